@@ -1,0 +1,5 @@
+import sys
+
+from cables.cli import main
+
+sys.exit(main())

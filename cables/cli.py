@@ -1,0 +1,86 @@
+"""The `cables` command line: global options anywhere, one lazily imported module per command.
+
+Exit status everywhere: 0 all done, 1 some inputs skipped (each named on stderr), 2 fatal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# name -> (module under cables.commands, one-line help). `open` is also what a bare `cables` runs.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "open": ("open", "open the browser (optionally on REF[#parN])"),
+    "demo": ("demo", "open the browser on the demo library (built on first use)"),
+    "parse": ("parse", "parse cable files and print them (JSON Lines with --json)"),
+    "import": ("import_", "import cables into the library"),
+    "synth": ("synth", "write a synthetic corpus in the cables.csv format"),
+    "show": ("show", "print one cable from the library"),
+    "link": ("link", "print the permalink of a cable or paragraph"),
+    "stats": ("stats", "counts by level, origin and year"),
+    "search": ("search", "full-text search of the library"),
+    "config": ("config", "read and write the configuration file"),
+}
+
+EXIT_OK, EXIT_SKIPPED, EXIT_FATAL = 0, 1, 2
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # SUPPRESS on the subparsers so a value given before the command is not reset after it.
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--library", metavar="PATH", default=default,
+                        help="library file (default: $CABLES_LIBRARY, config, data dir)")
+    parser.add_argument("--config", metavar="PATH", default=default,
+                        help="config file (default: $CABLES_CONFIG, then the config dir)")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_FATAL, f"cables: {message}\n")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; only `command`'s module is imported to add its arguments."""
+    parser = _Parser(prog="cables", description="A terminal browser for US diplomatic cables.")
+    _add_global_options(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _add_global_options(p, top=False)
+        # Only the command being run is imported; the others register name and help alone.
+        if name == command:
+            importlib.import_module(f"cables.commands.{module}").add_arguments(p)
+    return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    return next((a for a in argv if a in COMMANDS), None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if _command_in(args_list) is None and not any(a in ("-h", "--help") for a in args_list):
+        args_list.insert(_first_positional(args_list), "open")
+    args = build_parser(_command_in(args_list)).parse_args(args_list)
+    module = importlib.import_module(f"cables.commands.{COMMANDS[args.command][0]}")
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        print("cables: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _first_positional(argv: list[str]) -> int:
+    """Where a bare `cables [--library X] [REF]` gets its implied `open` inserted."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 1 if "=" in argv[i] else 2
+    return min(i, len(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""The cable model: what every parser produces and everything downstream reads.
+
+Plain dataclasses with no behaviour beyond derived values, so that a cable read back from the
+library compares equal to the cable the parser produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cables.permalinks import Permalinks
+
+
+class Level(StrEnum):
+    """Classification level of a paragraph or a cable, lowest to highest (then unmarked)."""
+
+    U = "U"
+    SBU = "SBU"
+    C = "C"
+    S = "S"
+    TS = "TS"
+    UNMARKED = "unmarked"
+
+    @property
+    def rank(self) -> int:
+        """Order for "highest level" comparisons; unmarked sorts lowest."""
+        return _RANK[self]
+
+    @property
+    def label(self) -> str:
+        """The banner word for the level, for legends and plain-text output."""
+        return _LABEL[self]
+
+
+_RANK = {Level.UNMARKED: 0, Level.U: 1, Level.SBU: 2, Level.C: 3, Level.S: 4, Level.TS: 5}
+_LABEL = {
+    Level.UNMARKED: "UNMARKED",
+    Level.U: "UNCLASSIFIED",
+    Level.SBU: "SBU/CUI",
+    Level.C: "CONFIDENTIAL",
+    Level.S: "SECRET",
+    Level.TS: "TOP SECRET",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Marking:
+    """A parsed portion marking: the level plus its caveats (NF, REL TO NATO, FGI, FOUO ...)."""
+
+    level: Level
+    caveats: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Paragraph:
+    """One paragraph of a cable body.
+
+    `number` is the number the cable means (None where it numbers none); `anchor` is the
+    published anchor id (`par3`), or `par<number>` where the format publishes none.
+    """
+
+    number: int | None
+    anchor: str | None
+    marking: str | None
+    parsed: Marking | None
+    text: str
+    section: str | None = None
+
+    @property
+    def level(self) -> Level:
+        return self.parsed.level if self.parsed else Level.UNMARKED
+
+
+@dataclass(slots=True)
+class Source:
+    """Where a cable was read from: the file, and the row or record number where a file has many."""
+
+    path: str
+    record: int | None = None
+    recovered_from: str | None = None  # reference id of the page this cable was found glued onto
+
+    def describe(self) -> str:
+        """One human line, e.g. `cables.csv row 17` or `07BERN881.html (recovered)`."""
+        text = self.path if self.record is None else f"{self.path} record {self.record}"
+        if self.recovered_from:
+            text += f" (recovered from the page of {self.recovered_from})"
+        return text
+
+
+@dataclass(slots=True)
+class Cable:
+    """A diplomatic cable as published, with its body read into paragraphs.
+
+    Dates are the published UTC values as `YYYY-MM-DDTHH:MM` strings (None where the format
+    carries none): strings sort correctly, store in SQLite as they are, and print as the JSON needs.
+    """
+
+    reference_id: str
+    created: str | None = None
+    released: str | None = None
+    created_dtg: str | None = None  # the date-time group, e.g. "O 141611Z APR 09"
+    classification: str | None = None  # header value, e.g. "SECRET//NOFORN"
+    level: Level = Level.UNMARKED
+    origin: str | None = None
+    subject: str | None = None
+    tags: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)  # canonical ids the REF block cites
+    ref_text: str | None = None  # the REF block as written
+    header: str | None = None  # routing header (first <pre>, or the header column)
+    caveats: list[str] = field(default_factory=list)  # NOFORN, SIPDIS, EXDIS ...
+    classified_by: str | None = None
+    sections: list[str] = field(default_factory=list)  # section headings in order
+    articles: list[str] = field(default_factory=list)  # press articles listed on the page
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    body: str = ""  # the telegram text exactly as published (sanitised), for the "original" view
+    source: Source | None = None
+    synthetic: bool = False
+
+    @property
+    def year_month(self) -> tuple[int, int] | None:
+        """Creation year and month, which the published permalink paths use."""
+        if not self.created or len(self.created) < 7:
+            return None
+        return int(self.created[:4]), int(self.created[5:7])
+
+    def paragraph(self, number: int) -> Paragraph | None:
+        """The first paragraph the cable numbers `number`."""
+        return next((p for p in self.paragraphs if p.number == number), None)
+
+    def to_json(self, links: Permalinks | None = None) -> dict[str, Any]:
+        """The documented JSON object (README "JSON output"), the same for every `--json`.
+
+        Permalinks depend on the user's configured templates, so the caller passes them in;
+        synthetic cables get none (they name real ids but not those cables' text).
+        """
+        def link(paragraph: Paragraph | None) -> str | None:
+            if links is None or self.synthetic:
+                return None
+            return links.paragraph(self, paragraph) if paragraph else links.cable(self)
+
+        return {
+            "reference_id": self.reference_id,
+            "created": self.created,
+            "released": self.released,
+            "created_dtg": self.created_dtg,
+            "classification": self.classification,
+            "level": self.level.value,
+            "origin": self.origin,
+            "subject": self.subject,
+            "tags": list(self.tags),
+            "references": list(self.references),
+            "ref_text": self.ref_text,
+            "caveats": list(self.caveats),
+            "classified_by": self.classified_by,
+            "sections": list(self.sections),
+            "articles": list(self.articles),
+            "synthetic": self.synthetic,
+            "permalink": link(None),
+            "source": _source_json(self.source),
+            "paragraphs": [
+                {
+                    "number": p.number,
+                    "anchor": p.anchor,
+                    "marking": p.marking,
+                    "level": p.level.value,
+                    "caveats": list(p.parsed.caveats) if p.parsed else [],
+                    "text": p.text,
+                    "section": p.section,
+                    "permalink": link(p),
+                }
+                for p in self.paragraphs
+            ],
+        }
+
+
+def _source_json(source: Source | None) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    return {"file": source.path, "record": source.record, "recovered_from": source.recovered_from}

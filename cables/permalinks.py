@@ -1,0 +1,78 @@
+"""Permalinks: building them from templates, and reading any published form back.
+
+Templates take `{ref}`, `{year}`, `{month}` (zero-padded) and `{anchor}`; the defaults are the
+wikileaks.org cable paths. Synthetic cables are refused a link: they carry a real cable's id but
+not its text, so a link would point a reader at the wrong words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cables.model import Cable, Paragraph
+
+DEFAULT_CABLE_TEMPLATE = "https://wikileaks.org/cable/{year}/{month}/{ref}.html"
+DEFAULT_PARAGRAPH_TEMPLATE = "https://wikileaks.org/cable/{year}/{month}/{ref}.html#{anchor}"
+PLACEHOLDERS = frozenset({"ref", "year", "month", "anchor"})
+
+
+class PermalinkRefused(ValueError):
+    """A permalink cannot be given for this cable; the message says why, for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Permalinks:
+    """Builds cable and paragraph links from the configured templates."""
+
+    cable_template: str = DEFAULT_CABLE_TEMPLATE
+    paragraph_template: str = DEFAULT_PARAGRAPH_TEMPLATE
+
+    def cable(self, cable: Cable) -> str:
+        return self._fill(self.cable_template, cable, None)
+
+    def paragraph(self, cable: Cable, paragraph: Paragraph) -> str:
+        if not paragraph.anchor:
+            raise PermalinkRefused(
+                f"{cable.reference_id}: this paragraph has no number, so no published anchor"
+            )
+        return self._fill(self.paragraph_template, cable, paragraph.anchor)
+
+    @staticmethod
+    def _fill(template: str, cable: Cable, anchor: str | None) -> str:
+        if cable.synthetic:
+            raise PermalinkRefused(
+                f"{cable.reference_id} is a synthetic cable: its id is real but its text is not,"
+                " so no permalink is given"
+            )
+        ym = cable.year_month
+        if ym is None:
+            raise PermalinkRefused(f"{cable.reference_id}: no creation date, so no permalink path")
+        year, month = ym
+        return template.format(ref=cable.reference_id, year=f"{year:04d}", month=f"{month:02d}",
+                               anchor=anchor or "")
+
+
+# Reference ids: two-digit year, station, number (a few published ids are malformed, e.g.
+# 7575LIBREVILLE1895, so the station part is permissive).
+_REF_RE = re.compile(r"(?P<ref>\d{2,4}[A-Z][A-Z0-9]*?\d+)(?:_[a-z])?(?:\.html?)?", re.IGNORECASE)
+_ANCHOR_RE = re.compile(r"#(?P<anchor>par[A-Za-z0-9]+)\s*$")
+
+
+def parse_ref(text: str) -> tuple[str, str | None]:
+    """Read a reference id and optional anchor from what a user typed or pasted.
+
+    Accepts `09mexico1055`, `09MEXICO1055#par3`, the wikileaks cable and PlusD URLs and mirror
+    URLs with the same paths. Raises ValueError with a readable message otherwise.
+    """
+    raw = text.strip()
+    anchor = None
+    m = _ANCHOR_RE.search(raw)
+    if m:
+        anchor = m.group("anchor")
+        raw = raw[: m.start()]
+    last = raw.rstrip("/").rsplit("/", 1)[-1]
+    m = _REF_RE.fullmatch(last)
+    if not m:
+        raise ValueError(f"not a reference id or cable permalink: {text.strip()!r}")
+    return m.group("ref").upper(), anchor

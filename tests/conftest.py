@@ -1,0 +1,36 @@
+"""Shared test fixtures: where ../shared lives, and isolated config/data dirs for every test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+FIXTURES = SHARED / "fixtures" / "cables"
+CORPUS = SHARED / "corpus" / "cablegate-2010"
+
+needs_shared = pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared/fixtures is absent")
+
+
+@pytest.fixture(scope="session")
+def facts() -> dict:
+    if not FIXTURES.is_dir():
+        pytest.skip("../shared/fixtures is absent")
+    return json.loads((SHARED / "fixtures" / "facts.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """No test reads or writes the real user's config, data or library."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.delenv("CABLES_LIBRARY", raising=False)
+    monkeypatch.delenv("CABLES_CONFIG", raising=False)
+    return home

@@ -1,0 +1,1 @@
+"""The Textual app that browses a cable library."""
