@@ -7,6 +7,7 @@ remaps it; the footer shows only the few keys a newcomer needs first.
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.keys import format_key
 
 from cables.keymap import ACTIONS, BY_ID
 
@@ -47,3 +48,23 @@ def bindings(scope: str, *, on_app: frozenset[str] = frozenset()) -> list[Bindin
 def keys_of(action_id: str, keymap: dict[str, str]) -> str:
     """The keys an action is bound to now: the user's keymap, else the default."""
     return keymap.get(action_id, BY_ID[action_id].keys)
+
+
+def key_label(key: str) -> str:
+    """`question_mark` -> `?`; named keys (`ctrl+b`, `enter`) stay as Textual names them."""
+    character = format_key(key)
+    return character if len(character) == 1 and character.isascii() and character.isprintable() \
+        else key
+
+
+SCOPE_NAMES = {"app": "anywhere", "cable": "cable view", "sidebar": "sidebar"}
+
+
+def key_table_markdown() -> str:
+    """The README's key table, generated from ACTIONS (a test keeps the README in step)."""
+    rows = ["| Keys | Action | Binding id | Where |", "| --- | --- | --- | --- |"]
+    for action in ACTIONS:
+        keys = " ".join(f"`{key_label(k)}`" for k in action.keys.split(","))
+        rows.append(f"| {keys} | {action.description} | `{action.id}` | "
+                    f"{SCOPE_NAMES[action.scope]} |")
+    return "\n".join(rows)
