@@ -184,7 +184,7 @@ class CableView(ScrollView, can_focus=True):
         text = Text()
         if paragraph.number is not None:
             text.append(f"{paragraph.number}. ", style=Style(bold=True))
-        text.append(marking_label(paragraph), style=self.levels.fg(paragraph.level))
+        text.append(marking_label(paragraph), style=self.levels.chip(paragraph.level))
         text.append(" ")
         text.append(clean(paragraph.text).strip())
         if find is not None:
