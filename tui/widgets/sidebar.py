@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -71,6 +71,8 @@ class CableList(ScrollView, can_focus=True):
         self.levels = styles
         self.index: CableIndex | None = None
         self.rows: Sequence[int] = ()
+        self._base_style = Style()
+        self._cursor_style = Style()
 
     def set_rows(self, index: CableIndex, rows: Sequence[int]) -> None:
         """Show `rows` (indices into `index`), best first; the cursor goes to the top."""
@@ -115,15 +117,21 @@ class CableList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Styles looked up once per paint, not per line (each lookup walks the DOM).
+        self._base_style = self.rich_style
+        self._cursor_style = self.get_component_rich_style("cable-list--cursor")
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style
         row = int(self.scroll_y) + y
         if self.index is None or row >= len(self.rows):
             return Strip.blank(width, base)
         text = self.row_text(self.rows[row])
         if row == self.cursor:
-            text.stylize(self.get_component_rich_style("cable-list--cursor"))
+            text.stylize(self._cursor_style)
         text.truncate(width, overflow="ellipsis", pad=True)
         return Strip(list(text.render(self.app.console)), width).apply_style(base) \
             .simplify()
