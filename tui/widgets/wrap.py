@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from rich.cells import cell_len
 
@@ -60,4 +61,4 @@ def _wide_starts(line: str, width: int) -> list[int]:
 def line_spans(plain: str, width: int) -> list[tuple[int, int]]:
     """(start, end) of each wrapped line of `plain`."""
     edges = [0, *break_offsets(plain, width), len(plain)]
-    return list(zip(edges, edges[1:], strict=False))
+    return list(pairwise(edges))
