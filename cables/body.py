@@ -28,7 +28,7 @@ _MONTHS = {m: i for i, m in enumerate(
     ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
 _DTG_RE = re.compile(
     r"^\s*(?P<prec>(?:[OPRZ]\s+){1,2})?(?P<day>\d{2})(?P<hh>\d{2})(?P<mm>\d{2})Z\s+"
-    r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(?P<yy>\d{2}(?:\d{2})?)\s*$",
+    r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(?P<yy>\d{2}(?:\d{2})?)(?:\s+[A-Z][A-Z ]{0,30})?\s*$",
     re.IGNORECASE,
 )
 # New-style page breaks: `MEXICO 00001055 002 OF 004`, `UNVIE VIEN 00000285  001.2 OF 036`.
@@ -63,7 +63,15 @@ _REF_RE = re.compile(
     r"^\s*(?:REFS?|REFTELS?|REFERENCES?|REF\s+[A-Z]\.)\s*(?::|\.|\s-)?\s*(?P<rest>.*)$", re.I
 )
 _REF_KEY_RE = re.compile(r"^\s*(?:REFS?|REFTELS?|REFERENCES?)\s*[:.-]|^\s*REF\s+[A-Z][.)]", re.I)
-_CLASSIFIED_RE = re.compile(r"^\s*(?:CLASSIFIED|CLASSIFICATION)\s+BY\s*:?\s*(?P<rest>.*)$", re.I)
+_CLASSIFIED_RE = re.compile(
+    r"^\s*(?:\([A-Z/]{1,6}\)\s*)?(?:CLASSIFIED|CLASSIFICATION)\s+BY\s*:?\s*(?P<rest>.*)$", re.I
+)
+# Header keys run together on one line (`E.o. 12958: decl: ... Tags: prel ... Subject: ...`).
+_INLINE_KEY_RE = re.compile(
+    r"(?<=\S)\s+(?=(?:TAGS|SUBJECT|SUBJ|REF|REFS|REFTEL)\s*:|CLASSIFIED\s+BY\b)", re.I
+)
+# A REF block glued onto the end of the subject (`... AS UK PRIMEREF: A. LONDON 1939`).
+_GLUED_REF_RE = re.compile(r"(?:REFS?|REFTEL):\s")
 _EO_RE = re.compile(r"^\s*E\.?\s?O\.?\s+\d{4,5}\b", re.I)
 _REF_ITEM_RE = re.compile(r"^\s*(?:[A-Z]\s*[.)]|\([A-Z]\))\s", re.I)
 
@@ -317,6 +325,11 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
         if line.blank:
             i += 1
             continue
+        if not line.pilcrow and (parts := _INLINE_KEY_RE.split(text)) and len(parts) > 1:
+            lines[i:i + 1] = [_Line(part) for part in parts]
+            n = len(lines)
+            line = lines[i]
+            text = line.text
         if head.banner_class is None and i < 15 and not seen_block:
             found = _banner(text)
             if found:
@@ -337,7 +350,13 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             continue
         if m := _SUBJECT_RE.match(text):
             parts, i = _block(lines, i, m.group("rest"), stop_on_item=False)
-            head.subject = _strip_marking(clean_line(" ".join(parts))) or None
+            subject = clean_line(" ".join(parts))
+            glued = _GLUED_REF_RE.search(subject)
+            if glued:
+                lines.insert(i, _Line("REF: " + subject[glued.end():]))
+                n = len(lines)
+                subject = subject[: glued.start()].strip()
+            head.subject = _strip_marking(subject) or None
             seen_block = True
             continue
         if _REF_KEY_RE.match(text) and (m := _REF_RE.match(text)):
@@ -361,12 +380,25 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             continue
         if _DTG_RE.match(text) or _is_par_start(line) or line.pilcrow:
             break
+        if _key_ahead(lines, i + 1):
+            i += 1  # an addressee or note line between header fields
+            continue
         if i + 1 < n and _UNDERLINE_RE.match(lines[i + 1].text):
             break
         if _UNDERLINE_RE.match(text) or seen_block:
             break
         i += 1
     return head, i
+
+
+def _key_ahead(lines: list[_Line], i: int) -> bool:
+    """Whether a header field (TAGS, SUBJECT ...) still follows before the first paragraph."""
+    for line in lines[i:i + 15]:
+        if line.pilcrow or _is_par_start(line):
+            return False
+        if _is_key(line.text):
+            return True
+    return False
 
 
 def _block(lines: list[_Line], i: int, first: str, *, stop_on_item: bool) -> tuple[list[str], int]:
@@ -454,6 +486,15 @@ def _split_tags(text: str) -> list[str]:
                 j += 1
             out.append(f"{name[0]}, {' '.join(name[1:])}" if len(name) > 1 else name[0])
             i = j
+            continue
+        run = 0
+        while i + run < len(words) and len(words[i + run]) > 4 and not _looks_like_tag(
+            words[i + run]
+        ):
+            run += 1
+        if run > 1:  # `COUNTER TERRORISM`: one entry written in two words
+            out.append(" ".join(words[i:i + run]))
+            i += run
             continue
         if len(word) == 8 and _SUBJECT_TAG_RE.match(word[:4]) and _SUBJECT_TAG_RE.match(word[4:]):
             out.extend([word[:4], word[4:]])
@@ -575,6 +616,9 @@ def _paragraph_start(
     m = _NUM_START_RE.match(text)
     if m:
         number = _plausible(m.group("num"), last, outer, line.pilcrow, pilcrows, blank_before)
+        if number is not None and not (m.group("rest") or m.group("post") or m.group("pre")):
+            # A bare `15.` is the end of a wrapped sentence (`... by March\n15.`), not a start.
+            number = None if number != (last or 0) + 1 or not blank_before else number
         if number is not None:
             marking, rest = _marking_of(m.group("pre"), m.group("post"), m.group("rest"))
             return number, marking, rest, line.anchor
@@ -617,7 +661,7 @@ def _plausible(
             continue
         if n == last + 1 or (outer and n == outer[-1] + 1):
             return n
-        if pilcrow and (n == 1 or last < n <= last + 5 or n == last):
+        if pilcrow and (n == 1 or n == last or (blank and last < n <= last + 5)):
             return n
         if not pilcrow and n == 1 and blank and not pilcrows:
             return n

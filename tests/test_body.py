@@ -115,3 +115,55 @@ def test_synthetic_marker_flags_and_is_not_a_paragraph() -> None:
 def test_nothing_usable_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match=r"test\.txt"):
         build_cable(raw("just some words\n"))
+
+
+@pytest.mark.parametrize(
+    ("line", "tags"),
+    [
+        ("TAGS: PGOV, PREL, ECON", ["PGOV", "PREL", "ECON"]),
+        ("Tags: parm, prel, ettc", ["PARM", "PREL", "ETTC"]),
+        ("TAGS: MASSMNUC NPT PARM", ["MASS", "MNUC", "NPT", "PARM"]),
+        ("TAGS: OVIP CLINTON HILLARY PREL FR", ["OVIP", "CLINTON, HILLARY", "PREL", "FR"]),
+        ("TAGS: MASS YM COUNTER TERRORISM", ["MASS", "YM", "COUNTER TERRORISM"]),
+        ("TAGE: PGOV PREL", ["PGOV", "PREL"]),
+        ("TAS: PGOV PREL", ["PGOV", "PREL"]),
+        ("TAGS: PGOV PREL\nKDEM SF\nSUBJECT: X", ["PGOV", "PREL", "KDEM", "SF"]),
+    ],
+)
+def test_tags_one_string_per_entry(line: str, tags: list[str]) -> None:
+    cable = build_cable(raw(f"{line}\nSUBJECT: X\n\n1. (U) Text.\n", reference_id="09X1"))
+    assert cable.tags == tags
+
+
+@pytest.mark.parametrize(
+    ("ref", "year", "ids"),
+    [
+        ("REF: A. BERLIN 988 B. 2008 BERLIN 504", "09", ["09BERLIN988", "08BERLIN504"]),
+        ("REF: STATE 12345", "09", ["09STATE12345"]),
+        ("REF: 09 STATE 1234", "10", ["09STATE1234"]),
+        ("REF: SECSTATE 74879", "08", ["08STATE74879"]),
+        ("REF: (A) RIO 329 (B) LA PAZ 2974", "09", ["09RIODEJANEIRO329", "09LAPAZ2974"]),
+        ("REF: 09DHAHRAN 201, 09STATE11937", "10", ["09DHAHRAN201", "09STATE11937"]),
+        ("REF: MTCR POC 201/2006 - MAY 16 2006", "08", []),
+        ("REF: SECDEF MSG DTG 301601Z", "08", []),
+    ],
+)
+def test_references_canonical(ref: str, year: str, ids: list[str]) -> None:
+    body = f"SUBJECT: X\n\n{ref}\n\n1. (U) Text.\n"
+    cable = build_cable(raw(body, reference_id=f"{year}X1"))
+    assert cable.references == ids
+
+
+def test_old_style_page_break_and_its_banners_are_removed() -> None:
+    body = (
+        "SUBJ: X\n\n1.  FIRST PARAGRAPH RUNS ON AND\nCONFIDENTIAL\n\nCONFIDENTIAL\n\n"
+        "PAGE 02        CAPE T  00097  01 OF 03  182017Z\n\nON ACROSS THE BREAK.\n\n2.  TWO.\n"
+    )
+    cable = build_cable(raw(body, reference_id="90CAPETOWN97"))
+    assert cable.paragraphs[0].text == "FIRST PARAGRAPH RUNS ON AND ON ACROSS THE BREAK."
+
+
+def test_rendered_leading_one_artefacts_read_as_the_number_meant() -> None:
+    body = "SUBJECT: X\n\n" + "".join(f"1{n}. (C) Para {n}.\n\n" for n in range(1, 13))
+    cable = build_cable(raw(body, reference_id="09X1"))
+    assert [p.number for p in cable.paragraphs] == list(range(1, 13))
