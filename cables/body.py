@@ -28,7 +28,8 @@ _MONTHS = {m: i for i, m in enumerate(
     ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
 _DTG_RE = re.compile(
     r"^\s*(?P<prec>(?:[OPRZ]\s+){1,2})?(?P<day>\d{2})(?P<hh>\d{2})(?P<mm>\d{2})Z\s+"
-    r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(?P<yy>\d{2}(?:\d{2})?)(?:\s+[A-Z][A-Z ]{0,30})?\s*$",
+    r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(?P<yy>\d{2}(?:\d{2})?)"
+    r"(?:\s+[A-Z][A-Z ]{0,30})?\s*$",  # service suffixes may follow: `ZDK MANY SVCS`
     re.IGNORECASE,
 )
 # New-style page breaks: `MEXICO 00001055 002 OF 004`, `UNVIE VIEN 00000285  001.2 OF 036`.
@@ -209,8 +210,10 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
             rest = text[old.end():].strip() if old else ""
             while i < n and lines[i].blank:
                 i += 1
-            # A break after a finished sentence keeps the blank line that parted two blocks.
-            if out and _SENTENCE_END_RE.search(out[-1].text) and not rest:
+            # A break after a finished sentence, or before a rule line, keeps a blank line: it
+            # parted two blocks (and a rule after a blank underlines nothing).
+            rule_next = i < n and bool(_UNDERLINE_RE.match(lines[i].text))
+            if out and not rest and (rule_next or _SENTENCE_END_RE.search(out[-1].text)):
                 out.append(_Line(""))
             if rest:
                 out.append(_Line(rest))

@@ -1,7 +1,7 @@
 """The issue's "Done when" over real pages: every fixture and corpus page parses, page tables equal
 facts.json, every numbered paragraph anchor on a page is a paragraph of that number and level, and
-the values another parser's test suite asserts hold. What differs sits in ONE reviewed table below,
-with the reason; the test fails on any difference outside it and on any entry that no longer differs.
+the values another parser's test suite asserts hold. What differs sits in ONE reviewed table
+below, with the reason; the test fails on any difference outside it and on any stale entry.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, FIXTURES, needs_shared
 
 from cables.body import build_cable
 from cables.formats import ParseError
 from cables.formats.html import read_html
 from cables.markings import parse_marking
 from cables.model import Cable, Level
-from conftest import CORPUS, FIXTURES, needs_shared
 
 try:  # the whole pipeline (format sniffing, glued records split off) once it has landed
     from cables.parsing import parse_path  # type: ignore[import-not-found]
