@@ -63,6 +63,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE VIRTUAL TABLE fts USING fts5(
         subject, tags, text, content='', tokenize='unicode61 remove_diacritics 2'
     );
+    INSERT INTO fts (fts, rank) VALUES ('pgsz', 16000);
+    INSERT INTO fts (fts, rank) VALUES ('crisismerge', 64);
+    INSERT INTO fts (fts, rank) VALUES ('automerge', 16);
     """,
     # 2: the cached sidebar index, invalidated by a generation counter.
     """
@@ -321,52 +324,62 @@ class Library:
                 chosen[key] = cable
         result.unchanged = len(cables) - len(chosen)
         with self._lock, _transaction(self._conn):
+            conn = self._conn
+            existing: dict[str, tuple[int, str | None]] = {}
+            keys = list(chosen)
+            for i in range(0, len(keys), 500):
+                part = keys[i:i + 500]
+                existing.update((ref.upper(), (cable_id, released)) for ref, cable_id, released in
+                                conn.execute("SELECT reference_id, id, released FROM cables WHERE"
+                                             f" reference_id IN ({','.join('?' * len(part))})",
+                                             part))
+            next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cables").fetchone()[0]
+            new: list[tuple[int, Cable]] = []
             for key, cable in chosen.items():
-                old = self._conn.execute(
-                    "SELECT c.id, c.reference_id, c.created, c.released, c.level, c.origin,"
-                    " c.subject, c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id"
-                    " WHERE c.reference_id = ?", (key,)).fetchone()
-                if old is None:
-                    self._insert(cable)
-                    result.imported.append(cable.reference_id)
-                    continue
-                old_cable = _decode_cable(old[1:])
-                if not _later(cable, old_cable):
+                if key not in existing:
+                    new.append((next_id, cable))
+                    next_id += 1
+                elif (cable.released or "") > (existing[key][1] or ""):
+                    self._replace(existing[key][0], cable)
+                    result.updated.append(cable.reference_id)
+                else:
                     result.unchanged += 1
-                    continue
-                self._replace(old[0], old_cable, cable)
-                result.updated.append(cable.reference_id)
+            if new and new[-1][0] > _MAX_CABLE:
+                raise LibraryError(f"{self.path}: more cables than the search index can number")
+            conn.executemany(
+                "INSERT INTO cables (id, reference_id, created, released, level, origin, subject,"
+                " tags, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(cable_id, *_row(cable)) for cable_id, cable in new])
+            self._write_parts(new)
+            result.imported = [cable.reference_id for _, cable in new]
             if result.imported or result.updated:
-                self._conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+                conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
         return result
 
-    def _insert(self, cable: Cable) -> None:
-        cable_id = self._conn.execute(
-            "INSERT INTO cables (reference_id, created, released, level, origin, subject, tags,"
-            " synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _row(cable)).lastrowid
-        assert cable_id is not None
-        if cable_id > _MAX_CABLE:
-            raise LibraryError(f"{self.path}: more cables than the search index can number")
-        self._write_parts(cable_id, cable)
-
-    def _replace(self, cable_id: int, old: Cable, cable: Cable) -> None:
+    def _replace(self, cable_id: int, cable: Cable) -> None:
+        old = self._conn.execute(
+            "SELECT c.reference_id, c.created, c.released, c.level, c.origin, c.subject,"
+            " c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id WHERE c.id = ?",
+            (cable_id,)).fetchone()
         self._conn.executemany(
             "INSERT INTO fts (fts, rowid, subject, tags, text) VALUES ('delete', ?, ?, ?, ?)",
-            fts_rows(cable_id, old))
+            fts_rows(cable_id, _decode_cable(old)))
         self._conn.execute("DELETE FROM refs WHERE cable_id = ?", (cable_id,))
         self._conn.execute(
             "UPDATE cables SET reference_id = ?, created = ?, released = ?, level = ?,"
             " origin = ?, subject = ?, tags = ?, synthetic = ? WHERE id = ?",
             (*_row(cable), cable_id))
-        self._write_parts(cable_id, cable)
+        self._write_parts([(cable_id, cable)])
 
-    def _write_parts(self, cable_id: int, cable: Cable) -> None:
-        self._conn.execute("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-                           (cable_id, _encode_body(cable)))
-        self._conn.executemany("INSERT INTO refs VALUES (?, ?, ?)",
-                               [(cable_id, i, ref) for i, ref in enumerate(cable.references)])
-        self._conn.executemany("INSERT INTO fts (rowid, subject, tags, text) VALUES (?, ?, ?, ?)",
-                               fts_rows(cable_id, cable))
+    def _write_parts(self, cables: list[tuple[int, Cable]]) -> None:
+        conn = self._conn
+        conn.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
+                         [(cable_id, _encode_body(cable)) for cable_id, cable in cables])
+        conn.executemany("INSERT INTO refs VALUES (?, ?, ?)",
+                         [(cable_id, i, ref) for cable_id, cable in cables
+                          for i, ref in enumerate(cable.references)])
+        conn.executemany("INSERT INTO fts (rowid, subject, tags, text) VALUES (?, ?, ?, ?)",
+                         [row for cable_id, cable in cables for row in fts_rows(cable_id, cable)])
 
     def refresh_index(self) -> None:
         """Rebuild the cached sidebar index now (an import ends with it, so the next open is
