@@ -95,6 +95,7 @@ class SearchHit:
     paragraph_number: int | None
     anchor: str | None
     snippet: str
+    synthetic: bool = False
 
 
 @dataclass(slots=True)
@@ -286,7 +287,7 @@ class Library:
         else:
             text = cable.body
         return SearchHit(ref, created, subject, Level(level), number, anchor,
-                         snippet(text, terms))
+                         snippet(text, terms), bool(synthetic))
 
     def stats(self) -> Stats:
         with self._lock:
