@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats", "counts by level, origin and year"),
     "search": ("search", "full-text search of the library"),
     "config": ("config", "read and write the configuration file"),
+    "bookmarks": ("bookmarks", "list bookmarks, or export them as Markdown (--markdown)"),
 }
 
 EXIT_OK, EXIT_SKIPPED, EXIT_FATAL = 0, 1, 2

@@ -202,3 +202,22 @@ def test_bookmark_fields_round_trip_through_toml(tmp_path: Path) -> None:
     state = State(path, bookmarks=[Bookmark("09MEXICO1055", note="n\u00e9", added="x")])
     state.save()
     assert State.load(path).bookmarks == state.bookmarks
+
+
+def test_bookmarks_command_lists_and_exports_with_the_config_templates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cables.cli import main
+
+    filled(paths.state_file())
+    assert main(["bookmarks"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].startswith("00HARARE6677 ¶3  ASSISTANT SECRETARY MEETS WITH ZIMBABWE")
+    assert listed[1].startswith("00HARARE6677  ASSISTANT")
+    config = tmp_path / "c.toml"
+    config.write_text('[permalinks]\ncable = "https://m.example/{ref}"\n'
+                      'paragraph = "https://m.example/{year}/{ref}#{anchor}"\n')
+    assert main(["bookmarks", "--markdown", "--config", str(config)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[2].startswith("- [00HARARE6677 ¶3](<https://m.example/2000/00HARARE6677#par3>)")
+    assert out[3].startswith("- [00HARARE6677](<https://m.example/00HARARE6677>)")
