@@ -125,19 +125,23 @@ class _Checker:
         self.problems.append(f"{where}: {key}{shown}: expected {expected}")
 
     def line_of(self, dotted: str) -> int | None:
-        """Best effort: the line that sets `dotted` (a `key =` line, or a `[table]` header)."""
-        current = ""
-        for number, raw in enumerate(self.lines, 1):
-            line = raw.strip()
-            if header := _HEADER_RE.fullmatch(line):
-                current = header.group(1)
-                if current == dotted:
-                    return number
-            elif assignment := _KEY_RE.match(line):
-                key = assignment.group(1)
-                if (f"{current}.{key}" if current else key) == dotted:
-                    return number
-        return None
+        return line_of(self.lines, dotted)
+
+
+def line_of(lines: list[str], dotted: str) -> int | None:
+    """Best effort: the line (from 1) that sets `dotted`: a `key =` line or a `[table]` header."""
+    current = ""
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if header := _HEADER_RE.fullmatch(line):
+            current = header.group(1)
+            if current == dotted:
+                return number
+        elif assignment := _KEY_RE.match(line):
+            key = assignment.group(1)
+            if (f"{current}.{key}" if current else key) == dotted:
+                return number
+    return None
 
 
 _HEADER_RE = re.compile(r'\[\s*"?([\w.-]+)"?\s*\](?:\s*#.*)?')

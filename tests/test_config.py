@@ -254,3 +254,33 @@ def test_installed_command_exits_2_on_a_bad_config(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr == (f"cables: {path}:2: sidebar.limit = -1: expected a whole number"
                            " from 1 to 100000\n")
+
+
+def test_set_keeps_the_users_comments_and_layout(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(EXAMPLE.read_text())
+    assert main(["--config", str(path), "config", "set", "colors.S", '"#ff0000"']) == 0
+    assert main(["--config", str(path), "config", "set", "library", '"lib.sqlite3"']) == 0
+    assert main(["--config", str(path), "config", "set", "keymap.quit", '"x"']) == 0
+    after = path.read_text().splitlines()
+    before = EXAMPLE.read_text().splitlines()
+    assert after[0] == 'library = "lib.sqlite3"'
+    assert [line for line in after[1:] if line not in before] == [
+        'S = "#ff0000"  # SECRET',
+        'quit = "x"  # Quit (app)',
+    ]
+    assert len(after) == len(before) + 1
+    loaded = cfg.load(path)
+    assert loaded.level_colors["S"] == "#ff0000" and loaded.keymap["quit"] == "x"
+    assert loaded.library == str(tmp_path / "lib.sqlite3")
+
+
+def test_set_adds_a_table_or_rewrites_what_it_cannot_edit_in_place(tmp_path: Path) -> None:
+    path = write(tmp_path, "# my settings\n[sidebar]\ncolumns = [\n  \"ref\",\n]\n")
+    assert main(["--config", str(path), "config", "set", "colors.U", '"#00ff00"']) == 0
+    assert path.read_text() == ('# my settings\n[sidebar]\ncolumns = [\n  "ref",\n]\n\n'
+                                '[colors]\nU = "#00ff00"\n')
+    assert main(["--config", str(path), "config", "set", "sidebar.columns", '["ref", "tags"]']
+                ) == 0  # a value over several lines: the file is written afresh
+    assert tomllib.loads(path.read_text()) == {"sidebar": {"columns": ["ref", "tags"]},
+                                               "colors": {"U": "#00ff00"}}

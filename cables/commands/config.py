@@ -117,6 +117,49 @@ def _set(path: Path, key: str, raw: str) -> int:
                                    f" so {key} cannot be set"])
     held[name] = value
     cfg.validate(document, path, text)  # a refused change raises before the file is touched
-    write_atomic(path, tomli_w.dumps(document).encode())
+    write_atomic(path, _edited(text, key, value, document).encode())
     print(f"{key} = {_value(value)}  ({path})")
     return EXIT_OK
+
+
+def _edited(text: str, key: str, value: Any, document: dict[str, Any]) -> str:
+    """The file with only KEY's line changed or added, so the user's comments and layout stay.
+
+    Used only where re-reading the result gives exactly `document`; otherwise (a value over
+    several lines, an inline table ...) the whole document is written afresh with tomli-w.
+    """
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    table, _, name = key.rpartition(".")
+    assignment = f"{name} = {_value(value)}"
+    if number := cfg.line_of(lines, key):
+        old = lines[number - 1]
+        indent = old[: len(old) - len(old.lstrip())]
+        left = old.lstrip().split("=", 1)[0].rstrip()
+        lines[number - 1] = f"{indent}{left} = {_value(value)}{_comment(old)}\n"
+    elif not table:
+        lines.insert(0, assignment + "\n")
+    elif header := cfg.line_of(lines, table):
+        lines.insert(header, assignment + "\n")
+    else:
+        lines += [*(["\n"] if lines else []), f"[{table}]\n", assignment + "\n"]
+    candidate = "".join(lines)
+    try:
+        if tomllib.loads(candidate) == document:
+            return candidate
+    except tomllib.TOMLDecodeError:
+        pass
+    return tomli_w.dumps(document)
+
+
+def _comment(line: str) -> str:
+    """The trailing `# comment` of a `key = value` line (a # inside a string is no comment)."""
+    for i, char in enumerate(line):
+        if char == "#":
+            try:
+                tomllib.loads(line[:i])
+            except tomllib.TOMLDecodeError:
+                continue
+            return "  " + line[i:].rstrip("\n").strip()
+    return ""
