@@ -284,3 +284,11 @@ def test_set_adds_a_table_or_rewrites_what_it_cannot_edit_in_place(tmp_path: Pat
                 ) == 0  # a value over several lines: the file is written afresh
     assert tomllib.loads(path.read_text()) == {"sidebar": {"columns": ["ref", "tags"]},
                                                "colors": {"U": "#00ff00"}}
+
+
+def test_readme_example_is_a_valid_config(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("<!-- section: config -->", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    loaded = cfg.load(write(tmp_path, example))
+    assert loaded.theme == "nord" and loaded.keymap["quit"] == "ctrl+q"
