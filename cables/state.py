@@ -132,6 +132,14 @@ class State:
             return f"{self.path}: {why}; could not set it aside ({exc})"
         return f"{self.path}: {why}; the file was kept as {aside.name}"
 
+    def _reload(self) -> None:
+        """Pick up what another running cables saved since, so that it is not overwritten."""
+        fresh = State.load(self.path)
+        if fresh.warning:
+            self.warning = fresh.warning  # ours is the best copy left: it gets saved next
+        else:
+            self.bookmarks, self.history = fresh.bookmarks, fresh.history
+
     def save(self) -> None:
         """Rewrite the whole file atomically."""
         def table(entry: Any) -> dict[str, Any]:
@@ -154,6 +162,7 @@ class State:
 
         Returns True when a bookmark was added.
         """
+        self._reload()
         anchor = paragraph.anchor if paragraph else None
         existing = self.bookmark(cable.reference_id, anchor)
         if existing:
@@ -170,14 +179,26 @@ class State:
         self.save()
         return existing is None
 
+    def set_note(self, ref: str, anchor: str | None, note: str) -> None:
+        """Attach a note to a bookmark (exported after its citation); saves."""
+        self._reload()
+        bookmark = self.bookmark(ref, anchor)
+        if bookmark is None:
+            raise KeyError(f"no bookmark on {ref}{'#' + anchor if anchor else ''}")
+        bookmark.note = clean_line(note)
+        self.save()
+
     def remove_bookmark(self, bookmark: Bookmark) -> None:
-        self.bookmarks.remove(bookmark)
+        self._reload()
+        self.bookmarks = [b for b in self.bookmarks
+                          if (b.ref, b.anchor) != (bookmark.ref, bookmark.anchor)]
         self.save()
 
     # --- history ------------------------------------------------------------------------
 
     def record_open(self, cable: Cable) -> None:
         """Put the cable first in the history (once), keep the newest HISTORY_LIMIT; saves."""
+        self._reload()
         self.history = [v for v in self.history if v.ref != cable.reference_id]
         self.history.insert(0, Visit(cable.reference_id, clean_line(cable.subject or "")))
         del self.history[HISTORY_LIMIT:]

@@ -178,7 +178,7 @@ def test_export_markdown_cites_with_the_configured_permalinks(tmp_path: Path, fa
                                                               ) -> None:
     page = facts["00HARARE6677.html"]["observed"]
     state = filled(tmp_path / "state.toml")
-    state.bookmarks[0].note = "see *para* 3 [sic]"
+    state.set_note("00HARARE6677", "par3", "see *para* 3\n[sic]")
     state.toggle_bookmark(cable("10STATE1", synthetic=True), None)
     markdown = export_markdown(state.bookmarks, Permalinks())
     lines = markdown.splitlines()
@@ -221,3 +221,19 @@ def test_bookmarks_command_lists_and_exports_with_the_config_templates(
     out = capsys.readouterr().out.splitlines()
     assert out[2].startswith("- [00HARARE6677 ¶3](<https://m.example/2000/00HARARE6677#par3>)")
     assert out[3].startswith("- [00HARARE6677](<https://m.example/00HARARE6677>)")
+
+
+def test_two_running_apps_do_not_lose_each_others_changes(tmp_path: Path) -> None:
+    path = tmp_path / "state.toml"
+    first, second = State.load(path), State.load(path)
+    a, b = cable("09MEXICO1055"), cable("00HARARE6677")
+    first.toggle_bookmark(a, a.paragraphs[0])
+    second.toggle_bookmark(b, b.paragraphs[1])
+    first.record_open(a)
+    second.record_open(b)
+    after = State.load(path)
+    assert [(x.ref, x.anchor) for x in after.bookmarks] == [("09MEXICO1055", "par1"),
+                                                           ("00HARARE6677", "par2")]
+    assert [v.ref for v in after.history] == ["00HARARE6677", "09MEXICO1055"]
+    first.remove_bookmark(first.bookmarks[1])
+    assert [x.ref for x in State.load(path).bookmarks] == ["09MEXICO1055"]
