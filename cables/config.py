@@ -9,6 +9,7 @@ turns it into exit status 2, so nothing ever runs on a half-read config.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import string
@@ -23,6 +24,7 @@ from cables.keymap import ACTIONS, BY_ID
 from cables.keynames import normalise_keys
 from cables.model import Level
 from cables.permalinks import DEFAULT_CABLE_TEMPLATE, DEFAULT_PARAGRAPH_TEMPLATE, PLACEHOLDERS
+from cables.sanitize import clean
 
 DEFAULT_LEVEL_COLORS: dict[str, str] = {
     "U": "#007a33",  # UNCLASSIFIED banner green
@@ -120,12 +122,9 @@ class _Checker:
         self.problems: list[str] = []
 
     def fail(self, key: str, value: Any, expected: str) -> None:
-        where = f"{self.path}:{line}" if (line := self.line_of(key)) else str(self.path)
+        where = f"{self.path}:{line}" if (line := line_of(self.lines, key)) else str(self.path)
         shown = "" if value is _MISSING else f" = {_show(value)}"
         self.problems.append(f"{where}: {key}{shown}: expected {expected}")
-
-    def line_of(self, dotted: str) -> int | None:
-        return line_of(self.lines, dotted)
 
 
 def line_of(lines: list[str], dotted: str) -> int | None:
@@ -150,13 +149,17 @@ _MISSING = object()
 
 
 def _show(value: Any) -> str:
+    """A value as TOML would write it, control characters escaped, long ones cut."""
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        shown = clean(json.dumps(value, ensure_ascii=False))
+        return shown if len(shown) <= 80 else shown[:77] + '..."'
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
     if isinstance(value, dict):
         return "a table"
-    return repr(value)
+    return clean(str(value))
 
 
 def _template_problem(template: str, allowed: frozenset[str]) -> str | None:

@@ -129,14 +129,15 @@ BAD = [
     ('[keymap]\nquit = ""\n', "no key given"),
     ('[keymap]\nquit = "j"\n', 'config.toml:2: keymap.quit = "j": expected a key no other'
      " action uses (j is also next_paragraph)"),
-    ('[sidebar]\ncolumns = ["ref", "ref"]\n', "config.toml:2: sidebar.columns = ['ref', 'ref']:"
+    ('[sidebar]\ncolumns = ["ref", "ref"]\n', 'config.toml:2: sidebar.columns = ["ref", "ref"]:'
      ' expected a list of distinct column names from "level", "ref"'),
-    ('[sidebar]\ncolumns = ["flag"]\n', "sidebar.columns = ['flag']: expected a list"),
+    ('[sidebar]\ncolumns = ["flag"]\n', 'sidebar.columns = ["flag"]: expected a list'),
     ("[sidebar]\nlimit = true\n", "config.toml:2: sidebar.limit = true: expected a whole number"),
     ('[sidebar]\nlimit = "5"\n', 'sidebar.limit = "5": expected a whole number from 1 to'),
     ("[sidebar]\nwidth = 3\n", "config.toml:2: sidebar.width: expected columns or limit"),
     ("sidebar.limit = 0\n", "config.toml:1: sidebar.limit = 0: expected a whole number"),
     ('clipboard = "both\n', "config.toml: not valid TOML: "),
+    ('theme = "\\u001b[31m"\n', 'config.toml:1: theme = "\\u001b[31m": expected a Textual'),
 ]
 
 
