@@ -81,7 +81,6 @@ def first_frame(library: Path) -> tuple[float, float]:
 
 async def interactive(library_path: Path) -> dict[str, float]:
     from cables.library import Library
-
     from tui.app import CablesApp
 
     library = Library.open(library_path)
