@@ -31,7 +31,7 @@ from tui.widgets.wrap import line_spans
 
 # Cable actions that need the library, history or clipboard: handled by the app.
 APP_ACTIONS = frozenset({"copy_paragraph_link", "copy_cable_link", "copy_citation",
-                         "references", "cited_by", "back", "forward"})
+                         "references", "cited_by", "back", "forward", "bookmark"})
 GUTTER = 2
 
 
