@@ -430,3 +430,12 @@ def test_footer_never_drops_a_field(fixtures_library, width):
         assert field in text
     assert "SECRET//NOFORN" in text or "S//NF │" in text
     assert len(text.split("\n")) <= 2
+
+
+async def test_sidebar_columns_follow_the_config(fixtures_library):
+    config = Config(sidebar_columns=["ref", "origin", "tags"])
+    async with running(fixtures_library, config) as (app, _pilot):
+        index = app.sidebar.index
+        row = app.query_one(CableList).row_text(0).plain
+        assert row == f"{index.reference_ids[0]} {index.origins[0]} {index.tags[0]}"
+        assert index.origins[0] == "Embassy Sanaa"

@@ -66,9 +66,11 @@ class CableList(ScrollView, can_focus=True):
             super().__init__()
             self.reference_id = reference_id
 
-    def __init__(self, styles: LevelStyles, *, id: str | None = None) -> None:
+    def __init__(self, styles: LevelStyles, columns: Sequence[str], *,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.levels = styles
+        self.columns = columns
         self.index: CableIndex | None = None
         self.rows: Sequence[int] = ()
         self._base_style = Style()
@@ -137,20 +139,28 @@ class CableList(ScrollView, can_focus=True):
             .simplify()
 
     def row_text(self, i: int) -> Text:
-        """The row of cable `i` of the index (also what tests read)."""
+        """The row of cable `i` of the index, in the configured columns (also what tests read)."""
         assert self.index is not None
         index = self.index
-        level = level_of(index.levels[i])
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append(f"{CODE[level]:^3}", style=self.levels.chip(level))
-        text.append(" ")
-        text.append(index.reference_ids[i], style=Style(bold=True))
-        text.append(" ")
-        text.append(index.created[i] or "????-??-??", style=Style(dim=True))
-        if index.synthetic[i]:
-            text.append(" [synthetic]", style=Style(italic=True, dim=True))
-        text.append(" ")
-        text.append(clean_line(index.subjects[i]))
+        for column in self.columns:
+            if text:
+                text.append(" ")
+            if column == "level":
+                level = level_of(index.levels[i])
+                text.append(f"{CODE[level]:^3}", style=self.levels.chip(level))
+            elif column == "ref":
+                text.append(index.reference_ids[i], style=Style(bold=True))
+                if index.synthetic[i]:
+                    text.append(" [synthetic]", style=Style(italic=True, dim=True))
+            elif column == "created":
+                text.append(index.created[i] or "????-??-??", style=Style(dim=True))
+            elif column == "origin":
+                text.append(clean_line(index.origins[i]), style=Style(italic=True))
+            elif column == "subject":
+                text.append(clean_line(index.subjects[i]))
+            elif column == "tags":
+                text.append(clean_line(index.tags[i]), style=Style(dim=True))
         return text
 
 
@@ -166,9 +176,11 @@ class Sidebar(Vertical):
     class Loaded(Message):
         """The index is in and the list shows every cable."""
 
-    def __init__(self, styles: LevelStyles, limit: int, *, id: str | None = None) -> None:
+    def __init__(self, styles: LevelStyles, columns: Sequence[str], limit: int, *,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.levels = styles
+        self.columns = columns
         self.limit = limit
         self.index: CableIndex | None = None
         self.engine: SearchLike | None = None
@@ -179,7 +191,7 @@ class Sidebar(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search id, subject, origin, tags", id="query")
         yield Label(Text("Loading cables…"), id="count")
-        yield CableList(self.levels, id="cable-list")
+        yield CableList(self.levels, self.columns, id="cable-list")
 
     @property
     def cable_list(self) -> CableList:
