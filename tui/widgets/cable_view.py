@@ -174,8 +174,9 @@ class CableView(ScrollView, can_focus=True):
         if cable.tags:
             add(Text("TAGS: " + clean_line(" ".join(cable.tags)), style=Style(dim=True)))
         if cable.ref_text or cable.references:
-            refs = cable.ref_text or " ".join(cable.references)
-            add(Text("REF: " + clean(refs).strip(), style=Style(dim=True)))
+            refs = clean(cable.ref_text or " ".join(cable.references)).strip()
+            label = "" if refs[:3].upper() == "REF" else "REF: "
+            add(Text(label + refs, style=Style(dim=True)))
         add(Text(""))
         spans: list[tuple[int, int]] = []
         section: str | None = None
