@@ -77,7 +77,7 @@ def parse_marking(text: str) -> Marking | None:
     if inner.startswith("(") and inner.endswith(")"):
         inner = inner[1:-1]
     inner = " ".join(inner.upper().split())
-    if not inner or len(inner) > 40:
+    if not inner or len(inner) > 120:
         return None
     inner = _TYPOS.get(inner, inner)
     m = _LEVEL_RE.match(inner)

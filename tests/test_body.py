@@ -163,7 +163,12 @@ def test_old_style_page_break_and_its_banners_are_removed() -> None:
     assert cable.paragraphs[0].text == "FIRST PARAGRAPH RUNS ON AND ON ACROSS THE BREAK."
 
 
-def test_rendered_leading_one_artefacts_read_as_the_number_meant() -> None:
-    body = "SUBJECT: X\n\n" + "".join(f"1{n}. (C) Para {n}.\n\n" for n in range(1, 13))
+def test_wrapped_rel_marking_and_numbers_that_continue_a_sentence() -> None:
+    body = (
+        "SUBJECT: X\n\n\u00b61. (S//REL CHINA, AFGHANISTAN,\nKAZAKHSTAN) One, on June\n"
+        "\u00b615. Still one.\n\u00b63. (C) Three: two is missing.\n"
+    )
     cable = build_cable(raw(body, reference_id="09X1"))
-    assert [p.number for p in cable.paragraphs] == list(range(1, 13))
+    got = [(p.number, p.marking, p.level) for p in cable.paragraphs]
+    assert got == [(1, "(S//REL CHINA, AFGHANISTAN, KAZAKHSTAN)", Level.S), (3, "(C)", Level.C)]
+    assert cable.paragraphs[0].text == "One, on June 15. Still one."
