@@ -87,7 +87,8 @@ _CONTINUES_RE = re.compile(
     re.I,
 )
 _NUM_START_RE = re.compile(
-    rf"^\s*(?P<pre>{_MARK}\s*)?(?P<num>\d{{1,4}})\s*\.(?!\d)\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$"
+    rf"^\s*(?P<pre>{_MARK}\s*)?(?P<num>\d{{1,4}})\s*\.(?!\d)(?:\s*\.(?!\.))?\s*(?P<post>{_MARK})?"
+    r"\s*(?P<rest>.*)$"
 )
 _LETTER_START_RE = re.compile(rf"^\s*(?P<letter>[A-Z])\s*[.)]\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$")
 _MARK_START_RE = re.compile(rf"^\s*(?P<mark>{_MARK})\s*(?P<rest>\S.*)$")
@@ -452,6 +453,9 @@ def _ref_block(lines: list[_Line], i: int, first: str) -> tuple[list[str], int]:
             break
         if _CLASSIFIED_RE.match(text) or _SUBJECT_RE.match(text) or _TAGS_RE.match(text):
             break
+        mark = _MARK_START_RE.match(text)
+        if mark and parse_marking(mark.group("mark")) and len(mark.group("rest").split()) >= 8:
+            break  # a marked paragraph right under the REF line, not a lettered item `(C) ...`
         if _NUM_START_RE.match(text) and (line.pilcrow or not _REF_ITEM_RE.match(text)):
             m = _NUM_START_RE.match(text)
             if m and int(m.group("num")) < 30:
