@@ -27,6 +27,10 @@ _DATETIME_RE = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d)(?::\d\d)?")
 _TAB_RECORD_RE = re.compile(
     r"(?:\d+\t)?(\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t"
 )
+# Every record start holds a date-time column or is a references line after a blank line.
+# (Both patterns open with a literal character, which the regex engine scans for quickly.)
+_MAYBE_RECORD_RE = re.compile(r"-\d\d-\d\d \d\d:\d\d")
+_MAYBE_FRAGMENT_RE = re.compile(rf"\n[ \t\r]*\n{REF_ID}(?:\|{REF_ID})*[ \t\r]*(?:\n|$)")
 _CLASSIFICATION_RE = re.compile(
     r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|TOP SECRET|LIMITED OFFICIAL USE)(?://[A-Z /]+)?",
     re.IGNORECASE,
@@ -256,6 +260,8 @@ class Record:
 
 def find_records(text: str) -> list[Record]:
     """Every record in `text`, in order; each runs to the next one or to the end."""
+    if not (_MAYBE_RECORD_RE.search(text) or _MAYBE_FRAGMENT_RE.search(text)):
+        return []
     lines = text.split("\n")
     offsets = [0]
     for line in lines:
