@@ -92,6 +92,7 @@ _NUM_START_RE = re.compile(
 )
 _LETTER_START_RE = re.compile(rf"^\s*(?P<letter>[A-Z])\s*[.)]\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$")
 _MARK_START_RE = re.compile(rf"^\s*(?P<mark>{_MARK})\s*(?P<rest>\S.*)$")
+_MARK_END_RE = re.compile(rf"\s(?P<mark>{_MARK})\s*$")
 _WHOLE_TEXT_RE = re.compile(
     r"(?im)^\W*(?:\d+\.\s*)?\(?\s*(?P<level>TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED|"
     r"LIMITED OFFICIAL USE|SBU|TS|C|S|U)\s*[-\u2013\u2014]+\s*ENTIRE\s+TEXT"
@@ -476,9 +477,15 @@ _SUBJECT_TAG_RE = re.compile(r"^[AEKMOPST][A-Z]{3}$")
 
 
 def _strip_marking(subject: str) -> str:
-    """`(C) WAR BY ANY OTHER NAME` -> `WAR BY ANY OTHER NAME`: the marking is not the subject."""
+    """`(C) WAR BY ANY OTHER NAME` -> `WAR BY ANY OTHER NAME`: a marking (either end) is not
+    part of the subject."""
     m = _MARK_START_RE.match(subject)
-    return m.group("rest") if m and parse_marking(m.group("mark")) else subject
+    if m and parse_marking(m.group("mark")):
+        subject = m.group("rest")
+    m = _MARK_END_RE.search(subject)
+    if m and parse_marking(m.group("mark")):
+        subject = subject[: m.start()].rstrip()
+    return subject
 
 
 def _split_tags(text: str) -> list[str]:

@@ -188,3 +188,15 @@ def test_marked_paragraph_right_under_the_ref_line_is_not_ref_text() -> None:
 def test_double_period_after_the_number() -> None:
     cable = build_cable(raw("SUBJECT: X\n\n1. (C) One.\n\n2. . (SBU) Two.\n", reference_id="05X1"))
     assert [(p.number, p.marking) for p in cable.paragraphs] == [(1, "(C)"), (2, "(SBU)")]
+
+
+@pytest.mark.parametrize(
+    ("line", "subject"),
+    [
+        ("SUBJECT: (C) WAR BY ANY OTHER NAME", "WAR BY ANY OTHER NAME"),
+        ("Subject: german test chamber sold to iran (s)", "german test chamber sold to iran"),
+        ("SUBJ: TALKS ON U.S. (U.S.) BASES", "TALKS ON U.S. (U.S.) BASES"),
+    ],
+)
+def test_subject_markings_are_not_the_subject(line: str, subject: str) -> None:
+    assert build_cable(raw(f"{line}\n\n1. (U) Text.\n", reference_id="09X1")).subject == subject
