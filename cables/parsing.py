@@ -199,7 +199,12 @@ def split_glued(raw: RawCable) -> tuple[RawCable, list[RawCable], list[ParseWarn
                 f"{raw.source.describe()} body line {record.line}",
                 "dropped text of another cable glued after the end (no reference id of its own)",
             ))
-        elif record.reference_id != own.reference_id:
+        elif record.reference_id == own.reference_id:
+            warnings.append(ParseWarning(
+                f"{raw.source.describe()} body line {record.line}",
+                f"dropped a second copy of {own.reference_id} glued after its end",
+            ))
+        else:
             recovered.append(RawCable(
                 source=Source(raw.source.path, raw.source.record,
                               recovered_from=own.reference_id),
