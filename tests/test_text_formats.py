@@ -9,6 +9,7 @@ from cables.formats import RawCable
 from cables.formats.text import (
     decode,
     find_records,
+    is_banner,
     read_records,
     read_rendered,
     read_telegram,
@@ -168,3 +169,22 @@ def test_record_file_end_to_end(tmp_path):
     assert cables[1].references == ["07STATE1", "07BERN881"]
     assert cables[0].paragraphs[0].level.value == "U"
     assert cables[1].paragraphs[0].level.value == "S"
+
+
+@pytest.mark.parametrize(
+    ("line", "banner"),
+    [("UNCLASSIFIED BUENOS AIRES 2481", True), ("UNCLAS TEHRAN 1164", True),
+     ("S e c r e t STATE 012345", True), ("C O N F I D E N T I A L SECTION 01 OF 04", True),
+     ("SECRET//NOFORN", True), ("RUEHC/SECSTATE WASHDC IMMEDIATE", False),
+     ("Unclassified talks resumed on Monday.", False), ("Secretary Clinton said", False)],
+)
+def test_banner_lines(line, banner):
+    assert is_banner(line) is banner
+
+
+def test_an_old_header_ends_at_its_unclassified_banner():
+    text = ("P R 281848Z DEC 66\nFM AMEMBASSY BUENOS AIRES\nTO SECSTATE WASHDC PRIORITY\n"
+            "UNCLASSIFIED BUENOS AIRES 2481\n\nSUBJECT: HIGH SEAS\n")
+    header, body = split_header(text)
+    assert header == "P R 281848Z DEC 66\nFM AMEMBASSY BUENOS AIRES\nTO SECSTATE WASHDC PRIORITY"
+    assert body.startswith("UNCLASSIFIED BUENOS AIRES 2481\n")

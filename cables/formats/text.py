@@ -37,9 +37,8 @@ _CLASSIFICATION_RE = re.compile(
 )
 # A banner opens the telegram proper: the classification, spaced out or not (`C O N F ...`).
 _BANNER_RE = re.compile(
-    r"\s*(?:UNCLAS|CONFIDENTIAL|SECRET|TOP SECRET|LIMITED OFFICIAL USE|C O N F I D E N T I A L"
-    r"|S E C R E T|T O P)\b",
-    re.IGNORECASE,
+    r"\s*(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|TOP SECRET|LIMITED OFFICIAL USE"
+    r"|(?i:C O N F I D E N T I A L|S E C R E T|T O P S E C R E T))\b"
 )
 _DTG_LINE_RE = re.compile(r"\s*(?:[OPRZ] ){1,2}\d{6}Z [A-Z]{3} \d{2}\b")
 _ROUTING_START_RE = re.compile(r"\s*(?:VZCZC|(?:[OPRZ] ){1,2}\d{6}Z [A-Z]{3} \d{2}\b)")
