@@ -203,7 +203,8 @@ def test_text_formats_match_their_facts(facts, name):
     assert cable.reference_id == facts[name]["reference_id_from_filename"]
     assert cable.subject == " ".join(observed["subject_raw"].split())
     assert cable.tags == observed["tags_line_raw"].split()
-    markings = observed.get("markings") or Counter(observed["markings_in_order"])
+    markings = (observed["markings"] if "markings" in observed
+                else Counter(observed["markings_in_order"]))
     assert Counter(p.marking for p in cable.paragraphs if p.marking) == markings
 
 
