@@ -80,12 +80,12 @@ _MARK = r"\([^()\n]{1,120}\)"
 # A marking whose REL TO list wraps onto the next line: `1. (S//REL CHINA, AFGHANISTAN,`.
 _OPEN_MARK_RE = re.compile(r"^\s*(?:\d{1,3}\s*\.\s*)?\([A-Za-z/ ]{1,12}//?\s*REL\b[^()]*$")
 # Words after which a number at the next line's start continues the sentence (`on June\n15.`).
-_CONTINUES_RE = re.compile(
-    r"(?:\b(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
-    r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?|PARAS?|PARAGRAPHS?|NO|NUMBER|"
-    r"SECTION|AND|OR|OF|ON|TO|BY|IN|AT|THE|SOME|UNTIL|SINCE|FROM|ARTICLE|REF|REFTEL)|[,\-])\s*$",
-    re.I,
+_CONTINUE_TEXT = (
+    "JAN JANUARY FEB FEBRUARY MAR MARCH APR APRIL MAY JUN JUNE JUL JULY AUG AUGUST SEP SEPT "
+    "SEPTEMBER OCT OCTOBER NOV NOVEMBER DEC DECEMBER PARA PARAS PARAGRAPH PARAGRAPHS NO NUMBER "
+    "SECTION AND OR OF ON TO BY IN AT THE SOME UNTIL SINCE FROM ARTICLE REF REFTEL"
 )
+_CONTINUE_WORDS = frozenset(_CONTINUE_TEXT.split())
 _NUM_START_RE = re.compile(
     rf"^\s*(?P<pre>{_MARK}\s*)?(?P<num>\d{{1,4}})\s*\.(?!\d)(?:\s*\.(?!\.))?\s*(?P<post>{_MARK})?"
     r"\s*(?P<rest>.*)$"
@@ -564,7 +564,7 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
     last_num: int | None = None
     outer_nums: list[int] = []
     pilcrow_digits = any(ln.pilcrow and _NUM_START_RE.match(ln.text) for ln in lines)
-    mixed_case = any(c.islower() for ln in lines for c in ln.text)
+    mixed_case = any(ln.text != ln.text.upper() for ln in lines)
     blank_before = True
     lines = _merge_wrapped_markings(lines)
     n = len(lines)
@@ -594,7 +594,7 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
             blank_before = True
             continue
         next_blank = idx + 1 >= n or lines[idx + 1].blank
-        soft = blank_before or not _CONTINUES_RE.search(prev)
+        soft = blank_before or not _continues(prev)
         prev = text
         start = _paragraph_start(line, last_num, outer_nums, pilcrow_digits, blank_before, soft)
         if start is not None:
@@ -633,6 +633,15 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
         anchor = par.anchor or (f"par{par.number}" if par.number is not None else None)
         out.append(Paragraph(par.number, anchor, par.marking, parsed, text, par.section))
     return out, sections
+
+
+def _continues(prev: str) -> bool:
+    """Whether `prev` runs on into the next line (`... on June`, `... paras 3,`)."""
+    words = prev.rsplit(None, 1)
+    if not words:
+        return False
+    last = words[-1]
+    return last[-1] in ",-" or last.upper() in _CONTINUE_WORDS
 
 
 def _merge_wrapped_markings(lines: list[_Line]) -> list[_Line]:

@@ -10,6 +10,7 @@ are known words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cables.model import Level, Marking
 
@@ -71,6 +72,7 @@ def _caveat(part: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # the same few dozen markings recur; Marking is immutable
 def parse_marking(text: str) -> Marking | None:
     """Read one portion marking such as `(S//NF)` (parentheses optional); None if it is not one."""
     inner = text.strip()
