@@ -7,7 +7,7 @@ shows progress) while the app already takes keys. Everything the user can do is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -26,6 +26,7 @@ from cables.keymap import ACTIONS
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
+from cables.search import SidebarSearch
 from cables.state import State
 from tui import clipboard
 from tui.keys import bindings
@@ -36,7 +37,7 @@ from tui.widgets.cable_view import CableView
 from tui.widgets.footer import CableFooter, paragraph_position
 from tui.widgets.level_strip import LevelStrip
 from tui.widgets.levels import LevelStyles
-from tui.widgets.sidebar import CableList, SearchLike, Sidebar
+from tui.widgets.sidebar import CableList, Sidebar
 
 
 class LibraryLike(Protocol):
@@ -45,12 +46,6 @@ class LibraryLike(Protocol):
     def load_index(self) -> CableIndex: ...
     def get(self, ref: str) -> Cable | None: ...
     def cited_by(self, ref: str) -> list[str]: ...
-
-
-def default_search(index: CableIndex) -> SearchLike:
-    from cables.search import SidebarSearch
-
-    return SidebarSearch(index)
 
 
 class CablesApp(App[int]):
@@ -69,7 +64,6 @@ class CablesApp(App[int]):
         anchor: str | None = None,
         notice: str | None = None,
         state: State | None = None,
-        search_factory: Callable[[CableIndex], SearchLike] = default_search,
     ) -> None:
         super().__init__()
         self.library = library
@@ -79,7 +73,6 @@ class CablesApp(App[int]):
         self.open_ref = open_ref
         self.open_anchor = anchor
         self.notice = notice
-        self.search_factory = search_factory
         self.state = state if state is not None else State.load()
         self.history: list[list[str | int]] = []  # [reference id, paragraph index]
         self.history_at = -1
@@ -122,10 +115,10 @@ class CablesApp(App[int]):
         self.call_from_thread(self.sidebar.show_progress, "Loading the cable index…")
         index = self.library.load_index()
         self.call_from_thread(self.sidebar.show_progress, f"Preparing search over {len(index):,}…")
-        engine = self.search_factory(index)
+        engine = SidebarSearch(index)
         self.call_from_thread(self._index_loaded, index, engine)
 
-    def _index_loaded(self, index: CableIndex, engine: SearchLike) -> None:
+    def _index_loaded(self, index: CableIndex, engine: SidebarSearch) -> None:
         self.sidebar.set_index(index, engine)
         if self.view.cable is None and len(index):
             self.open_cable(index.reference_ids[0])
