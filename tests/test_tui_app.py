@@ -216,7 +216,7 @@ async def test_synthetic_cable_is_labelled_and_refused_a_link(synth_library):
         assert app.view.visible_text().startswith("SYNTHETIC CABLE")
         assert "SYNTHETIC" in footer(app)
         row = app.query_one(CableList).row_text(0).plain
-        assert "[synthetic]" in row
+        assert "10THEHAGUE114 (synth) " in row
         await pilot.press("y")
         assert app.clipboard == ""
         assert any("synthetic cable" in n for n in notes(app))

@@ -132,7 +132,10 @@ class CableView(ScrollView, can_focus=True):
         start, end = self._spans[self.current]
         height = self.scrollable_content_region.height or 1
         top = int(self.scroll_y)
-        if start < top or min(end, start + height) > top + height:
+        # Scroll when the paragraph starts off screen, or runs off the bottom from low down
+        # (a long first paragraph leaves the cable's header in view).
+        if start < top or start >= top + height or (
+                end > top + height and start - top > height // 2):
             self.scroll_to(y=max(0, start - 1), animate=False)
 
     # -- layout --------------------------------------------------------------------------

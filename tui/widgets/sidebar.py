@@ -141,7 +141,7 @@ class CableList(ScrollView, can_focus=True):
             elif column == "ref":
                 text.append(index.reference_ids[i], style=Style(bold=True))
                 if index.synthetic[i]:
-                    text.append(" [synthetic]", style=Style(italic=True, dim=True))
+                    text.append(" (synth)", style=Style(italic=True, dim=True))
             elif column == "created":
                 text.append(index.created[i] or "????-??-??", style=Style(dim=True))
             elif column == "origin":
