@@ -56,7 +56,6 @@ import sys, time
 from pathlib import Path
 from cables.library import Library
 from tui.app import CablesApp
-from tui.widgets.sidebar import Sidebar
 
 class Timed(CablesApp):
     def on_mount(self):

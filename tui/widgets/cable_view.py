@@ -130,7 +130,9 @@ class CableView(ScrollView, can_focus=True):
         if not self._spans or self.original:
             return
         start, end = self._spans[self.current]
-        height = self.scrollable_content_region.height or 1
+        height = self.scrollable_content_region.height
+        if not height:  # not laid out yet: on_resize reveals it
+            return
         top = int(self.scroll_y)
         # Scroll when the paragraph starts off screen, or runs off the bottom from low down
         # (a long first paragraph leaves the cable's header in view).
@@ -143,7 +145,7 @@ class CableView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         if self.scrollable_content_region.width != self._laid_out_width:
             self._relayout()
-            self._reveal()
+        self._reveal()
 
     def _relayout(self) -> None:
         width = self.scrollable_content_region.width or self.app.size.width
@@ -266,6 +268,7 @@ class CableView(ScrollView, can_focus=True):
 
     def action_first_paragraph(self) -> None:
         self.move_to(0)
+        self.scroll_to(y=0, animate=False)  # and the cable's header with it
 
     def action_last_paragraph(self) -> None:
         if self.cable is not None:
