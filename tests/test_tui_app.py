@@ -387,6 +387,10 @@ async def test_command_palette_lists_every_action(fixtures_library):
                        if c.title == "Last paragraph")
         await command.callback()
         assert current(app)[0] == 9
+        copy = next(c for c in app.get_system_commands(app.screen)
+                    if c.title == "Copy the paragraph's permalink")
+        await copy.callback()
+        assert app.clipboard == f"{BERLIN}#par9"
 
 
 class GatedLibrary(Library):

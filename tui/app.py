@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -23,29 +23,22 @@ from textual.widgets import Footer, Input
 from cables.config import Config
 from cables.index import CableIndex
 from cables.keymap import ACTIONS
+from cables.library import Library
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
 from cables.search import SidebarSearch
 from cables.state import State
 from tui import clipboard
-from tui.keys import bindings
+from tui.keys import bindings, keys_of
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
-from tui.widgets.cable_view import CableView
+from tui.widgets.cable_view import APP_ACTIONS, CableView
 from tui.widgets.footer import CableFooter, paragraph_position
 from tui.widgets.level_strip import LevelStrip
 from tui.widgets.levels import LevelStyles
 from tui.widgets.sidebar import CableList, Sidebar
-
-
-class LibraryLike(Protocol):
-    """What the app reads from `cables.library.Library`."""
-
-    def load_index(self) -> CableIndex: ...
-    def get(self, ref: str) -> Cable | None: ...
-    def cited_by(self, ref: str) -> list[str]: ...
 
 
 class CablesApp(App[int]):
@@ -57,7 +50,7 @@ class CablesApp(App[int]):
 
     def __init__(
         self,
-        library: LibraryLike,
+        library: Library,
         config: Config | None = None,
         *,
         open_ref: str | None = None,
@@ -288,7 +281,10 @@ class CablesApp(App[int]):
         yield from super().get_system_commands(screen)
         for action in ACTIONS:
             target = {"cable": self.view, "sidebar": self.sidebar}.get(action.scope, self)
-            yield SystemCommand(action.description, f"{action.id}: {action.keys}",
+            if action.id in APP_ACTIONS:
+                target = self
+            keys = keys_of(action.id, self.config.keymap)
+            yield SystemCommand(action.description, f"{action.id}: {keys}",
                                 partial(self.run_action, action.id, target))
 
 
@@ -297,15 +293,13 @@ def citation(cable: Cable, index: int, link: str | None) -> str:
     paragraph = cable.paragraphs[index]
     quoted = "\n".join(f"> {line}".rstrip() for line in clean(paragraph.text).strip().split("\n"))
     where = f"{cable.reference_id} {paragraph_position(cable, index).split('/')[0]}"
-    source = f"[{where}]({link})" if link else f"{where} (synthetic cable: no permalink)"
+    source = f"[{where}]({link})" if link else f"{where} (no permalink)"
     return f"{quoted}\n>\n> — {source}\n"
 
 
 def run_app(library_path: Path, *, open_ref: str | None = None, anchor: str | None = None,
             config: Config | None = None, demo: bool = False) -> int:
     """Open the library at `library_path` and run the browser until the user quits."""
-    from cables.library import Library
-
     library = Library.open(library_path)
     notice = None
     if demo:
