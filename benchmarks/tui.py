@@ -52,17 +52,20 @@ def ensure_library(n: int) -> Path:
 
 
 CHILD = """
-import sys, time
+import os, sys, time
 from pathlib import Path
 from cables.library import Library
 from tui.app import CablesApp
 
+def say(what):  # Textual captures print(); write to the real stdout
+    os.write(1, f"{what} {time.time()}\\n".encode())
+
 class Timed(CablesApp):
     def on_mount(self):
-        self.call_after_refresh(lambda: print("frame", time.time(), flush=True))
+        self.call_after_refresh(say, "frame")
 
     def on_sidebar_loaded(self, event):
-        print("loaded", time.time(), flush=True)
+        say("loaded")
         self.exit(0)
 
 library = Library.open(Path(sys.argv[1]))
@@ -73,10 +76,12 @@ Timed(library).run(headless=True, size=(120, 40))
 def first_frame(library: Path) -> tuple[float, float]:
     """Seconds from spawning `python` to the first painted frame, and to the loaded sidebar."""
     start = time.time()
-    out = subprocess.run([sys.executable, "-c", CHILD, str(library)], cwd=ROOT, check=True,
-                         capture_output=True, text=True, timeout=120).stdout
-    stamps = dict(line.split() for line in out.splitlines() if line.split()[:1] in
-                  (["frame"], ["loaded"]))
+    result = subprocess.run([sys.executable, "-c", CHILD, str(library)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    stamps = dict(line.split() for line in result.stdout.splitlines()
+                  if line.split()[:1] in (["frame"], ["loaded"]))
+    if result.returncode or len(stamps) != 2:
+        sys.exit(f"benchmarks/tui.py: the timed app failed:\n{result.stderr[-2000:]}")
     return float(stamps["frame"]) - start, float(stamps["loaded"]) - start
 
 

@@ -44,7 +44,7 @@ from tui.widgets.sidebar import CableList, Sidebar
 class CablesApp(App[int]):
     """Browse a cable library: search the sidebar, read cables paragraph by paragraph."""
 
-    CSS_PATH = "cables.tcss"
+    CSS_PATH = Path(__file__).with_name("cables.tcss")  # absolute: subclasses live elsewhere
     TITLE = "cables"
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")
 
