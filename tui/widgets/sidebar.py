@@ -249,4 +249,5 @@ class Sidebar(Vertical):
             for word, corrections in matches.corrections.items():
                 count.append(f" · {clean_line(word)}→{clean_line(corrections[0].text)}",
                              style="italic")
-        self.query_one("#count", Label).update(count)
+        # fixed size (see cables.tcss): no layout pass on every keystroke
+        self.query_one("#count", Label).update(count, layout=False)
