@@ -100,7 +100,8 @@ class CablesApp(App[int]):
             self.notify(self.state.warning, title="Bookmarks", severity="warning", markup=False)
         if self.open_ref:
             self.open_cable(self.open_ref, anchor=self.open_anchor)
-        self.load_index()
+        # after the first paint: decoding the index holds the GIL for a while at 251k rows
+        self.call_after_refresh(self.load_index)
 
     @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
