@@ -26,8 +26,10 @@ from cables.keymap import ACTIONS
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
+from cables.state import State
 from tui import clipboard
-from tui.keys import NOT_YET_BOUND, bindings
+from tui.keys import bindings
+from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.cable_view import CableView
@@ -66,6 +68,7 @@ class CablesApp(App[int]):
         open_ref: str | None = None,
         anchor: str | None = None,
         notice: str | None = None,
+        state: State | None = None,
         search_factory: Callable[[CableIndex], SearchLike] = default_search,
     ) -> None:
         super().__init__()
@@ -77,12 +80,14 @@ class CablesApp(App[int]):
         self.open_anchor = anchor
         self.notice = notice
         self.search_factory = search_factory
+        self.state = state if state is not None else State.load()
         self.history: list[list[str | int]] = []  # [reference id, paragraph index]
         self.history_at = -1
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            yield Sidebar(self.level_styles, self.config.sidebar_limit, id="sidebar")
+            yield Sidebar(self.level_styles, self.config.sidebar_columns, self.config.sidebar_limit,
+                          id="sidebar")
             with Vertical(id="reader"):
                 with Horizontal(id="reading"):
                     yield CableView(self.level_styles, id="cable-view")
@@ -105,6 +110,8 @@ class CablesApp(App[int]):
         self.view.focus()
         if self.notice:
             self.notify(self.notice, title="Demo library", markup=False, timeout=15)
+        if self.state.warning:
+            self.notify(self.state.warning, title="Bookmarks", severity="warning", markup=False)
         if self.open_ref:
             self.open_cable(self.open_ref, anchor=self.open_anchor)
         self.load_index()
@@ -143,6 +150,7 @@ class CablesApp(App[int]):
         if record:
             self.history[self.history_at + 1:] = [[cable.reference_id, self.view.current]]
             self.history_at = len(self.history) - 1
+        self.state.record_open(cable)
         return True
 
     def on_cable_list_opened(self, event: CableList.Opened) -> None:
@@ -261,12 +269,31 @@ class CablesApp(App[int]):
 
         self.push_screen(PickerScreen(title, choices), done)
 
+    def action_bookmark(self) -> None:
+        cable = self.view.cable
+        if cable is None:
+            return
+        paragraph = self.view.paragraph
+        added = self.state.toggle_bookmark(cable, paragraph)
+        where = cable.reference_id
+        if paragraph is not None:
+            where += " " + paragraph_position(cable, self.view.current).split("/")[0]
+        self.notify(("Bookmarked " if added else "Bookmark removed: ") + where, markup=False)
+
+    def action_bookmarks(self) -> None:
+        self.push_screen(BookmarksScreen(self.state), self._open_place)
+
+    def action_history(self) -> None:
+        self.push_screen(HistoryScreen(self.state), self._open_place)
+
+    def _open_place(self, place: Place | None) -> None:
+        if place is not None and self.open_cable(place[0], anchor=place[1]):
+            self.view.focus()
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette lists every action of the keymap table, besides Textual's own."""
         yield from super().get_system_commands(screen)
         for action in ACTIONS:
-            if action.id in NOT_YET_BOUND:
-                continue
             target = {"cable": self.view, "sidebar": self.sidebar}.get(action.scope, self)
             yield SystemCommand(action.description, f"{action.id}: {action.keys}",
                                 partial(self.run_action, action.id, target))

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -66,11 +66,15 @@ class CableList(ScrollView, can_focus=True):
             super().__init__()
             self.reference_id = reference_id
 
-    def __init__(self, styles: LevelStyles, *, id: str | None = None) -> None:
+    def __init__(self, styles: LevelStyles, columns: Sequence[str], *,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.levels = styles
+        self.columns = columns
         self.index: CableIndex | None = None
         self.rows: Sequence[int] = ()
+        self._base_style = Style()
+        self._cursor_style = Style()
 
     def set_rows(self, index: CableIndex, rows: Sequence[int]) -> None:
         """Show `rows` (indices into `index`), best first; the cursor goes to the top."""
@@ -115,34 +119,48 @@ class CableList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Styles looked up once per paint, not per line (each lookup walks the DOM).
+        self._base_style = self.rich_style
+        self._cursor_style = self.get_component_rich_style("cable-list--cursor")
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style
         row = int(self.scroll_y) + y
         if self.index is None or row >= len(self.rows):
             return Strip.blank(width, base)
         text = self.row_text(self.rows[row])
         if row == self.cursor:
-            text.stylize(self.get_component_rich_style("cable-list--cursor"))
+            text.stylize(self._cursor_style)
         text.truncate(width, overflow="ellipsis", pad=True)
         return Strip(list(text.render(self.app.console)), width).apply_style(base) \
             .simplify()
 
     def row_text(self, i: int) -> Text:
-        """The row of cable `i` of the index (also what tests read)."""
+        """The row of cable `i` of the index, in the configured columns (also what tests read)."""
         assert self.index is not None
         index = self.index
-        level = level_of(index.levels[i])
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append(f"{CODE[level]:^3}", style=self.levels.chip(level))
-        text.append(" ")
-        text.append(index.reference_ids[i], style=Style(bold=True))
-        text.append(" ")
-        text.append(index.created[i] or "????-??-??", style=Style(dim=True))
-        if index.synthetic[i]:
-            text.append(" [synthetic]", style=Style(italic=True, dim=True))
-        text.append(" ")
-        text.append(clean_line(index.subjects[i]))
+        for column in self.columns:
+            if text:
+                text.append(" ")
+            if column == "level":
+                level = level_of(index.levels[i])
+                text.append(f"{CODE[level]:^3}", style=self.levels.chip(level))
+            elif column == "ref":
+                text.append(index.reference_ids[i], style=Style(bold=True))
+                if index.synthetic[i]:
+                    text.append(" [synthetic]", style=Style(italic=True, dim=True))
+            elif column == "created":
+                text.append(index.created[i] or "????-??-??", style=Style(dim=True))
+            elif column == "origin":
+                text.append(clean_line(index.origins[i]), style=Style(italic=True))
+            elif column == "subject":
+                text.append(clean_line(index.subjects[i]))
+            elif column == "tags":
+                text.append(clean_line(index.tags[i]), style=Style(dim=True))
         return text
 
 
@@ -158,9 +176,11 @@ class Sidebar(Vertical):
     class Loaded(Message):
         """The index is in and the list shows every cable."""
 
-    def __init__(self, styles: LevelStyles, limit: int, *, id: str | None = None) -> None:
+    def __init__(self, styles: LevelStyles, columns: Sequence[str], limit: int, *,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.levels = styles
+        self.columns = columns
         self.limit = limit
         self.index: CableIndex | None = None
         self.engine: SearchLike | None = None
@@ -171,7 +191,7 @@ class Sidebar(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search id, subject, origin, tags", id="query")
         yield Label(Text("Loading cables…"), id="count")
-        yield CableList(self.levels, id="cable-list")
+        yield CableList(self.levels, self.columns, id="cable-list")
 
     @property
     def cable_list(self) -> CableList:
