@@ -67,7 +67,9 @@ def test_query_open_jump_and_copy_permalink(tmp_path, tmux):
     tmux("set-option", "-s", "escape-time", "10")
     tmux.wait_for("63 of 63")  # the sidebar's count: the index is loaded
     tmux("send-keys", "-t", "e2e", "C-f")
-    time.sleep(0.3)
+    # Keys already queued for the cable view when ctrl+f moves focus stay with the view (Textual
+    # delivers each key to the widget focused when it arrived), so let the focus land first.
+    time.sleep(0.5)
     tmux("send-keys", "-t", "e2e", "-l", "berlin1167")
     tmux.wait_until(lambda screen: " of 63" in screen and "63 of 63" not in screen)
     tmux("send-keys", "-t", "e2e", "Enter")
