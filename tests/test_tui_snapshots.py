@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from textual.widgets import Input
+from tui_support import index_loaded
 
 from cables.library import Library
 from cables.model import Level
@@ -27,7 +28,7 @@ def app_on(path, **kwargs):
 
 async def settle(pilot) -> None:
     app = pilot.app
-    await app.workers.wait_for_complete()
+    await index_loaded(app, pilot)
     for field in app.query(Input):
         field.cursor_blink = False
     await pilot.pause()
