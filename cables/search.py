@@ -163,9 +163,14 @@ class SidebarSearch:
         *,
         limit: int = 500,
         previous: Matches | None = None,
-        cancelled: Cancelled = _never,
+        cancelled: Cancelled | None = None,
     ) -> Matches | None:
-        """Rows matching every word of `query`, best first; None if `cancelled()` turned true."""
+        """Rows matching every word of `query`, best first; None if `cancelled()` turned true.
+
+        `previous` may be any earlier answer of this engine: it is used only where it holds every
+        new match (the new query extends it), and ignored otherwise.
+        """
+        cancelled = cancelled or _never
         words = query_words(query)
         if not words:
             return Matches(query, self._size, range(self._size), (), self._all, self)
@@ -327,8 +332,10 @@ class SidebarSearch:
         return order
 
     def _has_any(self, corrections: Sequence[Correction]) -> RowTest:
-        """The rows holding any of `corrections`: one plain substring pass per correction (a
-        regex alternation costs three times as much per row here)."""
+        """A test for rows holding any of `corrections`.
+
+        One plain substring pass per correction: a regex alternation costs three times as much.
+        """
         keys = self._keys
         needles = [c.needle for c in corrections]
         if len(needles) == 1:
