@@ -134,12 +134,18 @@ class Cable:
         """The documented JSON object (README "JSON output"), the same for every `--json`.
 
         Permalinks depend on the user's configured templates, so the caller passes them in;
-        synthetic cables get none (they name real ids but not those cables' text).
+        synthetic cables get none (they name real ids but not those cables' text), nor do
+        unnumbered paragraphs or cables without a creation date (null, never an exception).
         """
+        from cables.permalinks import PermalinkRefused  # permalinks imports this module
+
         def link(paragraph: Paragraph | None) -> str | None:
             if links is None or self.synthetic:
                 return None
-            return links.paragraph(self, paragraph) if paragraph else links.cable(self)
+            try:
+                return links.paragraph(self, paragraph) if paragraph else links.cable(self)
+            except PermalinkRefused:
+                return None
 
         return {
             "reference_id": self.reference_id,

@@ -35,6 +35,7 @@ class RawCable:
     classification: str | None = None
     origin: str | None = None
     tags: list[str] | None = None  # as linked by the page, where it links them
+    references: list[str] | None = None  # canonical cited ids, where the format lists them
     articles: list[str] = field(default_factory=list)
     anchors: list[str] | None = None
     synthetic: bool = False

@@ -1,0 +1,763 @@
+"""The shared body reader: turns any format's raw telegram text into a `Cable`.
+
+Every format reader stops at a `RawCable` (metadata plus the telegram text as published), so the
+hard part, reading header fields and paragraphs out of real, messy telegrams, lives here once and a
+fix helps every format. The reader is line based:
+
+1. split the text into lines, pairing each pilcrow with its published anchor id;
+2. drop page-break lines (`MEXICO 00001055 002 OF 004`, `PAGE 02 CAPE T 00097 01 OF 03 182017Z`
+   and the banners around the old style), so paragraphs cut by a page break join up again;
+3. read the header zone: banner, caveat lines, TAGS, SUBJECT, REF, "Classified By";
+4. read the body: paragraph starts (`¶1.`, `1.`, `(C) 1.`, `1.(C)`, `(C)` after a blank line),
+   section headings (underlined, or ALL CAPS lines in mixed-case cables), numbering kept only
+   where it runs in sequence, so that years and sub-list numbers stay text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
+from cables.markings import level_of_classification, parse_marking
+from cables.model import Cable, Level, Marking, Paragraph
+from cables.references import canonical_references
+from cables.sanitize import clean, clean_line
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
+_DTG_RE = re.compile(
+    r"^\s*(?P<prec>(?:[OPRZ]\s+){1,2})?(?P<day>\d{2})(?P<hh>\d{2})(?P<mm>\d{2})Z\s+"
+    r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(?P<yy>\d{2}(?:\d{2})?)"
+    r"(?:\s+[A-Z][A-Z ]{0,30})?\s*$",  # service suffixes may follow: `ZDK MANY SVCS`
+    re.IGNORECASE,
+)
+# New-style page breaks: `MEXICO 00001055 002 OF 004`, `UNVIE VIEN 00000285  001.2 OF 036`.
+_PAGE_BREAK_RE = re.compile(r"^\s*[A-Z][A-Z .'-]*?\s+\d{5,8}\s+\d{3}(?:\.\d+)?\s+OF\s+\d{3}\s*$")
+# Old-style page headers: `PAGE 02        CAPE T  00097  01 OF 03  182017Z` (text may follow).
+_OLD_PAGE_RE = re.compile(
+    r"^\s*PAGE\s+\d{2,3}\s+[A-Z][A-Z .'-]*?\s+\d{3,8}\s+\d{2}\s+OF\s+\d{2}\s+\d{6}Z\s?", re.I
+)
+_BANNER_ONLY_RE = re.compile(
+    r"^\s*(?:C\s*O\s*N\s*F\s*I\s*D\s*E\s*N\s*T\s*I\s*A\s*L|S\s*E\s*C\s*R\s*E\s*T|"
+    r"UNCLASSIFIED|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET)(?:\s*/+\s*NOFORN)?\s*$", re.I
+)
+_CLASS_WORD_RE = re.compile(
+    r"^(?:TOP)?S?S?ECRET$|^C?C?ONFIDENTIAL$|^U?NCLAS(?:SIFIED)?$|^LIMITEDOFFICIALUSE$"
+)
+_BANNER_REST_RE = re.compile(
+    r"^(?:.*?\bSECTION\s+\d+\s+OF\s+\d+\s+)?(?:\d{2}\s+)?(?P<station>[A-Z][A-Z .']*?[A-Z])\s+"
+    r"(?P<num>\d{1,7})(?:\s.*)?$"
+)
+_CAVEAT_WORDS = (
+    "NOFORN", "SIPDIS", "EXDIS", "NODIS", "LIMDIS", "STADIS", "ROGER", "CHEROKEE", "NOCONTRACT",
+    "ORCON", "PROPIN", "FGI", "SBU", "FOUO", "DEA SENSITIVE", "SENSITIVE", "EFTO",
+)
+_CAVEAT_LINE_RE = re.compile(
+    r"^\s*(?:(?:" + "|".join(re.escape(w) for w in _CAVEAT_WORDS) + r")[\s,/.]*)+$", re.I
+)
+_CAVEAT_IN_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in _CAVEAT_WORDS[:10]) + r")\b")
+
+_TAGS_RE = re.compile(r"^\s*(?:TAGS?|TAGE|TAS)\s*[:.]?\s+(?P<rest>.*)$", re.I)
+_SUBJECT_RE = re.compile(r"^\s*(?:SUBJECT|SUBJ)\s*(?::|\s-|\.)\s*(?P<rest>.*)$", re.I)
+_REF_RE = re.compile(
+    r"^\s*(?:REFS?|REFTELS?|REFERENCES?|REF\s+[A-Z]\.)\s*(?::|\.|\s-)?\s*(?P<rest>.*)$", re.I
+)
+_REF_KEY_RE = re.compile(r"^\s*(?:REFS?|REFTELS?|REFERENCES?)\s*[:.-]|^\s*REF\s+[A-Z][.)]", re.I)
+_CLASSIFIED_RE = re.compile(
+    r"^\s*(?:\([A-Z/]{1,6}\)\s*)?(?:CLASSIFIED|CLASSIFICATION)\s+BY\s*:?\s*(?P<rest>.*)$", re.I
+)
+# Header keys run together on one line (`E.o. 12958: decl: ... Tags: prel ... Subject: ...`).
+_INLINE_KEY_RE = re.compile(
+    r"(?<=\S)\s+(?=(?:TAGS|SUBJECT|SUBJ|REF|REFS|REFTEL)\s*:|CLASSIFIED\s+BY\b)", re.I
+)
+# A REF block glued onto the end of the subject (`... AS UK PRIMEREF: A. LONDON 1939`).
+_GLUED_REF_RE = re.compile(r"(?:REFS?|REFTEL):\s")
+_EO_RE = re.compile(r"^\s*E\.?\s?O\.?\s+\d{4,5}\b", re.I)
+_REF_ITEM_RE = re.compile(r"^\s*(?:[A-Z]\s*[.)]|\([A-Z]\))\s", re.I)
+
+_MARK = r"\([^()\n]{1,120}\)"
+# A marking whose REL TO list wraps onto the next line: `1. (S//REL CHINA, AFGHANISTAN,`.
+_OPEN_MARK_RE = re.compile(r"^\s*(?:\d{1,3}\s*\.\s*)?\([A-Za-z/ ]{1,12}//?\s*REL\b[^()]*$")
+# Words after which a number at the next line's start continues the sentence (`on June\n15.`).
+_CONTINUE_TEXT = (
+    "JAN JANUARY FEB FEBRUARY MAR MARCH APR APRIL MAY JUN JUNE JUL JULY AUG AUGUST SEP SEPT "
+    "SEPTEMBER OCT OCTOBER NOV NOVEMBER DEC DECEMBER PARA PARAS PARAGRAPH PARAGRAPHS NO NUMBER "
+    "SECTION AND OR OF ON TO BY IN AT THE SOME UNTIL SINCE FROM ARTICLE REF REFTEL"
+)
+_CONTINUE_WORDS = frozenset(_CONTINUE_TEXT.split())
+_NUM_START_RE = re.compile(
+    rf"^\s*(?P<pre>{_MARK}\s*)?(?P<num>\d{{1,4}})\s*\.(?!\d)(?:\s*\.(?!\.))?\s*(?P<post>{_MARK})?"
+    r"\s*(?P<rest>.*)$"
+)
+_LETTER_START_RE = re.compile(rf"^\s*(?P<letter>[A-Z])\s*[.)]\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$")
+_MARK_START_RE = re.compile(rf"^\s*(?P<mark>{_MARK})\s*(?P<rest>\S.*)$")
+_MARK_END_RE = re.compile(rf"\s(?P<mark>{_MARK})\s*$")
+_WHOLE_TEXT_RE = re.compile(
+    r"(?im)^\W*(?:\d+\.\s*)?\(?\s*(?P<level>TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED|"
+    r"LIMITED OFFICIAL USE|SBU|TS|C|S|U)\s*[-\u2013\u2014]+\s*ENTIRE\s+TEXT"
+)
+_UNDERLINE_RE = re.compile(r"^\s*-{3,}[\s-]*$")
+_LONE_DASH_RE = re.compile(r"^\s*-\s*$")
+_BULLET_RE = re.compile(r"^(?:-|\*|o\s|\(?[a-zA-Z0-9]{1,3}[.)]\s|[A-Z]\.\s)")
+_SENTENCE_END_RE = re.compile(r"[.:;!?\"')\]]\s*$")
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str
+    pilcrow: bool = False
+    anchor: str | None = None
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(slots=True)
+class _Header:
+    banner_station: str | None = None
+    banner_number: str | None = None
+    banner_class: str | None = None
+    subject: str | None = None
+    tags: list[str] = field(default_factory=list)
+    tags_seen: bool = False
+    ref_text: str | None = None
+    classified_by: str | None = None
+    caveats: list[str] = field(default_factory=list)
+
+
+def build_cable(raw: RawCable) -> Cable:
+    """Read `raw` into a Cable; ParseError only when nothing usable (no id, no text) is there."""
+    body = clean(raw.body)
+    header_text = clean(raw.header) if raw.header else None
+    synthetic = raw.synthetic or SYNTHETIC_MARKER in body
+    lines = _split_lines(body.replace(SYNTHETIC_MARKER, ""), raw.anchors)
+    lines = _drop_page_breaks(lines)
+    dtg = _find_dtg(header_text) or _find_dtg("\n".join(line.text for line in lines[:40]))
+    head, start = _read_header(lines)
+    whole = _whole_text_level(body)
+
+    reference_id = clean_line(raw.reference_id) if raw.reference_id else None
+    year = _dtg_year(dtg) or _ref_year(reference_id)
+    if not reference_id and head.banner_station and head.banner_number and year:
+        reference_id = f"{year % 100:02d}{head.banner_station}{int(head.banner_number)}"
+    if not reference_id:
+        raise ParseError(raw.source.describe(), "no reference id: no page table, and no banner "
+                         "station and number with a DTG year to derive one from")
+    if year is None:
+        year = _ref_year(reference_id)
+
+    classification = clean_line(raw.classification) if raw.classification else None
+    if not classification and head.banner_class:
+        classification = _banner_classification(head.banner_class, head.caveats)
+    created = raw.created or _dtg_created(dtg)
+    tags = [clean_line(t) for t in raw.tags] if raw.tags else []
+    paragraphs, sections = _read_paragraphs(lines[start:], whole)
+    if not paragraphs and not head.subject and not body.strip():
+        raise ParseError(raw.source.describe(), "empty cable: no telegram text")
+    return Cable(
+        reference_id=reference_id,
+        created=created,
+        released=raw.released,
+        created_dtg=" ".join(dtg.split()) if dtg else None,
+        classification=classification,
+        level=level_of_classification(classification) if classification else (
+            level_of_classification(head.banner_class)),
+        origin=clean_line(raw.origin) if raw.origin else None,
+        subject=head.subject,
+        tags=_merge_tags(head.tags, tags),
+        references=canonical_references(head.ref_text, year) if head.ref_text else [],
+        ref_text=head.ref_text,
+        header=header_text,
+        caveats=head.caveats,
+        classified_by=head.classified_by,
+        sections=sections,
+        articles=[clean_line(a) for a in raw.articles],
+        paragraphs=paragraphs,
+        body=body,
+        source=raw.source,
+        synthetic=synthetic,
+    )
+
+
+# --- lines -----------------------------------------------------------------------------------
+
+def _split_lines(body: str, anchors: list[str] | None) -> list[_Line]:
+    """Split into lines, pairing each `¶` with its published anchor id (in order), minus the `¶`."""
+    out: list[_Line] = []
+    index = 0
+    for text in body.split("\n"):
+        count = text.count("\u00b6")
+        if not count:
+            out.append(_Line(text))
+            continue
+        first = anchors[index] if anchors is not None and index < len(anchors) else None
+        index += count
+        stripped = text.lstrip()
+        leading = stripped.startswith("\u00b6")
+        out.append(
+            _Line(text.replace("\u00b6", ""), pilcrow=leading, anchor=first if leading else None)
+        )
+    return out
+
+
+def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
+    """Remove page-break lines and the banner/blank lines around them, joining cut paragraphs."""
+    out: list[_Line] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        text = line.text
+        old = _OLD_PAGE_RE.match(text)
+        if old or _PAGE_BREAK_RE.match(text):
+            # Drop the repeated banner lines and blanks the old style puts before a page header.
+            while out and (out[-1].blank or _BANNER_ONLY_RE.match(out[-1].text)) and not (
+                out[-1].pilcrow
+            ):
+                out.pop()
+            i += 1
+            rest = text[old.end():].strip() if old else ""
+            while i < n and lines[i].blank:
+                i += 1
+            # A break after a finished sentence, or before a rule line, keeps a blank line: it
+            # parted two blocks (and a rule after a blank underlines nothing).
+            rule_next = i < n and bool(_UNDERLINE_RE.match(lines[i].text))
+            if out and not rest and (rule_next or _SENTENCE_END_RE.search(out[-1].text)):
+                out.append(_Line(""))
+            if rest:
+                out.append(_Line(rest))
+            continue
+        out.append(line)
+        i += 1
+    return out
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+def _find_dtg(text: str | None) -> str | None:
+    if not text:
+        return None
+    for line in text.split("\n"):
+        if _DTG_RE.match(line):
+            return line.strip()
+    return None
+
+
+def _dtg_year(dtg: str | None) -> int | None:
+    if not dtg:
+        return None
+    m = _DTG_RE.match(dtg)
+    if not m:
+        return None
+    yy = int(m.group("yy"))
+    if yy >= 100:
+        return yy
+    return 1900 + yy if yy >= 60 else 2000 + yy
+
+
+def _ref_year(reference_id: str | None) -> int | None:
+    if not reference_id or not reference_id[:2].isdigit():
+        return None
+    yy = int(reference_id[:2])
+    return 1900 + yy if yy >= 60 else 2000 + yy
+
+
+def _dtg_created(dtg: str | None) -> str | None:
+    """`O 141611Z APR 09` -> `2009-04-14T16:11` (the DTG is UTC, like the published values)."""
+    if not dtg:
+        return None
+    m = _DTG_RE.match(dtg)
+    year = _dtg_year(dtg)
+    if not m or year is None:
+        return None
+    month = _MONTHS[m.group("mon").upper()]
+    return f"{year:04d}-{month:02d}-{m.group('day')}T{m.group('hh')}:{m.group('mm')}"
+
+
+# --- header ----------------------------------------------------------------------------------
+
+def _banner(text: str) -> tuple[str, str | None, str | None] | None:
+    """(classification as written, station, number) when `text` is a banner line."""
+    words = text.upper().split()
+    for k in range(1, min(len(words), 14) + 1):
+        squeezed = "".join(words[:k])
+        if _CLASS_WORD_RE.match(squeezed):
+            # Take the longest run of single letters (`C O N F I D ...`) as the word.
+            cls = " ".join(words[:k])
+            rest = " ".join(words[k:])
+            rest = re.sub(r"^(?:/+\s*\w+\s*)+", "", rest).strip()
+            m = _BANNER_REST_RE.match(rest)
+            if m:
+                station = re.sub(r"[^A-Z]", "", m.group("station"))
+                if station not in {"SECTION", "OF"}:
+                    return cls, station, m.group("num")
+            if k == len(words) or not _CLASS_WORD_RE.match("".join(words[: k + 1])):
+                return cls, None, None
+    return None
+
+
+def _banner_classification(banner_class: str, caveats: list[str]) -> str | None:
+    """A header-style value from the banner (`SECRET//NOFORN`), for formats without a page table."""
+    level = level_of_classification(banner_class)
+    word = {Level.TS: "TOP SECRET", Level.S: "SECRET", Level.C: "CONFIDENTIAL",
+            Level.U: "UNCLASSIFIED", Level.SBU: "UNCLASSIFIED//FOR OFFICIAL USE ONLY"}.get(level)
+    if word is None:
+        return None
+    if level is Level.U and ({"SBU", "FOUO", "SENSITIVE"} & set(caveats)):
+        return "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
+    if "NOFORN" in caveats and level in (Level.C, Level.S, Level.TS):
+        return f"{word}//NOFORN"
+    return word
+
+
+def _is_key(text: str) -> bool:
+    return bool(
+        _TAGS_RE.match(text) or _SUBJECT_RE.match(text) or _REF_KEY_RE.match(text)
+        or _CLASSIFIED_RE.match(text) or _EO_RE.match(text)
+    )
+
+
+def _is_par_start(line: _Line) -> bool:
+    m = _NUM_START_RE.match(line.text)
+    if m and int(m.group("num")) < 200:
+        return True
+    m = _MARK_START_RE.match(line.text)
+    return bool(m and parse_marking(m.group("mark")))
+
+
+def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
+    """Read banner, caveats, TAGS, SUBJECT, REF, Classified By; return where the body starts."""
+    head = _Header()
+    n = len(lines)
+    i = 0
+    seen_block = False
+    while i < n:
+        line = lines[i]
+        text = line.text
+        if line.blank:
+            i += 1
+            continue
+        if not line.pilcrow and (parts := _INLINE_KEY_RE.split(text)) and len(parts) > 1:
+            lines[i:i + 1] = [_Line(part) for part in parts]
+            n = len(lines)
+            line = lines[i]
+            text = line.text
+        if head.banner_class is None and i < 15 and not seen_block:
+            found = _banner(text)
+            if found:
+                head.banner_class, head.banner_station, head.banner_number = found
+                head.caveats.extend(w for w in _CAVEAT_IN_RE.findall(text.upper())
+                                    if w not in head.caveats)
+                # Some pages put the whole header on the banner line (`... TAGS: MASS MARR`).
+                m = re.search(r"\bTAGS?:\s*(?P<rest>.*)$", text, re.I)
+                if m:
+                    head.tags = _split_tags(m.group("rest"))
+                    head.tags_seen = True
+                i += 1
+                continue
+        if m := _TAGS_RE.match(text):
+            parts, i = _block(lines, i, m.group("rest"), stop_on_item=False)
+            head.tags = _split_tags(" ".join(parts))
+            head.tags_seen = seen_block = True
+            continue
+        if m := _SUBJECT_RE.match(text):
+            parts, i = _block(lines, i, m.group("rest"), stop_on_item=False)
+            subject = clean_line(" ".join(parts))
+            glued = _GLUED_REF_RE.search(subject)
+            if glued:
+                lines.insert(i, _Line("REF: " + subject[glued.end():]))
+                n = len(lines)
+                subject = subject[: glued.start()].strip()
+            head.subject = _strip_marking(subject) or None
+            seen_block = True
+            continue
+        if _REF_KEY_RE.match(text) and (m := _REF_RE.match(text)):
+            parts, i = _ref_block(lines, i, text.strip())
+            head.ref_text = "\n".join(parts)
+            seen_block = True
+            continue
+        if m := _CLASSIFIED_RE.match(text):
+            parts, i = _block(lines, i, m.group("rest"), stop_on_item=False)
+            head.classified_by = clean_line(" ".join(parts)) or None
+            seen_block = True
+            continue
+        if _EO_RE.match(text):
+            seen_block = True
+            i += 1
+            continue
+        if _CAVEAT_LINE_RE.match(text):
+            head.caveats.extend(w for w in _CAVEAT_IN_RE.findall(text.upper())
+                                if w not in head.caveats)
+            i += 1
+            continue
+        if _DTG_RE.match(text) or _is_par_start(line) or line.pilcrow:
+            break
+        if _key_ahead(lines, i + 1):
+            i += 1  # an addressee or note line between header fields
+            continue
+        if i + 1 < n and _UNDERLINE_RE.match(lines[i + 1].text):
+            break
+        if _UNDERLINE_RE.match(text) or seen_block:
+            break
+        i += 1
+    return head, i
+
+
+def _key_ahead(lines: list[_Line], i: int) -> bool:
+    """Whether a header field (TAGS, SUBJECT ...) still follows before the first paragraph."""
+    for line in lines[i:i + 15]:
+        if line.pilcrow or _is_par_start(line):
+            return False
+        if _is_key(line.text):
+            return True
+    return False
+
+
+def _block(lines: list[_Line], i: int, first: str, *, stop_on_item: bool) -> tuple[list[str], int]:
+    """A header field: its first line's rest plus continuation lines up to a blank or a new key."""
+    parts = [first.strip()] if first.strip() else []
+    i += 1
+    while i < len(lines):
+        line = lines[i]
+        if line.blank or line.pilcrow or _is_key(line.text) or _is_par_start(line):
+            break
+        if _UNDERLINE_RE.match(line.text) or (
+            i + 1 < len(lines) and _UNDERLINE_RE.match(lines[i + 1].text)
+        ):
+            break
+        if stop_on_item and _REF_ITEM_RE.match(line.text):
+            break
+        parts.append(line.text.strip())
+        i += 1
+    return parts, i
+
+
+def _ref_block(lines: list[_Line], i: int, first: str) -> tuple[list[str], int]:
+    """The REF block as written: its lettered items may carry pilcrows that are not paragraphs."""
+    parts = [first]
+    i += 1
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        text = line.text
+        if line.blank:
+            j = i
+            while j < n and lines[j].blank:
+                j += 1
+            if j < n and _REF_ITEM_RE.match(lines[j].text) and not _NUM_START_RE.match(
+                lines[j].text
+            ):
+                i = j
+                continue
+            break
+        if _CLASSIFIED_RE.match(text) or _SUBJECT_RE.match(text) or _TAGS_RE.match(text):
+            break
+        mark = _MARK_START_RE.match(text)
+        if mark and parse_marking(mark.group("mark")) and len(mark.group("rest").split()) >= 8:
+            break  # a marked paragraph right under the REF line, not a lettered item `(C) ...`
+        if _NUM_START_RE.match(text) and (line.pilcrow or not _REF_ITEM_RE.match(text)):
+            m = _NUM_START_RE.match(text)
+            if m and int(m.group("num")) < 30:
+                break
+        # "Classified By" glued onto the end of the last REF line stays out of the REF text.
+        cut = re.search(r"\bClassified By\b", text, re.I)
+        if cut:
+            if text[: cut.start()].strip():
+                parts.append(text[: cut.start()].strip())
+            lines[i] = _Line(text[cut.start():])
+            break
+        parts.append(text.strip())
+        i += 1
+    return parts, i
+
+
+_SUBJECT_TAG_RE = re.compile(r"^[AEKMOPST][A-Z]{3}$")
+
+
+def _strip_marking(subject: str) -> str:
+    """`(C) WAR BY ANY OTHER NAME` -> `WAR BY ANY OTHER NAME`: a marking (either end) is not
+    part of the subject."""
+    m = _MARK_START_RE.match(subject)
+    if m and parse_marking(m.group("mark")):
+        subject = m.group("rest")
+    m = _MARK_END_RE.search(subject)
+    if m and parse_marking(m.group("mark")):
+        subject = subject[: m.start()].rstrip()
+    return subject
+
+
+def _split_tags(text: str) -> list[str]:
+    """One string per TAGS entry: commas separate if present, else spaces; `OVIP` names whole."""
+    text = clean_line(text).upper().rstrip(".")
+    if not text:
+        return []
+    if "," in text and not text.startswith("OVIP"):
+        return [t.strip() for t in text.split(",") if t.strip()]
+    words = text.replace(",", " ").split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "OVIP" and i + 1 < len(words) and not _looks_like_tag(words[i + 1]):
+            out.append(word)
+            j = i + 1
+            name: list[str] = []
+            while j < len(words) and not _looks_like_tag(words[j]):
+                name.append(words[j])
+                j += 1
+            out.append(f"{name[0]}, {' '.join(name[1:])}" if len(name) > 1 else name[0])
+            i = j
+            continue
+        run = 0
+        while i + run < len(words) and len(words[i + run]) > 4 and not _looks_like_tag(
+            words[i + run]
+        ):
+            run += 1
+        if run > 1:  # `COUNTER TERRORISM`: one entry written in two words
+            out.append(" ".join(words[i:i + run]))
+            i += run
+            continue
+        if len(word) == 8 and _SUBJECT_TAG_RE.match(word[:4]) and _SUBJECT_TAG_RE.match(word[4:]):
+            out.extend([word[:4], word[4:]])
+        else:
+            out.append(word)
+        i += 1
+    return out
+
+
+def _looks_like_tag(word: str) -> bool:
+    return len(word) <= 2 or bool(_SUBJECT_TAG_RE.match(word)) or word in {"NATO", "UNGA", "EUN"}
+
+
+def _merge_tags(body_tags: list[str], page_tags: list[str]) -> list[str]:
+    """The body's TAGS line read entry by entry; the page's tag links where the body has none."""
+    return body_tags if body_tags else list(dict.fromkeys(page_tags))
+
+
+def _whole_text_level(body: str) -> Level | None:
+    m = _WHOLE_TEXT_RE.search(body[:6000])
+    if not m:
+        return None
+    parsed = parse_marking(m.group("level"))
+    return parsed.level if parsed else None
+
+
+# --- paragraphs ------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Par:
+    number: int | None
+    anchor: str | None
+    marking: str | None
+    section: str | None
+    lines: list[str] = field(default_factory=list)
+    breaks: list[bool] = field(default_factory=list)  # a blank line came before this line
+
+
+def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Paragraph], list[str]]:
+    """Read the body lines into paragraphs and the section headings, in order."""
+    pars: list[_Par] = []
+    sections: list[str] = []
+    section: str | None = None
+    last_num: int | None = None
+    outer_nums: list[int] = []
+    pilcrow_digits = any(ln.pilcrow and _NUM_START_RE.match(ln.text) for ln in lines)
+    mixed_case = any(ln.text != ln.text.upper() for ln in lines)
+    blank_before = True
+    lines = _merge_wrapped_markings(lines)
+    n = len(lines)
+    prev = ""
+    for idx, line in enumerate(lines):
+        text = line.text.rstrip()
+        if line.blank or _LONE_DASH_RE.match(text):
+            blank_before = True
+            continue
+        if _UNDERLINE_RE.match(text):
+            # Underlines make the line above a heading: a lone line becomes the section name.
+            cur = pars[-1] if pars else None
+            heading = None
+            if blank_before:
+                pass  # a rule under a blank line underlines nothing
+            elif cur and len(cur.lines) == 1 and (cur.number is not None or cur.marking):
+                heading = clean_line(cur.lines[0])  # `¶5. WMD Proliferation Issues` underlined
+                cur.section = heading
+            elif cur and cur.lines and (cur.breaks[-1] or len(cur.lines) == 1):
+                heading = clean_line(cur.lines.pop())
+                cur.breaks.pop()
+                if not cur.lines and cur.number is None:
+                    pars.pop()
+            if heading:
+                section = heading
+                sections.append(heading)
+            blank_before = True
+            continue
+        next_blank = idx + 1 >= n or lines[idx + 1].blank
+        soft = blank_before or not _continues(prev)
+        prev = text
+        start = _paragraph_start(line, last_num, outer_nums, pilcrow_digits, blank_before, soft)
+        if start is not None:
+            number, marking, rest, anchor = start
+            if number is not None:
+                if last_num is not None and number <= last_num and number == 1:
+                    outer_nums.append(last_num)
+                last_num = number
+            par = _Par(number, anchor, marking, section)
+            if rest:
+                par.lines.append(rest)
+                par.breaks.append(False)
+            pars.append(par)
+            blank_before = False
+            continue
+        if (mixed_case and blank_before and next_blank and _is_caps_heading(text)
+                and not line.pilcrow and any(not ln.blank for ln in lines[idx + 1:])):
+            section = clean_line(text)
+            sections.append(section)
+            continue
+        cur = pars[-1] if pars else None
+        if cur is None or (blank_before and cur.number is None and cur.anchor is None):
+            cur = _Par(None, None, None, section)
+            pars.append(cur)
+        cur.lines.append(text.strip())
+        cur.breaks.append(blank_before)
+        blank_before = False
+    out: list[Paragraph] = []
+    for par in pars:
+        text = _join(par.lines, par.breaks)
+        if not text and par.number is None:
+            continue
+        parsed = parse_marking(par.marking) if par.marking else None
+        if parsed is None and whole is not None:
+            parsed = Marking(whole)
+        anchor = par.anchor or (f"par{par.number}" if par.number is not None else None)
+        out.append(Paragraph(par.number, anchor, par.marking, parsed, text, par.section))
+    return out, sections
+
+
+def _continues(prev: str) -> bool:
+    """Whether `prev` runs on into the next line (`... on June`, `... paras 3,`)."""
+    words = prev.rsplit(None, 1)
+    if not words:
+        return False
+    last = words[-1]
+    return last[-1] in ",-" or last.upper() in _CONTINUE_WORDS
+
+
+def _merge_wrapped_markings(lines: list[_Line]) -> list[_Line]:
+    """Join a paragraph's first line to the next where its marking wraps across them."""
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if (_OPEN_MARK_RE.match(line.text) and i + 1 < len(lines)
+                and ")" in lines[i + 1].text[:80]):
+            joined = f"{line.text.rstrip()} {lines[i + 1].text.strip()}"
+            out.append(_Line(joined, pilcrow=line.pilcrow, anchor=line.anchor))
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return out
+
+
+def _paragraph_start(
+    line: _Line,
+    last: int | None,
+    outer: list[int],
+    pilcrows: bool,
+    blank_before: bool,
+    soft: bool,
+) -> tuple[int | None, str | None, str, str | None] | None:
+    """(number, marking as written, rest of line, published anchor) if `line` starts a paragraph.
+
+    `soft` says the line before does not run on into this one (a blank, or no `on June` ending).
+    """
+    text = line.text
+    m = _NUM_START_RE.match(text)
+    if m:
+        number = _plausible(int(m.group("num")), last, outer, line.pilcrow, pilcrows,
+                            blank_before, soft)
+        if number is not None and not (m.group("rest") or m.group("post") or m.group("pre")):
+            # A bare `15.` is the end of a wrapped sentence (`... by March\n15.`), not a start.
+            number = None if number != (last or 0) + 1 or not blank_before else number
+        if number is not None:
+            marking, rest = _marking_of(m.group("pre"), m.group("post"), m.group("rest"))
+            return number, marking, rest, line.anchor
+    if line.pilcrow and (m := _LETTER_START_RE.match(text)):
+        marking, rest = _marking_of(None, m.group("post"), m.group("rest"))
+        return None, marking, rest, line.anchor or f"par{m.group('letter')}"
+    if (blank_before or line.pilcrow) and (m := _MARK_START_RE.match(text)):
+        mark = m.group("mark")
+        rest = m.group("rest")
+        if parse_marking(mark) and not re.match(r"^(?:,|and\b|or\b)", rest, re.I):
+            return None, " ".join(mark.split()), rest, None
+    return None
+
+
+def _marking_of(pre: str | None, post: str | None, rest: str) -> tuple[str | None, str]:
+    """The marking as written (before or after the number) and the rest of the line."""
+    for candidate in (pre, post):
+        if candidate and parse_marking(candidate):
+            other = post if candidate is pre else None
+            text = f"{other} {rest}" if other else rest
+            return " ".join(candidate.strip().split()), text.strip()
+    lead = " ".join(p for p in (pre, post) if p)
+    return None, f"{lead} {rest}".strip()
+
+
+def _plausible(
+    n: int,
+    last: int | None,
+    outer: list[int],
+    pilcrow: bool,
+    pilcrows: bool,
+    blank: bool,
+    soft: bool,
+) -> int | None:
+    """`n` if it fits the paragraph sequence; None when it is just text (a year, a date).
+
+    A pilcrow (WikiLeaks anchored the number) allows repeats, restarts and small gaps, the
+    latter only where the line before does not run on into the number.
+    """
+    if n == 0 or n >= 200:
+        return None
+    if last is None:
+        return n if n == 1 or (pilcrow and soft and n <= 30) else None
+    if n == last + 1 or (outer and n == outer[-1] + 1):
+        return n
+    if pilcrow and (n == 1 or n == last or (soft and last < n <= last + 5)):
+        return n
+    if pilcrow and blank and n < last:
+        return n  # numbered out of order by the drafter (`14.` then `12.`): kept as published
+    if not pilcrow and n == 1 and blank and not pilcrows:
+        return n
+    return None
+
+
+def _is_caps_heading(text: str) -> bool:
+    stripped = text.strip()
+    if not (3 <= len(stripped) <= 70) or stripped.endswith((".", ",", ";")):
+        return False
+    letters = [c for c in stripped if c.isalpha()]
+    return (len(letters) >= 3 and all(c.isupper() for c in letters)
+            and set(letters) != {"X"})
+
+
+def _join(lines: list[str], breaks: list[bool]) -> str:
+    """Rejoin lines split by the telegram's width: a blank line or a bullet starts a new line."""
+    out = ""
+    for text, brk in zip(lines, breaks, strict=True):
+        if not out:
+            out = text
+        elif brk:
+            out += "\n\n" + text
+        elif _BULLET_RE.match(text) and (
+            not text[:1].isdigit() or _SENTENCE_END_RE.search(out)
+        ):
+            out += "\n" + text
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and text[:1].isalpha():
+            out += text
+        else:
+            out += " " + text
+    return " ".join(out.split(" ")).strip() if out else ""

@@ -1,0 +1,43 @@
+"""`cables link REF[#parN]`: print the permalink of a cable or one of its paragraphs."""
+
+from __future__ import annotations
+
+import argparse
+
+from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
+from cables.commands._shared import fail, open_library, permalinks, read_ref
+from cables.permalinks import PermalinkRefused
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("ref", metavar="REF[#parN]",
+                        help="reference id (any case) or permalink, optionally with #parN")
+
+
+def run(args: argparse.Namespace) -> int:
+    ref = read_ref(args.ref, "link")
+    if ref is None:
+        return EXIT_FATAL
+    reference_id, anchor = ref
+    library = open_library(args, "link")
+    if library is None:
+        return EXIT_FATAL
+    with library:
+        cable = library.get(reference_id)
+    if cable is None:
+        fail("link", f"{reference_id} is not in the library {library.path}")
+        return EXIT_SKIPPED
+    links = permalinks(args)
+    try:
+        if anchor is None:
+            print(links.cable(cable))
+            return EXIT_OK
+        paragraph = next((p for p in cable.paragraphs if p.anchor == anchor), None)
+        if paragraph is None:
+            fail("link", f"{cable.reference_id} has no paragraph {anchor}")
+            return EXIT_SKIPPED
+        print(links.paragraph(cable, paragraph))
+    except PermalinkRefused as exc:
+        fail("link", str(exc))
+        return EXIT_SKIPPED
+    return EXIT_OK

@@ -1,0 +1,131 @@
+"""WikiLeaks cablegate pages (the Dec 2010, early 2011 and 2011-08-30 generations), read with lxml.
+
+A page holds a table `<table class='cable'>` (Reference ID, Created, Released, Classification,
+Origin: the link TEXTS are right, their `title=` attributes are not), an optional "Appears in these
+articles" row, then one or two `<pre>` blocks: the routing header and the telegram body (one block:
+no header). Pilcrow links `<a id='par1' href='#par1'>¶</a>` stay `¶` characters in the body text,
+with their ids collected in order; TAGS are links whose texts are the tags.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree, html
+
+from cables.formats import ParseError, RawCable
+from cables.model import Source
+
+_PARSER = html.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
+_COLUMNS = {
+    "reference id": "reference_id",
+    "created": "created",
+    "released": "released",
+    "classification": "classification",
+    "origin": "origin",
+}
+_PILCROW = "\u00b6"
+# The page table and the <pre> blocks sit together after a large sidebar; parsing from the table
+# on keeps lxml off the sidebar's markup (the 2011-08-30 pages are ~190 KB, mostly sidebar).
+_START = b"<table class='cable'>"
+
+
+def read_html(data: bytes | str | Path, source: Source | None = None) -> RawCable:
+    """Read one cablegate page (a path or its bytes) into a RawCable.
+
+    Raises ParseError naming the source when the page holds no cable body.
+    """
+    if isinstance(data, Path | str) and not isinstance(data, bytes):
+        path = Path(data)
+        source = source or Source(str(path))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ParseError(source.describe(), f"cannot read: {exc.strerror or exc}") from exc
+    src = source or Source("<html>")
+    start = data.find(_START)
+    fragment = data[start:] if start >= 0 else data
+    try:
+        root = html.document_fromstring(fragment, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(src.describe(), f"not readable as HTML: {exc}") from exc
+    if root is None:
+        raise ParseError(src.describe(), "not readable as HTML: empty document")
+
+    meta, articles = _page_table(root)
+    pres = root.xpath("//pre")
+    if not pres:
+        raise ParseError(src.describe(), "not a cable page: no <pre> telegram text")
+    body_pre = pres[-1]
+    header = _text(pres[0]) if len(pres) > 1 else None
+    body, anchors = _body(body_pre)
+    tags = [t.strip() for t in body_pre.xpath(".//a[starts-with(@href, '/tag/')]/text()")
+            if t.strip()]
+    return RawCable(
+        source=src,
+        body=body,
+        header=header,
+        reference_id=meta.get("reference_id") or None,
+        created=_iso(meta.get("created")),
+        released=_iso(meta.get("released")),
+        classification=meta.get("classification") or None,
+        origin=meta.get("origin") or None,
+        tags=tags,
+        articles=articles,
+        anchors=anchors,
+    )
+
+
+def _page_table(root: html.HtmlElement) -> tuple[dict[str, str], list[str]]:
+    """The table's fields by column name, and the press articles listed under it."""
+    tables = root.xpath("//table[@class='cable']")
+    if not tables:
+        return {}, []
+    table = tables[0]
+    heads = [" ".join(th.text_content().split()).lower() for th in table.xpath(".//th")]
+    meta: dict[str, str] = {}
+    articles: list[str] = []
+    for row in table.xpath(".//tr[td]"):
+        cells = row.xpath("./td")
+        if len(cells) == 1 and "appears in" in cells[0].text_content().lower():
+            articles.extend(
+                " ".join(a.text_content().split()) for a in cells[0].xpath(".//a")
+                if a.text_content().strip()
+            )
+            continue
+        if not meta and len(cells) == len(heads):
+            for head, cell in zip(heads, cells, strict=True):
+                key = _COLUMNS.get(head)
+                if key:
+                    meta[key] = " ".join(cell.text_content().split())
+    return meta, articles
+
+
+def _text(pre: html.HtmlElement) -> str:
+    return pre.text_content()
+
+
+def _body(pre: html.HtmlElement) -> tuple[str, list[str]]:
+    """The body text with pilcrows kept, and the anchor id of each pilcrow in order.
+
+    A pilcrow outside an anchor (or an anchor without an id) gets an empty id, so the list stays
+    parallel to the `¶` characters and the body reader falls back to `par<number>`.
+    """
+    anchors: list[str] = []
+    for node in pre.iter():
+        if node.text and _PILCROW in node.text:
+            ident = node.get("id", "") if node.tag == "a" else ""
+            anchors.extend([ident] * node.text.count(_PILCROW))
+        if node is not pre and node.tail and _PILCROW in node.tail:
+            anchors.extend([""] * node.tail.count(_PILCROW))
+    return pre.text_content(), anchors
+
+
+def _iso(value: str | None) -> str | None:
+    """`2009-09-18 16:04` -> `2009-09-18T16:04`: the page's value, in the model's form."""
+    if not value:
+        return None
+    value = value.strip()
+    if len(value) >= 16 and value[10] == " ":
+        return f"{value[:10]}T{value[11:16]}"
+    return value

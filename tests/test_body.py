@@ -1,0 +1,202 @@
+"""The shared body reader on telegram texts written to exercise one quirk each."""
+
+from __future__ import annotations
+
+import pytest
+
+from cables.body import build_cable
+from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
+from cables.model import Level, Source
+
+
+def raw(body: str, **meta: object) -> RawCable:
+    return RawCable(source=Source("test.txt"), body=body, **meta)  # type: ignore[arg-type]
+
+
+PARIS = """\
+C O N F I D E N T I A L SECTION 01 OF 02 PARIS 000997
+
+NOFORN
+SIPDIS
+
+E.O. 12958: DECL: 07/23/2019
+TAGS: PREL PINS
+PGOV
+SUBJECT: FRANCE AND THE SAHEL: A LONG
+SUBJECT LINE
+
+REF: A. PARIS 988
+\u00b6B. 2008 BERLIN 504
+C. 09 STATE 1234
+
+Classified By: Ambassador for reasons 1.4 (b) and (d).
+
+SUMMARY
+-------
+
+\u00b61. (C) First paragraph starts here and
+continues on the next line.
+
+PARIS 00000997  002 OF 002
+
+Still paragraph one after the page break.
+
+\u00b62. (S//NF) Second paragraph.
+
+3. (U) Third, with no pilcrow.
+"""
+
+
+def test_header_fields_and_derived_metadata() -> None:
+    cable = build_cable(raw(PARIS, header="P 231544Z JUL 09\nFM AMEMBASSY PARIS"))
+    assert cable.reference_id == "09PARIS997"
+    assert cable.created == "2009-07-23T15:44"
+    assert cable.created_dtg == "P 231544Z JUL 09"
+    assert cable.classification == "CONFIDENTIAL//NOFORN"
+    assert cable.level is Level.C
+    assert cable.subject == "FRANCE AND THE SAHEL: A LONG SUBJECT LINE"
+    assert cable.tags == ["PREL", "PINS", "PGOV"]
+    assert cable.references == ["09PARIS988", "08BERLIN504", "09STATE1234"]
+    assert cable.ref_text is not None and cable.ref_text.startswith("REF: A. PARIS 988")
+    assert cable.caveats == ["NOFORN", "SIPDIS"]
+    assert cable.classified_by == "Ambassador for reasons 1.4 (b) and (d)."
+    assert cable.sections == ["SUMMARY"]
+
+
+def test_paragraphs_numbers_markings_page_breaks() -> None:
+    cable = build_cable(raw(PARIS, anchors=["parB", "par1", "par2"], reference_id="09PARIS997"))
+    got = [(p.number, p.anchor, p.marking, p.level) for p in cable.paragraphs]
+    assert got == [
+        (1, "par1", "(C)", Level.C),
+        (2, "par2", "(S//NF)", Level.S),
+        (3, "par3", "(U)", Level.U),
+    ]
+    first = cable.paragraphs[0]
+    assert first.text == (
+        "First paragraph starts here and continues on the next line.\n\n"
+        "Still paragraph one after the page break."
+    )
+    assert first.section == "SUMMARY"
+
+
+def test_years_and_sub_list_numbers_are_not_paragraphs() -> None:
+    body = "SUBJECT: X\n\n1. (C) One, since\n2003. Not a paragraph.\n\n2. (C) Two.\n"
+    cable = build_cable(raw(body, reference_id="09X1"))
+    assert [p.number for p in cable.paragraphs] == [1, 2]
+    assert "2003. Not a paragraph." in cable.paragraphs[0].text
+
+
+def test_whole_text_marking_gives_every_paragraph_its_level() -> None:
+    body = "SUBJ: X\n\n1.  CONFIDENTIAL - ENTIRE TEXT.\n\n2.  SOMETHING.\n\n3.  MORE.\n"
+    cable = build_cable(raw(body, reference_id="90X1"))
+    assert [p.level for p in cable.paragraphs] == [Level.C] * 3
+
+
+def test_markings_without_numbers_and_restarts() -> None:
+    body = "SUBJECT: X\n\n(C) Unnumbered but marked.\n\n(S) Another.\n"
+    cable = build_cable(raw(body, reference_id="09X1"))
+    assert [(p.number, p.marking) for p in cable.paragraphs] == [(None, "(C)"), (None, "(S)")]
+
+
+def test_control_characters_never_survive() -> None:
+    body = "SUBJECT: EVIL \x1b]52;c;AAAA\x07 TITLE\n\n1. (U) Text \x1b[31mred\x1b[0m.\n"
+    cable = build_cable(raw(body, reference_id="09X1"))
+    assert "\x1b" not in cable.subject  # type: ignore[operator]
+    assert all("\x1b" not in p.text for p in cable.paragraphs)
+
+
+def test_synthetic_marker_flags_and_is_not_a_paragraph() -> None:
+    body = f"{SYNTHETIC_MARKER}\nSUBJECT: X\n\n1. (U) Text.\n"
+    cable = build_cable(raw(body, reference_id="09X1"))
+    assert cable.synthetic
+    assert [p.text for p in cable.paragraphs] == ["Text."]
+
+
+def test_nothing_usable_is_a_parse_error() -> None:
+    with pytest.raises(ParseError, match=r"test\.txt"):
+        build_cable(raw("just some words\n"))
+
+
+@pytest.mark.parametrize(
+    ("line", "tags"),
+    [
+        ("TAGS: PGOV, PREL, ECON", ["PGOV", "PREL", "ECON"]),
+        ("Tags: parm, prel, ettc", ["PARM", "PREL", "ETTC"]),
+        ("TAGS: MASSMNUC NPT PARM", ["MASS", "MNUC", "NPT", "PARM"]),
+        ("TAGS: OVIP CLINTON HILLARY PREL FR", ["OVIP", "CLINTON, HILLARY", "PREL", "FR"]),
+        ("TAGS: MASS YM COUNTER TERRORISM", ["MASS", "YM", "COUNTER TERRORISM"]),
+        ("TAGE: PGOV PREL", ["PGOV", "PREL"]),
+        ("TAS: PGOV PREL", ["PGOV", "PREL"]),
+        ("TAGS: PGOV PREL\nKDEM SF\nSUBJECT: X", ["PGOV", "PREL", "KDEM", "SF"]),
+    ],
+)
+def test_tags_one_string_per_entry(line: str, tags: list[str]) -> None:
+    cable = build_cable(raw(f"{line}\nSUBJECT: X\n\n1. (U) Text.\n", reference_id="09X1"))
+    assert cable.tags == tags
+
+
+@pytest.mark.parametrize(
+    ("ref", "year", "ids"),
+    [
+        ("REF: A. BERLIN 988 B. 2008 BERLIN 504", "09", ["09BERLIN988", "08BERLIN504"]),
+        ("REF: STATE 12345", "09", ["09STATE12345"]),
+        ("REF: 09 STATE 1234", "10", ["09STATE1234"]),
+        ("REF: SECSTATE 74879", "08", ["08STATE74879"]),
+        ("REF: (A) RIO 329 (B) LA PAZ 2974", "09", ["09RIODEJANEIRO329", "09LAPAZ2974"]),
+        ("REF: 09DHAHRAN 201, 09STATE11937", "10", ["09DHAHRAN201", "09STATE11937"]),
+        ("REF: MTCR POC 201/2006 - MAY 16 2006", "08", []),
+        ("REF: SECDEF MSG DTG 301601Z", "08", []),
+        ("REF: A. ASHGABAT687 B. 05 CASA 1220", "09", ["09ASHGABAT687", "05CASABLANCA1220"]),
+    ],
+)
+def test_references_canonical(ref: str, year: str, ids: list[str]) -> None:
+    body = f"SUBJECT: X\n\n{ref}\n\n1. (U) Text.\n"
+    cable = build_cable(raw(body, reference_id=f"{year}X1"))
+    assert cable.references == ids
+
+
+def test_old_style_page_break_and_its_banners_are_removed() -> None:
+    body = (
+        "SUBJ: X\n\n1.  FIRST PARAGRAPH RUNS ON AND\nCONFIDENTIAL\n\nCONFIDENTIAL\n\n"
+        "PAGE 02        CAPE T  00097  01 OF 03  182017Z\n\nON ACROSS THE BREAK.\n\n2.  TWO.\n"
+    )
+    cable = build_cable(raw(body, reference_id="90CAPETOWN97"))
+    assert cable.paragraphs[0].text == "FIRST PARAGRAPH RUNS ON AND ON ACROSS THE BREAK."
+
+
+def test_wrapped_rel_marking_and_numbers_that_continue_a_sentence() -> None:
+    body = (
+        "SUBJECT: X\n\n\u00b61. (S//REL CHINA, AFGHANISTAN,\nKAZAKHSTAN) One, on June\n"
+        "\u00b615. Still one.\n\u00b63. (C) Three: two is missing.\n"
+    )
+    cable = build_cable(raw(body, reference_id="09X1"))
+    got = [(p.number, p.marking, p.level) for p in cable.paragraphs]
+    assert got == [(1, "(S//REL CHINA, AFGHANISTAN, KAZAKHSTAN)", Level.S), (3, "(C)", Level.C)]
+    assert cable.paragraphs[0].text == "One, on June 15. Still one."
+
+
+def test_marked_paragraph_right_under_the_ref_line_is_not_ref_text() -> None:
+    body = (
+        "SUBJECT: DEMARCHE\nREF: STATE 40380\n (SBU) Poloff delivered reftel demarche and "
+        "nonpaper to the MFA on April 21.\nKEITH\n"
+    )
+    cable = build_cable(raw(body, reference_id="08KUALALUMPUR317"))
+    assert cable.ref_text == "REF: STATE 40380"
+    assert [p.marking for p in cable.paragraphs] == ["(SBU)"]
+
+
+def test_double_period_after_the_number() -> None:
+    cable = build_cable(raw("SUBJECT: X\n\n1. (C) One.\n\n2. . (SBU) Two.\n", reference_id="05X1"))
+    assert [(p.number, p.marking) for p in cable.paragraphs] == [(1, "(C)"), (2, "(SBU)")]
+
+
+@pytest.mark.parametrize(
+    ("line", "subject"),
+    [
+        ("SUBJECT: (C) WAR BY ANY OTHER NAME", "WAR BY ANY OTHER NAME"),
+        ("Subject: german test chamber sold to iran (s)", "german test chamber sold to iran"),
+        ("SUBJ: TALKS ON U.S. (U.S.) BASES", "TALKS ON U.S. (U.S.) BASES"),
+    ],
+)
+def test_subject_markings_are_not_the_subject(line: str, subject: str) -> None:
+    assert build_cable(raw(f"{line}\n\n1. (U) Text.\n", reference_id="09X1")).subject == subject
