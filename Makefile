@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/cables demo
+	$(BIN)/cables
 
 test: $(STAMP)
 	$(BIN)/ruff check cables tui tests benchmarks
