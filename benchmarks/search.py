@@ -6,7 +6,8 @@ origins from the id's station and real TAGS. A worker thread types each query on
 passing the previous keystroke's matches, while the main thread plays the UI: it sleeps 1 ms at a
 time and records how late it wakes (the stall the UI would see). Figures: per-keystroke latency
 (median, p95), the longest uninterrupted chunk between two `cancelled()` checks, the longest UI
-stall, index preparation time, and fzf's per-keystroke time over the same lines. The machine is
+stall, index preparation time, and `fzf --filter` over the same lines (each query's one- and
+two-letter prefixes and full text: fzf rereads everything on every key). The machine is
 shared, so the load average is printed, and the search thread's own CPU time per keystroke too.
 
     python benchmarks/search.py [--rows N] [--no-fzf]
@@ -140,13 +141,15 @@ def run_fzf(index: CableIndex, queries: list[str]) -> dict | None:
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as handle:
         handle.write(lines)
         handle.flush()
-        for query in queries:
-            for n in range(1, len(query) + 1):
-                with open(handle.name, "rb") as source:
-                    start = time.perf_counter()
-                    subprocess.run([fzf, "--filter", query[:n]], stdin=source,
-                                   stdout=subprocess.DEVNULL, check=False)
-                    times.append(time.perf_counter() - start)
+        # fzf reads and filters all lines for every keystroke (seconds here when the machine is
+        # busy): time each query's one- and two-letter prefixes and its full text, not every key.
+        typed = dict.fromkeys(q[:n] for q in queries for n in (1, 2, len(q)))
+        for query in typed:
+            with open(handle.name, "rb") as source:
+                start = time.perf_counter()
+                subprocess.run([fzf, "--filter", query], stdin=source,
+                               stdout=subprocess.DEVNULL, check=False)
+                times.append(time.perf_counter() - start)
     return {"median": statistics.median(times), "p95": percentile(times, 95)}
 
 
@@ -213,7 +216,8 @@ def main() -> int:
     else:
         figures["fzf_median_ms"] = round(fzf["median"] * 1000, 2)
         figures["fzf_p95_ms"] = round(fzf["p95"] * 1000, 2)
-        print(f"fzf --filter, same lines, same keystrokes: median {figures['fzf_median_ms']} ms, "
+        print(f"fzf --filter, same lines, 1- and 2-letter prefixes and full queries: median "
+              f"{figures['fzf_median_ms']} ms, "
               f"p95 {figures['fzf_p95_ms']} ms")
 
     checks = {

@@ -38,8 +38,9 @@ RESULT_CACHE = 32  # recent results, so backspacing is instant
 
 # Query and keys are folded alike: lowercase, every punctuation mark a space.
 _UNICODE_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b6\u00a7\u00a0\u00b4"
-_ASCII_SEPARATORS = string.punctuation + "\t\n\r\x0b\x0c"
-_FOLD = str.maketrans(dict.fromkeys(_ASCII_SEPARATORS + _UNICODE_PUNCTUATION, " "))
+# Control characters separate words too; NUL only in `fold`, as the bytes path splits rows on it.
+_ASCII_SEPARATORS = string.punctuation + "".join(map(chr, range(1, 32))) + "\x7f"
+_FOLD = str.maketrans(dict.fromkeys("\x00" + _ASCII_SEPARATORS + _UNICODE_PUNCTUATION, " "))
 _FOLD_BYTES = bytes.maketrans(_ASCII_SEPARATORS.encode(), b" " * len(_ASCII_SEPARATORS))
 _DIGITS = "0123456789"
 _LAST = "\U0010ffff"  # sorts after every character: word + _LAST bounds the words it starts

@@ -317,3 +317,25 @@ def test_narrowing_scans_only_the_previous_matches(big):
     assert fresh_calls[0] >= len(big) // CHUNK
     assert narrowed_calls[0] <= 4  # one chunk to filter, a few to rank: never the whole index
     assert second.total == big.search("que", limit=11).total  # another limit: not cached
+
+
+def test_an_empty_index_answers_every_query_with_nothing():
+    engine = SidebarSearch(CableIndex())
+    assert engine.search("").total == 0
+    assert engine.search("berlin").total == 0
+    assert engine.search("scensetter").rows == []
+
+
+def test_odd_text_in_the_index_is_folded_like_queries():
+    # A NUL (which the row folding splits on), a tab, non-ASCII letters and punctuation.
+    index = CableIndex(
+        ["09SAOPAULO1", "09RECIFE2"], ["2009-01-02", "2009-01-01"], ["U", "U"],
+        ["Consulate São Paulo", "Consulate Recife"],
+        ["A\x00B SÃO PAULO’S VIEW", "U.S.-BRAZIL\tTALKS"], ["PGOV", "PREL"], [False, False],
+    )
+    engine = SidebarSearch(index)
+    assert list(engine.search("são paulo's").rows) == [0]
+    assert list(engine.search("U.S. brazil").rows) == [1]
+    assert list(engine.search("brazil talks").rows) == [1]
+    assert list(engine.search("b").rows) == [0, 1]  # "b" a whole word of row 0: NUL separates
+    assert list(engine.search("recife2").rows) == [1]
