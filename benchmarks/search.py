@@ -96,6 +96,12 @@ def build_index(rows: int, rng: random.Random) -> CableIndex:
     return index
 
 
+def resident_mb() -> float:
+    """Resident memory of this process now (Linux /proc), in MB."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -166,10 +172,12 @@ def main() -> int:
     print(f"index: {len(index):,} rows; load average {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} cores")
 
+    rss = resident_mb()
     start = time.perf_counter()
     engine = SidebarSearch(index, cache_size=0)  # every keystroke computed, none recalled
     prepare = time.perf_counter() - start
-    print(f"prepare: {prepare * 1000:.0f} ms")
+    memory = resident_mb() - rss
+    print(f"prepare: {prepare * 1000:.0f} ms, {memory:.0f} MB resident")
     start = time.perf_counter()
     gc.collect()
     collect = time.perf_counter() - start
@@ -193,6 +201,7 @@ def main() -> int:
         "rows": len(index),
         "load_average": round(os.getloadavg()[0], 1),
         "prepare_ms": round(prepare * 1000, 1),
+        "engine_mb": round(memory),
         "gc_full_ms": round(collect * 1000, 1),
         "keystrokes": len(latencies),
         "keystroke_median_ms": round(statistics.median(latencies) * 1000, 2),

