@@ -339,3 +339,24 @@ def test_odd_text_in_the_index_is_folded_like_queries():
     assert list(engine.search("brazil talks").rows) == [1]
     assert list(engine.search("b").rows) == [0, 1]  # "b" a whole word of row 0: NUL separates
     assert list(engine.search("recife2").rows) == [1]
+
+
+def test_threads_searching_at_once_get_the_answers_of_one_at_a_time(index):
+    queries = ["berlin", "scensetter obama", "pgov gm", "e", "privasy", "09b", "teror"]
+    alone = SidebarSearch(index)
+    expected = {q: (alone.search(q).total, list(alone.search(q).rows)) for q in queries}
+    shared = SidebarSearch(index, cache_size=2)  # a small cache, evicting while others read it
+    answers: dict[str, set] = {q: set() for q in queries}
+
+    def run(offset: int) -> None:
+        for q in queries[offset:] + queries[:offset]:
+            for _ in range(3):
+                m = shared.search(q)
+                answers[q].add((m.total, tuple(m.rows)))
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == {q: {(total, tuple(rows))} for q, (total, rows) in expected.items()}
