@@ -114,7 +114,7 @@ class SidebarSearch:
     """Prepared keys and vocabulary for one CableIndex; safe to call from several threads."""
 
     def __init__(self, index: CableIndex, *, cache_size: int = RESULT_CACHE) -> None:
-        """Fold every row into a key and collect the vocabulary (1-3 s for 251k rows here).
+        """Fold every row into a key and collect the vocabulary (2 s of CPU for 251k rows here).
 
         `cache_size` recent results are kept so that backspacing is instant (0: none).
         """
