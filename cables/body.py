@@ -29,7 +29,8 @@ _MONTHS = {m: i for i, m in enumerate(
 _DTG_RE = re.compile(
     r"^\s*(?P<prec>(?:[OPRZ]\s+){1,2})?(?P<day>\d{2})(?P<hh>\d{2})(?P<mm>\d{2})Z\s+"
     r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(?P<yy>\d{2}(?:\d{2})?)"
-    r"(?:\s+[A-Z][A-Z ]{0,30})?\s*$",  # service suffixes may follow: `ZDK MANY SVCS`
+    # Service suffixes may follow the group: `ZDK`, `ZFF4`, `ZDK MANY SVCS`, `ZDK CTG #00732`.
+    r"(?:\s+[A-Z][A-Z0-9#/ -]{0,40})?\s*$",
     re.IGNORECASE,
 )
 # New-style page breaks: `MEXICO 00001055 002 OF 004`, `UNVIE VIEN 00000285  001.2 OF 036`.
@@ -160,7 +161,7 @@ def build_cable(raw: RawCable) -> Cable:
         reference_id=reference_id,
         created=created,
         released=raw.released,
-        created_dtg=" ".join(dtg.split()) if dtg else None,
+        created_dtg=dtg,
         classification=classification,
         level=level_of_classification(classification) if classification else (
             level_of_classification(head.banner_class)),
@@ -237,11 +238,12 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
 # --- dates -----------------------------------------------------------------------------------
 
 def _find_dtg(text: str | None) -> str | None:
+    """The first date-time group in `text`, alone (`O 260858Z JUL 06`, less its `ZDK ...`)."""
     if not text:
         return None
     for line in text.split("\n"):
-        if _DTG_RE.match(line):
-            return line.strip()
+        if m := _DTG_RE.match(line):
+            return " ".join(line[: m.end("yy")].split())
     return None
 
 

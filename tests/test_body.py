@@ -200,3 +200,19 @@ def test_double_period_after_the_number() -> None:
 )
 def test_subject_markings_are_not_the_subject(line: str, subject: str) -> None:
     assert build_cable(raw(f"{line}\n\n1. (U) Text.\n", reference_id="09X1")).subject == subject
+
+
+@pytest.mark.parametrize(
+    ("dtg_line", "dtg", "created"),
+    [("O 260858Z JUL 06 ZDK", "O 260858Z JUL 06", "2006-07-26T08:58"),
+     ("R 181313Z JUN 09 ZDK MANY SVCS", "R 181313Z JUN 09", "2009-06-18T13:13"),
+     ("O 220500Z JUL 08 ZDK CTG #00732", "O 220500Z JUL 08", "2008-07-22T05:00"),
+     ("O R 181205Z NOV 75 ZFF4", "O R 181205Z NOV 75", "1975-11-18T12:05"),
+     ("P  231544Z  JUL 09", "P 231544Z JUL 09", "2009-07-23T15:44")],
+)
+def test_the_dtg_is_the_date_time_group_alone(dtg_line: str, dtg: str, created: str) -> None:
+    """Service suffixes (`ZDK`, `ZFF4`, `ZDK CTG #00732`) are routing, not part of the DTG."""
+    cable = build_cable(raw("S E C R E T RIYADH 001134\n\n\u00b61. (S) Text.",
+                            header=f"VZCZCXYZ0000\n{dtg_line}\nFM AMEMBASSY RIYADH"))
+    assert (cable.created_dtg, cable.created) == (dtg, created)
+    assert cable.reference_id == f"{dtg[-2:]}RIYADH1134"
