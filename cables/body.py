@@ -46,8 +46,13 @@ _BANNER_ONLY_RE = re.compile(
 _CLASS_WORD_RE = re.compile(
     r"^(?:TOP)?S?S?ECRET$|^C?C?ONFIDENTIAL$|^U?NCLAS(?:SIFIED)?$|^LIMITEDOFFICIALUSE$"
 )
+# The station is what stands between the classification (less a `SECTION 01 OF 02`) and the
+# number, digits and a misspelt SECTION too: the published ids keep them (`75 LIBREVILLE 1895` is
+# 7575LIBREVILLE1895, `SECRET 01 OF 02 RPODUBAI 000288` is 0901OF02RPODUBAI288, `SECION 01 OF 02
+# HARARE 000628` is 06SECION01OF02HARARE628), so an id derived here is the one published.
 _BANNER_REST_RE = re.compile(
-    r"^(?:.*?\bSECTION\s+\d+\s+OF\s+\d+\s+)?(?:\d{2}\s+)?(?P<station>[A-Z][A-Z .']*?[A-Z])\s+"
+    r"^(?:.*?\bSECTION\s+\d+\s+OF\s+\d+\s+)?"
+    r"(?P<station>(?:(?:[A-Z]+\s+)?\d{1,3}\s+OF\s+\d{1,3}\s+|\d{1,3}\s+)*[A-Z][A-Z .']*?[A-Z])\s+"
     r"(?P<num>\d{1,7})(?:\s.*)?$"
 )
 _CAVEAT_WORDS = (
@@ -292,7 +297,7 @@ def _banner(text: str) -> tuple[str, str | None, str | None] | None:
             rest = re.sub(r"^(?:/+\s*\w+\s*)+", "", rest).strip()
             m = _BANNER_REST_RE.match(rest)
             if m:
-                station = re.sub(r"[^A-Z]", "", m.group("station"))
+                station = re.sub(r"[^A-Z0-9]", "", m.group("station"))
                 if station not in {"SECTION", "OF"}:
                     return cls, station, m.group("num")
             if k == len(words) or not _CLASS_WORD_RE.match("".join(words[: k + 1])):

@@ -216,3 +216,19 @@ def test_the_dtg_is_the_date_time_group_alone(dtg_line: str, dtg: str, created: 
                             header=f"VZCZCXYZ0000\n{dtg_line}\nFM AMEMBASSY RIYADH"))
     assert (cable.created_dtg, cable.created) == (dtg, created)
     assert cable.reference_id == f"{dtg[-2:]}RIYADH1134"
+
+
+@pytest.mark.parametrize(
+    ("banner", "reference_id"),
+    [("C O N F I D E N T I A L 75 LIBREVILLE 1895", "7575LIBREVILLE1895"),
+     ("SECRET 01 OF 02 RPODUBAI 000288", "7501OF02RPODUBAI288"),
+     ("CONFIDENTIAL SECION 01 OF 02 HARARE 000628", "75SECION01OF02HARARE628"),
+     ("CONFIDENTIAL SECTION 01 OF 02 PARIS 000997", "75PARIS997"),
+     ("UNCLAS SECTION 01 OF 36 UNVIE VIENNA 000285", "75UNVIEVIENNA285"),
+     ("C O N F I D E N T I A L SECTION 01 OF 03 CAPE TOWN 00097", "75CAPETOWN97")],
+)
+def test_an_id_from_the_banner_is_the_one_published(banner: str, reference_id: str) -> None:
+    """What stands between classification and number is the station, as the published ids have it
+    (7575LIBREVILLE1895, 0901OF02RPODUBAI288, 06SECION01OF02HARARE628 are real ids)."""
+    cable = build_cable(raw(f"{banner}\n\n\u00b61. Text.", header="O R 181205Z NOV 75 ZFF4"))
+    assert cable.reference_id == reference_id

@@ -247,10 +247,6 @@ def test_text_formats_dtg_is_the_date_time_group_alone(facts, name):
 TELEGRAM_EXCEPTIONS = {
     "88BAGHDAD28.html": "the page is itself wrong: its body is 88STATE68250 (`state 068250`)",
 }
-TELEGRAM_XFAIL = {
-    "7575LIBREVILLE1895.html": "body.py: banner `C O N F I D E N T I A L 75 LIBREVILLE 1895` "
-                               "gives no station and number",
-}
 
 
 def _telegram_pages() -> list:
@@ -259,9 +255,7 @@ def _telegram_pages() -> list:
         raw = read_html(path.read_bytes(), Source(str(path)))
         if path.name in TELEGRAM_EXCEPTIONS or not (raw.header and DTG_IN.search(raw.header)):
             continue  # partial extracts carry a note, not a routing header
-        marks = [pytest.mark.xfail(strict=True, reason=TELEGRAM_XFAIL[path.name])] if (
-            path.name in TELEGRAM_XFAIL) else []
-        pages.append(pytest.param(path, f"{raw.header}\n{raw.body}", marks=marks, id=path.name))
+        pages.append(pytest.param(path, f"{raw.header}\n{raw.body}", id=path.name))
     return pages
 
 
