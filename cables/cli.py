@@ -10,6 +10,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from cables.config import ConfigError
+
 # name -> (module under cables.commands, one-line help). `open` is also what a bare `cables` runs.
 COMMANDS: dict[str, tuple[str, str]] = {
     "open": ("open", "open the browser (optionally on REF[#parN])"),
@@ -22,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats", "counts by level, origin and year"),
     "search": ("search", "full-text search of the library"),
     "config": ("config", "read and write the configuration file"),
+    "bookmarks": ("bookmarks", "list bookmarks, or export them as Markdown (--markdown)"),
 }
 
 EXIT_OK, EXIT_SKIPPED, EXIT_FATAL = 0, 1, 2
@@ -67,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = importlib.import_module(f"cables.commands.{COMMANDS[args.command][0]}")
     try:
         return int(module.run(args))
+    except ConfigError as exc:  # any command: never run on a half-read config
+        for problem in exc.problems:
+            print(f"cables: {problem}", file=sys.stderr)
+        return EXIT_FATAL
     except KeyboardInterrupt:
         print("cables: interrupted", file=sys.stderr)
         return 130

@@ -1,0 +1,33 @@
+"""`cables bookmarks [--markdown]`: the saved bookmarks, or them as Markdown citations."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cables import config as cfg
+from cables.permalinks import Permalinks
+from cables.sanitize import clean_line
+from cables.state import State, export_markdown
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--markdown", action="store_true",
+                        help="print a Markdown list of citations with permalinks")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = cfg.from_args(args)
+    state = State.load()
+    if state.warning:
+        print(f"cables: {state.warning}", file=sys.stderr)
+    if args.markdown:
+        links = Permalinks(config.cable_permalink, config.paragraph_permalink)
+        sys.stdout.write(export_markdown(state.bookmarks, links))
+        return 0
+    for b in state.bookmarks:
+        where = f" ¶{b.paragraph}" if b.paragraph is not None else (
+            f" #{b.anchor}" if b.anchor else "")
+        fields = (b.ref + where, b.subject, b.note, f"({b.added})")
+        print("  ".join(clean_line(f) for f in fields if f))
+    return 0

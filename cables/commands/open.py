@@ -1,0 +1,48 @@
+"""`cables [open] [REF[#parN]]`: the browser, on the user's library (or the demo library).
+
+With no library file yet, the synthetic demo library opens instead, and the app says so and
+how to import real cables: the user's own library path is never created by opening it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cables.cli import EXIT_FATAL
+from cables.config import ConfigError, from_args, resolve_library
+from cables.library import LibraryError
+from cables.permalinks import parse_ref
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("ref", nargs="?", metavar="REF[#parN]",
+                        help="a reference id or permalink to open (any published form)")
+
+
+def run(args: argparse.Namespace) -> int:
+    open_ref = anchor = None
+    try:
+        if args.ref:
+            open_ref, anchor = parse_ref(args.ref)
+        config = from_args(args)
+    except ValueError as exc:
+        print(f"cables: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"cables: {problem}", file=sys.stderr)
+        return EXIT_FATAL
+    path = resolve_library(args, config)
+    demo = not path.exists()
+    if demo:
+        from cables.demo import ensure_demo_library
+
+        path = ensure_demo_library()
+    from tui.app import run_app
+
+    try:
+        return run_app(path, open_ref=open_ref, anchor=anchor, config=config, demo=demo)
+    except LibraryError as exc:
+        print(f"cables: {exc}", file=sys.stderr)
+        return EXIT_FATAL

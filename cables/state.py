@@ -1,0 +1,245 @@
+"""What the user leaves behind between runs: bookmarks and recently opened cables.
+
+Kept in `state.toml` in the data dir and rewritten whole and atomically on every change, so a
+crash or `kill -9` leaves the old file or the new one. A file that cannot be read is renamed
+`state.toml.corrupt-<timestamp>` (never deleted) and the app starts with what could be saved
+from it, plus a warning for the user: state is a convenience and must never stop the app.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from cables import paths
+from cables.atomic import write_atomic
+from cables.model import Cable, Paragraph
+from cables.permalinks import PermalinkRefused, Permalinks
+from cables.sanitize import clean_line
+
+HISTORY_LIMIT = 200
+VERSION = 1
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(slots=True)
+class Bookmark:
+    """A paragraph (or, with no anchor, a whole cable) the user marked.
+
+    The cable's creation date and synthetic flag are kept so that permalinks can be built for an
+    export without the library at hand.
+    """
+
+    ref: str
+    anchor: str | None = None
+    paragraph: int | None = None
+    subject: str = ""
+    cable_created: str | None = None
+    synthetic: bool = False
+    note: str = ""
+    added: str = field(default_factory=_now)
+
+    def cable(self) -> Cable:
+        """Just enough of the cable to build its permalinks."""
+        return Cable(reference_id=self.ref, created=self.cable_created, subject=self.subject,
+                     synthetic=self.synthetic)
+
+
+@dataclass(slots=True)
+class Visit:
+    """One recently opened cable (the latest visit only)."""
+
+    ref: str
+    subject: str = ""
+    opened: str = field(default_factory=_now)
+
+
+_FIELDS: dict[type, dict[str, tuple[type, ...]]] = {
+    Bookmark: {"ref": (str,), "anchor": (str,), "paragraph": (int,), "subject": (str,),
+               "cable_created": (str,), "synthetic": (bool,), "note": (str,), "added": (str,)},
+    Visit: {"ref": (str,), "subject": (str,), "opened": (str,)},
+}
+
+
+def _entry(kind: type, raw: Any) -> Any:
+    """One saved entry, or None where it is damaged (wrong type, missing ref, unknown field)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("ref"), str) or not raw["ref"]:
+        return None
+    fields = _FIELDS[kind]
+    for key, value in raw.items():
+        types = fields.get(key)
+        if types is None or not isinstance(value, types) or (
+            int in types and isinstance(value, bool)
+        ):
+            return None
+    return kind(**raw)
+
+
+@dataclass(slots=True)
+class State:
+    """Bookmarks (oldest first) and history (most recent first), tied to their file."""
+
+    path: Path
+    bookmarks: list[Bookmark] = field(default_factory=list)
+    history: list[Visit] = field(default_factory=list)
+    warning: str | None = None  # set when the file was damaged and set aside
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> State:
+        """Read the state file; a damaged one is renamed aside, never fatal."""
+        path = path or paths.state_file()
+        state = cls(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return state
+        except OSError as exc:
+            state.warning = f"{path}: cannot read saved bookmarks and history: {exc}"
+            return state
+        try:
+            document = tomllib.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            state.warning = state._set_aside(f"not readable ({exc})")
+            return state
+        raw_bookmarks = document.get("bookmarks", [])
+        raw_history = document.get("history", [])
+        if not isinstance(raw_bookmarks, list) or not isinstance(raw_history, list):
+            state.warning = state._set_aside("not in the expected shape")
+            return state
+        state.bookmarks = [b for b in (_entry(Bookmark, r) for r in raw_bookmarks) if b]
+        state.history = [v for v in (_entry(Visit, r) for r in raw_history) if v]
+        lost = len(raw_bookmarks) + len(raw_history) - len(state.bookmarks) - len(state.history)
+        if lost:
+            state.warning = state._set_aside(f"{lost} damaged entries skipped")
+        return state
+
+    def _set_aside(self, why: str) -> str:
+        """Rename the damaged file out of the way and say where it went."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        try:
+            os.replace(self.path, aside)
+        except OSError as exc:
+            return f"{self.path}: {why}; could not set it aside ({exc})"
+        return f"{self.path}: {why}; the file was kept as {aside.name}"
+
+    def _reload(self) -> None:
+        """Pick up what another running cables saved since, so that it is not overwritten."""
+        fresh = State.load(self.path)
+        if fresh.warning:
+            self.warning = fresh.warning  # ours is the best copy left: it gets saved next
+        else:
+            self.bookmarks, self.history = fresh.bookmarks, fresh.history
+
+    def save(self) -> None:
+        """Rewrite the whole file atomically."""
+        def table(entry: Any) -> dict[str, Any]:
+            return {k: v for k, v in asdict(entry).items() if v is not None}
+
+        document = {
+            "version": VERSION,
+            "bookmarks": [table(b) for b in self.bookmarks],
+            "history": [table(v) for v in self.history],
+        }
+        write_atomic(self.path, tomli_w.dumps(document).encode("utf-8"))
+
+    # --- bookmarks ----------------------------------------------------------------------
+
+    def bookmark(self, ref: str, anchor: str | None) -> Bookmark | None:
+        return next((b for b in self.bookmarks if b.ref == ref and b.anchor == anchor), None)
+
+    def toggle_bookmark(self, cable: Cable, paragraph: Paragraph | None) -> bool:
+        """Bookmark the paragraph (the cable where None), or remove that bookmark; saves.
+
+        Returns True when a bookmark was added.
+        """
+        self._reload()
+        anchor = paragraph.anchor if paragraph else None
+        existing = self.bookmark(cable.reference_id, anchor)
+        if existing:
+            self.bookmarks.remove(existing)
+        else:
+            self.bookmarks.append(Bookmark(
+                ref=cable.reference_id,
+                anchor=anchor,
+                paragraph=paragraph.number if paragraph else None,
+                subject=clean_line(cable.subject or ""),
+                cable_created=cable.created,
+                synthetic=cable.synthetic,
+            ))
+        self.save()
+        return existing is None
+
+    def set_note(self, ref: str, anchor: str | None, note: str) -> None:
+        """Attach a note to a bookmark (exported after its citation); saves."""
+        self._reload()
+        bookmark = self.bookmark(ref, anchor)
+        if bookmark is None:
+            raise KeyError(f"no bookmark on {ref}{'#' + anchor if anchor else ''}")
+        bookmark.note = clean_line(note)
+        self.save()
+
+    def remove_bookmark(self, bookmark: Bookmark) -> None:
+        self._reload()
+        self.bookmarks = [b for b in self.bookmarks
+                          if (b.ref, b.anchor) != (bookmark.ref, bookmark.anchor)]
+        self.save()
+
+    # --- history ------------------------------------------------------------------------
+
+    def record_open(self, cable: Cable) -> None:
+        """Put the cable first in the history (once), keep the newest HISTORY_LIMIT; saves."""
+        self._reload()
+        self.history = [v for v in self.history if v.ref != cable.reference_id]
+        self.history.insert(0, Visit(cable.reference_id, clean_line(cable.subject or "")))
+        del self.history[HISTORY_LIMIT:]
+        self.save()
+
+
+# --- Markdown export ----------------------------------------------------------------------
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~"})
+
+
+def _md(text: str) -> str:
+    """Plain text made inert in Markdown (subjects and notes are cable or user text)."""
+    return clean_line(text).translate(_MD_SPECIAL)
+
+
+def citation(bookmark: Bookmark, links: Permalinks) -> str:
+    """One Markdown list item: reference and paragraph, subject, date, link and note."""
+    cable = bookmark.cable()
+    where = bookmark.ref + (f" ¶{bookmark.paragraph}" if bookmark.paragraph is not None
+                            else f" #{bookmark.anchor}" if bookmark.anchor else "")
+    try:
+        if bookmark.anchor:
+            paragraph = Paragraph(bookmark.paragraph, bookmark.anchor, None, None, "")
+            url = links.paragraph(cable, paragraph)
+        else:
+            url = links.cable(cable)
+        head = f"[{_md(where)}](<{url.replace('>', '%3E')}>)"
+    except PermalinkRefused as exc:
+        head = f"{_md(where)} (no permalink: {_md(str(exc))})"
+    parts = [head]
+    if bookmark.subject:
+        parts.append(f"*{_md(bookmark.subject)}*")
+    if bookmark.cable_created:
+        parts.append(bookmark.cable_created[:10])
+    line = "- " + ", ".join(parts)
+    return line + (f": {_md(bookmark.note)}" if bookmark.note else "")
+
+
+def export_markdown(bookmarks: list[Bookmark], links: Permalinks) -> str:
+    """The bookmarks as a Markdown list of citations, oldest first."""
+    lines = ["# Bookmarked cables", ""]
+    lines += [citation(b, links) for b in bookmarks] or ["(no bookmarks)"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,86 @@
+"""End to end: the real `cables` command in tmux, typed at like a user, over the fixtures.
+
+A private tmux server (`-L`), a fixed 100x30 window and `set-clipboard on`, so the OSC 52 the
+app sends on `y` lands in tmux's paste buffer, as it would reach a user's clipboard over SSH.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from conftest import FIXTURES, ROOT, needs_shared
+
+pytestmark = [
+    pytest.mark.e2e,
+    needs_shared,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+
+class Tmux:
+    def __init__(self) -> None:
+        self.socket = f"cables-e2e-{uuid.uuid4().hex[:8]}"
+
+    def __call__(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], check=True,
+                              capture_output=True, text=True).stdout
+
+    def screen(self, colours: bool = False) -> str:
+        return self("capture-pane", "-p", *(["-e"] if colours else []), "-t", "e2e")
+
+    def wait_for(self, text: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; screen:\n{self.screen()}")
+
+
+@pytest.fixture
+def tmux():
+    server = Tmux()
+    yield server
+    subprocess.run(["tmux", "-L", server.socket, "kill-server"], capture_output=True)
+
+
+def test_query_open_jump_and_copy_permalink(tmp_path, tmux):
+    library = tmp_path / "library.sqlite3"
+    cables = [sys.executable, "-m", "cables", "--library", str(library)]
+    subprocess.run([*cables, "import", str(FIXTURES)], cwd=ROOT, check=True,
+                   capture_output=True)
+    command = " ".join(shlex.quote(part) for part in cables)
+    tmux("-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30",
+         "-e", "COLORTERM=truecolor", f"cd {shlex.quote(str(ROOT))} && {command}")
+    tmux("set-option", "-g", "set-clipboard", "on")
+    tmux("set-option", "-s", "escape-time", "10")
+    tmux.wait_for(" of ")  # the sidebar's "N of M": index loaded
+    tmux("send-keys", "-t", "e2e", "C-f")
+    tmux("send-keys", "-t", "e2e", "-l", "berlin1167")
+    tmux.wait_for("1 of ")
+    tmux("send-keys", "-t", "e2e", "Enter")
+    tmux.wait_for("09BERLIN1167 │")  # the footer of the open cable
+    tmux("send-keys", "-t", "e2e", ":")
+    time.sleep(0.3)
+    tmux("send-keys", "-t", "e2e", "3", "Enter")
+    screen = tmux.wait_for("¶ 3/")
+    assert "▶ 3." in screen
+    tmux("send-keys", "-t", "e2e", "y")
+    deadline = time.monotonic() + 10
+    buffer = ""
+    while time.monotonic() < deadline and not buffer:
+        result = subprocess.run(["tmux", "-L", tmux.socket, "show-buffer"],
+                                capture_output=True, text=True)
+        buffer = result.stdout if result.returncode == 0 else ""
+        time.sleep(0.1)
+    assert buffer == "https://wikileaks.org/cable/2009/09/09BERLIN1167.html#par3"
+    coloured = tmux.screen(colours=True)
+    assert "\x1b[" in coloured  # SGR colour sequences: the levels are drawn in colour
+    assert "09BERLIN1167.html#par3" in tmux.wait_for("09BERLIN1167.html#par3")

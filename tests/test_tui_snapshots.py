@@ -1,0 +1,94 @@
+"""SVG snapshots of the browser, each paired with assertions on the same screen's content.
+
+Fixed sizes, no clock on screen, the input cursor not blinking: the SVGs are deterministic.
+Update deliberately with `pytest --snapshot-update` after checking the new images.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from textual.widgets import Input
+from tui_support import SubstringSearch
+
+from cables.library import Library
+from cables.model import Level
+from tui.app import CablesApp
+from tui.widgets.footer import CableFooter
+
+
+@contextmanager
+def app_on(path, **kwargs):
+    library = Library.open(path)
+    try:
+        yield CablesApp(library, search_factory=SubstringSearch, **kwargs)
+    finally:
+        library.close()
+
+
+async def settle(pilot) -> None:
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    for field in app.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+def test_main_screen(snap_compare, fixtures_library):
+    async def check(pilot):
+        await settle(pilot)
+        app = pilot.app
+        assert app.view.cable.reference_id == "10SANAA317"
+        assert app.query_one("#count").render().plain == "63 of 63"
+        assert app.view.current == 0
+        assert "10SANAA317" in app.query_one(CableFooter).plain
+
+    with app_on(fixtures_library) as app:
+        assert snap_compare(app, terminal_size=(120, 32), run_before=check)
+
+
+def test_cable_with_every_level(snap_compare, fixtures_library):
+    async def check(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+b", "colon", "8", "enter")
+        await pilot.pause()
+        app = pilot.app
+        assert app.view.paragraph.level is Level.SBU
+        # every level the corpus uses (Cablegate has no TOP SECRET cable)
+        assert {p.level for p in app.view.cable.paragraphs} == set(Level) - {Level.TS}
+        assert "¶ 8/50 (SBU)" in app.query_one(CableFooter).plain
+
+    with app_on(fixtures_library, open_ref="08STATE116943") as app:
+        assert snap_compare(app, terminal_size=(100, 30), run_before=check)
+
+
+def test_no_color(snap_compare, fixtures_library, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def check(pilot):
+        await settle(pilot)
+        await pilot.press("j")
+        app = pilot.app
+        assert app.no_color
+        # without colour, the marking text and the ▶ still say level and position
+        line = next(text for y in range(30)
+                    if (text := app.view.render_line(y).text).startswith("▶"))
+        assert line.startswith("▶ 2. (C) ")
+        assert "¶ 2/9 (C)" in app.query_one(CableFooter).plain
+
+    with app_on(fixtures_library, open_ref="09BERLIN1167") as app:
+        assert snap_compare(app, terminal_size=(100, 30), run_before=check)
+
+
+def test_80x24(snap_compare, fixtures_library):
+    async def check(pilot):
+        await settle(pilot)
+        await pilot.press("colon", "1", "5", "enter")
+        await pilot.pause()
+        footer = pilot.app.query_one(CableFooter).plain
+        for field in ("08STATE116943", "2008-11-03", "2010-12-04", "SecState", "S//NF",
+                      "¶ 15/50 (S//FGI//NF)"):
+            assert field in footer
+
+    with app_on(fixtures_library, open_ref="08STATE116943") as app:
+        assert snap_compare(app, terminal_size=(80, 24), run_before=check)

@@ -1,0 +1,81 @@
+"""Real libraries for the TUI tests, built once per session by the real importer.
+
+- `fixtures_library`: ../shared/fixtures/cables imported (real cables);
+- `synth_library`: 300 cables from `cables.synth` (synthetic, with REF lines citing each other);
+- `hostile_library`: one cables.csv row whose subject and text are markup and escape codes.
+
+The sidebar search engine (`cables.search`, H4) has not landed yet: `SubstringSearch` stands in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, SHARED
+
+from cables.formats.csvdump import CsvRow, write_rows
+from cables.importer import import_paths
+from cables.index import CableIndex
+from cables.library import Library
+from cables.synth import write_corpus
+
+HOSTILE_SUBJECT = "[bold]x[/] [@click=app.quit] CLICK ME"
+
+
+def build(path: Path, inputs: list[Path]) -> Path:
+    with Library.open(path, create=True) as library:
+        report = import_paths(library, inputs)
+    assert not report.skipped, report.summary()
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixtures_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not FIXTURES.is_dir():
+        pytest.skip("../shared/fixtures is absent")
+    return build(tmp_path_factory.mktemp("fixtures") / "library.sqlite3", [FIXTURES])
+
+
+@pytest.fixture(scope="session")
+def synth_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    ids = SHARED / "data" / "reference-ids.csv.gz"
+    if not ids.is_file():
+        pytest.skip("../shared/data/reference-ids.csv.gz is absent")
+    folder = tmp_path_factory.mktemp("synth")
+    write_corpus(folder / "synth.csv", 300, seed=3, ids=ids)
+    return build(folder / "library.sqlite3", [folder / "synth.csv"])
+
+
+@pytest.fixture(scope="session")
+def hostile_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("hostile")
+    body = (f"UNCLAS BERLIN 009999\n\nSIPDIS\n\nSUBJECT: {HOSTILE_SUBJECT}\n\n"
+            "1. (U) Text with [red]markup[/red] and an escape \x1b]52;c;QUFBQQ==\x07 here.\n\n"
+            "2. (U) [link=https://example.org]a link[/link] second paragraph.\n")
+    with (folder / "cables.csv").open("w", encoding="utf-8") as out:
+        write_rows(out, [CsvRow("1", "9/17/2009 10:00", "09BERLIN9999", "Embassy Berlin",
+                                "UNCLASSIFIED", "", "R 171000Z SEP 09", body)])
+    return build(folder / "library.sqlite3", [folder / "cables.csv"])
+
+
+@dataclass
+class Matches:
+    total: int
+    rows: list[int] | range
+
+
+class SubstringSearch:
+    """Every word of the query a substring of id, subject, origin or tags (until H4 lands)."""
+
+    def __init__(self, index: CableIndex) -> None:
+        self.keys = [" ".join(f).lower() for f in zip(index.reference_ids, index.subjects,
+                                                      index.origins, index.tags, strict=True)]
+
+    def search(self, query, *, limit, previous=None, cancelled=None):
+        words = query.lower().split()
+        if not words:
+            return Matches(len(self.keys), range(len(self.keys)))
+        rows = [i for i, key in enumerate(self.keys) if all(w in key for w in words)]
+        return Matches(len(rows), rows[:limit])

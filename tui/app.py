@@ -1,0 +1,326 @@
+"""The cable browser: sidebar search over every cable, the cable view, its strip and footer.
+
+The first frame never waits for the library's index: it loads in a thread worker (the sidebar
+shows progress) while the app already takes keys. Everything the user can do is an action from
+`cables.keymap.ACTIONS`, bound by id so the config's keymap can remap it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from cables.config import Config
+from cables.index import CableIndex
+from cables.keymap import ACTIONS
+from cables.model import Cable
+from cables.permalinks import PermalinkRefused, Permalinks
+from cables.sanitize import clean, clean_line
+from cables.state import State
+from tui import clipboard
+from tui.keys import bindings
+from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
+from tui.screens.help import HelpScreen, LegendScreen
+from tui.screens.picker import PickerScreen
+from tui.widgets.cable_view import CableView
+from tui.widgets.footer import CableFooter, paragraph_position
+from tui.widgets.level_strip import LevelStrip
+from tui.widgets.levels import LevelStyles
+from tui.widgets.sidebar import CableList, SearchLike, Sidebar
+
+
+class LibraryLike(Protocol):
+    """What the app reads from `cables.library.Library`."""
+
+    def load_index(self) -> CableIndex: ...
+    def get(self, ref: str) -> Cable | None: ...
+    def cited_by(self, ref: str) -> list[str]: ...
+
+
+def default_search(index: CableIndex) -> SearchLike:
+    from cables.search import SidebarSearch
+
+    return SidebarSearch(index)
+
+
+class CablesApp(App[int]):
+    """Browse a cable library: search the sidebar, read cables paragraph by paragraph."""
+
+    CSS_PATH = "cables.tcss"
+    TITLE = "cables"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("app")
+
+    def __init__(
+        self,
+        library: LibraryLike,
+        config: Config | None = None,
+        *,
+        open_ref: str | None = None,
+        anchor: str | None = None,
+        notice: str | None = None,
+        state: State | None = None,
+        search_factory: Callable[[CableIndex], SearchLike] = default_search,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.config = config or Config()
+        self.links = Permalinks(self.config.cable_permalink, self.config.paragraph_permalink)
+        self.level_styles = LevelStyles(self.config.level_colors)
+        self.open_ref = open_ref
+        self.open_anchor = anchor
+        self.notice = notice
+        self.search_factory = search_factory
+        self.state = state if state is not None else State.load()
+        self.history: list[list[str | int]] = []  # [reference id, paragraph index]
+        self.history_at = -1
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield Sidebar(self.level_styles, self.config.sidebar_columns, self.config.sidebar_limit,
+                          id="sidebar")
+            with Vertical(id="reader"):
+                with Horizontal(id="reading"):
+                    yield CableView(self.level_styles, id="cable-view")
+                    yield LevelStrip(self.level_styles, id="level-strip")
+                yield CableFooter(id="cable-footer")
+        yield Footer()
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one(Sidebar)
+
+    @property
+    def view(self) -> CableView:
+        return self.query_one(CableView)
+
+    def on_mount(self) -> None:
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        self.set_keymap(self.config.keymap)
+        self.view.focus()
+        if self.notice:
+            self.notify(self.notice, title="Demo library", markup=False, timeout=15)
+        if self.state.warning:
+            self.notify(self.state.warning, title="Bookmarks", severity="warning", markup=False)
+        if self.open_ref:
+            self.open_cable(self.open_ref, anchor=self.open_anchor)
+        self.load_index()
+
+    @work(thread=True, exclusive=True, group="index")
+    def load_index(self) -> None:
+        """Load the sidebar index and build the search engine off the UI thread."""
+        self.call_from_thread(self.sidebar.show_progress, "Loading the cable index…")
+        index = self.library.load_index()
+        self.call_from_thread(self.sidebar.show_progress, f"Preparing search over {len(index):,}…")
+        engine = self.search_factory(index)
+        self.call_from_thread(self._index_loaded, index, engine)
+
+    def _index_loaded(self, index: CableIndex, engine: SearchLike) -> None:
+        self.sidebar.set_index(index, engine)
+        if self.view.cable is None and len(index):
+            self.open_cable(index.reference_ids[0])
+
+    # -- opening cables ------------------------------------------------------------------
+
+    def open_cable(self, ref: str, *, anchor: str | None = None, index: int = 0,
+                   record: bool = True) -> bool:
+        """Show cable `ref` (at `anchor` or paragraph `index`); False if it is not here."""
+        cable = self.library.get(ref)
+        if cable is None:
+            self.notify(f"{ref} is not in this library", severity="warning", markup=False)
+            return False
+        self.view.show(cable, index)
+        if anchor is not None:
+            found = self.view.index_of_anchor(anchor)
+            if found is None:
+                self.notify(f"{ref} has no paragraph #{anchor}", severity="warning",
+                            markup=False)
+            else:
+                self.view.move_to(found)
+        if record:
+            self.history[self.history_at + 1:] = [[cable.reference_id, self.view.current]]
+            self.history_at = len(self.history) - 1
+        self.state.record_open(cable)
+        return True
+
+    def on_cable_list_opened(self, event: CableList.Opened) -> None:
+        if self.open_cable(event.reference_id):
+            self.view.focus()
+
+    def on_cable_view_moved(self, event: CableView.Moved) -> None:
+        self.query_one(CableFooter).show(event.cable, event.index)
+        self.query_one(LevelStrip).show(event.cable, event.index)
+        if 0 <= self.history_at < len(self.history) and event.cable is not None \
+                and self.history[self.history_at][0] == event.cable.reference_id:
+            self.history[self.history_at][1] = event.index
+
+    def action_back(self) -> None:
+        self._history_step(-1)
+
+    def action_forward(self) -> None:
+        self._history_step(1)
+
+    def _history_step(self, step: int) -> None:
+        target = self.history_at + step
+        if not 0 <= target < len(self.history):
+            self.notify("No cable " + ("before" if step < 0 else "after") + " this one",
+                        severity="warning")
+            return
+        self.history_at = target
+        ref, index = self.history[target]
+        self.open_cable(str(ref), index=int(index), record=False)
+
+    # -- app actions ---------------------------------------------------------------------
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.sidebar
+        sidebar.display = not sidebar.display
+        if not sidebar.display and sidebar.has_focus_within:
+            self.view.focus()
+
+    def action_focus_search(self) -> None:
+        self.sidebar.display = True
+        self.sidebar.query_one(Input).focus()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(dict(self.config.keymap)))
+
+    def action_legend(self) -> None:
+        self.push_screen(LegendScreen(self.level_styles))
+
+    async def action_quit(self) -> None:
+        self.exit(0)
+
+    def _copy(self, text: str, what: str) -> None:
+        clipboard.copy(self, text, self.config.clipboard, what=what)
+
+    def _link(self, cable: Cable, paragraph: bool) -> str | None:
+        try:
+            if paragraph and self.view.paragraph is not None:
+                return self.links.paragraph(cable, self.view.paragraph)
+            return self.links.cable(cable)
+        except PermalinkRefused as refused:
+            self.notify(str(refused), title="No permalink", severity="warning", markup=False)
+            return None
+
+    def action_copy_paragraph_link(self) -> None:
+        cable = self.view.cable
+        if cable is None:
+            return
+        link = self._link(cable, paragraph=True)
+        if link:
+            self._copy(link, "paragraph link")
+
+    def action_copy_cable_link(self) -> None:
+        cable = self.view.cable
+        if cable is None:
+            return
+        link = self._link(cable, paragraph=False)
+        if link:
+            self._copy(link, "cable link")
+
+    def action_copy_citation(self) -> None:
+        cable, paragraph = self.view.cable, self.view.paragraph
+        if cable is None or paragraph is None:
+            return
+        link = self._link(cable, paragraph=True)
+        self._copy(citation(cable, self.view.current, link), "citation")
+
+    def action_references(self) -> None:
+        cable = self.view.cable
+        if cable is None:
+            return
+        self._pick(f"{cable.reference_id} cites", cable.references)
+
+    def action_cited_by(self) -> None:
+        cable = self.view.cable
+        if cable is None:
+            return
+        self._pick(f"Cables citing {cable.reference_id}", self.library.cited_by(cable.reference_id))
+
+    def _pick(self, title: str, refs: list[str]) -> None:
+        if not refs:
+            self.notify(f"{title}: none", markup=False)
+            return
+        choices: list[tuple[str, str | Text]] = []
+        for ref in dict.fromkeys(refs):
+            cited = self.library.get(ref)
+            label = Text(ref, style="bold")
+            label.append("  ")
+            if cited is None:
+                label.append("(not in this library)", style="dim")
+            else:
+                label.append(clean_line(cited.subject or ""))
+            choices.append((ref, label))
+
+        def done(ref: str | None) -> None:
+            if ref and self.open_cable(ref):
+                self.view.focus()
+
+        self.push_screen(PickerScreen(title, choices), done)
+
+    def action_bookmark(self) -> None:
+        cable = self.view.cable
+        if cable is None:
+            return
+        paragraph = self.view.paragraph
+        added = self.state.toggle_bookmark(cable, paragraph)
+        where = cable.reference_id
+        if paragraph is not None:
+            where += " " + paragraph_position(cable, self.view.current).split("/")[0]
+        self.notify(("Bookmarked " if added else "Bookmark removed: ") + where, markup=False)
+
+    def action_bookmarks(self) -> None:
+        self.push_screen(BookmarksScreen(self.state), self._open_place)
+
+    def action_history(self) -> None:
+        self.push_screen(HistoryScreen(self.state), self._open_place)
+
+    def _open_place(self, place: Place | None) -> None:
+        if place is not None and self.open_cable(place[0], anchor=place[1]):
+            self.view.focus()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette lists every action of the keymap table, besides Textual's own."""
+        yield from super().get_system_commands(screen)
+        for action in ACTIONS:
+            target = {"cable": self.view, "sidebar": self.sidebar}.get(action.scope, self)
+            yield SystemCommand(action.description, f"{action.id}: {action.keys}",
+                                partial(self.run_action, action.id, target))
+
+
+def citation(cable: Cable, index: int, link: str | None) -> str:
+    """The paragraph quoted in Markdown, then its source line with the permalink."""
+    paragraph = cable.paragraphs[index]
+    quoted = "\n".join(f"> {line}".rstrip() for line in clean(paragraph.text).strip().split("\n"))
+    where = f"{cable.reference_id} {paragraph_position(cable, index).split('/')[0]}"
+    source = f"[{where}]({link})" if link else f"{where} (synthetic cable: no permalink)"
+    return f"{quoted}\n>\n> — {source}\n"
+
+
+def run_app(library_path: Path, *, open_ref: str | None = None, anchor: str | None = None,
+            config: Config | None = None, demo: bool = False) -> int:
+    """Open the library at `library_path` and run the browser until the user quits."""
+    from cables.library import Library
+
+    library = Library.open(library_path)
+    notice = None
+    if demo:
+        notice = ("This is a synthetic demo library: real cable ids, generated text. Import real"
+                  " cables with `cables import PATH` (cables.csv or cablegate pages).")
+    try:
+        app = CablesApp(library, config, open_ref=open_ref, anchor=anchor, notice=notice)
+        result = app.run()
+    finally:
+        library.close()
+    return int(result or 0)

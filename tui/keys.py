@@ -1,0 +1,66 @@
+"""Textual bindings built from `cables.keymap.ACTIONS`, the one table of every action.
+
+Each binding carries the action's id, so a user's `[keymap]` (applied with `App.set_keymap`)
+remaps it; the footer shows only the few keys a newcomer needs first.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.keys import format_key
+
+from cables.keymap import ACTIONS, BY_ID
+
+# Shown in the footer (short labels); every other binding is still listed by `?` and the palette.
+FOOTER_LABELS: dict[str, str] = {
+    "help": "Help",
+    "toggle_sidebar": "Sidebar",
+    "goto_paragraph": "Go to ¶",
+    "find": "Find",
+    "copy_paragraph_link": "Copy link",
+    "quit": "Quit",
+}
+
+
+def bindings(scope: str, *, on_app: frozenset[str] = frozenset()) -> list[Binding]:
+    """Bindings for every action of `scope`; ids in `on_app` run on the app, not the widget."""
+    result = []
+    for action in ACTIONS:
+        if action.scope != scope:
+            continue
+        label = FOOTER_LABELS.get(action.id)
+        result.append(
+            Binding(
+                action.keys,
+                f"app.{action.id}" if action.id in on_app else action.id,
+                label or action.description,
+                show=label is not None,
+                id=action.id,
+            )
+        )
+    return result
+
+
+def keys_of(action_id: str, keymap: dict[str, str]) -> str:
+    """The keys an action is bound to now: the user's keymap, else the default."""
+    return keymap.get(action_id, BY_ID[action_id].keys)
+
+
+def key_label(key: str) -> str:
+    """`question_mark` -> `?`; named keys (`ctrl+b`, `enter`) stay as Textual names them."""
+    character = format_key(key)
+    return character if len(character) == 1 and character.isascii() and character.isprintable() \
+        else key
+
+
+SCOPE_NAMES = {"app": "anywhere", "cable": "cable view", "sidebar": "sidebar"}
+
+
+def key_table_markdown() -> str:
+    """The README's key table, generated from ACTIONS (a test keeps the README in step)."""
+    rows = ["| Keys | Action | Binding id | Where |", "| --- | --- | --- | --- |"]
+    for action in ACTIONS:
+        keys = " ".join(f"`{key_label(k)}`" for k in action.keys.split(","))
+        rows.append(f"| {keys} | {action.description} | `{action.id}` | "
+                    f"{SCOPE_NAMES[action.scope]} |")
+    return "\n".join(rows)

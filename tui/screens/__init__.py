@@ -1,0 +1,1 @@
+"""Modal screens: help, legend, prompts (go to paragraph, find) and pickers."""

@@ -1,0 +1,127 @@
+"""Bookmarks and history: pick a saved place and the app opens it.
+
+Both screens dismiss with `(reference id, anchor or None)`, or None when left with escape.
+Subjects come from cables (and a file the user may edit), so every row is built as `Content`
+from plain text: nothing in them is ever read as markup.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from cables.sanitize import clean_line
+from cables.state import Bookmark, State, Visit
+
+Place = tuple[str, str | None]
+
+
+def _bookmark_row(bookmark: Bookmark) -> Content:
+    where = f"¶{bookmark.paragraph}" if bookmark.paragraph is not None else (
+        f"#{clean_line(bookmark.anchor)}" if bookmark.anchor else "")
+    parts: list[str | tuple[str, str]] = [
+        (clean_line(bookmark.ref), "bold"), " ", (where, "bold"),
+        "  ", clean_line(bookmark.subject) or "(no subject)",
+    ]
+    if bookmark.note:
+        parts += ["  ", (clean_line(bookmark.note), "italic")]
+    return Content.assemble(*parts)
+
+
+def _visit_row(visit: Visit) -> Content:
+    return Content.assemble((clean_line(visit.ref), "bold"), "  ",
+                            clean_line(visit.subject) or "(no subject)", "  ",
+                            (clean_line(visit.opened.replace("T", " ").rstrip("Z")), "dim"))
+
+
+class PlacesScreen(ModalScreen[Place | None]):
+    """A titled list of saved places; enter opens one, escape goes back."""
+
+    DEFAULT_CSS = """
+    PlacesScreen { align: center middle; }
+    PlacesScreen > #places-box { width: 90%; max-width: 120; height: 80%;
+        border: round $accent; background: $surface; padding: 0 1; }
+    PlacesScreen #places-title { text-style: bold; width: 100%; }
+    PlacesScreen #places-hint { color: $text-muted; width: 100%; }
+    PlacesScreen OptionList { height: 1fr; border: none; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=True)]
+    TITLE_TEXT = ""
+    HINT = "enter open · escape close"
+    EMPTY = ""
+
+    def __init__(self, state: State) -> None:
+        super().__init__()
+        self.state = state
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="places-box"):
+            yield Label(Content(self.TITLE_TEXT), id="places-title")
+            yield OptionList(id="places")
+            yield Label(Content(self.HINT), id="places-hint")
+
+    def on_mount(self) -> None:
+        self.refresh_places()
+        self.query_one(OptionList).focus()
+
+    def places(self) -> list[tuple[Content, Place]]:
+        """The rows and what each opens (each subclass lists its own)."""
+        raise NotImplementedError
+
+    def refresh_places(self) -> None:
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        rows = self.places()
+        self._values = [place for _, place in rows]
+        if rows:
+            options.add_options([Option(row) for row, _ in rows])
+            options.highlighted = min(highlighted or 0, len(rows) - 1)
+        else:
+            options.add_option(Option(Content(self.EMPTY), disabled=True))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_index < len(self._values):
+            self.dismiss(self._values[event.option_index])
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class BookmarksScreen(PlacesScreen):
+    """Every bookmark, oldest first; `d` deletes the highlighted one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *PlacesScreen.BINDINGS,
+        Binding("d,delete", "delete", "Delete bookmark", show=True),
+    ]
+    TITLE_TEXT = "Bookmarks"
+    HINT = "enter open · d delete · escape close"
+    EMPTY = "No bookmarks yet: b on a paragraph bookmarks it."
+
+    def places(self) -> list[tuple[Content, Place]]:
+        return [(_bookmark_row(b), (b.ref, b.anchor)) for b in self.state.bookmarks]
+
+    def action_delete(self) -> None:
+        index = self.query_one(OptionList).highlighted
+        if index is not None and index < len(self.state.bookmarks):
+            self.state.remove_bookmark(self.state.bookmarks[index])
+            self.refresh_places()
+
+
+class HistoryScreen(PlacesScreen):
+    """Recently opened cables, most recent first."""
+
+    TITLE_TEXT = "Recently opened"
+    EMPTY = "No cables opened yet."
+
+    def places(self) -> list[tuple[Content, Place]]:
+        return [(_visit_row(v), (v.ref, None)) for v in self.state.history]

@@ -1,0 +1,1 @@
+"""Widgets of the browser: sidebar list, cable view, level strip, footer."""

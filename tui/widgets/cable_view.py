@@ -1,0 +1,401 @@
+"""The cable view: header, then every paragraph with its number, marking and level colour.
+
+A line-API widget: the cable is wrapped once per width into lines, and only the lines on
+screen are drawn, so a 60 KB cable opens as fast as a short one. Each paragraph line has a
+gutter bar in its level colour and the first line carries the marking label as text, so colour
+is never the only signal; the current paragraph is marked `▶` as well as highlighted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from cables.model import Cable, Level, Paragraph
+from cables.sanitize import clean, clean_line
+from tui.keys import bindings
+from tui.widgets.footer import marking_label
+from tui.widgets.levels import LevelStyles
+from tui.widgets.wrap import line_spans
+
+# Cable actions that need the library, history or clipboard: handled by the app.
+APP_ACTIONS = frozenset({"copy_paragraph_link", "copy_cable_link", "copy_citation",
+                         "references", "cited_by", "back", "forward", "bookmark"})
+GUTTER = 2
+
+
+@dataclass(slots=True)
+class _Line:
+    """One laid-out line: its paragraph (None for header lines) and where it is in `source`."""
+
+    paragraph: int | None
+    first: bool
+    source: Text
+    start: int
+    end: int
+
+    @property
+    def text(self) -> Text:
+        if self.start == 0 and self.end == len(self.source):
+            line = self.source.copy()
+        else:
+            line = self.source[self.start:self.end]
+        line.rstrip()
+        line.end = ""
+        return line
+
+
+class CableView(ScrollView, can_focus=True):
+    """Shows one cable; keeps the current paragraph and moves it from the keyboard."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings("cable", on_app=APP_ACTIONS)
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "cable-view--current", "cable-view--heading", "cable-view--find",
+        "cable-view--synthetic",
+    }
+
+    class Moved(Message):
+        """The open cable or its current paragraph changed."""
+
+        def __init__(self, cable: Cable | None, index: int) -> None:
+            super().__init__()
+            self.cable = cable
+            self.index = index
+
+    def __init__(self, styles: LevelStyles, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.levels = styles
+        self.cable: Cable | None = None
+        self.current = 0
+        self.original = False
+        self.find_query = ""
+        self.target_level: Level | None = None
+        self._lines: list[_Line] = []
+        self._spans: list[tuple[int, int]] = []  # per paragraph: first line, end line
+        self._laid_out_width = -1
+        self._strips: dict[int, Strip] = {}
+        self._base_style = Style()
+        self._current_style = Style()
+
+    # -- showing -------------------------------------------------------------------------
+
+    def show(self, cable: Cable, index: int = 0) -> None:
+        """Open `cable` at paragraph `index`."""
+        self.cable = cable
+        self.original = False
+        self.find_query = ""
+        self.target_level = None
+        self.current = max(0, min(index, len(cable.paragraphs) - 1))
+        self._relayout()
+        self.scroll_to(x=0, y=0, animate=False)
+        self._reveal()
+        self._moved()
+
+    def index_of_anchor(self, anchor: str) -> int | None:
+        if self.cable is None:
+            return None
+        return next((i for i, p in enumerate(self.cable.paragraphs) if p.anchor == anchor), None)
+
+    @property
+    def paragraph(self) -> Paragraph | None:
+        if self.cable is None or not self.cable.paragraphs:
+            return None
+        return self.cable.paragraphs[self.current]
+
+    def move_to(self, index: int) -> None:
+        """Make paragraph `index` current and bring it on screen."""
+        if self.cable is None or not self.cable.paragraphs:
+            return
+        self.current = max(0, min(index, len(self.cable.paragraphs) - 1))
+        self._reveal()
+        self.refresh()
+        self._moved()
+
+    def _moved(self) -> None:
+        self.post_message(self.Moved(self.cable, self.current))
+
+    def _reveal(self) -> None:
+        if not self._spans or self.original:
+            return
+        start, end = self._spans[self.current]
+        height = self.scrollable_content_region.height or 1
+        top = int(self.scroll_y)
+        if start < top or min(end, start + height) > top + height:
+            self.scroll_to(y=max(0, start - 1), animate=False)
+
+    # -- layout --------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        if self.scrollable_content_region.width != self._laid_out_width:
+            self._relayout()
+            self._reveal()
+
+    def _relayout(self) -> None:
+        width = self.scrollable_content_region.width or self.app.size.width
+        self._laid_out_width = width
+        self._strips.clear()
+        if self.cable is None:
+            self._lines, self._spans = [], []
+        elif self.original:
+            self._lines, self._spans = self._original_lines(self.cable), []
+        else:
+            self._lines, self._spans = self._layout(self.cable, max(10, width - GUTTER))
+        content_width = width
+        if self.original:
+            content_width = max((cell_len(line.source.plain) for line in self._lines), default=0)
+        self.virtual_size = Size(content_width, len(self._lines))
+        self.refresh()
+
+    def _layout(self, cable: Cable, width: int) -> tuple[list[_Line], list[tuple[int, int]]]:
+        lines: list[_Line] = []
+
+        def add(text: Text, paragraph: int | None = None) -> None:
+            for i, (start, end) in enumerate(line_spans(text.plain, width)):
+                lines.append(_Line(paragraph, i == 0, text, start, end))
+
+        heading = self.get_component_rich_style("cable-view--heading", partial=True)
+        if cable.synthetic:
+            add(Text("SYNTHETIC CABLE: generated text under a real cable id, not that cable's"
+                     " words; no permalinks", style=self.get_component_rich_style(
+                         "cable-view--synthetic", partial=True)))
+        add(Text(clean_line(cable.subject or "(no subject)"), style=Style(bold=True)))
+        if cable.tags:
+            add(Text("TAGS: " + clean_line(" ".join(cable.tags)), style=Style(dim=True)))
+        if cable.ref_text or cable.references:
+            refs = cable.ref_text or " ".join(cable.references)
+            add(Text("REF: " + clean(refs).strip(), style=Style(dim=True)))
+        add(Text(""))
+        spans: list[tuple[int, int]] = []
+        section: str | None = None
+        find = self._find_pattern()
+        find_style = self.get_component_rich_style("cable-view--find", partial=True)
+        for i, paragraph in enumerate(cable.paragraphs):
+            if paragraph.section and paragraph.section != section:
+                add(Text(clean_line(paragraph.section), style=heading))
+                add(Text(""))
+            section = paragraph.section
+            start = len(lines)
+            add(self._paragraph_text(paragraph, find, find_style), i)
+            spans.append((start, len(lines)))
+            add(Text(""))
+        return lines, spans
+
+    def _paragraph_text(self, paragraph: Paragraph, find: re.Pattern[str] | None,
+                        find_style: Style) -> Text:
+        text = Text()
+        if paragraph.number is not None:
+            text.append(f"{paragraph.number}. ", style=Style(bold=True))
+        text.append(marking_label(paragraph), style=self.levels.chip(paragraph.level))
+        text.append(" ")
+        text.append(clean(paragraph.text).strip())
+        if find is not None:
+            text.highlight_regex(find, find_style)
+        return text
+
+    @staticmethod
+    def _original_lines(cable: Cable) -> list[_Line]:
+        raw = (clean(cable.header) + "\n\n" if cable.header else "") + clean(cable.body)
+        lines = []
+        for line in raw.split("\n"):
+            text = Text(line.expandtabs(), no_wrap=True, end="")
+            lines.append(_Line(None, False, text, 0, len(text)))
+        return lines
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Styles looked up once per paint, not per line (each lookup walks the DOM).
+        self._base_style = self.rich_style
+        self._current_style = self.get_component_rich_style("cable-view--current")
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        number = int(self.scroll_y) + y
+        base = self._base_style
+        if number >= len(self._lines):
+            return Strip.blank(width, base)
+        line = self._lines[number]
+        strip = self._strips.get(number)
+        if strip is None:
+            strip = Strip(list(line.text.render(self.app.console)))
+            self._strips[number] = strip
+        if self.original:
+            return strip.crop_extend(int(self.scroll_x), int(self.scroll_x) + width, None) \
+                .apply_style(base)
+        gutter = self._gutter(line)
+        strip = Strip.join([gutter, strip]).crop_extend(0, width, None)
+        if line.paragraph is not None and line.paragraph == self.current:
+            strip = strip.apply_style(self._current_style)
+        return strip.apply_style(base)
+
+    def _gutter(self, line: _Line) -> Strip:
+        if line.paragraph is None or self.cable is None:
+            return Strip([Segment(" " * GUTTER)], GUTTER)
+        level = self.cable.paragraphs[line.paragraph].level
+        mark = "▶" if line.first and line.paragraph == self.current else "▌"
+        return Strip([Segment(mark, self.levels.fg(level)), Segment(" ")], GUTTER)
+
+    def visible_text(self) -> str:
+        """The plain text of the laid-out cable (tests and the benchmark read it)."""
+        return "\n".join(line.text.plain for line in self._lines)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_next_paragraph(self) -> None:
+        self.move_to(self.current + 1)
+
+    def action_prev_paragraph(self) -> None:
+        self.move_to(self.current - 1)
+
+    def action_first_paragraph(self) -> None:
+        self.move_to(0)
+
+    def action_last_paragraph(self) -> None:
+        if self.cable is not None:
+            self.move_to(len(self.cable.paragraphs) - 1)
+
+    def goto_number(self, value: str) -> bool:
+        """Go to the paragraph numbered `value`, else the Nth; False if there is none."""
+        if self.cable is None or not value.strip().isdigit():
+            return False
+        n = int(value)
+        for i, paragraph in enumerate(self.cable.paragraphs):
+            if paragraph.number == n:
+                self.move_to(i)
+                return True
+        if 1 <= n <= len(self.cable.paragraphs):
+            self.move_to(n - 1)
+            return True
+        return False
+
+    def action_goto_paragraph(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        def done(value: str | None) -> None:
+            if value and not self.goto_number(value):
+                self.notify(f"No paragraph {value}", severity="warning", markup=False)
+
+        self.app.push_screen(PromptScreen("Go to paragraph", ":", numbers=True), done)
+
+    def _section_starts(self) -> list[int]:
+        assert self.cable is not None
+        starts, section = [], None
+        for i, paragraph in enumerate(self.cable.paragraphs):
+            if paragraph.section and paragraph.section != section:
+                starts.append(i)
+            section = paragraph.section
+        return starts
+
+    def action_next_section(self) -> None:
+        self._jump(self._section_starts() if self.cable else [], 1, "section")
+
+    def action_prev_section(self) -> None:
+        self._jump(self._section_starts() if self.cable else [], -1, "section")
+
+    def _jump(self, candidates: list[int], direction: int, what: str) -> None:
+        after = [i for i in candidates if i > self.current]
+        before = [i for i in candidates if i < self.current]
+        target = (after[0] if after else None) if direction > 0 else \
+            (before[-1] if before else None)
+        if target is None:
+            where = "after" if direction > 0 else "before"
+            self.notify(f"No {what} {where} this paragraph", severity="warning", markup=False)
+            return
+        self.move_to(target)
+
+    def _level(self) -> Level:
+        """The level `<` and `>` jump to: the chosen one, else the cable's highest."""
+        if self.target_level is not None:
+            return self.target_level
+        assert self.cable is not None
+        return max((p.level for p in self.cable.paragraphs), key=lambda lv: lv.rank,
+                   default=Level.UNMARKED)
+
+    def _level_hits(self) -> list[int]:
+        if self.cable is None:
+            return []
+        level = self._level()
+        return [i for i, p in enumerate(self.cable.paragraphs) if p.level is level]
+
+    def action_next_level(self) -> None:
+        if self.cable is not None:
+            self._jump(self._level_hits(), 1, f"{self._level().label} paragraph")
+
+    def action_prev_level(self) -> None:
+        if self.cable is not None:
+            self._jump(self._level_hits(), -1, f"{self._level().label} paragraph")
+
+    def action_choose_level(self) -> None:
+        from tui.screens.picker import PickerScreen
+
+        def done(value: str | None) -> None:
+            if value:
+                self.target_level = Level(value)
+                self.notify(f"< and > now jump to {self.target_level.label} paragraphs")
+
+        choices = [(level.value, f"{level.label}") for level in Level]
+        self.app.push_screen(PickerScreen("Jump between paragraphs of level", choices), done)
+
+    def _find_pattern(self) -> re.Pattern[str] | None:
+        if not self.find_query:
+            return None
+        return re.compile(re.escape(self.find_query), re.IGNORECASE)
+
+    def find_hits(self) -> list[int]:
+        pattern = self._find_pattern()
+        if pattern is None or self.cable is None:
+            return []
+        return [i for i, p in enumerate(self.cable.paragraphs)
+                if pattern.search(p.text) or (p.marking and pattern.search(p.marking))]
+
+    def find(self, query: str) -> None:
+        """Highlight `query` and go to the first paragraph at or after this one holding it."""
+        self.find_query = query
+        self._relayout()
+        hits = self.find_hits()
+        if not hits:
+            self.notify(f"Not found: {query}", severity="warning", markup=False)
+            return
+        self.move_to(next((i for i in hits if i >= self.current), hits[0]))
+
+    def action_find(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        def done(value: str | None) -> None:
+            if value:
+                self.find(value)
+
+        self.app.push_screen(PromptScreen("Find in this cable", "/"), done)
+
+    def action_find_next(self) -> None:
+        self._find_step(1)
+
+    def action_find_prev(self) -> None:
+        self._find_step(-1)
+
+    def _find_step(self, direction: int) -> None:
+        if not self.find_query:
+            self.notify("Nothing to find yet: press / first", severity="warning")
+            return
+        self._jump(self.find_hits(), direction, f"match for {self.find_query!r}")
+
+    def action_toggle_original(self) -> None:
+        if self.cable is None:
+            return
+        self.original = not self.original
+        self._relayout()
+        self.scroll_to(x=0, y=0, animate=False)
+        self._reveal()
