@@ -2,9 +2,10 @@
 
 Layout, and why:
 - `cables`: one narrow row per cable (the sidebar fields), so listing 251k cables never reads
-  bodies; `bodies`: the rest of the cable (body, header, REF block ...) as zlib-compressed JSON;
-  `paragraphs`: one row per paragraph (text compressed), so a search hit reads the paragraph it
-  points at and nothing else. A cable is read back without re-parsing, equal to the parsed one.
+  bodies; `bodies`: the rest of the cable in one zlib block: a line of JSON for the small fields
+  and the paragraph metadata, then the body and the paragraph texts raw, sliced by the lengths
+  the JSON gives (one compression per cable, no JSON escaping of the texts, and the paragraphs
+  compress against the body). A cable is read back without re-parsing, equal to the parsed one.
 - `refs`: cable -> cited id, indexed both ways, so "cites" and "cited by" are one query each.
 - `fts`: a contentless FTS5 table, one row per paragraph plus one for subject and tags. Its rowid
   encodes (created minute, cable, paragraph), so rowid order is date order: "newest first" is an
@@ -56,11 +57,6 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX cables_created ON cables (created);
     CREATE TABLE bodies (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
-    CREATE TABLE paragraphs (
-        cable_id INTEGER NOT NULL, idx INTEGER NOT NULL, number INTEGER, anchor TEXT,
-        marking TEXT, level TEXT, caveats TEXT, section TEXT, text BLOB NOT NULL,
-        PRIMARY KEY (cable_id, idx)
-    ) WITHOUT ROWID;
     CREATE TABLE refs (
         cable_id INTEGER NOT NULL, position INTEGER NOT NULL, cited TEXT NOT NULL COLLATE NOCASE,
         PRIMARY KEY (cable_id, position)
@@ -243,10 +239,7 @@ class Library:
             "SELECT c.reference_id, c.created, c.released, c.level, c.origin, c.subject,"
             " c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id WHERE c.id = ?",
             (cable_id,)).fetchone()
-        paragraphs = self._conn.execute(
-            "SELECT number, anchor, marking, level, caveats, section, text FROM paragraphs"
-            " WHERE cable_id = ? ORDER BY idx", (cable_id,)).fetchall()
-        return _decode_cable(row, paragraphs)
+        return _decode_cable(row)
 
     def cites(self, reference_id: str) -> list[str]:
         """The ids this cable's REF block cites, in order (in the library or not)."""
@@ -292,14 +285,14 @@ class Library:
         if row == 0:
             text = " ".join(filter(None, [subject, tags]))
         else:
-            found = self._conn.execute(
-                "SELECT number, anchor, text FROM paragraphs WHERE cable_id = ? AND idx >= ?"
-                " ORDER BY idx LIMIT ?", (cable_id, row, 1 if row < _MAX_ROW else -1)).fetchall()
-            if found:  # the overflow row holds every paragraph from there on
-                number, anchor = found[0][0], found[0][1]
-                text = " ".join(_text(f[2]) for f in found)
+            cable = self._load(cable_id)
+            if cable.paragraphs:  # the overflow row holds every paragraph from there on
+                found = cable.paragraphs[row - 1:row] if row < _MAX_ROW else cable.paragraphs[
+                    row - 1:]
+                number, anchor = found[0].number, found[0].anchor
+                text = " ".join(p.text for p in found)
             else:  # a cable with no paragraphs: its body is row 1
-                text = self._load(cable_id).body
+                text = cable.body
         return SearchHit(ref, created, subject, Level(level), number, anchor,
                          snippet(text, terms), bool(synthetic))
 
@@ -376,7 +369,6 @@ class Library:
             "INSERT INTO fts (fts, rowid, subject, tags, text) VALUES ('delete', ?, ?, ?, ?)",
             fts_rows(cable_id, self._load(cable_id)))
         self._conn.execute("DELETE FROM refs WHERE cable_id = ?", (cable_id,))
-        self._conn.execute("DELETE FROM paragraphs WHERE cable_id = ?", (cable_id,))
         self._conn.execute(
             "UPDATE cables SET reference_id = ?, created = ?, released = ?, level = ?,"
             " origin = ?, subject = ?, tags = ?, synthetic = ? WHERE id = ?",
@@ -387,13 +379,6 @@ class Library:
         conn = self._conn
         conn.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
                          [(cable_id, _encode_body(cable)) for cable_id, cable in cables])
-        conn.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         [(cable_id, i, p.number, p.anchor, p.marking,
-                           None if p.parsed is None else p.parsed.level.value,
-                           None if p.parsed is None else json.dumps(p.parsed.caveats),
-                           p.section, zlib.compress(p.text.encode("utf-8", "surrogatepass"), 1))
-                          for cable_id, cable in cables
-                          for i, p in enumerate(cable.paragraphs, start=1)])
         conn.executemany("INSERT INTO refs VALUES (?, ?, ?)",
                          [(cable_id, i, ref) for cable_id, cable in cables
                           for i, ref in enumerate(cable.references)])
@@ -476,33 +461,39 @@ def _row(cable: Cable) -> tuple[Any, ...]:
 
 def _encode_body(cable: Cable) -> bytes:
     source = cable.source
-    data = [
+    meta = [
         cable.created_dtg, cable.classification, cable.tags, cable.references, cable.ref_text,
         cable.header, cable.caveats, cable.classified_by, cable.sections, cable.articles,
-        cable.body, None if source is None else [source.path, source.record, source.recovered_from],
+        None if source is None else [source.path, source.record, source.recovered_from],
+        len(cable.body),
+        [[p.number, p.anchor, p.marking,
+          None if p.parsed is None else [p.parsed.level.value, p.parsed.caveats],
+          p.section, len(p.text)] for p in cable.paragraphs],
     ]
-    return zlib.compress(json.dumps(data, separators=(",", ":")).encode("ascii"), 1)
+    # ASCII JSON holds no raw newline, so the first newline ends it; the texts follow raw.
+    payload = "".join([json.dumps(meta, separators=(",", ":")), "\n", cable.body,
+                       *(p.text for p in cable.paragraphs)])
+    return zlib.compress(payload.encode("utf-8", "surrogatepass"), 1)
 
 
-def _text(data: bytes) -> str:
-    return zlib.decompress(data).decode("utf-8", "surrogatepass")
-
-
-def _decode_cable(row: Sequence[Any], paragraphs: Iterable[Sequence[Any]]) -> Cable:
+def _decode_cable(row: Sequence[Any]) -> Cable:
     ref, created, released, level, origin, subject, synthetic, data = row
+    head, _, texts = zlib.decompress(data).decode("utf-8", "surrogatepass").partition("\n")
     (dtg, classification, tags, references, ref_text, header, caveats, classified_by, sections,
-     articles, body, source) = json.loads(zlib.decompress(data))
+     articles, source, body_length, paragraphs) = json.loads(head)
+    pos = body_length
+    decoded = []
+    for number, anchor, marking, parsed, section, length in paragraphs:
+        marks = None if parsed is None else Marking(Level(parsed[0]), tuple(parsed[1]))
+        decoded.append(Paragraph(number, anchor, marking, marks, texts[pos:pos + length], section))
+        pos += length
     return Cable(
         reference_id=ref, created=created, released=released, created_dtg=dtg,
         classification=classification, level=Level(level), origin=origin, subject=subject,
         tags=tags, references=references, ref_text=ref_text, header=header, caveats=caveats,
-        classified_by=classified_by, sections=sections, articles=articles,
-        paragraphs=[Paragraph(number, anchor, marking,
-                              None if p_level is None else Marking(Level(p_level),
-                                                                   tuple(json.loads(p_caveats))),
-                              _text(text), section)
-                    for number, anchor, marking, p_level, p_caveats, section, text in paragraphs],
-        body=body, source=None if source is None else Source(*source), synthetic=bool(synthetic),
+        classified_by=classified_by, sections=sections, articles=articles, paragraphs=decoded,
+        body=texts[:body_length], source=None if source is None else Source(*source),
+        synthetic=bool(synthetic),
     )
 
 
