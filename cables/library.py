@@ -268,13 +268,16 @@ class Library:
         expression, terms = parsed
         with self._lock:
             if ranked:
-                rows: Iterable[tuple[int]] = self._conn.execute(
+                rows = self._conn.execute(
                     "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?",
-                    (expression, limit * 8)).fetchall()
-            else:
+                    (expression, limit * 8))
+            else:  # read only as far as the first `limit` cables: rowid order is date order
                 rows = self._conn.execute(
                     "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC", (expression,))
-            chosen = _one_per_cable(rows, limit, keep_first=ranked)
+            try:
+                chosen = _one_per_cable(rows, limit, keep_first=ranked)
+            finally:
+                rows.close()  # ends the read: an open statement would hold back checkpoints
             return [self._hit(cable_id, row, terms) for cable_id, row in chosen]
 
     def _hit(self, cable_id: int, row: int, terms: list[tuple[str, bool]]) -> SearchHit:
