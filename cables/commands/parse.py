@@ -12,6 +12,7 @@ import sys
 from typing import TextIO
 
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
+from cables.config import ConfigError, from_args
 from cables.formats import ParseError
 from cables.model import Cable
 from cables.parsing import ParseWarning, parse_paths
@@ -27,9 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # The default templates until the configuration loader lands (issue 5): then the
-    # configured ones, so that --json prints the links the user chose.
-    links = Permalinks()
+    try:
+        config = from_args(args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            _stderr(f"cables: {problem}")
+        return EXIT_FATAL
+    links = Permalinks(config.cable_permalink, config.paragraph_permalink)
     out = sys.stdout
     parsed = skipped = 0
     for item in parse_paths(args.paths):
