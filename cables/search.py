@@ -34,6 +34,7 @@ VOCAB_CHUNK = 8192  # vocabulary words per rapidfuzz call
 MAX_CORRECTIONS = 5
 SPREAD = 10.0  # corrections scoring this far below the best are dropped
 MIN_FUZZY_LENGTH = 4  # shorter words have too many neighbours to correct usefully
+MIN_WHOLE_WORD = 3  # shorter words rank by word starts only
 ID_DIRECT = 4096  # id-prefix tiers up to this many rows are looked up, not scanned for
 RESULT_CACHE = 32  # recent results, so backspacing is instant
 
@@ -120,10 +121,11 @@ class SidebarSearch:
         """
         self._cache_size = cache_size
         self._size = n = len(index)
-        # Large columns are tuples, arrays and ranges, never lists: CPython stops tracking a tuple
-        # of strings after one collection, while every full collection walks every list (200 ms
-        # for a few 251k-item lists here, holding the GIL).
-        self._all = range(n)
+        # Large columns are tuples and arrays, never lists: CPython stops tracking a tuple of
+        # strings or ints after one collection, while every full collection walks every list
+        # (200 ms for a few 251k-item lists here, holding the GIL). Row numbers are made once,
+        # so that answers share them rather than allocate up to 251k ints per keystroke.
+        self._all = tuple(range(n))
         ids = [i.strip() for i in _fold_rows(index.reference_ids)]
         bare = [i.lstrip(_DIGITS) for i in ids]
         rests = _fold_rows(
@@ -293,8 +295,9 @@ class SidebarSearch:
         """The best `limit` candidates.
 
         Tiers, best first: a word is a reference id (with or without its year); a word starts a
-        reference id; every literal word is a whole word of the row; every literal word starts a
-        word; the rest. Within a tier rows with closer corrections come first, then newest first.
+        reference id; every literal word is a whole word of the row (none shorter than
+        MIN_WHOLE_WORD); every literal word starts a word; the rest. Within a tier rows with
+        closer corrections come first, then newest first.
         """
         spread = [t.corrections for t in terms if t.corrections and len(t.corrections) > 1]
         # One word read several ways: its corrections, by score, split each tier into levels
@@ -369,7 +372,12 @@ class SidebarSearch:
             else:
                 starts = re.compile(" [0-9]*(?:" + "|".join(map(re.escape, literals)) + ")").match
                 yield lambda rows: [i for i in rows if starts(keys[i])]
-            if all(self._is_word(w) or self._id_range(w, exact=True) for w in literals):
+            # Words of one or two letters are still being typed: whole-word matches of them
+            # ("go", "nu") are rarely meant, and would cost a pass over every candidate.
+            if all(
+                len(w) >= MIN_WHOLE_WORD and (self._is_word(w) or self._id_range(w, exact=True))
+                for w in literals
+            ):
                 yield _all_in(keys, [f" {w} " for w in literals])
             if all(self._starts_a_word(w) for w in literals):
                 yield _all_in(keys, [f" {w}" for w in literals])

@@ -66,7 +66,7 @@ def _model(index: CableIndex, engine: SidebarSearch, query: str, limit: int = 50
             tier = 0
         elif any(x.startswith(w) for w in literal for x in ids[i]):
             tier = 1
-        elif all(w in tokens for w in literal):
+        elif all(w in tokens and len(w) >= 3 for w in literal):
             tier = 2
         elif all(any(t.startswith(w) for t in tokens) for w in literal):
             tier = 3
