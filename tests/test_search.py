@@ -12,7 +12,6 @@ import itertools
 import random
 import string
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -258,10 +257,10 @@ def test_cancelled_search_returns_none_promptly(big):
         calls += 1
         return calls > 2
 
-    start = time.perf_counter()
     assert big.search("e", cancelled=cancel_after_two) is None
-    assert time.perf_counter() - start < 0.5
-    assert calls == 3  # stopped at the third chunk boundary, not after the whole index
+    # Stopped at the third check: two chunks of CHUNK rows done, not the whole index (that is
+    # promptness in work done, which a busy machine cannot blur as it would a wall-clock bound).
+    assert calls == 3
     assert big.search("e") is not None  # a cancelled search leaves nothing half-cached
     assert big.search("qqqqzzzx", cancelled=lambda: True) is None  # cancelled while correcting
 
@@ -269,8 +268,11 @@ def test_cancelled_search_returns_none_promptly(big):
 def test_cancellation_from_another_thread_stops_a_running_search(big):
     started, stop = threading.Event(), threading.Event()
     answers: list[object] = []
+    checks = 0
 
     def cancelled() -> bool:
+        nonlocal checks
+        checks += 1
         started.set()
         stop.wait(timeout=5)  # hold the search mid-way until the UI thread cancels it
         return stop.is_set()
@@ -279,11 +281,10 @@ def test_cancellation_from_another_thread_stops_a_running_search(big):
     worker.start()
     assert started.wait(timeout=5)  # the worker is inside the search, past its first check
     stop.set()
-    stopped = time.perf_counter()
     worker.join(timeout=5)
     assert not worker.is_alive()
     assert answers == [None]
-    assert time.perf_counter() - stopped < 0.25
+    assert checks == 1  # returned at the very check that saw the flag
 
 
 def test_chunks_are_checked_between_every_few_thousand_rows(big):
