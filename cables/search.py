@@ -2,8 +2,9 @@
 
 The sidebar calls `SidebarSearch.search` in a thread worker on every key. A rapidfuzz scan of 251k
 rows costs 0.3-2 s and holds the GIL, so the engine narrows with plain substring tests on one
-prepared lowercase key per cable (reference id, id without its year, subject, origin, tags) and
-narrows further from the previous keystroke's matches when the new query implies the old one.
+prepared lowercase key per cable (reference id, subject, origin, tags) and narrows further from
+the previous keystroke's matches when the new query implies the old one. Sorted ids (with and
+without their year) answer id look-ups by bisection.
 Rapidfuzz only corrects query words that occur nowhere in the corpus, against the vocabulary of
 distinct words (not against the rows), and its scores rank the rows such a correction finds.
 Every loop runs in chunks of a few thousand rows and checks `cancelled()` between them, so a stale
