@@ -26,8 +26,10 @@ from cables.keymap import ACTIONS
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
+from cables.state import State
 from tui import clipboard
-from tui.keys import NOT_YET_BOUND, bindings
+from tui.keys import bindings
+from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.cable_view import CableView
@@ -67,6 +69,7 @@ class CablesApp(App[int]):
         anchor: str | None = None,
         notice: str | None = None,
         search_factory: Callable[[CableIndex], SearchLike] = default_search,
+        state: State | None = None,
     ) -> None:
         super().__init__()
         self.library = library
@@ -79,6 +82,7 @@ class CablesApp(App[int]):
         self.search_factory = search_factory
         self.history: list[list[str | int]] = []  # [reference id, paragraph index]
         self.history_at = -1
+        self.state = state if state is not None else State.load()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -105,6 +109,9 @@ class CablesApp(App[int]):
         self.view.focus()
         if self.notice:
             self.notify(self.notice, title="Demo library", markup=False, timeout=15)
+        if self.state.warning:
+            self.notify(self.state.warning, title="Saved state", severity="warning",
+                        markup=False, timeout=15)
         if self.open_ref:
             self.open_cable(self.open_ref, anchor=self.open_anchor)
         self.load_index()
@@ -143,7 +150,17 @@ class CablesApp(App[int]):
         if record:
             self.history[self.history_at + 1:] = [[cable.reference_id, self.view.current]]
             self.history_at = len(self.history) - 1
+        self._save_state(self.state.record_open, cable)
         return True
+
+    def _save_state(self, change: Callable[..., object], *args: object) -> object:
+        """Saved state is a convenience: a full disk is a warning, never a crash."""
+        try:
+            return change(*args)
+        except OSError as exc:
+            self.notify(f"Could not save {self.state.path}: {exc}", title="Saved state",
+                        severity="warning", markup=False)
+            return None
 
     def on_cable_list_opened(self, event: CableList.Opened) -> None:
         if self.open_cable(event.reference_id):
@@ -171,6 +188,30 @@ class CablesApp(App[int]):
         self.history_at = target
         ref, index = self.history[target]
         self.open_cable(str(ref), index=int(index), record=False)
+
+    # -- bookmarks and history (cables.state) ---------------------------------------------
+
+    def action_bookmark(self) -> None:
+        cable, paragraph = self.view.cable, self.view.paragraph
+        if cable is None:
+            return
+        if paragraph is not None and not paragraph.anchor:
+            paragraph = None  # an unnumbered paragraph has no anchor: mark the cable
+        where = cable.reference_id + (f" ¶{paragraph.number}" if paragraph else "")
+        added = self._save_state(self.state.toggle_bookmark, cable, paragraph)
+        if added is not None:
+            self.notify(f"{where} {'bookmarked' if added else 'bookmark removed'}",
+                        markup=False)
+
+    def _open_place(self, place: tuple[str, str | None] | None) -> None:
+        if place is not None and self.open_cable(place[0], anchor=place[1]):
+            self.view.focus()
+
+    def action_bookmarks(self) -> None:
+        self.push_screen(BookmarksScreen(self.state), self._open_place)
+
+    def action_history(self) -> None:
+        self.push_screen(HistoryScreen(self.state), self._open_place)
 
     # -- app actions ---------------------------------------------------------------------
 
@@ -265,8 +306,6 @@ class CablesApp(App[int]):
         """The palette lists every action of the keymap table, besides Textual's own."""
         yield from super().get_system_commands(screen)
         for action in ACTIONS:
-            if action.id in NOT_YET_BOUND:
-                continue
             target = {"cable": self.view, "sidebar": self.sidebar}.get(action.scope, self)
             yield SystemCommand(action.description, f"{action.id}: {action.keys}",
                                 partial(self.run_action, action.id, target))

@@ -22,15 +22,11 @@ FOOTER_LABELS: dict[str, str] = {
 }
 
 
-# Bookmarks and history come with `cables.state`; bound once that lands.
-NOT_YET_BOUND = frozenset({"bookmark", "bookmarks", "history"})
-
-
 def bindings(scope: str, *, on_app: frozenset[str] = frozenset()) -> list[Binding]:
     """Bindings for every action of `scope`; ids in `on_app` run on the app, not the widget."""
     result = []
     for action in ACTIONS:
-        if action.scope != scope or action.id in NOT_YET_BOUND:
+        if action.scope != scope:
             continue
         label = FOOTER_LABELS.get(action.id)
         result.append(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cables import paths
+from cables import config
 from cables.library import Library, LibraryError
 from cables.permalinks import Permalinks, parse_ref
 
@@ -20,7 +20,7 @@ def fail(command: str, message: str) -> None:
 def open_library(args: argparse.Namespace, command: str) -> Library | None:
     """The library the options name, or None after saying why it cannot be opened."""
     try:
-        return Library.open(paths.library_path(args.library))
+        return Library.open(config.resolve_library(args))
     except LibraryError as exc:
         fail(command, str(exc))
         return None
@@ -36,5 +36,5 @@ def read_ref(text: str, command: str) -> tuple[str, str | None] | None:
 
 
 def permalinks(args: argparse.Namespace) -> Permalinks:
-    """The permalink templates (the configured ones once the config loader is wired in)."""
-    return Permalinks()
+    """Links from the configured templates."""
+    return config.from_args(args).permalinks()

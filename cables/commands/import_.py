@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from cables import paths
+from cables import config, paths
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.importer import ImportFailed, Progress, import_paths, write_log
 from cables.library import Library, LibraryError
@@ -52,7 +52,7 @@ class ProgressPrinter:
 
 def run(args: argparse.Namespace) -> int:
     inputs = [Path(p) for p in args.paths]
-    library_path = paths.library_path(args.library)
+    library_path = config.resolve_library(args)
     try:
         library = Library.open(library_path, create=True)
     except LibraryError as exc:

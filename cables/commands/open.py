@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cables import config as cfg
 from cables.cli import EXIT_FATAL
-from cables.config import Config
-from cables.paths import library_path
 from cables.permalinks import parse_ref
 
 
@@ -28,8 +27,8 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"cables: {exc}", file=sys.stderr)
             return EXIT_FATAL
-    config = Config()
-    path = library_path(getattr(args, "library", None), config.library)
+    config = cfg.from_args(args)
+    path = cfg.resolve_library(args, config)
     demo = not path.exists()
     if demo:
         from cables.demo import ensure_demo_library

@@ -11,11 +11,11 @@ import json
 import sys
 from typing import TextIO
 
+from cables import config
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.formats import ParseError
 from cables.model import Cable
 from cables.parsing import ParseWarning, parse_paths
-from cables.permalinks import Permalinks
 from cables.sanitize import clean_line
 
 
@@ -27,9 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # The default templates until the configuration loader lands (issue 5): then the
-    # configured ones, so that --json prints the links the user chose.
-    links = Permalinks()
+    links = config.from_args(args).permalinks()  # --json prints the links the user chose
     out = sys.stdout
     parsed = skipped = 0
     for item in parse_paths(args.paths):

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from cables.keymap import ACTIONS
 from cables.model import Level
-from tui.keys import NOT_YET_BOUND, keys_of
+from tui.keys import keys_of
 from tui.widgets.levels import CODE, LevelStyles
 
 SCOPES = {"app": "Anywhere", "cable": "Reading a cable", "sidebar": "In the sidebar"}
@@ -37,7 +37,7 @@ def help_table(keymap: dict[str, str]) -> Table:
     for scope, title in SCOPES.items():
         table.add_row(Text(title, style="bold underline"), "", "")
         for action in ACTIONS:
-            if action.scope == scope and action.id not in NOT_YET_BOUND:
+            if action.scope == scope:
                 table.add_row(Text(keys_of(action.id, keymap)), Text(action.description),
                               Text(action.id))
     return table

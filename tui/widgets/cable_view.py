@@ -28,9 +28,9 @@ from tui.keys import bindings
 from tui.widgets.footer import marking_label
 from tui.widgets.levels import LevelStyles
 
-# Cable actions that need the library, history or clipboard: handled by the app.
+# Cable actions that need the library, history, clipboard or saved state: handled by the app.
 APP_ACTIONS = frozenset({"copy_paragraph_link", "copy_cable_link", "copy_citation",
-                         "references", "cited_by", "back", "forward"})
+                         "references", "cited_by", "back", "forward", "bookmark"})
 GUTTER = 2
 
 
