@@ -15,6 +15,7 @@ from cables.model import Level
 from cables.state import State
 from tui.app import CablesApp
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
+from tui.widgets.sidebar import CableList
 
 SIZE = (120, 36)
 
@@ -128,3 +129,16 @@ def test_open_refuses_a_bad_config_before_any_screen(tmp_path: Path, capsys) -> 
     assert main(["--config", str(path), "open"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"cables: {path}:2: keymap.bookmark = \"ctrl+bb\": expected Textual")
+
+
+async def test_sidebar_columns_follow_the_config(tmp_path: Path) -> None:
+    app = app_from('[sidebar]\ncolumns = ["ref", "origin", "tags", "subject"]\n', tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        rows = app.query_one(CableList)
+        index = rows.index
+        mexico = index.reference_ids.index("09MEXICO1055")
+        assert rows.row_text(mexico).plain == (
+            "09MEXICO1055 Embassy Mexico PGOV MX SCENESETTER FOR PRESIDENT OBAMA'S VISIT")
+        synthetic = index.reference_ids.index("08STATE1")
+        assert rows.row_text(synthetic).plain.startswith("08STATE1 [synthetic] Embassy Mexico")

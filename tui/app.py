@@ -86,7 +86,8 @@ class CablesApp(App[int]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            yield Sidebar(self.level_styles, self.config.sidebar_limit, id="sidebar")
+            yield Sidebar(self.level_styles, self.config.sidebar_limit,
+                          self.config.sidebar_columns, id="sidebar")
             with Vertical(id="reader"):
                 with Horizontal(id="reading"):
                     yield CableView(self.level_styles, id="cable-view")

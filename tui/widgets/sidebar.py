@@ -43,8 +43,11 @@ class SearchLike(Protocol):
                cancelled: Callable[[], bool] | None = None) -> MatchesLike | None: ...
 
 
+DEFAULT_COLUMNS = ("level", "ref", "created", "subject")
+
+
 class CableList(ScrollView, can_focus=True):
-    """One line per cable: level chip, reference id, created date, subject."""
+    """One line per cable, the configured columns (`[sidebar] columns`) in order."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "cursor(1)", "Down", show=False),
@@ -66,9 +69,11 @@ class CableList(ScrollView, can_focus=True):
             super().__init__()
             self.reference_id = reference_id
 
-    def __init__(self, styles: LevelStyles, *, id: str | None = None) -> None:
+    def __init__(self, styles: LevelStyles, columns: Sequence[str] = DEFAULT_COLUMNS, *,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.levels = styles
+        self.columns = tuple(columns)
         self.index: CableIndex | None = None
         self.rows: Sequence[int] = ()
 
@@ -132,17 +137,29 @@ class CableList(ScrollView, can_focus=True):
         """The row of cable `i` of the index (also what tests read)."""
         assert self.index is not None
         index = self.index
-        level = level_of(index.levels[i])
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append(f"{CODE[level]:^3}", style=self.levels.chip(level))
-        text.append(" ")
-        text.append(index.reference_ids[i], style=Style(bold=True))
-        text.append(" ")
-        text.append(index.created[i] or "????-??-??", style=Style(dim=True))
-        if index.synthetic[i]:
+        # The synthetic flag follows the cable's identity: its date, else its id, else the end.
+        flag_after = next((c for c in ("created", "ref") if c in self.columns), None)
+        for n, column in enumerate(self.columns):
+            if n:
+                text.append(" ")
+            if column == "level":
+                level = level_of(index.levels[i])
+                text.append(f"{CODE[level]:^3}", style=self.levels.chip(level))
+            elif column == "ref":
+                text.append(index.reference_ids[i], style=Style(bold=True))
+            elif column == "created":
+                text.append(index.created[i] or "????-??-??", style=Style(dim=True))
+            elif column == "origin":
+                text.append(clean_line(index.origins[i]) or "-", style=Style(italic=True))
+            elif column == "tags":
+                text.append(clean_line(index.tags[i]), style=Style(dim=True))
+            elif column == "subject":
+                text.append(clean_line(index.subjects[i]))
+            if index.synthetic[i] and column == flag_after:
+                text.append(" [synthetic]", style=Style(italic=True, dim=True))
+        if index.synthetic[i] and flag_after is None:
             text.append(" [synthetic]", style=Style(italic=True, dim=True))
-        text.append(" ")
-        text.append(clean_line(index.subjects[i]))
         return text
 
 
@@ -158,10 +175,12 @@ class Sidebar(Vertical):
     class Loaded(Message):
         """The index is in and the list shows every cable."""
 
-    def __init__(self, styles: LevelStyles, limit: int, *, id: str | None = None) -> None:
+    def __init__(self, styles: LevelStyles, limit: int,
+                 columns: Sequence[str] = DEFAULT_COLUMNS, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.levels = styles
         self.limit = limit
+        self.columns = columns
         self.index: CableIndex | None = None
         self.engine: SearchLike | None = None
         self.query_shown = ""  # the query whose results the list shows
@@ -171,7 +190,7 @@ class Sidebar(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search id, subject, origin, tags", id="query")
         yield Label(Text("Loading cables…"), id="count")
-        yield CableList(self.levels, id="cable-list")
+        yield CableList(self.levels, self.columns, id="cable-list")
 
     @property
     def cable_list(self) -> CableList:
