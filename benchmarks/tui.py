@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# This script is benchmarks/tui.py: its folder must not shadow the `tui` package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 OUT = ROOT / "benchmarks" / "out"
 IDS = ROOT.parent / "shared" / "data" / "reference-ids.csv.gz"
 SIZE = (120, 40)

@@ -76,12 +76,23 @@ _GLUED_REF_RE = re.compile(r"(?:REFS?|REFTEL):\s")
 _EO_RE = re.compile(r"^\s*E\.?\s?O\.?\s+\d{4,5}\b", re.I)
 _REF_ITEM_RE = re.compile(r"^\s*(?:[A-Z]\s*[.)]|\([A-Z]\))\s", re.I)
 
-_MARK = r"\([^()\n]{1,40}\)"
+_MARK = r"\([^()\n]{1,120}\)"
+# A marking whose REL TO list wraps onto the next line: `1. (S//REL CHINA, AFGHANISTAN,`.
+_OPEN_MARK_RE = re.compile(r"^\s*(?:\d{1,3}\s*\.\s*)?\([A-Za-z/ ]{1,12}//?\s*REL\b[^()]*$")
+# Words after which a number at the next line's start continues the sentence (`on June\n15.`).
+_CONTINUE_TEXT = (
+    "JAN JANUARY FEB FEBRUARY MAR MARCH APR APRIL MAY JUN JUNE JUL JULY AUG AUGUST SEP SEPT "
+    "SEPTEMBER OCT OCTOBER NOV NOVEMBER DEC DECEMBER PARA PARAS PARAGRAPH PARAGRAPHS NO NUMBER "
+    "SECTION AND OR OF ON TO BY IN AT THE SOME UNTIL SINCE FROM ARTICLE REF REFTEL"
+)
+_CONTINUE_WORDS = frozenset(_CONTINUE_TEXT.split())
 _NUM_START_RE = re.compile(
-    rf"^\s*(?P<pre>{_MARK}\s*)?(?P<num>\d{{1,4}})\s*\.(?!\d)\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$"
+    rf"^\s*(?P<pre>{_MARK}\s*)?(?P<num>\d{{1,4}})\s*\.(?!\d)(?:\s*\.(?!\.))?\s*(?P<post>{_MARK})?"
+    r"\s*(?P<rest>.*)$"
 )
 _LETTER_START_RE = re.compile(rf"^\s*(?P<letter>[A-Z])\s*[.)]\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$")
 _MARK_START_RE = re.compile(rf"^\s*(?P<mark>{_MARK})\s*(?P<rest>\S.*)$")
+_MARK_END_RE = re.compile(rf"\s(?P<mark>{_MARK})\s*$")
 _WHOLE_TEXT_RE = re.compile(
     r"(?im)^\W*(?:\d+\.\s*)?\(?\s*(?P<level>TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED|"
     r"LIMITED OFFICIAL USE|SBU|TS|C|S|U)\s*[-\u2013\u2014]+\s*ENTIRE\s+TEXT"
@@ -443,6 +454,9 @@ def _ref_block(lines: list[_Line], i: int, first: str) -> tuple[list[str], int]:
             break
         if _CLASSIFIED_RE.match(text) or _SUBJECT_RE.match(text) or _TAGS_RE.match(text):
             break
+        mark = _MARK_START_RE.match(text)
+        if mark and parse_marking(mark.group("mark")) and len(mark.group("rest").split()) >= 8:
+            break  # a marked paragraph right under the REF line, not a lettered item `(C) ...`
         if _NUM_START_RE.match(text) and (line.pilcrow or not _REF_ITEM_RE.match(text)):
             m = _NUM_START_RE.match(text)
             if m and int(m.group("num")) < 30:
@@ -463,9 +477,15 @@ _SUBJECT_TAG_RE = re.compile(r"^[AEKMOPST][A-Z]{3}$")
 
 
 def _strip_marking(subject: str) -> str:
-    """`(C) WAR BY ANY OTHER NAME` -> `WAR BY ANY OTHER NAME`: the marking is not the subject."""
+    """`(C) WAR BY ANY OTHER NAME` -> `WAR BY ANY OTHER NAME`: a marking (either end) is not
+    part of the subject."""
     m = _MARK_START_RE.match(subject)
-    return m.group("rest") if m and parse_marking(m.group("mark")) else subject
+    if m and parse_marking(m.group("mark")):
+        subject = m.group("rest")
+    m = _MARK_END_RE.search(subject)
+    if m and parse_marking(m.group("mark")):
+        subject = subject[: m.start()].rstrip()
+    return subject
 
 
 def _split_tags(text: str) -> list[str]:
@@ -544,9 +564,11 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
     last_num: int | None = None
     outer_nums: list[int] = []
     pilcrow_digits = any(ln.pilcrow and _NUM_START_RE.match(ln.text) for ln in lines)
-    mixed_case = any(c.islower() for ln in lines for c in ln.text)
+    mixed_case = any(ln.text != ln.text.upper() for ln in lines)
     blank_before = True
+    lines = _merge_wrapped_markings(lines)
     n = len(lines)
+    prev = ""
     for idx, line in enumerate(lines):
         text = line.text.rstrip()
         if line.blank or _LONE_DASH_RE.match(text):
@@ -572,7 +594,9 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
             blank_before = True
             continue
         next_blank = idx + 1 >= n or lines[idx + 1].blank
-        start = _paragraph_start(line, last_num, outer_nums, pilcrow_digits, blank_before)
+        soft = blank_before or not _continues(prev)
+        prev = text
+        start = _paragraph_start(line, last_num, outer_nums, pilcrow_digits, blank_before, soft)
         if start is not None:
             number, marking, rest, anchor = start
             if number is not None:
@@ -611,14 +635,49 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
     return out, sections
 
 
+def _continues(prev: str) -> bool:
+    """Whether `prev` runs on into the next line (`... on June`, `... paras 3,`)."""
+    words = prev.rsplit(None, 1)
+    if not words:
+        return False
+    last = words[-1]
+    return last[-1] in ",-" or last.upper() in _CONTINUE_WORDS
+
+
+def _merge_wrapped_markings(lines: list[_Line]) -> list[_Line]:
+    """Join a paragraph's first line to the next where its marking wraps across them."""
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if (_OPEN_MARK_RE.match(line.text) and i + 1 < len(lines)
+                and ")" in lines[i + 1].text[:80]):
+            joined = f"{line.text.rstrip()} {lines[i + 1].text.strip()}"
+            out.append(_Line(joined, pilcrow=line.pilcrow, anchor=line.anchor))
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return out
+
+
 def _paragraph_start(
-    line: _Line, last: int | None, outer: list[int], pilcrows: bool, blank_before: bool
+    line: _Line,
+    last: int | None,
+    outer: list[int],
+    pilcrows: bool,
+    blank_before: bool,
+    soft: bool,
 ) -> tuple[int | None, str | None, str, str | None] | None:
-    """(number, marking as written, rest of line, published anchor) if `line` starts a paragraph."""
+    """(number, marking as written, rest of line, published anchor) if `line` starts a paragraph.
+
+    `soft` says the line before does not run on into this one (a blank, or no `on June` ending).
+    """
     text = line.text
     m = _NUM_START_RE.match(text)
     if m:
-        number = _plausible(m.group("num"), last, outer, line.pilcrow, pilcrows, blank_before)
+        number = _plausible(int(m.group("num")), last, outer, line.pilcrow, pilcrows,
+                            blank_before, soft)
         if number is not None and not (m.group("rest") or m.group("post") or m.group("pre")):
             # A bare `15.` is the end of a wrapped sentence (`... by March\n15.`), not a start.
             number = None if number != (last or 0) + 1 or not blank_before else number
@@ -648,26 +707,31 @@ def _marking_of(pre: str | None, post: str | None, rest: str) -> tuple[str | Non
 
 
 def _plausible(
-    digits: str, last: int | None, outer: list[int], pilcrow: bool, pilcrows: bool, blank: bool
+    n: int,
+    last: int | None,
+    outer: list[int],
+    pilcrow: bool,
+    pilcrows: bool,
+    blank: bool,
+    soft: bool,
 ) -> int | None:
-    """The paragraph number `digits` means, if it fits the sequence; None when it is just text."""
-    candidates = [int(digits)]
-    if len(digits) > 1 and digits[0] == "1" and digits[1] != "0":
-        # Renderings of the pilcrow link as a leading `1`: `11.`, `12.` ... `110.`.
-        candidates.append(int(digits[1:]))
-    for n in candidates:
-        if n == 0 or n >= 200:
-            continue
-        if last is None:
-            if n == 1 or (pilcrow and n <= 30):
-                return n
-            continue
-        if n == last + 1 or (outer and n == outer[-1] + 1):
-            return n
-        if pilcrow and (n == 1 or n == last or (blank and last < n <= last + 5)):
-            return n
-        if not pilcrow and n == 1 and blank and not pilcrows:
-            return n
+    """`n` if it fits the paragraph sequence; None when it is just text (a year, a date).
+
+    A pilcrow (WikiLeaks anchored the number) allows repeats, restarts and small gaps, the
+    latter only where the line before does not run on into the number.
+    """
+    if n == 0 or n >= 200:
+        return None
+    if last is None:
+        return n if n == 1 or (pilcrow and soft and n <= 30) else None
+    if n == last + 1 or (outer and n == outer[-1] + 1):
+        return n
+    if pilcrow and (n == 1 or n == last or (soft and last < n <= last + 5)):
+        return n
+    if pilcrow and blank and n < last:
+        return n  # numbered out of order by the drafter (`14.` then `12.`): kept as published
+    if not pilcrow and n == 1 and blank and not pilcrows:
+        return n
     return None
 
 
@@ -688,7 +752,9 @@ def _join(lines: list[str], breaks: list[bool]) -> str:
             out = text
         elif brk:
             out += "\n\n" + text
-        elif _BULLET_RE.match(text):
+        elif _BULLET_RE.match(text) and (
+            not text[:1].isdigit() or _SENTENCE_END_RE.search(out)
+        ):
             out += "\n" + text
         elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and text[:1].isalpha():
             out += text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -104,7 +105,7 @@ def _size(file: Path) -> int:
 Batch = tuple[list[Cable], list[Skipped], list[Skipped], int]
 
 
-def _batches(paths: Sequence[Path], sizes: dict[str, int]) -> Iterator[Batch]:
+def _batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterator[Batch]:
     """Parse everything, yielding (cables, skipped, warnings, input bytes done) in batches."""
     from cables.formats import ParseError
     from cables.parsing import ParseWarning, parse_paths
@@ -131,24 +132,26 @@ def _batches(paths: Sequence[Path], sizes: dict[str, int]) -> Iterator[Batch]:
             finished += sizes.get(current or "", 0)
             current, in_current = where, 0
         in_current += size
-        if len(cables) >= BATCH_CABLES or text >= BATCH_BYTES:
+        if len(cables) >= limit or text >= BATCH_BYTES:
             yield (cables, skipped, warnings,
                    finished + min(in_current, sizes.get(current or "", 0)))
             cables, skipped, warnings, text = [], [], [], 0
     yield cables, skipped, warnings, sum(sizes.values())
 
 
-def _produce(paths: Sequence[Path], sizes: dict[str, int], out: Any, parent: int) -> None:
-    """The parsing process: batches into `out`, then None; stops if the importer is gone."""
+def _produce(paths: Sequence[Path], sizes: dict[str, int], limit: int, out: Any,
+             parent: int) -> None:
+    """The parsing process: batches into `out`, then None. It exits as soon as the importer is
+    gone (killed with -9, say), rather than block forever on a queue nobody reads."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
     try:
-        for batch in _batches(paths, sizes):
-            while True:
-                try:
-                    out.put(batch, timeout=1)
-                    break
-                except queue.Full:
-                    if os.getppid() != parent:
-                        return
+        for batch in _batches(paths, sizes, limit):
+            out.put(batch)
         out.put(None)
     except KeyboardInterrupt:
         return
@@ -156,11 +159,12 @@ def _produce(paths: Sequence[Path], sizes: dict[str, int], out: Any, parent: int
         out.put(f"{type(exc).__name__}: {exc}")
 
 
-def _parallel_batches(paths: Sequence[Path], sizes: dict[str, int]) -> Iterator[Batch]:
+def _parallel_batches(paths: Sequence[Path], sizes: dict[str, int],
+                      limit: int) -> Iterator[Batch]:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     channel = context.Queue(maxsize=3)
-    child = context.Process(target=_produce, args=(paths, sizes, channel, os.getpid()),
+    child = context.Process(target=_produce, args=(paths, sizes, limit, channel, os.getpid()),
                             daemon=True)
     child.start()
     try:
@@ -183,7 +187,8 @@ def _parallel_batches(paths: Sequence[Path], sizes: dict[str, int]) -> Iterator[
 
 
 def import_paths(library: Library, paths: Sequence[Path], *,
-                 progress: Callable[[Progress], None] | None = None) -> ImportReport:
+                 progress: Callable[[Progress], None] | None = None,
+                 batch: int = BATCH_CABLES) -> ImportReport:
     """Import files and folders; Ctrl-C stops after rolling back the batch being written and
     returns the report so far (`interrupted`), every earlier batch kept."""
     report = ImportReport()
@@ -191,7 +196,7 @@ def import_paths(library: Library, paths: Sequence[Path], *,
     total = sum(sizes.values())
     started = time.monotonic()
     try:
-        for cables, skipped, warnings, done in _parallel_batches(paths, sizes):
+        for cables, skipped, warnings, done in _parallel_batches(paths, sizes, batch):
             result = library.add(cables)
             report.read += len(cables) + len(skipped)
             report.imported += len(result.imported)

@@ -10,6 +10,7 @@ are known words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cables.model import Level, Marking
 
@@ -71,13 +72,14 @@ def _caveat(part: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # the same few dozen markings recur; Marking is immutable
 def parse_marking(text: str) -> Marking | None:
     """Read one portion marking such as `(S//NF)` (parentheses optional); None if it is not one."""
     inner = text.strip()
     if inner.startswith("(") and inner.endswith(")"):
         inner = inner[1:-1]
     inner = " ".join(inner.upper().split())
-    if not inner or len(inner) > 40:
+    if not inner or len(inner) > 120:
         return None
     inner = _TYPOS.get(inner, inner)
     m = _LEVEL_RE.match(inner)

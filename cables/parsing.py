@@ -96,10 +96,10 @@ def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | Pars
     if csvdump.ROW_START.match(head.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")):
         yield from _parse_csv(stream, name)
         return
-    data = stream.read()
-    if b"\x00" in data[:65536]:
+    if b"\x00" in head:  # decided before reading the whole of what may be a large binary
         yield ParseError(name, "not a cable file (binary data)")
         return
+    data = stream.read()
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" and _HTML_RE.search(data[:65536]):
         yield from _finish_one(lambda: _read_html(data, Source(name)))
         return
@@ -118,7 +118,7 @@ def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | Pars
 
 
 def _read_html(data: bytes, source: Source) -> RawCable:
-    from cables.formats.html import read_html
+    from cables.formats.html import read_html  # lxml loads only when a page is read
 
     return read_html(data, source)
 
@@ -199,7 +199,12 @@ def split_glued(raw: RawCable) -> tuple[RawCable, list[RawCable], list[ParseWarn
                 f"{raw.source.describe()} body line {record.line}",
                 "dropped text of another cable glued after the end (no reference id of its own)",
             ))
-        elif record.reference_id != own.reference_id:
+        elif record.reference_id == own.reference_id:
+            warnings.append(ParseWarning(
+                f"{raw.source.describe()} body line {record.line}",
+                f"dropped a second copy of {own.reference_id} glued after its end",
+            ))
+        else:
             recovered.append(RawCable(
                 source=Source(raw.source.path, raw.source.record,
                               recovered_from=own.reference_id),

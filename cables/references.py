@@ -14,7 +14,7 @@ from cables.stations import ALIASES, STATIONS
 _CITE_RE = re.compile(
     r"(?<![\w/])(?:(?P<yr>\d{4}|\d{2})\s*)?(?P<words>[A-Z]+(?:\s+[A-Z]+){0,4}?)\s+(?P<num>\d{1,7})\b"
 )
-_GLUED_RE = re.compile(r"\b(?P<yr>\d{2})(?P<station>[A-Z]{3,})(?P<num>\d{1,7})\b")
+_GLUED_RE = re.compile(r"\b(?P<yr>\d{2})?(?P<station>[A-Z]{3,})(?P<num>\d{1,7})\b")
 
 
 def _station(words: list[str]) -> tuple[str, int] | None:
@@ -32,8 +32,9 @@ def canonical_references(ref_text: str, year: int | None) -> list[str]:
     text = ref_text.upper().replace("\u00b6", " ")
     found: list[tuple[int, str]] = []
     for m in _GLUED_RE.finditer(text):
-        if m.group("station") in STATIONS:
-            found.append((m.start(), f"{m.group('yr')}{m.group('station')}{int(m.group('num'))}"))
+        yr = m.group("yr") or (f"{year % 100:02d}" if year is not None else None)
+        if m.group("station") in STATIONS and yr:
+            found.append((m.start(), f"{yr}{m.group('station')}{int(m.group('num'))}"))
     for m in _CITE_RE.finditer(text):
         station = _station(m.group("words").split())
         if station is None:

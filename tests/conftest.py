@@ -12,6 +12,9 @@ SHARED = ROOT.parent / "shared"
 FIXTURES = SHARED / "fixtures" / "cables"
 CORPUS = SHARED / "corpus" / "cablegate-2010"
 
+# Session fixtures of real libraries for the TUI tests (tests/tui_support.py).
+pytest_plugins = ["tui_support"]
+
 needs_shared = pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared/fixtures is absent")
 
 

@@ -146,6 +146,7 @@ def test_tags_one_string_per_entry(line: str, tags: list[str]) -> None:
         ("REF: 09DHAHRAN 201, 09STATE11937", "10", ["09DHAHRAN201", "09STATE11937"]),
         ("REF: MTCR POC 201/2006 - MAY 16 2006", "08", []),
         ("REF: SECDEF MSG DTG 301601Z", "08", []),
+        ("REF: A. ASHGABAT687 B. 05 CASA 1220", "09", ["09ASHGABAT687", "05CASABLANCA1220"]),
     ],
 )
 def test_references_canonical(ref: str, year: str, ids: list[str]) -> None:
@@ -163,7 +164,39 @@ def test_old_style_page_break_and_its_banners_are_removed() -> None:
     assert cable.paragraphs[0].text == "FIRST PARAGRAPH RUNS ON AND ON ACROSS THE BREAK."
 
 
-def test_rendered_leading_one_artefacts_read_as_the_number_meant() -> None:
-    body = "SUBJECT: X\n\n" + "".join(f"1{n}. (C) Para {n}.\n\n" for n in range(1, 13))
+def test_wrapped_rel_marking_and_numbers_that_continue_a_sentence() -> None:
+    body = (
+        "SUBJECT: X\n\n\u00b61. (S//REL CHINA, AFGHANISTAN,\nKAZAKHSTAN) One, on June\n"
+        "\u00b615. Still one.\n\u00b63. (C) Three: two is missing.\n"
+    )
     cable = build_cable(raw(body, reference_id="09X1"))
-    assert [p.number for p in cable.paragraphs] == list(range(1, 13))
+    got = [(p.number, p.marking, p.level) for p in cable.paragraphs]
+    assert got == [(1, "(S//REL CHINA, AFGHANISTAN, KAZAKHSTAN)", Level.S), (3, "(C)", Level.C)]
+    assert cable.paragraphs[0].text == "One, on June 15. Still one."
+
+
+def test_marked_paragraph_right_under_the_ref_line_is_not_ref_text() -> None:
+    body = (
+        "SUBJECT: DEMARCHE\nREF: STATE 40380\n (SBU) Poloff delivered reftel demarche and "
+        "nonpaper to the MFA on April 21.\nKEITH\n"
+    )
+    cable = build_cable(raw(body, reference_id="08KUALALUMPUR317"))
+    assert cable.ref_text == "REF: STATE 40380"
+    assert [p.marking for p in cable.paragraphs] == ["(SBU)"]
+
+
+def test_double_period_after_the_number() -> None:
+    cable = build_cable(raw("SUBJECT: X\n\n1. (C) One.\n\n2. . (SBU) Two.\n", reference_id="05X1"))
+    assert [(p.number, p.marking) for p in cable.paragraphs] == [(1, "(C)"), (2, "(SBU)")]
+
+
+@pytest.mark.parametrize(
+    ("line", "subject"),
+    [
+        ("SUBJECT: (C) WAR BY ANY OTHER NAME", "WAR BY ANY OTHER NAME"),
+        ("Subject: german test chamber sold to iran (s)", "german test chamber sold to iran"),
+        ("SUBJ: TALKS ON U.S. (U.S.) BASES", "TALKS ON U.S. (U.S.) BASES"),
+    ],
+)
+def test_subject_markings_are_not_the_subject(line: str, subject: str) -> None:
+    assert build_cable(raw(f"{line}\n\n1. (U) Text.\n", reference_id="09X1")).subject == subject

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import pytest
 
@@ -145,3 +146,12 @@ def test_read_csv_names_the_file_and_row_of_each_error():
     assert [e.where for e in errors] == ["dump.csv row 3", "dump.csv row 4 (line 4)"]
     assert "not a valid date" in errors[0].reason
     assert errors[1].reason == "expected 8 columns, found 3"
+
+
+def test_rows_stream_from_an_endless_source():
+    """Rows come out as they are read: an endless dump still yields its first rows."""
+    lines = itertools.cycle(['"1","1/2/2003 4:05","03X1","o","SECRET","","h","line one\n',
+                             'line two"\n'])
+    rows = list(itertools.islice(read_rows(lines), 1000))  # type: ignore[arg-type]
+    assert len(rows) == 1000
+    assert all(isinstance(r, CsvRow) and r.body == "line one\nline two" for r in rows)

@@ -189,3 +189,14 @@ def test_split_glued_keeps_anchor_ids_with_their_pilcrows():
         "01Y2", ["01Z3"], "R 011000Z JAN 01")
     assert other.source.recovered_from == "01X1"
     assert warnings == []
+
+
+def test_a_second_copy_of_the_same_cable_glued_after_it_is_dropped_with_a_warning():
+    body = ("UNCLAS X 1\n\u00b61. one\n\n"
+            "5\t2001-01-01 10:00:00\t01X1\tEmbassy X\tUNCLASSIFIED\t\tR 011000Z JAN 01\t"
+            "UNCLAS X 1\\\n\u00b61. one\\\n")
+    own, recovered, [warning] = split_glued(RawCable(Source("p.html"), body, reference_id="01X1"))
+    assert own.body == "UNCLAS X 1\n\u00b61. one"
+    assert recovered == []
+    assert warning.where == "p.html body line 4"
+    assert warning.reason == "dropped a second copy of 01X1 glued after its end"

@@ -237,3 +237,26 @@ def test_two_running_apps_do_not_lose_each_others_changes(tmp_path: Path) -> Non
     assert [v.ref for v in after.history] == ["00HARARE6677", "09MEXICO1055"]
     first.remove_bookmark(first.bookmarks[1])
     assert [x.ref for x in State.load(path).bookmarks] == ["09MEXICO1055"]
+
+
+def test_an_unwritable_data_dir_never_stops_a_cable_opening(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data dir should be")
+    state = State.load(blocker / "state.toml")
+    c = cable()
+    first = state.record_open(c)
+    assert first and "history not saved" in first and str(blocker) in first
+    assert state.record_open(c) is None  # said once
+    assert [v.ref for v in state.history] == ["00HARARE6677"]
+    with pytest.raises(OSError):
+        state.toggle_bookmark(c, c.paragraphs[0])
+
+
+def test_an_unnumbered_paragraph_bookmarks_the_cable(tmp_path: Path) -> None:
+    state = State.load(tmp_path / "state.toml")
+    c = cable()
+    c.paragraphs.append(Paragraph(None, None, None, None, "MURPHY"))
+    assert state.toggle_bookmark(c, c.paragraphs[-1]) is True
+    assert state.bookmark("00HARARE6677", None) is not None
+    assert state.toggle_bookmark(c, None) is False
+    assert state.bookmarks == []

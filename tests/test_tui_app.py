@@ -1,30 +1,45 @@
-"""Pilot tests of the browser: every action, asserting what the user sees and what was copied."""
+"""Pilot tests of the browser on real libraries: every action, asserting what the user sees
+(current paragraph, its level, the footer) and what was copied (`app.clipboard`)."""
 
 from __future__ import annotations
 
 import io
+import threading
+from contextlib import asynccontextmanager
 
 import pytest
 from rich.console import Console
 from rich.text import Text
 from textual.widgets import Input, OptionList
-from tui_support import SubstringSearch, sample_library
+from tui_support import HOSTILE_SUBJECT, SubstringSearch
 
 from cables.config import Config
 from cables.keymap import ACTIONS
+from cables.library import Library
 from cables.model import Level
+from cables.state import State
 from tui.app import CablesApp
+from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
-from tui.widgets.footer import CableFooter
+from tui.widgets.footer import CableFooter, footer_text
 from tui.widgets.level_strip import LevelStrip
 from tui.widgets.sidebar import CableList, Sidebar
 
 SIZE = (120, 36)
+BERLIN = "https://wikileaks.org/cable/2009/09/09BERLIN1167.html"
 
 
-def make_app(config: Config | None = None, **kwargs) -> CablesApp:
-    return CablesApp(sample_library(), config, search_factory=SubstringSearch, **kwargs)
+@asynccontextmanager
+async def running(path, config=None, *, size=SIZE, library_class=Library, **kwargs):
+    library = library_class.open(path)
+    app = CablesApp(library, config, search_factory=SubstringSearch, **kwargs)
+    try:
+        async with app.run_test(size=size) as pilot:
+            await ready(app, pilot)
+            yield app, pilot
+    finally:
+        library.close()
 
 
 async def ready(app, pilot) -> None:
@@ -43,223 +58,233 @@ def footer(app) -> str:
     return app.query_one(CableFooter).plain
 
 
+def count(app) -> str:
+    return app.query_one(Sidebar).query_one("#count").render().plain
+
+
 def current(app) -> tuple[int | None, Level]:
     p = app.view.paragraph
     return p.number, p.level
 
 
-async def test_opens_newest_cable_at_its_first_paragraph():
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
-        assert app.view.cable.reference_id == "09BERLIN1167"
+def notes(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_opens_the_newest_cable_and_lists_every_cable(fixtures_library):
+    async with running(fixtures_library) as (app, _pilot):
+        index = app.sidebar.index
+        assert count(app) == f"{len(index)} of {len(index)}" == "63 of 63"
+        assert app.view.cable.reference_id == index.reference_ids[0] == "10SANAA317"
+        assert app.query_one(CableList).selected == "10SANAA317"
+
+
+async def test_footer_shows_every_field_and_the_paragraph(fixtures_library):
+    async with running(fixtures_library, open_ref="09BERLIN1167") as (app, _pilot):
         assert current(app) == (1, Level.C)
         text = footer(app)
-        for field in ("09BERLIN1167", "2009-09-18", "2010-11-28", "Berlin", "S//NF",
-                      "¶ 1/6", "(C//NF)"):
+        for field in ("09BERLIN1167", "2009-09-21", "2010-11-28", "Berlin", "C", "¶ 1/9 (C)"):
             assert field in text
-        assert app.query_one(Sidebar).query_one("#count").render().plain == "4 of 4"
 
 
-async def test_paragraph_moves_and_first_last():
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+async def test_paragraph_moves_and_first_last(fixtures_library):
+    async with running(fixtures_library, open_ref="09BERLIN1167") as (app, pilot):
         await pilot.press("j", "down")
-        assert current(app) == (3, Level.U)
-        assert "¶ 3/6 (U)" in footer(app)
+        assert current(app) == (3, Level.C)
+        assert "¶ 3/9 (C)" in footer(app)
         await pilot.press("k")
-        assert current(app) == (2, Level.S)
+        assert current(app)[0] == 2
         await pilot.press("up", "up")  # stops at the first
-        assert current(app) == (1, Level.C)
+        assert current(app)[0] == 1
         await pilot.press("G")
-        assert current(app) == (6, Level.UNMARKED)
-        assert "¶ 6/6 (unmarked)" in footer(app)
+        assert current(app)[0] == 9
+        assert "¶ 9/9" in footer(app)
         await pilot.press("g")
-        assert current(app) == (1, Level.C)
+        assert current(app)[0] == 1
         await pilot.press("end")
-        assert current(app)[0] == 6
+        assert current(app)[0] == 9
         await pilot.press("home")
         assert current(app)[0] == 1
 
 
-async def test_goto_paragraph_by_number():
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
-        await pilot.press("colon", "4", "enter")
+async def test_goto_paragraph_by_number(fixtures_library):
+    async with running(fixtures_library, open_ref="08STATE116943") as (app, pilot):
+        assert current(app) == (None, Level.UNMARKED)  # the unnumbered opening paragraph
+        assert "¶ #1/50 (unmarked)" in footer(app)
+        await pilot.press("colon", "1", "0", "enter")
         await pilot.pause()
-        assert current(app) == (4, Level.SBU)
-        assert "¶ 4/6 (SBU)" in footer(app)
+        assert current(app) == (10, Level.S)
+        assert "¶ 10/50 (S//NF)" in footer(app)
         await pilot.press("colon", "9", "9", "enter")
         await pilot.pause()
-        assert current(app)[0] == 4
-        assert any("No paragraph 99" in n.message for n in app._notifications)
+        assert current(app)[0] == 10
+        assert "No paragraph 99" in notes(app)
         await pilot.press("colon", "2", "escape")
         await pilot.pause()
-        assert current(app)[0] == 4
+        assert current(app)[0] == 10
 
 
-async def test_sections_and_levels():
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+async def test_next_and_previous_section(fixtures_library):
+    async with running(fixtures_library, open_ref="09BERLIN1167") as (app, pilot):
+        sections = [p.section for p in app.view.cable.paragraphs]
+        assert sections[:3] == [None, "THE FDP AND DATA PRIVACY",
+                                "FDP Objections to Counterterrorism Laws"]
         await pilot.press("right_square_bracket")
-        assert current(app)[0] == 4  # COMMENT starts at paragraph 4
+        assert current(app)[0] == 2
+        await pilot.press("right_square_bracket")
+        assert current(app)[0] == 3
+        assert app.view.paragraph.section == "FDP Objections to Counterterrorism Laws"
         await pilot.press("left_square_bracket")
-        assert current(app)[0] == 1
-        # < and > go by the cable's highest level (TS) until one is chosen
+        assert current(app)[0] == 2
+        heading = next(line for line in app.view.visible_text().split("\n")
+                       if line == "FDP Objections to Counterterrorism Laws")
+        assert heading  # headings are shown as lines of their own
+
+
+async def test_next_and_previous_paragraph_of_a_level(fixtures_library):
+    async with running(fixtures_library, open_ref="08STATE116943") as (app, pilot):
+        # until a level is chosen, < and > go by the cable's highest level (SECRET)
         await pilot.press("greater_than_sign")
-        assert current(app) == (5, Level.TS)
+        assert current(app) == (10, Level.S)
+        await pilot.press("greater_than_sign")
+        assert current(app) == (11, Level.S)
         await pilot.press("v")
         await pilot.pause()
-        picker = app.screen
-        assert isinstance(picker, PickerScreen)
-        options = picker.query_one(OptionList)
-        options.highlighted = [o.id for o in options.options].index("S")
+        assert isinstance(app.screen, PickerScreen)
+        options = app.screen.query_one(OptionList)
+        options.highlighted = [o.id for o in options.options].index("SBU")
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("less_than_sign")
-        assert current(app) == (2, Level.S)
-        await pilot.press("less_than_sign")  # none before: stays, warns
-        assert current(app)[0] == 2
+        assert current(app) == (9, Level.SBU)
+        await pilot.press("greater_than_sign")
+        assert current(app) == (13, Level.SBU)
+        assert "¶ 13/50 (SBU)" in footer(app)
 
 
-async def test_find_next_previous():
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
-        await pilot.press("slash", *"the", "enter")
+async def test_find_next_previous(fixtures_library):
+    async with running(fixtures_library, open_ref="09BERLIN1167") as (app, pilot):
+        await pilot.press("slash", *"data", "enter")
         await pilot.pause()
-        assert current(app)[0] == 1
-        assert app.view.find_hits() == [0, 1, 2, 3, 4]  # "their" holds "the" too
+        hits = app.view.find_hits()
+        expected = [i for i, p in enumerate(app.view.cable.paragraphs) if "data" in p.text.lower()]
+        assert hits == expected and len(hits) >= 3
+        assert app.view.current == hits[0]
         await pilot.press("n")
-        assert current(app)[0] == 2
-        await pilot.press("n", "n", "n")
-        assert current(app)[0] == 5
-        await pilot.press("n")  # no further match: stays
-        assert current(app)[0] == 5
+        assert app.view.current == hits[1]
+        assert "data" in app.view.paragraph.text.lower()
         await pilot.press("N")
-        assert current(app)[0] == 4
+        assert app.view.current == hits[0]
+        await pilot.press("G", "n")  # nothing after the last: stays, says so
+        assert app.view.current == len(app.view.cable.paragraphs) - 1 or \
+            app.view.current == hits[-1]
+        assert any("No match" in n for n in notes(app))
 
 
-async def test_copy_paragraph_link_cable_link_and_citation():
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+async def test_copy_paragraph_link_cable_link_and_citation(fixtures_library):
+    async with running(fixtures_library, open_ref="09BERLIN1167") as (app, pilot):
         await pilot.press("colon", "3", "enter", "y")
         await pilot.pause()
-        assert app.clipboard == "https://wikileaks.org/cable/2009/09/09BERLIN1167.html#par3"
-        assert any(n.message == app.clipboard for n in app._notifications)
+        assert app.clipboard == f"{BERLIN}#par3"
+        assert app.clipboard in notes(app)  # shown, so it can be taken by hand
         await pilot.press("Y")
-        assert app.clipboard == "https://wikileaks.org/cable/2009/09/09BERLIN1167.html"
+        assert app.clipboard == BERLIN
         await pilot.press("c")
-        assert app.clipboard == (
-            "> The embassy will follow up with the party's foreign policy staff.\n>\n"
-            "> — [09BERLIN1167 ¶ 3](https://wikileaks.org/cable/2009/09/09BERLIN1167.html#par3)\n"
-        )
+        text = " ".join(app.view.paragraph.text.split())
+        quoted = app.clipboard.split("\n>\n")[0]
+        assert quoted.startswith("> ") and text[:40] in " ".join(quoted.split())
+        assert app.clipboard.endswith(f"> — [09BERLIN1167 ¶ 3]({BERLIN}#par3)\n")
 
 
-async def test_configured_permalink_template_is_used():
+async def test_configured_permalink_template_is_used(fixtures_library):
     config = Config(paragraph_permalink="https://mirror.example/{year}/{ref}.html#{anchor}")
-    app = make_app(config)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+    async with running(fixtures_library, config, open_ref="09BERLIN1167") as (app, pilot):
         await pilot.press("j", "y")
         assert app.clipboard == "https://mirror.example/2009/09BERLIN1167.html#par2"
 
 
-async def test_synthetic_cable_is_labelled_and_refused_a_link():
-    app = make_app(open_ref="08STATE1")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
-        assert app.view.cable.reference_id == "08STATE1"
-        assert app.view.visible_text().startswith("SYNTHETIC CABLE")
-        assert "SYNTHETIC" in footer(app)
-        await pilot.press("y")
-        assert app.clipboard == ""
-        assert any("synthetic" in n.message for n in app._notifications)
-
-
-async def test_open_ref_with_anchor():
-    app = make_app(open_ref="09MEXICO1055", anchor="par11")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+async def test_open_ref_with_anchor(fixtures_library):
+    async with running(fixtures_library, open_ref="09MEXICO1055", anchor="par11") as (app, _p):
         assert app.view.cable.reference_id == "09MEXICO1055"
         assert current(app)[0] == 11
         assert "¶ 11/13" in footer(app)
 
 
-async def test_references_back_forward_and_cited_by():
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+async def test_synthetic_cable_is_labelled_and_refused_a_link(synth_library):
+    async with running(synth_library, open_ref="09HANOI158") as (app, pilot):
+        assert app.view.cable.synthetic
+        assert app.view.visible_text().startswith("SYNTHETIC CABLE")
+        assert "SYNTHETIC" in footer(app)
+        row = app.query_one(CableList).row_text(0).plain
+        assert "[synthetic]" in row
+        await pilot.press("y")
+        assert app.clipboard == ""
+        assert any("synthetic cable" in n for n in notes(app))
+
+
+async def test_references_back_forward_and_cited_by(synth_library):
+    async with running(synth_library, open_ref="09HANOI158") as (app, pilot):
         await pilot.press("j", "r")
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen)
-        labels = [o.prompt.plain for o in app.screen.query_one(OptionList).options]
-        assert labels[0].startswith("09BERLIN1162  [bold]x[/]")
-        assert labels[1] == "09STATE15113  (not in this library)"
-        await pilot.press("enter")
+        ids = [o.id for o in app.screen.query_one(OptionList).options]
+        assert ids == ["06BANGKOK1179", "03ANKARA3536", "07KYIV220"]
+        await pilot.press("down", "enter")
         await pilot.pause()
-        assert app.view.cable.reference_id == "09BERLIN1162"
+        assert app.view.cable.reference_id == "03ANKARA3536"
         await pilot.press("backspace")
-        assert app.view.cable.reference_id == "09BERLIN1167"
-        assert current(app)[0] == 2  # back where we were
+        assert app.view.cable.reference_id == "09HANOI158"
+        assert app.view.current == 1  # back where we were
         await pilot.press("f")
-        assert app.view.cable.reference_id == "09BERLIN1162"
+        assert app.view.cable.reference_id == "03ANKARA3536"
         await pilot.press("backspace", "R")
         await pilot.pause()
-        assert [o.id for o in app.screen.query_one(OptionList).options] == ["09MEXICO1055"]
+        assert [o.id for o in app.screen.query_one(OptionList).options] == ["09ADDISABABA1085"]
         await pilot.press("enter")
         await pilot.pause()
-        assert app.view.cable.reference_id == "09MEXICO1055"
+        assert app.view.cable.reference_id == "09ADDISABABA1085"
+        assert "09HANOI158" in app.view.cable.references
 
 
-async def test_toggle_original_text():
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+async def test_toggle_original_text(fixtures_library):
+    async with running(fixtures_library, open_ref="09BERLIN1167") as (app, pilot):
+        cable = app.view.cable
         await pilot.press("o")
         text = app.view.visible_text()
-        assert text.startswith("R 181526Z SEP 09\nFM AMEMBASSY BERLIN")
-        assert "Classified By: DCM Greg Delawie" in text
+        assert text.startswith("VZCZCXRO0245\nRR RUEHAG")
+        assert cable.body.split("\n")[0].rstrip() in text
         await pilot.press("o")
-        assert app.view.visible_text().startswith("GERMANY: FDP LEADER")
+        assert app.view.visible_text().startswith("DATA PRIVACY TRUMPS SECURITY")
 
 
-async def test_sidebar_search_open_and_escape():
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+async def test_sidebar_search_open_and_escape(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
         await pilot.press("ctrl+f", *"obama")
         await app.workers.wait_for_complete()
         await pilot.pause()
         sidebar = app.query_one(Sidebar)
         assert sidebar.query_shown == "obama"
-        assert sidebar.query_one("#count").render().plain == "1 of 4"
+        assert count(app) == "1 of 63"
         assert sidebar.cable_list.selected == "09MEXICO1055"
-        # q, j and ? type into the query box rather than act
-        assert isinstance(app.focused, Input)
+        assert isinstance(app.focused, Input)  # q, j, ? typed into the box, not acted on
         await pilot.press("enter")
         await pilot.pause()
         assert app.view.cable.reference_id == "09MEXICO1055"
         assert app.focused is app.view
-        await pilot.press("tab")
-        assert app.focused.id == "query" or isinstance(app.focused, CableList)
-        await pilot.press("escape")
+        await pilot.press("ctrl+f", "escape")
         assert app.focused is app.view
 
 
-async def test_sidebar_list_keys_and_toggle():
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+async def test_sidebar_list_keys_tab_and_toggle(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
         cable_list = app.query_one(CableList)
         cable_list.focus()
         await pilot.press("down", "down", "enter")
         await pilot.pause()
-        assert app.view.cable.reference_id == "09MEXICO1055"
+        assert app.view.cable.reference_id == app.sidebar.index.reference_ids[2]
+        assert app.focused is app.view
+        await pilot.press("tab")
+        assert app.focused is app.query_one("#query")
         await pilot.press("ctrl+b")
         assert not app.query_one(Sidebar).display
         assert app.focused is app.view
@@ -267,27 +292,25 @@ async def test_sidebar_list_keys_and_toggle():
         assert app.query_one(Sidebar).display
 
 
-async def test_markup_in_cable_text_shows_literally():
-    app = make_app(open_ref="09BERLIN1162")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
-        assert app.is_running
-        row = app.query_one(CableList).row_text(1)
-        assert isinstance(row, Text)
-        assert "[bold]x[/] [@click=app.quit] CLICK ME" in row.plain
-        assert app.view.visible_text().startswith("[bold]x[/] [@click=app.quit] CLICK ME")
-        lines = [app.view.render_line(0).text, app.query_one(CableList).render_line(1).text]
-        assert "[bold]x[/] [@click=app.quit]" in lines[0]
-        assert "[bold]x[/]" in lines[1]
-        await pilot.click(CableList, offset=(30, 1))
+async def test_markup_and_escapes_in_cable_text_show_literally(hostile_library):
+    async with running(hostile_library) as (app, pilot):
+        cable = app.view.cable
+        assert cable.subject == HOSTILE_SUBJECT
+        row = app.query_one(CableList).row_text(0)
+        assert isinstance(row, Text) and HOSTILE_SUBJECT in row.plain
+        screen_lines = [app.view.render_line(y).text for y in range(12)]
+        assert screen_lines[0].strip() == HOSTILE_SUBJECT
+        assert any("[red]markup[/red]" in line for line in screen_lines)
+        assert any("[link=https://example.org]a link[/link]" in line for line in screen_lines)
+        assert not any("\x1b" in line for line in screen_lines)
+        assert HOSTILE_SUBJECT[:20] in app.query_one(CableList).render_line(0).text
+        await pilot.click(CableList, offset=(30, 0))
         await pilot.pause()
-        assert app.is_running
+        assert app.is_running  # [@click=app.quit] stayed text
 
 
-async def test_help_and_legend_screens():
-    app = make_app(Config(keymap={"find": "ctrl+g"}))
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+async def test_help_and_legend_screens(fixtures_library):
+    async with running(fixtures_library, Config(keymap={"find": "ctrl+g"})) as (app, pilot):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -298,57 +321,121 @@ async def test_help_and_legend_screens():
         await pilot.press("escape", "L")
         await pilot.pause()
         assert isinstance(app.screen, LegendScreen)
-        legend_text = as_text(app.screen.body)
-        for word in ("UNCLASSIFIED", "SBU/CUI", "CONFIDENTIAL", "SECRET", "TOP SECRET"):
-            assert word in legend_text
+        legend = as_text(app.screen.body)
+        for word in ("UNCLASSIFIED", "SBU/CUI", "CONFIDENTIAL", "SECRET", "TOP SECRET",
+                     "UNMARKED"):
+            assert word in legend
         await pilot.press("escape")
+        assert not isinstance(app.screen, LegendScreen)
 
 
-async def test_keymap_remaps_by_binding_id():
-    app = make_app(Config(keymap={"next_paragraph": "x", "copy_paragraph_link": "ctrl+y"}))
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+async def test_keymap_remaps_by_binding_id(fixtures_library):
+    config = Config(keymap={"next_paragraph": "x", "copy_paragraph_link": "ctrl+y"})
+    async with running(fixtures_library, config, open_ref="09BERLIN1167") as (app, pilot):
         await pilot.press("j")
         assert current(app)[0] == 1
         await pilot.press("x", "ctrl+y")
         assert current(app)[0] == 2
-        assert app.clipboard.endswith("#par2")
+        assert app.clipboard == f"{BERLIN}#par2"
 
 
-async def test_level_strip_marks_every_paragraph_and_the_current_one():
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
-        await pilot.press("j")
+async def test_level_strip_marks_every_paragraph_and_the_current_one(fixtures_library):
+    async with running(fixtures_library, open_ref="08STATE116943") as (app, pilot):
+        await pilot.press("colon", "1", "0", "enter")
+        await pilot.pause()
         strip = app.query_one(LevelStrip)
-        rows = strip.rows(strip.size.height)
-        assert [level for level, _ in rows] == [Level.C, Level.S, Level.U, Level.SBU, Level.TS,
-                                               Level.UNMARKED]
-        assert [here for _, here in rows].index(True) == 1
-        assert strip.render_line(1).text == "▶ S "
-        assert strip.rows(3) == [(Level.S, True), (Level.SBU, False), (Level.TS, False)]
+        levels = [p.level for p in app.view.cable.paragraphs]
+        assert strip.rows(50) == [(level, i == 10) for i, level in enumerate(levels)]
+        rows = strip.rows(strip.size.height)  # 50 paragraphs on fewer rows: each the highest
+        assert len(rows) == strip.size.height < 50
+        assert [here for _, here in rows].count(True) == 1
+        assert rows[[here for _, here in rows].index(True)][0] is Level.S
+        marked = [strip.render_line(y).text for y in range(strip.size.height)]
+        assert sum(line.startswith("▶") for line in marked) == 1
 
 
-async def test_command_palette_lists_every_action():
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+async def test_bookmark_bookmarks_and_history(fixtures_library, isolated_dirs):
+    async with running(fixtures_library, open_ref="09BERLIN1167") as (app, pilot):
+        await pilot.press("colon", "3", "enter", "b")
+        await pilot.pause()
+        assert "Bookmarked 09BERLIN1167 ¶ 3" in notes(app)
+        saved = State.load()
+        assert [(b.ref, b.anchor) for b in saved.bookmarks] == [("09BERLIN1167", "par3")]
+        app.open_cable("09MEXICO1055")
+        await pilot.press("B")
+        await pilot.pause()
+        assert isinstance(app.screen, BookmarksScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.view.cable.reference_id == "09BERLIN1167"
+        assert current(app)[0] == 3
+        await pilot.press("H")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        assert [v.ref for v in app.state.history][:2] == ["09BERLIN1167", "09MEXICO1055"]
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.view.cable.reference_id == "09MEXICO1055"
+
+
+async def test_command_palette_lists_every_action(fixtures_library):
+    async with running(fixtures_library, open_ref="09BERLIN1167") as (app, _pilot):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for action in ACTIONS:
             assert action.description in titles
         command = next(c for c in app.get_system_commands(app.screen)
                        if c.title == "Last paragraph")
         await command.callback()
-        assert current(app)[0] == 6
+        assert current(app)[0] == 9
 
 
-@pytest.mark.parametrize("width", [80, 60, 40])
-def test_footer_never_drops_a_field(width):
-    from tui_support import every_level_cable
+class GatedLibrary(Library):
+    """The real library, whose index load waits until the test lets it go."""
 
-    from tui.widgets.footer import footer_text
+    gate = threading.Event()
 
-    text = footer_text(every_level_cable(), 1, width)
-    for field in ("09BERLIN1167", "2009-09-18", "2010-11-28", "Berlin", "S//NF", "¶ 2/6"):
-        assert field in text.plain
-    assert all(len(line) <= max(width, 60) for line in text.plain.split("\n"))
+    def load_index(self):
+        self.gate.wait(10)
+        return super().load_index()
+
+
+async def test_first_frame_does_not_wait_for_the_index(fixtures_library):
+    GatedLibrary.gate.clear()
+    library = GatedLibrary.open(fixtures_library)
+    app = CablesApp(library, search_factory=SubstringSearch, open_ref="09BERLIN1167")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert count(app) == "Loading the cable index…"
+            assert app.view.cable.reference_id == "09BERLIN1167"
+            await pilot.press("j", "ctrl+f", *"obama")  # takes keys meanwhile
+            assert current(app)[0] == 2
+            GatedLibrary.gate.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert count(app) == "1 of 63"  # the query typed while loading was run
+    finally:
+        GatedLibrary.gate.set()
+        library.close()
+
+
+@pytest.mark.parametrize("width", [100, 80, 60, 40])
+def test_footer_never_drops_a_field(fixtures_library, width):
+    with Library.open(fixtures_library) as library:
+        cable = library.get("08STATE116943")
+    text = footer_text(cable, 10, width).plain
+    for field in ("08STATE116943", "2008-11-03", "2010-12-04", "Sec", "¶ 10/50 (S//NF)"):
+        assert field in text
+    assert "SECRET//NOFORN" in text or "S//NF │" in text
+    assert len(text.split("\n")) <= 2
+
+
+async def test_sidebar_columns_follow_the_config(fixtures_library):
+    config = Config(sidebar_columns=["ref", "origin", "tags"])
+    async with running(fixtures_library, config) as (app, _pilot):
+        index = app.sidebar.index
+        row = app.query_one(CableList).row_text(0).plain
+        assert row == f"{index.reference_ids[0]} {index.origins[0]} {index.tags[0]}"
+        assert index.origins[0] == "Embassy Sanaa"

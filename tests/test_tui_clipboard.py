@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 
-from tui_support import SubstringSearch, sample_library
+from tui_support import SubstringSearch
 
+from cables.library import Library
 from tui import clipboard
 from tui.app import CablesApp
 
@@ -20,42 +21,43 @@ def fake_xclip(tmp_path):
     return script.parent, out
 
 
-async def copy_once(mode: str) -> tuple[list[str], str, list[str]]:
-    app = CablesApp(sample_library(), search_factory=SubstringSearch)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        used = clipboard.copy(app, "https://example.org/x.html#par3", mode, what="link")
-        await pilot.pause()
-        return used, app.clipboard, [n.message for n in app._notifications]
+async def copy_once(path, mode: str) -> tuple[list[str], str, list[str]]:
+    with Library.open(path) as library:
+        app = CablesApp(library, search_factory=SubstringSearch)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            used = clipboard.copy(app, "https://example.org/x.html#par3", mode, what="link")
+            await pilot.pause()
+            return used, app.clipboard, [n.message for n in app._notifications]
 
 
-async def test_local_tool_and_osc52_outside_ssh(tmp_path, monkeypatch):
+async def test_local_tool_and_osc52_outside_ssh(tmp_path, monkeypatch, hostile_library):
     bin_dir, out = fake_xclip(tmp_path)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     for name in ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"):
         monkeypatch.delenv(name, raising=False)
-    used, copied, notes = await copy_once("both")
+    used, copied, notes = await copy_once(hostile_library, "both")
     assert used == ["OSC 52", "xclip"]
     assert copied == "https://example.org/x.html#par3"
     assert out.read_text() == copied
     assert copied in notes
 
 
-async def test_over_ssh_only_osc52(tmp_path, monkeypatch):
+async def test_over_ssh_only_osc52(tmp_path, monkeypatch, hostile_library):
     bin_dir, out = fake_xclip(tmp_path)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5555 10.0.0.2 22")
-    used, copied, notes = await copy_once("both")
+    used, copied, notes = await copy_once(hostile_library, "both")
     assert used == ["OSC 52"]
     assert not out.exists()
     assert copied in notes
 
 
-async def test_off_still_shows_the_text():
-    used, copied, notes = await copy_once("off")
+async def test_off_still_shows_the_text(hostile_library):
+    used, copied, notes = await copy_once(hostile_library, "off")
     assert used == []
     assert copied == ""
     assert "https://example.org/x.html#par3" in notes

@@ -6,16 +6,24 @@ Update deliberately with `pytest --snapshot-update` after checking the new image
 
 from __future__ import annotations
 
-from textual.widgets import Input
-from tui_support import SubstringSearch, sample_library
+from contextlib import contextmanager
 
+from textual.widgets import Input
+from tui_support import SubstringSearch
+
+from cables.library import Library
 from cables.model import Level
 from tui.app import CablesApp
 from tui.widgets.footer import CableFooter
 
 
-def make_app(**kwargs) -> CablesApp:
-    return CablesApp(sample_library(), search_factory=SubstringSearch, **kwargs)
+@contextmanager
+def app_on(path, **kwargs):
+    library = Library.open(path)
+    try:
+        yield CablesApp(library, search_factory=SubstringSearch, **kwargs)
+    finally:
+        library.close()
 
 
 async def settle(pilot) -> None:
@@ -26,53 +34,61 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
-def test_main_screen(snap_compare):
+def test_main_screen(snap_compare, fixtures_library):
     async def check(pilot):
         await settle(pilot)
         app = pilot.app
-        assert app.view.cable.reference_id == "09BERLIN1167"
-        assert app.query_one("#count").render().plain == "4 of 4"
-        assert app.view.paragraph.number == 1
+        assert app.view.cable.reference_id == "10SANAA317"
+        assert app.query_one("#count").render().plain == "63 of 63"
+        assert app.view.current == 0
+        assert "10SANAA317" in app.query_one(CableFooter).plain
 
-    assert snap_compare(make_app(), terminal_size=(120, 32), run_before=check)
+    with app_on(fixtures_library) as app:
+        assert snap_compare(app, terminal_size=(120, 32), run_before=check)
 
 
-def test_every_level_cable_at_paragraph_five(snap_compare):
+def test_cable_with_every_level(snap_compare, fixtures_library):
     async def check(pilot):
         await settle(pilot)
-        await pilot.press("ctrl+b", "colon", "5", "enter")
+        await pilot.press("ctrl+b", "colon", "8", "enter")
         await pilot.pause()
         app = pilot.app
-        assert app.view.paragraph.level is Level.TS
-        assert {p.level for p in app.view.cable.paragraphs} == set(Level)
-        assert "¶ 5/6 (TS)" in app.query_one(CableFooter).plain
+        assert app.view.paragraph.level is Level.SBU
+        # every level the corpus uses (Cablegate has no TOP SECRET cable)
+        assert {p.level for p in app.view.cable.paragraphs} == set(Level) - {Level.TS}
+        assert "¶ 8/50 (SBU)" in app.query_one(CableFooter).plain
 
-    assert snap_compare(make_app(), terminal_size=(100, 30), run_before=check)
+    with app_on(fixtures_library, open_ref="08STATE116943") as app:
+        assert snap_compare(app, terminal_size=(100, 30), run_before=check)
 
 
-def test_no_color(snap_compare, monkeypatch):
+def test_no_color(snap_compare, fixtures_library, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app()
 
     async def check(pilot):
         await settle(pilot)
         await pilot.press("j")
-        assert pilot.app.no_color
+        app = pilot.app
+        assert app.no_color
         # without colour, the marking text and the ▶ still say level and position
-        line = next(pilot.app.view.render_line(y).text for y in range(20)
-                    if pilot.app.view.render_line(y).text.startswith("▶"))
-        assert line.startswith("▶ 2. (S//NF) He said")
+        line = next(text for y in range(30)
+                    if (text := app.view.render_line(y).text).startswith("▶"))
+        assert line.startswith("▶ 2. (C) ")
+        assert "¶ 2/9 (C)" in app.query_one(CableFooter).plain
 
-    assert snap_compare(app, terminal_size=(100, 30), run_before=check)
+    with app_on(fixtures_library, open_ref="09BERLIN1167") as app:
+        assert snap_compare(app, terminal_size=(100, 30), run_before=check)
 
 
-def test_80x24(snap_compare):
+def test_80x24(snap_compare, fixtures_library):
     async def check(pilot):
         await settle(pilot)
-        await pilot.press("j", "j")
+        await pilot.press("colon", "1", "5", "enter")
+        await pilot.pause()
         footer = pilot.app.query_one(CableFooter).plain
-        for field in ("09BERLIN1167", "2009-09-18", "2010-11-28", "Berlin", "S//NF",
-                      "¶ 3/6 (U)"):
+        for field in ("08STATE116943", "2008-11-03", "2010-12-04", "SecState", "S//NF",
+                      "¶ 15/50 (S//FGI//NF)"):
             assert field in footer
 
-    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=check)
+    with app_on(fixtures_library, open_ref="08STATE116943") as app:
+        assert snap_compare(app, terminal_size=(80, 24), run_before=check)

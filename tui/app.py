@@ -29,7 +29,7 @@ from cables.sanitize import clean, clean_line
 from cables.state import State
 from tui import clipboard
 from tui.keys import bindings
-from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
+from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.cable_view import CableView
@@ -68,8 +68,8 @@ class CablesApp(App[int]):
         open_ref: str | None = None,
         anchor: str | None = None,
         notice: str | None = None,
-        search_factory: Callable[[CableIndex], SearchLike] = default_search,
         state: State | None = None,
+        search_factory: Callable[[CableIndex], SearchLike] = default_search,
     ) -> None:
         super().__init__()
         self.library = library
@@ -80,14 +80,14 @@ class CablesApp(App[int]):
         self.open_anchor = anchor
         self.notice = notice
         self.search_factory = search_factory
+        self.state = state if state is not None else State.load()
         self.history: list[list[str | int]] = []  # [reference id, paragraph index]
         self.history_at = -1
-        self.state = state if state is not None else State.load()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            yield Sidebar(self.level_styles, self.config.sidebar_limit,
-                          self.config.sidebar_columns, id="sidebar")
+            yield Sidebar(self.level_styles, self.config.sidebar_columns, self.config.sidebar_limit,
+                          id="sidebar")
             with Vertical(id="reader"):
                 with Horizontal(id="reading"):
                     yield CableView(self.level_styles, id="cable-view")
@@ -111,8 +111,7 @@ class CablesApp(App[int]):
         if self.notice:
             self.notify(self.notice, title="Demo library", markup=False, timeout=15)
         if self.state.warning:
-            self.notify(self.state.warning, title="Saved state", severity="warning",
-                        markup=False, timeout=15)
+            self.notify(self.state.warning, title="Bookmarks", severity="warning", markup=False)
         if self.open_ref:
             self.open_cable(self.open_ref, anchor=self.open_anchor)
         self.load_index()
@@ -151,17 +150,9 @@ class CablesApp(App[int]):
         if record:
             self.history[self.history_at + 1:] = [[cable.reference_id, self.view.current]]
             self.history_at = len(self.history) - 1
-        self._save_state(self.state.record_open, cable)
+        if problem := self.state.record_open(cable):
+            self.notify(problem, severity="warning", markup=False)
         return True
-
-    def _save_state(self, change: Callable[..., object], *args: object) -> object:
-        """Saved state is a convenience: a full disk is a warning, never a crash."""
-        try:
-            return change(*args)
-        except OSError as exc:
-            self.notify(f"Could not save {self.state.path}: {exc}", title="Saved state",
-                        severity="warning", markup=False)
-            return None
 
     def on_cable_list_opened(self, event: CableList.Opened) -> None:
         if self.open_cable(event.reference_id):
@@ -189,30 +180,6 @@ class CablesApp(App[int]):
         self.history_at = target
         ref, index = self.history[target]
         self.open_cable(str(ref), index=int(index), record=False)
-
-    # -- bookmarks and history (cables.state) ---------------------------------------------
-
-    def action_bookmark(self) -> None:
-        cable, paragraph = self.view.cable, self.view.paragraph
-        if cable is None:
-            return
-        if paragraph is not None and not paragraph.anchor:
-            paragraph = None  # an unnumbered paragraph has no anchor: mark the cable
-        where = cable.reference_id + (f" ¶{paragraph.number}" if paragraph else "")
-        added = self._save_state(self.state.toggle_bookmark, cable, paragraph)
-        if added is not None:
-            self.notify(f"{where} {'bookmarked' if added else 'bookmark removed'}",
-                        markup=False)
-
-    def _open_place(self, place: tuple[str, str | None] | None) -> None:
-        if place is not None and self.open_cable(place[0], anchor=place[1]):
-            self.view.focus()
-
-    def action_bookmarks(self) -> None:
-        self.push_screen(BookmarksScreen(self.state), self._open_place)
-
-    def action_history(self) -> None:
-        self.push_screen(HistoryScreen(self.state), self._open_place)
 
     # -- app actions ---------------------------------------------------------------------
 
@@ -302,6 +269,31 @@ class CablesApp(App[int]):
                 self.view.focus()
 
         self.push_screen(PickerScreen(title, choices), done)
+
+    def action_bookmark(self) -> None:
+        cable = self.view.cable
+        if cable is None:
+            return
+        paragraph = self.view.paragraph
+        try:
+            added = self.state.toggle_bookmark(cable, paragraph)
+        except OSError as exc:
+            self.notify(f"Bookmark not saved: {exc}", severity="error", markup=False)
+            return
+        where = cable.reference_id
+        if paragraph is not None:
+            where += " " + paragraph_position(cable, self.view.current).split("/")[0]
+        self.notify(("Bookmarked " if added else "Bookmark removed: ") + where, markup=False)
+
+    def action_bookmarks(self) -> None:
+        self.push_screen(BookmarksScreen(self.state), self._open_place)
+
+    def action_history(self) -> None:
+        self.push_screen(HistoryScreen(self.state), self._open_place)
+
+    def _open_place(self, place: Place | None) -> None:
+        if place is not None and self.open_cable(place[0], anchor=place[1]):
+            self.view.focus()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette lists every action of the keymap table, besides Textual's own."""

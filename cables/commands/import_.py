@@ -10,13 +10,16 @@ from typing import TextIO
 
 from cables import config, paths
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
-from cables.importer import ImportFailed, Progress, import_paths, write_log
+from cables.importer import BATCH_CABLES, ImportFailed, Progress, import_paths, write_log
 from cables.library import Library, LibraryError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="cable files, folders (read recursively), cables.csv or .gz")
+    parser.add_argument("--batch", type=int, default=BATCH_CABLES, metavar="N",
+                        help=f"cables per transaction (default {BATCH_CABLES}): a kill or "
+                        "Ctrl-C loses at most the batch being written")
 
 
 class ProgressPrinter:
@@ -51,6 +54,9 @@ class ProgressPrinter:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.batch < 1:
+        print("cables import: --batch must be 1 or more", file=sys.stderr)
+        return EXIT_FATAL
     inputs = [Path(p) for p in args.paths]
     library_path = config.resolve_library(args)
     try:
@@ -61,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     printer = ProgressPrinter(sys.stderr)
     try:
         with library:
-            report = import_paths(library, inputs, progress=printer)
+            report = import_paths(library, inputs, progress=printer, batch=args.batch)
     except ImportFailed as exc:
         printer.finish()
         print(f"cables import: {exc}", file=sys.stderr)

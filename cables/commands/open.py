@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cables import config as cfg
 from cables.cli import EXIT_FATAL
+from cables.config import ConfigError, from_args, resolve_library
+from cables.library import LibraryError
 from cables.permalinks import parse_ref
 
 
@@ -21,14 +22,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     open_ref = anchor = None
-    if args.ref:
-        try:
+    try:
+        if args.ref:
             open_ref, anchor = parse_ref(args.ref)
-        except ValueError as exc:
-            print(f"cables: {exc}", file=sys.stderr)
-            return EXIT_FATAL
-    config = cfg.from_args(args)
-    path = cfg.resolve_library(args, config)
+        config = from_args(args)
+    except ValueError as exc:
+        print(f"cables: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"cables: {problem}", file=sys.stderr)
+        return EXIT_FATAL
+    path = resolve_library(args, config)
     demo = not path.exists()
     if demo:
         from cables.demo import ensure_demo_library
@@ -36,4 +41,8 @@ def run(args: argparse.Namespace) -> int:
         path = ensure_demo_library()
     from tui.app import run_app
 
-    return run_app(path, open_ref=open_ref, anchor=anchor, config=config, demo=demo)
+    try:
+        return run_app(path, open_ref=open_ref, anchor=anchor, config=config, demo=demo)
+    except LibraryError as exc:
+        print(f"cables: {exc}", file=sys.stderr)
+        return EXIT_FATAL

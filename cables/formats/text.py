@@ -27,17 +27,30 @@ _DATETIME_RE = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d)(?::\d\d)?")
 _TAB_RECORD_RE = re.compile(
     r"(?:\d+\t)?(\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t"
 )
+# Every record start holds a date-time column or is a references line after a blank line.
+# (Both patterns open with a literal character, which the regex engine scans for quickly.)
+_MAYBE_RECORD_RE = re.compile(r"-\d\d-\d\d \d\d:\d\d")
+_MAYBE_FRAGMENT_RE = re.compile(rf"\n[ \t\r]*\n{REF_ID}(?:\|{REF_ID})*[ \t\r]*(?:\n|$)")
 _CLASSIFICATION_RE = re.compile(
     r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|TOP SECRET|LIMITED OFFICIAL USE)(?://[A-Z /]+)?",
     re.IGNORECASE,
 )
-# A banner opens the telegram proper: the classification, spaced out or not (`C O N F ...`).
-_BANNER_RE = re.compile(
-    r"\s*(?:UNCLAS|CONFIDENTIAL|SECRET|TOP SECRET|LIMITED OFFICIAL USE|C O N F I D E N T I A L"
-    r"|S E C R E T|T O P)\b",
+# A banner opens the telegram proper: the classification, spaced out or not (`C O N F ...`),
+# sometimes missing its first letter or with it doubled (`E C R E T`, `SS E C R E T`).
+_BANNER_WORD_RE = re.compile(
+    r"(?:TOP)?S{0,2}E?CRET|C{0,2}O?NFIDENTIAL|U?NCLAS(?:SIFIED)?|LIMITEDOFFICIALUSE"
+)
+_SPACED_RE = re.compile(r"\s*((?:[A-Za-z]{1,2} ){3,}[A-Za-z])(?![A-Za-z])")
+_PLAIN_BANNER_RE = re.compile(
+    r"\s*(?:TOP SECRET|S?ECRET|C?ONFIDENTIAL|U?NCLAS(?:SIFIED)?|LIMITED OFFICIAL USE)(?![A-Za-z])"
+)
+# Lines that belong to the telegram text, never to a routing header.
+_BODY_FIELD_RE = re.compile(
+    r"\s*(?:E\.\s?O\.|EO \d|TAGS?\b|SUBJECT\b|SUBJ\b|REF\b|REFS\b|CLASSIFIED BY|SIPDIS|NOFORN"
+    r"|\u00b6)",
     re.IGNORECASE,
 )
-_DTG_LINE_RE = re.compile(r"\s*(?:[OPRZ] ){1,2}\d{6}Z [A-Z]{3} \d{2}\b")
+_DTG_LINE_RE = re.compile(r"\s*(?:[OPRZ]\s+){1,2}\d{6}Z\s+[A-Z]{3}\s+\d{2}\b")
 _ROUTING_START_RE = re.compile(r"\s*(?:VZCZC|(?:[OPRZ] ){1,2}\d{6}Z [A-Z]{3} \d{2}\b)")
 _PAGE_BREAK_RE = re.compile(r"\s*[A-Z][A-Z .'-]*?\s+\d{5,8}\s+\d{3}(?:\.\d+)?\s+OF\s+\d{3}\s*$")
 _RENDERED_NUMBER_RE = re.compile(r"(\*\*)?(\u00b6)?(\d{1,4})\.(\*\*)?(?=\s|$)")
@@ -54,7 +67,13 @@ def decode(data: bytes) -> str:
 
 
 def is_banner(line: str) -> bool:
-    return bool(_BANNER_RE.match(line))
+    """Whether `line` opens with a classification banner (in any of its published shapes)."""
+    m = _SPACED_RE.match(line)
+    if m:  # the spaced word may run on into a one-letter station word: `S E C R E T X 1`
+        letters = m.group(1).upper().split(" ")
+        if any(_BANNER_WORD_RE.fullmatch("".join(letters[:k])) for k in range(len(letters), 2, -1)):
+            return True
+    return bool(_PLAIN_BANNER_RE.match(line))
 
 
 def has_routing_header(text: str) -> bool:
@@ -66,34 +85,31 @@ def has_routing_header(text: str) -> bool:
 def split_header(text: str) -> tuple[str | None, str]:
     """Routing header and telegram body of raw telegram text (no header: None and the text).
 
-    The header runs from its VZCZC or DTG line to the banner line, or to the first blank line
-    after the DTG where no banner follows.
+    The header is everything up to its DTG (VZCZC lines, or the old `PAGE 01 ... ACTION ...
+    INFO ...` block) and the FM/TO/INFO lines after it; it ends at the banner, at a blank line,
+    or at a line that can only be telegram text (mixed case, E.O., TAGS, SUBJECT, a pilcrow ...).
+    Text with no DTG near its top, or with TAGS/SUBJECT before it, has no header.
     """
-    if not has_routing_header(text):
-        return None, text
     lines = text.split("\n")
-    seen_dtg = False
-    started = False
-    for i, line in enumerate(lines):
+    dtg = next((i for i, line in enumerate(lines[:80]) if _DTG_LINE_RE.match(line)), None)
+    if dtg is None or any(_BODY_FIELD_RE.match(line) for line in lines[:dtg]):
+        return None, text
+    for i in range(dtg + 1, len(lines)):
+        line = lines[i]
         if not line.strip():
-            if started and seen_dtg and not _banner_follows(lines, i):
-                return _join_header(lines[:i]), "\n".join(lines[i + 1:])
-            continue
-        started = True
-        if is_banner(line):
+            return _join_header(lines[:i]), "\n".join(lines[i + 1:])
+        if is_banner(line) or _BODY_FIELD_RE.match(line) or any(c.islower() for c in line):
             return _join_header(lines[:i]), "\n".join(lines[i:])
-        seen_dtg = seen_dtg or bool(_DTG_LINE_RE.match(line))
-    return None, text
-
-
-def _banner_follows(lines: list[str], i: int) -> bool:
-    nxt = next((line for line in lines[i:] if line.strip()), "")
-    return is_banner(nxt)
+    return _join_header(lines), ""
 
 
 def _join_header(lines: list[str]) -> str | None:
-    header = "\n".join(line for line in lines if line.strip()).strip("\n")
-    return header or None
+    """The header lines as written, less blank lines at either end."""
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    return "\n".join(lines) or None
 
 
 def iso(value: str) -> str | None:
@@ -256,6 +272,8 @@ class Record:
 
 def find_records(text: str) -> list[Record]:
     """Every record in `text`, in order; each runs to the next one or to the end."""
+    if not (_MAYBE_RECORD_RE.search(text) or _MAYBE_FRAGMENT_RE.search(text)):
+        return []
     lines = text.split("\n")
     offsets = [0]
     for line in lines:

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -27,8 +27,9 @@ from cables.sanitize import clean, clean_line
 from tui.keys import bindings
 from tui.widgets.footer import marking_label
 from tui.widgets.levels import LevelStyles
+from tui.widgets.wrap import line_spans
 
-# Cable actions that need the library, history, clipboard or saved state: handled by the app.
+# Cable actions that need the library, history or clipboard: handled by the app.
 APP_ACTIONS = frozenset({"copy_paragraph_link", "copy_cable_link", "copy_citation",
                          "references", "cited_by", "back", "forward", "bookmark"})
 GUTTER = 2
@@ -36,11 +37,23 @@ GUTTER = 2
 
 @dataclass(slots=True)
 class _Line:
-    """One laid-out line: its paragraph (None for header lines) and its content."""
+    """One laid-out line: its paragraph (None for header lines) and where it is in `source`."""
 
     paragraph: int | None
     first: bool
-    text: Text
+    source: Text
+    start: int
+    end: int
+
+    @property
+    def text(self) -> Text:
+        if self.start == 0 and self.end == len(self.source):
+            line = self.source.copy()
+        else:
+            line = self.source[self.start:self.end]
+        line.rstrip()
+        line.end = ""
+        return line
 
 
 class CableView(ScrollView, can_focus=True):
@@ -73,6 +86,8 @@ class CableView(ScrollView, can_focus=True):
         self._spans: list[tuple[int, int]] = []  # per paragraph: first line, end line
         self._laid_out_width = -1
         self._strips: dict[int, Strip] = {}
+        self._base_style = Style()
+        self._current_style = Style()
 
     # -- showing -------------------------------------------------------------------------
 
@@ -139,18 +154,16 @@ class CableView(ScrollView, can_focus=True):
             self._lines, self._spans = self._layout(self.cable, max(10, width - GUTTER))
         content_width = width
         if self.original:
-            content_width = max((cell_len(line.text.plain) for line in self._lines), default=0)
+            content_width = max((cell_len(line.source.plain) for line in self._lines), default=0)
         self.virtual_size = Size(content_width, len(self._lines))
         self.refresh()
 
     def _layout(self, cable: Cable, width: int) -> tuple[list[_Line], list[tuple[int, int]]]:
-        console = self.app.console
         lines: list[_Line] = []
 
         def add(text: Text, paragraph: int | None = None) -> None:
-            for i, line in enumerate(text.wrap(console, width)):
-                line.end = ""
-                lines.append(_Line(paragraph, i == 0, line))
+            for i, (start, end) in enumerate(line_spans(text.plain, width)):
+                lines.append(_Line(paragraph, i == 0, text, start, end))
 
         heading = self.get_component_rich_style("cable-view--heading", partial=True)
         if cable.synthetic:
@@ -194,15 +207,24 @@ class CableView(ScrollView, can_focus=True):
     @staticmethod
     def _original_lines(cable: Cable) -> list[_Line]:
         raw = (clean(cable.header) + "\n\n" if cable.header else "") + clean(cable.body)
-        return [_Line(None, False, Text(line.expandtabs(), no_wrap=True, end=""))
-                for line in raw.split("\n")]
+        lines = []
+        for line in raw.split("\n"):
+            text = Text(line.expandtabs(), no_wrap=True, end="")
+            lines.append(_Line(None, False, text, 0, len(text)))
+        return lines
 
     # -- drawing -------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Styles looked up once per paint, not per line (each lookup walks the DOM).
+        self._base_style = self.rich_style
+        self._current_style = self.get_component_rich_style("cable-view--current")
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         number = int(self.scroll_y) + y
-        base = self.rich_style
+        base = self._base_style
         if number >= len(self._lines):
             return Strip.blank(width, base)
         line = self._lines[number]
@@ -216,7 +238,7 @@ class CableView(ScrollView, can_focus=True):
         gutter = self._gutter(line)
         strip = Strip.join([gutter, strip]).crop_extend(0, width, None)
         if line.paragraph is not None and line.paragraph == self.current:
-            strip = strip.apply_style(self.get_component_rich_style("cable-view--current"))
+            strip = strip.apply_style(self._current_style)
         return strip.apply_style(base)
 
     def _gutter(self, line: _Line) -> Strip:

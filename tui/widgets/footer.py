@@ -10,7 +10,7 @@ import re
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from cables.model import Cable, Paragraph
 from cables.sanitize import clean_line
@@ -94,26 +94,32 @@ def _join(fields: list[str]) -> Text:
     return text
 
 
-class CableFooter(Static):
-    """Shows `footer_text` for the open cable, re-laid out when the width changes."""
+class CableFooter(Widget):
+    """Shows `footer_text` for the open cable, re-laid out when the width changes.
+
+    Moving between paragraphs repaints only this widget; the layout is redone only when the
+    footer changes between one and two lines.
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._cable: Cable | None = None
         self._index = 0
+        self._lines = 1
 
     def show(self, cable: Cable | None, index: int) -> None:
         self._cable, self._index = cable, index
-        self._refresh_text()
+        lines = len(self._text().plain.split("\n"))
+        self.refresh(layout=lines != self._lines)
+        self._lines = lines
 
-    def on_resize(self) -> None:
-        self._refresh_text()
+    def _text(self) -> Text:
+        return footer_text(self._cable, self._index, self.size.width or self.app.size.width)
 
-    def _refresh_text(self) -> None:
-        width = self.size.width or self.app.size.width
-        self.update(footer_text(self._cable, self._index, width))
+    def render(self) -> Text:
+        return self._text()
 
     @property
     def plain(self) -> str:
-        """The text as shown, for tests and screen readers."""
-        return footer_text(self._cable, self._index, self.size.width or 80).plain
+        """The text as shown, for tests."""
+        return self._text().plain

@@ -26,10 +26,15 @@ class LevelStrip(Widget):
         self.levels = styles
         self.cable: Cable | None = None
         self.current = 0
+        self._rows: list[tuple[Level, bool]] | None = None  # per paint, cleared on change
 
     def show(self, cable: Cable | None, current: int) -> None:
         self.cable, self.current = cable, current
+        self._rows = None
         self.refresh()
+
+    def on_resize(self) -> None:
+        self._rows = None
 
     def rows(self, height: int) -> list[tuple[Level, bool]]:
         """(level, holds the current paragraph) for each of `height` rows."""
@@ -47,7 +52,9 @@ class LevelStrip(Widget):
         return result
 
     def render_line(self, y: int) -> Strip:
-        rows = self.rows(self.size.height)
+        if self._rows is None:
+            self._rows = self.rows(self.size.height)
+        rows = self._rows
         if y >= len(rows):
             return Strip.blank(WIDTH, self.rich_style)
         level, here = rows[y]

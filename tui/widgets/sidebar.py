@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -43,11 +43,8 @@ class SearchLike(Protocol):
                cancelled: Callable[[], bool] | None = None) -> MatchesLike | None: ...
 
 
-DEFAULT_COLUMNS = ("level", "ref", "created", "subject")
-
-
 class CableList(ScrollView, can_focus=True):
-    """One line per cable, the configured columns (`[sidebar] columns`) in order."""
+    """One line per cable: level chip, reference id, created date, subject."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "cursor(1)", "Down", show=False),
@@ -69,13 +66,15 @@ class CableList(ScrollView, can_focus=True):
             super().__init__()
             self.reference_id = reference_id
 
-    def __init__(self, styles: LevelStyles, columns: Sequence[str] = DEFAULT_COLUMNS, *,
+    def __init__(self, styles: LevelStyles, columns: Sequence[str], *,
                  id: str | None = None) -> None:
         super().__init__(id=id)
         self.levels = styles
-        self.columns = tuple(columns)
+        self.columns = columns
         self.index: CableIndex | None = None
         self.rows: Sequence[int] = ()
+        self._base_style = Style()
+        self._cursor_style = Style()
 
     def set_rows(self, index: CableIndex, rows: Sequence[int]) -> None:
         """Show `rows` (indices into `index`), best first; the cursor goes to the top."""
@@ -120,46 +119,48 @@ class CableList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Styles looked up once per paint, not per line (each lookup walks the DOM).
+        self._base_style = self.rich_style
+        self._cursor_style = self.get_component_rich_style("cable-list--cursor")
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style
         row = int(self.scroll_y) + y
         if self.index is None or row >= len(self.rows):
             return Strip.blank(width, base)
         text = self.row_text(self.rows[row])
         if row == self.cursor:
-            text.stylize(self.get_component_rich_style("cable-list--cursor"))
+            text.stylize(self._cursor_style)
         text.truncate(width, overflow="ellipsis", pad=True)
         return Strip(list(text.render(self.app.console)), width).apply_style(base) \
             .simplify()
 
     def row_text(self, i: int) -> Text:
-        """The row of cable `i` of the index (also what tests read)."""
+        """The row of cable `i` of the index, in the configured columns (also what tests read)."""
         assert self.index is not None
         index = self.index
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        # The synthetic flag follows the cable's identity: its date, else its id, else the end.
-        flag_after = next((c for c in ("created", "ref") if c in self.columns), None)
-        for n, column in enumerate(self.columns):
-            if n:
+        for column in self.columns:
+            if text:
                 text.append(" ")
             if column == "level":
                 level = level_of(index.levels[i])
                 text.append(f"{CODE[level]:^3}", style=self.levels.chip(level))
             elif column == "ref":
                 text.append(index.reference_ids[i], style=Style(bold=True))
+                if index.synthetic[i]:
+                    text.append(" [synthetic]", style=Style(italic=True, dim=True))
             elif column == "created":
                 text.append(index.created[i] or "????-??-??", style=Style(dim=True))
             elif column == "origin":
-                text.append(clean_line(index.origins[i]) or "-", style=Style(italic=True))
-            elif column == "tags":
-                text.append(clean_line(index.tags[i]), style=Style(dim=True))
+                text.append(clean_line(index.origins[i]), style=Style(italic=True))
             elif column == "subject":
                 text.append(clean_line(index.subjects[i]))
-            if index.synthetic[i] and column == flag_after:
-                text.append(" [synthetic]", style=Style(italic=True, dim=True))
-        if index.synthetic[i] and flag_after is None:
-            text.append(" [synthetic]", style=Style(italic=True, dim=True))
+            elif column == "tags":
+                text.append(clean_line(index.tags[i]), style=Style(dim=True))
         return text
 
 
@@ -175,12 +176,12 @@ class Sidebar(Vertical):
     class Loaded(Message):
         """The index is in and the list shows every cable."""
 
-    def __init__(self, styles: LevelStyles, limit: int,
-                 columns: Sequence[str] = DEFAULT_COLUMNS, *, id: str | None = None) -> None:
+    def __init__(self, styles: LevelStyles, columns: Sequence[str], limit: int, *,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.levels = styles
-        self.limit = limit
         self.columns = columns
+        self.limit = limit
         self.index: CableIndex | None = None
         self.engine: SearchLike | None = None
         self.query_shown = ""  # the query whose results the list shows
