@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/cables demo
+	$(BIN)/cables
 
 test: $(STAMP)
 	$(BIN)/ruff check cables tui tests benchmarks
@@ -26,6 +26,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/parse.py
 	$(BIN)/python benchmarks/library.py
+	$(BIN)/python benchmarks/search.py
 	$(BIN)/python benchmarks/tui.py
 
 clean:

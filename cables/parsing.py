@@ -23,8 +23,6 @@ from cables.model import Cable, Source
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HTML_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|pre)\b", re.IGNORECASE)
-_DTG_RE = re.compile(r"^\s*(?:[OPRZ] ){1,2}\d{6}Z [A-Z]{3} \d{2}\b", re.MULTILINE)
-_FIELD_RE = re.compile(r"^\s*(?:TAGS?|TAGE|SUBJECT|SUBJ)\s*:", re.MULTILINE)
 _PILCROW = "\u00b6"
 
 
@@ -110,7 +108,7 @@ def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | Pars
     elif text.is_records(content):
         for item in text.read_records(content, name):
             yield from (item,) if isinstance(item, ParseError) else _finish(item)
-    elif _looks_like_telegram(content):
+    elif text.is_telegram(content):
         yield from _finish_one(lambda: text.read_telegram(content, source))
     else:
         yield ParseError(name, "not a cable file (no cable page, telegram, record or "
@@ -121,14 +119,6 @@ def _read_html(data: bytes, source: Source) -> RawCable:
     from cables.formats.html import read_html  # lxml loads only when a page is read
 
     return read_html(data, source)
-
-
-def _looks_like_telegram(content: str) -> bool:
-    """A DTG line, or TAGS/SUBJECT lines under a banner: what every telegram carries."""
-    if _DTG_RE.search(content):
-        return True
-    lines = content.split("\n", 200)[:200]
-    return bool(_FIELD_RE.search(content)) and any(text.is_banner(line) for line in lines)
 
 
 def _parse_csv(stream: BinaryIO, name: str) -> Iterator[Cable | ParseError]:

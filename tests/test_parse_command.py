@@ -139,3 +139,23 @@ def test_control_characters_never_reach_the_terminal(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert "\x1b" not in out and "\x07" not in out and "\x1b" not in err
     assert "RED" in out
+
+
+@needs_shared
+def test_permalinks_follow_the_configured_templates(tmp_path, capsys):
+    config = tmp_path / "config.toml"
+    config.write_text('[permalinks]\ncable = "https://mirror.example/{ref}.html"\n'
+                      'paragraph = "https://mirror.example/{ref}.html#{anchor}"\n')
+    assert main(["parse", "--json", "--config", str(config), MEXICO]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["permalink"] == "https://mirror.example/09MEXICO1055.html"
+    assert obj["paragraphs"][0]["permalink"] == "https://mirror.example/09MEXICO1055.html#par1"
+
+
+def test_a_bad_config_is_fatal_and_named(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[permalinks]\ncable = "https://x/{nope}"\n')
+    done = _run("--config", str(config), "parse", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert str(config) in done.stderr and "permalinks.cable" in done.stderr

@@ -31,6 +31,7 @@ PIECES = st.sampled_from([
     "Reference ID\tCreated\tReleased\tClassification\tOrigin\n",
     '<a href="#">09MEXICO1055</a>\t2009-04-14 16:11\t2011-08-30 01:44\t<a href="#">C</a>\tE\n',
     "Appears in these articles:\n", "<http://x.example/a>", "\x1b[31m", "\r\n", "\x00",
+    "<html>", "<pre>", "</pre>", "<table class='cable'>", "<a id='par1' href='#par1'>", "&#x000A;",
 ])
 TEXT = st.lists(st.one_of(PIECES, st.text(max_size=12)), max_size=40).map("".join)
 

@@ -63,6 +63,9 @@ def test_query_open_jump_and_copy_permalink(tmp_path, tmux):
     tmux("set-option", "-s", "escape-time", "10")
     tmux.wait_for(" of ")  # the sidebar's "N of M": index loaded
     tmux("send-keys", "-t", "e2e", "C-f")
+    # Keys already queued for the cable view when ctrl+f moves focus stay with the view (Textual
+    # delivers each key to the widget focused when it arrived), so let the focus land first.
+    time.sleep(0.5)
     tmux("send-keys", "-t", "e2e", "-l", "berlin1167")
     tmux.wait_for("1 of ")
     tmux("send-keys", "-t", "e2e", "Enter")

@@ -11,11 +11,12 @@ import json
 import sys
 from typing import TextIO
 
-from cables import config
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
+from cables.config import ConfigError, from_args
 from cables.formats import ParseError
 from cables.model import Cable
 from cables.parsing import ParseWarning, parse_paths
+from cables.permalinks import Permalinks
 from cables.sanitize import clean_line
 
 
@@ -27,7 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    links = config.from_args(args).permalinks()  # --json prints the links the user chose
+    try:
+        config = from_args(args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            _stderr(f"cables: {problem}")
+        return EXIT_FATAL
+    links = Permalinks(config.cable_permalink, config.paragraph_permalink)
     out = sys.stdout
     parsed = skipped = 0
     for item in parse_paths(args.paths):

@@ -50,6 +50,7 @@ _BODY_FIELD_RE = re.compile(
     r"|\u00b6)",
     re.IGNORECASE,
 )
+_FIELD_RE = re.compile(r"\s*(?:TAGS?|TAGE|SUBJECT|SUBJ)\s*:")
 _DTG_LINE_RE = re.compile(r"\s*(?:[OPRZ]\s+){1,2}\d{6}Z\s+[A-Z]{3}\s+\d{2}\b")
 _ROUTING_START_RE = re.compile(r"\s*(?:VZCZC|(?:[OPRZ] ){1,2}\d{6}Z [A-Z]{3} \d{2}\b)")
 _PAGE_BREAK_RE = re.compile(r"\s*[A-Z][A-Z .'-]*?\s+\d{5,8}\s+\d{3}(?:\.\d+)?\s+OF\s+\d{3}\s*$")
@@ -119,6 +120,14 @@ def iso(value: str) -> str | None:
 
 
 # --- raw telegram text ------------------------------------------------------------------------
+
+def is_telegram(text: str) -> bool:
+    """A DTG line near the top, or TAGS/SUBJECT lines under a banner: what telegrams carry."""
+    lines = text.split("\n", 200)[:200]
+    if any(_DTG_LINE_RE.match(line) for line in lines):
+        return True
+    return any(_FIELD_RE.match(line) for line in lines) and any(is_banner(line) for line in lines)
+
 
 def read_telegram(text: str, source: Source) -> RawCable:
     """A bare telegram (as in the `<pre>` blocks, or a PDF extraction): no page metadata.
