@@ -8,6 +8,7 @@ from it, plus a warning for the user: state is a convenience and must never stop
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -121,6 +122,10 @@ class State:
         lost = len(raw_bookmarks) + len(raw_history) - len(state.bookmarks) - len(state.history)
         if lost:
             state.warning = state._set_aside(f"{lost} damaged entries skipped")
+            # What could be read goes back in place at once, or the next change (which re-reads
+            # the file) would start from nothing. A failure here shows on the next save.
+            with contextlib.suppress(OSError):
+                state.save()
         return state
 
     def _set_aside(self, why: str) -> str:
