@@ -310,3 +310,21 @@ def test_commands_use_the_configured_library_and_templates(
     assert main(["--config", str(path), "link", "09BERLIN1167#par3"]) == 0
     assert capsys.readouterr().out == (
         "https://mirror.example/cable/2009/09/09BERLIN1167.html#par3\n")
+
+
+def test_show_names_where_the_library_comes_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, 'library = "mine.sqlite3"\n')
+
+    def library_line(*argv: str) -> str:
+        assert main(["--config", str(path), *argv, "config", "show"]) == 0
+        return next(line for line in capsys.readouterr().out.splitlines()
+                    if line.startswith("library = "))
+
+    assert library_line().startswith(f'library = "{tmp_path / "mine.sqlite3"}"')
+    assert library_line().endswith("# file")
+    monkeypatch.setenv("CABLES_LIBRARY", str(tmp_path / "env.sqlite3"))
+    assert "env.sqlite3" in library_line() and library_line().endswith("# $CABLES_LIBRARY")
+    line = library_line("--library", str(tmp_path / "cli.sqlite3"))
+    assert "cli.sqlite3" in line and line.endswith("# --library")
