@@ -29,7 +29,8 @@ _MONTHS = {m: i for i, m in enumerate(
 _DTG_RE = re.compile(
     r"^\s*(?P<prec>(?:[OPRZ]\s+){1,2})?(?P<day>\d{2})(?P<hh>\d{2})(?P<mm>\d{2})Z\s+"
     r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(?P<yy>\d{2}(?:\d{2})?)"
-    r"(?:\s+[A-Z][A-Z ]{0,30})?\s*$",  # service suffixes may follow: `ZDK MANY SVCS`
+    # Service suffixes may follow the group: `ZDK`, `ZFF4`, `ZDK MANY SVCS`, `ZDK CTG #00732`.
+    r"(?:\s+[A-Z][A-Z0-9#/ -]{0,40})?\s*$",
     re.IGNORECASE,
 )
 # New-style page breaks: `MEXICO 00001055 002 OF 004`, `UNVIE VIEN 00000285  001.2 OF 036`.
@@ -45,8 +46,13 @@ _BANNER_ONLY_RE = re.compile(
 _CLASS_WORD_RE = re.compile(
     r"^(?:TOP)?S?S?ECRET$|^C?C?ONFIDENTIAL$|^U?NCLAS(?:SIFIED)?$|^LIMITEDOFFICIALUSE$"
 )
+# The station is what stands between the classification (less a `SECTION 01 OF 02`) and the
+# number, digits and a misspelt SECTION too: the published ids keep them (`75 LIBREVILLE 1895` is
+# 7575LIBREVILLE1895, `SECRET 01 OF 02 RPODUBAI 000288` is 0901OF02RPODUBAI288, `SECION 01 OF 02
+# HARARE 000628` is 06SECION01OF02HARARE628), so an id derived here is the one published.
 _BANNER_REST_RE = re.compile(
-    r"^(?:.*?\bSECTION\s+\d+\s+OF\s+\d+\s+)?(?:\d{2}\s+)?(?P<station>[A-Z][A-Z .']*?[A-Z])\s+"
+    r"^(?:.*?\bSECTION\s+\d+\s+OF\s+\d+\s+)?"
+    r"(?P<station>(?:(?:[A-Z]+\s+)?\d{1,3}\s+OF\s+\d{1,3}\s+|\d{1,3}\s+)*[A-Z][A-Z .']*?[A-Z])\s+"
     r"(?P<num>\d{1,7})(?:\s.*)?$"
 )
 _CAVEAT_WORDS = (
@@ -160,7 +166,7 @@ def build_cable(raw: RawCable) -> Cable:
         reference_id=reference_id,
         created=created,
         released=raw.released,
-        created_dtg=" ".join(dtg.split()) if dtg else None,
+        created_dtg=dtg,
         classification=classification,
         level=level_of_classification(classification) if classification else (
             level_of_classification(head.banner_class)),
@@ -237,11 +243,12 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
 # --- dates -----------------------------------------------------------------------------------
 
 def _find_dtg(text: str | None) -> str | None:
+    """The first date-time group in `text`, alone (`O 260858Z JUL 06`, less its `ZDK ...`)."""
     if not text:
         return None
     for line in text.split("\n"):
-        if _DTG_RE.match(line):
-            return line.strip()
+        if m := _DTG_RE.match(line):
+            return " ".join(line[: m.end("yy")].split())
     return None
 
 
@@ -290,7 +297,7 @@ def _banner(text: str) -> tuple[str, str | None, str | None] | None:
             rest = re.sub(r"^(?:/+\s*\w+\s*)+", "", rest).strip()
             m = _BANNER_REST_RE.match(rest)
             if m:
-                station = re.sub(r"[^A-Z]", "", m.group("station"))
+                station = re.sub(r"[^A-Z0-9]", "", m.group("station"))
                 if station not in {"SECTION", "OF"}:
                     return cls, station, m.group("num")
             if k == len(words) or not _CLASS_WORD_RE.match("".join(words[: k + 1])):

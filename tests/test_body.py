@@ -200,3 +200,35 @@ def test_double_period_after_the_number() -> None:
 )
 def test_subject_markings_are_not_the_subject(line: str, subject: str) -> None:
     assert build_cable(raw(f"{line}\n\n1. (U) Text.\n", reference_id="09X1")).subject == subject
+
+
+@pytest.mark.parametrize(
+    ("dtg_line", "dtg", "created"),
+    [("O 260858Z JUL 06 ZDK", "O 260858Z JUL 06", "2006-07-26T08:58"),
+     ("R 181313Z JUN 09 ZDK MANY SVCS", "R 181313Z JUN 09", "2009-06-18T13:13"),
+     ("O 220500Z JUL 08 ZDK CTG #00732", "O 220500Z JUL 08", "2008-07-22T05:00"),
+     ("O R 181205Z NOV 75 ZFF4", "O R 181205Z NOV 75", "1975-11-18T12:05"),
+     ("P  231544Z  JUL 09", "P 231544Z JUL 09", "2009-07-23T15:44")],
+)
+def test_the_dtg_is_the_date_time_group_alone(dtg_line: str, dtg: str, created: str) -> None:
+    """Service suffixes (`ZDK`, `ZFF4`, `ZDK CTG #00732`) are routing, not part of the DTG."""
+    cable = build_cable(raw("S E C R E T RIYADH 001134\n\n\u00b61. (S) Text.",
+                            header=f"VZCZCXYZ0000\n{dtg_line}\nFM AMEMBASSY RIYADH"))
+    assert (cable.created_dtg, cable.created) == (dtg, created)
+    assert cable.reference_id == f"{dtg[-2:]}RIYADH1134"
+
+
+@pytest.mark.parametrize(
+    ("banner", "reference_id"),
+    [("C O N F I D E N T I A L 75 LIBREVILLE 1895", "7575LIBREVILLE1895"),
+     ("SECRET 01 OF 02 RPODUBAI 000288", "7501OF02RPODUBAI288"),
+     ("CONFIDENTIAL SECION 01 OF 02 HARARE 000628", "75SECION01OF02HARARE628"),
+     ("CONFIDENTIAL SECTION 01 OF 02 PARIS 000997", "75PARIS997"),
+     ("UNCLAS SECTION 01 OF 36 UNVIE VIENNA 000285", "75UNVIEVIENNA285"),
+     ("C O N F I D E N T I A L SECTION 01 OF 03 CAPE TOWN 00097", "75CAPETOWN97")],
+)
+def test_an_id_from_the_banner_is_the_one_published(banner: str, reference_id: str) -> None:
+    """What stands between classification and number is the station, as the published ids have it
+    (7575LIBREVILLE1895, 0901OF02RPODUBAI288, 06SECION01OF02HARARE628 are real ids)."""
+    cable = build_cable(raw(f"{banner}\n\n\u00b61. Text.", header="O R 181205Z NOV 75 ZFF4"))
+    assert cable.reference_id == reference_id

@@ -9,7 +9,6 @@ from pathlib import Path
 from rich.color import Color
 from textual.pilot import Pilot
 from textual.widgets import Label
-from tui_support import SubstringSearch
 
 from cables import config as cfg
 from cables import paths
@@ -32,8 +31,7 @@ async def app_from(config_text: str, library: Path, tmp_path: Path, *,
     path = tmp_path / "config.toml"
     path.write_text(config_text)
     with Library.open(library) as opened:
-        app = CablesApp(opened, cfg.load(path), open_ref=open_ref, state=state,
-                        search_factory=SubstringSearch)
+        app = CablesApp(opened, cfg.load(path), open_ref=open_ref, state=state)
         async with app.run_test(size=SIZE) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
