@@ -97,6 +97,12 @@ _NUM_START_RE = re.compile(
     r"\s*(?P<rest>.*)$"
 )
 _LETTER_START_RE = re.compile(rf"^\s*(?P<letter>[A-Z])\s*[.)]\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$")
+# A marking that lost one parenthesis, right after a paragraph number: `1. C) Summary`,
+# `6. (C XXXXXXXXXXXX, too, ...`. Only the plain level codes in capitals, so that list items
+# (`a)`, `(a`) and parentheticals stay text; the open form only where no `)` closes it later.
+_HALF_MARK_RE = re.compile(
+    r"^(?P<mark>(?:TS|SBU|C|S|U)(?://?NF)?\)|\((?:TS|SBU|C|S|U)(?://?NF)?(?=\s+[^)]*$))\s*(?P<rest>.*)$"
+)
 _MARK_START_RE = re.compile(rf"^\s*(?P<mark>{_MARK})\s*(?P<rest>\S.*)$")
 _MARK_END_RE = re.compile(rf"\s(?P<mark>{_MARK})\s*$")
 _WHOLE_TEXT_RE = re.compile(
@@ -690,6 +696,8 @@ def _paragraph_start(
             number = None if number != (last or 0) + 1 or not blank_before else number
         if number is not None:
             marking, rest = _marking_of(m.group("pre"), m.group("post"), m.group("rest"))
+            if marking is None and (half := _HALF_MARK_RE.match(rest)):
+                marking, rest = half.group("mark"), half.group("rest")
             return number, marking, rest, line.anchor
     if line.pilcrow and (m := _LETTER_START_RE.match(text)):
         marking, rest = _marking_of(None, m.group("post"), m.group("rest"))

@@ -74,10 +74,13 @@ def _caveat(part: str) -> str | None:
 
 @lru_cache(maxsize=4096)  # the same few dozen markings recur; Marking is immutable
 def parse_marking(text: str) -> Marking | None:
-    """Read one portion marking such as `(S//NF)` (parentheses optional); None if it is not one."""
+    """Read one portion marking such as `(S//NF)` (parentheses optional, or one of them missing as
+    in `C)`); None if it is not one."""
     inner = text.strip()
-    if inner.startswith("(") and inner.endswith(")"):
-        inner = inner[1:-1]
+    if inner.startswith("("):
+        inner = inner[1:]
+    if inner.endswith(")"):
+        inner = inner[:-1]
     inner = " ".join(inner.upper().split())
     if not inner or len(inner) > 120:
         return None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import CORPUS, needs_shared
 
 from cables.body import build_cable
 from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
-from cables.model import Level, Source
+from cables.model import Cable, Level, Source
+from cables.parsing import parse_path
 
 
 def raw(body: str, **meta: object) -> RawCable:
@@ -232,3 +234,33 @@ def test_an_id_from_the_banner_is_the_one_published(banner: str, reference_id: s
     (7575LIBREVILLE1895, 0901OF02RPODUBAI288, 06SECION01OF02HARARE628 are real ids)."""
     cable = build_cable(raw(f"{banner}\n\n\u00b61. Text.", header="O R 181205Z NOV 75 ZFF4"))
     assert cable.reference_id == reference_id
+
+
+def test_markings_that_lost_a_parenthesis_after_the_number() -> None:
+    """`1. C) Summary` (10ROME1) and `6. (C XXXXXXXXXXXX, too, ...` (09BEIJING1970) are marked;
+    list items and parentheticals in the same place stay text."""
+    body = ("C O N F I D E N T I A L ROME 000001\n\n\u00b61. C) Summary: the visit.\n\n"
+            "\u00b62. (C XXXXXXXXXXXX, too, asserted that\nthe rest follows.\n\n"
+            "\u00b63. a) first item of a list.\n\n\u00b64. (S Korean officials (sic) said so.\n\n"
+            "\u00b65. c) lower case is a list item.\n\n\u00b66. (SBU) Whole again.\n")
+    cable = build_cable(raw(body, header="O 041500Z JAN 10"))
+    got = [(p.number, p.marking, p.level.value, p.text) for p in cable.paragraphs]
+    assert got == [
+        (1, "C)", "C", "Summary: the visit."),
+        (2, "(C", "C", "XXXXXXXXXXXX, too, asserted that the rest follows."),
+        (3, None, "unmarked", "a) first item of a list."),
+        (4, None, "unmarked", "(S Korean officials (sic) said so."),
+        (5, None, "unmarked", "c) lower case is a list item."),
+        (6, "(SBU)", "SBU", "Whole again."),
+    ]
+
+
+@needs_shared
+@pytest.mark.parametrize(("name", "number", "marking"),
+                         [("10ROME1.html", 1, "C)"), ("09BEIJING1970.html", 6, "(C")])
+def test_real_pages_with_a_marking_missing_a_parenthesis(name: str, number: int,
+                                                         marking: str) -> None:
+    [cable] = [c for c in parse_path(CORPUS / name) if isinstance(c, Cable)]
+    par = cable.paragraph(number)
+    assert par is not None and (par.marking, par.level) == (marking, Level.C)
+    assert all(p.level is Level.C for p in cable.paragraphs if p.number)

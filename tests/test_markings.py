@@ -36,6 +36,8 @@ from cables.model import Level, Marking
         ("(SECRET)", Level.S, ()),
         ("(C - ENTIRE TEXT)", Level.C, ()),
         ("S//NF", Level.S, ("NF",)),
+        ("C)", Level.C, ()),  # one parenthesis lost (10ROME1, 09BEIJING1970)
+        ("(C", Level.C, ()),
     ],
 )
 def test_markings_read(text: str, level: Level, caveats: tuple[str, ...]) -> None:
