@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS, needs_shared
+from conftest import CORPUS, FIXTURES, needs_shared
 
 from cables.body import build_cable
 from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
@@ -264,3 +264,45 @@ def test_real_pages_with_a_marking_missing_a_parenthesis(name: str, number: int,
     par = cable.paragraph(number)
     assert par is not None and (par.marking, par.level) == (marking, Level.C)
     assert all(p.level is Level.C for p in cable.paragraphs if p.number)
+
+
+def test_caveat_lines_under_the_banner() -> None:
+    """Every caveat word and phrase the corpus writes under its banners, each once, in order."""
+    body = ("UNCLAS SECTION 01 OF 07 MOSCOW 000293\n\nDEA SENSITIVE\nSIPDIS SIPDIS\nSENSITIVE\n"
+            "SBU DELIBERATIVE PROCESS\nAIDAC\nNOFORN, NOT FOR INTERNET DISTRIBUTION\n"
+            "SENSITIVE BUT UNCLASSIFIED\nPOST FOR DEA ONLY\n\nE.O. 12958: N/A\nTAGS: SNAR\n"
+            "SUBJECT: SENSITIVE ISSUES\n\n\u00b61. (SBU) Text.")
+    cable = build_cable(raw(body, header="R 100815Z FEB 10"))
+    assert cable.caveats == ["DEA SENSITIVE", "SIPDIS", "SENSITIVE", "SBU", "DELIBERATIVE PROCESS",
+                             "AIDAC", "NOFORN", "NOT FOR INTERNET DISTRIBUTION",
+                             "SENSITIVE BUT UNCLASSIFIED"]
+    assert cable.classification == "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
+
+
+@pytest.mark.parametrize(
+    ("banner", "classification", "caveats"),
+    [("UNCLAS KABUL 001275\n\nSENSITIVE\nSIPDIS", "UNCLASSIFIED//FOR OFFICIAL USE ONLY",
+      ["SENSITIVE", "SIPDIS"]),
+     ("UNCLAS BRIDGETOWN 002164\n\nSIPDIS\n\nAIDAC", "UNCLASSIFIED", ["SIPDIS", "AIDAC"]),
+     ("SS E C R E T TUNIS 000679\n\nSIPDIS", "SECRET", ["SIPDIS"]),
+     ("C O N F I D E N T I A L STATE 000284 SIPDIS E.O. 12958: DECL: 01/04/2020 TAGS: PGOV "
+      "SUBJECT: SENSITIVE TALKS", "CONFIDENTIAL", ["SIPDIS"])],
+)
+def test_classification_and_caveats_from_the_banner(banner: str, classification: str,
+                                                    caveats: list[str]) -> None:
+    cable = build_cable(raw(f"{banner}\n\n\u00b61. Text.", header="R 260548Z MAY 08"))
+    assert (cable.classification, cable.caveats) == (classification, caveats)
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    ("name", "caveats"),
+    [("06KABUL3934.html", ["SIPDIS", "SENSITIVE"]),
+     ("06BRIDGETOWN2164.html", ["SIPDIS", "AIDAC"]),
+     ("09PRETORIA954.html", ["SENSITIVE BUT UNCLASSIFIED", "SIPDIS"]),
+     ("10MOSCOW293.html", ["DEA SENSITIVE", "SIPDIS"]),
+     ("09STATE15113.html", ["NOFORN", "NOT FOR INTERNET DISTRIBUTION"])],
+)
+def test_real_caveat_lines(name: str, caveats: list[str]) -> None:
+    [cable] = [c for c in parse_path(FIXTURES / name) if isinstance(c, Cable)]
+    assert cable.caveats == caveats
