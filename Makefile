@@ -26,6 +26,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/parse.py
 	$(BIN)/python benchmarks/library.py
+	$(BIN)/python benchmarks/search.py
 	$(BIN)/python benchmarks/tui.py
 
 clean:

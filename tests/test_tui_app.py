@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 from textual.widgets import Input, OptionList
-from tui_support import HOSTILE_SUBJECT, SubstringSearch
+from tui_support import HOSTILE_SUBJECT
 
 from cables.config import Config
 from cables.keymap import ACTIONS
@@ -33,7 +33,7 @@ BERLIN = "https://wikileaks.org/cable/2009/09/09BERLIN1167.html"
 @asynccontextmanager
 async def running(path, config=None, *, size=SIZE, library_class=Library, **kwargs):
     library = library_class.open(path)
-    app = CablesApp(library, config, search_factory=SubstringSearch, **kwargs)
+    app = CablesApp(library, config, **kwargs)
     try:
         async with app.run_test(size=size) as pilot:
             await ready(app, pilot)
@@ -216,7 +216,7 @@ async def test_synthetic_cable_is_labelled_and_refused_a_link(synth_library):
         assert app.view.visible_text().startswith("SYNTHETIC CABLE")
         assert "SYNTHETIC" in footer(app)
         row = app.query_one(CableList).row_text(0).plain
-        assert "[synthetic]" in row
+        assert "10THEHAGUE114 (synth) " in row
         await pilot.press("y")
         assert app.clipboard == ""
         assert any("synthetic cable" in n for n in notes(app))
@@ -387,6 +387,10 @@ async def test_command_palette_lists_every_action(fixtures_library):
                        if c.title == "Last paragraph")
         await command.callback()
         assert current(app)[0] == 9
+        copy = next(c for c in app.get_system_commands(app.screen)
+                    if c.title == "Copy the paragraph's permalink")
+        await copy.callback()
+        assert app.clipboard == f"{BERLIN}#par9"
 
 
 class GatedLibrary(Library):
@@ -402,7 +406,7 @@ class GatedLibrary(Library):
 async def test_first_frame_does_not_wait_for_the_index(fixtures_library):
     GatedLibrary.gate.clear()
     library = GatedLibrary.open(fixtures_library)
-    app = CablesApp(library, search_factory=SubstringSearch, open_ref="09BERLIN1167")
+    app = CablesApp(library, open_ref="09BERLIN1167")
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
@@ -439,3 +443,21 @@ async def test_sidebar_columns_follow_the_config(fixtures_library):
         row = app.query_one(CableList).row_text(0).plain
         assert row == f"{index.reference_ids[0]} {index.origins[0]} {index.tags[0]}"
         assert index.origins[0] == "Embassy Sanaa"
+
+
+async def test_sidebar_ranks_ids_and_corrects_misspellings(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
+        sidebar = app.query_one(Sidebar)
+        await pilot.press("ctrl+f", *"berlin1167")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert sidebar.query_shown == "berlin1167"
+        assert sidebar.cable_list.selected == "09BERLIN1167"
+        sidebar.query_one(Input).value = ""
+        await pilot.press(*"scensetter", "space", *"obama")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert sidebar.query_shown == "scensetter obama"
+        top = [app.sidebar.index.reference_ids[i] for i in sidebar.cable_list.rows[:3]]
+        assert "09MEXICO1055" in top
+        assert "scensetter→scenesetter" in count(app)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 
-from tui_support import SubstringSearch
-
 from cables.library import Library
 from tui import clipboard
 from tui.app import CablesApp
@@ -23,7 +21,7 @@ def fake_xclip(tmp_path):
 
 async def copy_once(path, mode: str) -> tuple[list[str], str, list[str]]:
     with Library.open(path) as library:
-        app = CablesApp(library, search_factory=SubstringSearch)
+        app = CablesApp(library)
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             used = clipboard.copy(app, "https://example.org/x.html#par3", mode, what="link")

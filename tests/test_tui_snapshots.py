@@ -9,7 +9,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from textual.widgets import Input
-from tui_support import SubstringSearch
 
 from cables.library import Library
 from cables.model import Level
@@ -21,7 +20,7 @@ from tui.widgets.footer import CableFooter
 def app_on(path, **kwargs):
     library = Library.open(path)
     try:
-        yield CablesApp(library, search_factory=SubstringSearch, **kwargs)
+        yield CablesApp(library, **kwargs)
     finally:
         library.close()
 

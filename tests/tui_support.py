@@ -3,13 +3,10 @@
 - `fixtures_library`: ../shared/fixtures/cables imported (real cables);
 - `synth_library`: 300 cables from `cables.synth` (synthetic, with REF lines citing each other);
 - `hostile_library`: one cables.csv row whose subject and text are markup and escape codes.
-
-The sidebar search engine (`cables.search`, H4) has not landed yet: `SubstringSearch` stands in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,6 @@ from conftest import FIXTURES, SHARED
 
 from cables.formats.csvdump import CsvRow, write_rows
 from cables.importer import import_paths
-from cables.index import CableIndex
 from cables.library import Library
 from cables.synth import write_corpus
 
@@ -58,24 +54,3 @@ def hostile_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
         write_rows(out, [CsvRow("1", "9/17/2009 10:00", "09BERLIN9999", "Embassy Berlin",
                                 "UNCLASSIFIED", "", "R 171000Z SEP 09", body)])
     return build(folder / "library.sqlite3", [folder / "cables.csv"])
-
-
-@dataclass
-class Matches:
-    total: int
-    rows: list[int] | range
-
-
-class SubstringSearch:
-    """Every word of the query a substring of id, subject, origin or tags (until H4 lands)."""
-
-    def __init__(self, index: CableIndex) -> None:
-        self.keys = [" ".join(f).lower() for f in zip(index.reference_ids, index.subjects,
-                                                      index.origins, index.tags, strict=True)]
-
-    def search(self, query, *, limit, previous=None, cancelled=None):
-        words = query.lower().split()
-        if not words:
-            return Matches(len(self.keys), range(len(self.keys)))
-        rows = [i for i, key in enumerate(self.keys) if all(w in key for w in words)]
-        return Matches(len(rows), rows[:limit])

@@ -7,10 +7,10 @@ shows progress) while the app already takes keys. Everything the user can do is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -23,53 +23,40 @@ from textual.widgets import Footer, Input
 from cables.config import Config
 from cables.index import CableIndex
 from cables.keymap import ACTIONS
+from cables.library import Library
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
+from cables.search import SidebarSearch
 from cables.state import State
 from tui import clipboard
-from tui.keys import bindings
+from tui.keys import bindings, keys_of
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
-from tui.widgets.cable_view import CableView
+from tui.widgets.cable_view import APP_ACTIONS, CableView
 from tui.widgets.footer import CableFooter, paragraph_position
 from tui.widgets.level_strip import LevelStrip
 from tui.widgets.levels import LevelStyles
-from tui.widgets.sidebar import CableList, SearchLike, Sidebar
-
-
-class LibraryLike(Protocol):
-    """What the app reads from `cables.library.Library`."""
-
-    def load_index(self) -> CableIndex: ...
-    def get(self, ref: str) -> Cable | None: ...
-    def cited_by(self, ref: str) -> list[str]: ...
-
-
-def default_search(index: CableIndex) -> SearchLike:
-    from cables.search import SidebarSearch
-
-    return SidebarSearch(index)
+from tui.widgets.sidebar import CableList, Sidebar
 
 
 class CablesApp(App[int]):
     """Browse a cable library: search the sidebar, read cables paragraph by paragraph."""
 
-    CSS_PATH = "cables.tcss"
+    CSS_PATH = Path(__file__).with_name("cables.tcss")  # absolute: subclasses live elsewhere
     TITLE = "cables"
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")
 
     def __init__(
         self,
-        library: LibraryLike,
+        library: Library,
         config: Config | None = None,
         *,
         open_ref: str | None = None,
         anchor: str | None = None,
         notice: str | None = None,
         state: State | None = None,
-        search_factory: Callable[[CableIndex], SearchLike] = default_search,
     ) -> None:
         super().__init__()
         self.library = library
@@ -79,7 +66,6 @@ class CablesApp(App[int]):
         self.open_ref = open_ref
         self.open_anchor = anchor
         self.notice = notice
-        self.search_factory = search_factory
         self.state = state if state is not None else State.load()
         self.history: list[list[str | int]] = []  # [reference id, paragraph index]
         self.history_at = -1
@@ -114,7 +100,8 @@ class CablesApp(App[int]):
             self.notify(self.state.warning, title="Bookmarks", severity="warning", markup=False)
         if self.open_ref:
             self.open_cable(self.open_ref, anchor=self.open_anchor)
-        self.load_index()
+        # after the first paint: decoding the index holds the GIL for a while at 251k rows
+        self.call_after_refresh(self.load_index)
 
     @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
@@ -122,10 +109,10 @@ class CablesApp(App[int]):
         self.call_from_thread(self.sidebar.show_progress, "Loading the cable index…")
         index = self.library.load_index()
         self.call_from_thread(self.sidebar.show_progress, f"Preparing search over {len(index):,}…")
-        engine = self.search_factory(index)
+        engine = SidebarSearch(index)
         self.call_from_thread(self._index_loaded, index, engine)
 
-    def _index_loaded(self, index: CableIndex, engine: SearchLike) -> None:
+    def _index_loaded(self, index: CableIndex, engine: SidebarSearch) -> None:
         self.sidebar.set_index(index, engine)
         if self.view.cable is None and len(index):
             self.open_cable(index.reference_ids[0])
@@ -150,7 +137,8 @@ class CablesApp(App[int]):
         if record:
             self.history[self.history_at + 1:] = [[cable.reference_id, self.view.current]]
             self.history_at = len(self.history) - 1
-        self.state.record_open(cable)
+        if problem := self.state.record_open(cable):
+            self.notify(problem, severity="warning", markup=False)
         return True
 
     def on_cable_list_opened(self, event: CableList.Opened) -> None:
@@ -274,7 +262,11 @@ class CablesApp(App[int]):
         if cable is None:
             return
         paragraph = self.view.paragraph
-        added = self.state.toggle_bookmark(cable, paragraph)
+        try:
+            added = self.state.toggle_bookmark(cable, paragraph)
+        except OSError as exc:
+            self.notify(f"Bookmark not saved: {exc}", severity="error", markup=False)
+            return
         where = cable.reference_id
         if paragraph is not None:
             where += " " + paragraph_position(cable, self.view.current).split("/")[0]
@@ -295,7 +287,10 @@ class CablesApp(App[int]):
         yield from super().get_system_commands(screen)
         for action in ACTIONS:
             target = {"cable": self.view, "sidebar": self.sidebar}.get(action.scope, self)
-            yield SystemCommand(action.description, f"{action.id}: {action.keys}",
+            if action.id in APP_ACTIONS:
+                target = self
+            keys = keys_of(action.id, self.config.keymap)
+            yield SystemCommand(action.description, f"{action.id}: {keys}",
                                 partial(self.run_action, action.id, target))
 
 
@@ -304,15 +299,13 @@ def citation(cable: Cable, index: int, link: str | None) -> str:
     paragraph = cable.paragraphs[index]
     quoted = "\n".join(f"> {line}".rstrip() for line in clean(paragraph.text).strip().split("\n"))
     where = f"{cable.reference_id} {paragraph_position(cable, index).split('/')[0]}"
-    source = f"[{where}]({link})" if link else f"{where} (synthetic cable: no permalink)"
+    source = f"[{where}]({link})" if link else f"{where} (no permalink)"
     return f"{quoted}\n>\n> — {source}\n"
 
 
 def run_app(library_path: Path, *, open_ref: str | None = None, anchor: str | None = None,
             config: Config | None = None, demo: bool = False) -> int:
     """Open the library at `library_path` and run the browser until the user quits."""
-    from cables.library import Library
-
     library = Library.open(library_path)
     notice = None
     if demo:

@@ -37,7 +37,11 @@ def run(args: argparse.Namespace) -> int:
     demo = not path.exists()
     if demo:
         from cables.demo import ensure_demo_library
+        from cables.paths import demo_library
 
+        if not demo_library().exists():
+            print("cables: no library yet; building the demo library of synthetic cables"
+                  " (first run only)...", file=sys.stderr)
         path = ensure_demo_library()
     from tui.app import run_app
 

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from cables.keymap import ACTIONS
 from cables.model import Level
-from tui.keys import keys_of
+from tui.keys import key_label, keys_of
 from tui.widgets.levels import CODE, LevelStyles
 
 SCOPES = {"app": "Anywhere", "cable": "Reading a cable", "sidebar": "In the sidebar"}
@@ -38,7 +38,8 @@ def help_table(keymap: dict[str, str]) -> Table:
         table.add_row(Text(title, style="bold underline"), "", "")
         for action in ACTIONS:
             if action.scope == scope:
-                table.add_row(Text(keys_of(action.id, keymap)), Text(action.description),
+                keys = " ".join(key_label(k) for k in keys_of(action.id, keymap).split(","))
+                table.add_row(Text(keys), Text(action.description),
                               Text(action.id))
     return table
 

@@ -130,9 +130,14 @@ class CableView(ScrollView, can_focus=True):
         if not self._spans or self.original:
             return
         start, end = self._spans[self.current]
-        height = self.scrollable_content_region.height or 1
+        height = self.scrollable_content_region.height
+        if not height:  # not laid out yet: on_resize reveals it
+            return
         top = int(self.scroll_y)
-        if start < top or min(end, start + height) > top + height:
+        # Scroll when the paragraph starts off screen, or runs off the bottom from low down
+        # (a long first paragraph leaves the cable's header in view).
+        if start < top or start >= top + height or (
+                end > top + height and start - top > height // 2):
             self.scroll_to(y=max(0, start - 1), animate=False)
 
     # -- layout --------------------------------------------------------------------------
@@ -140,7 +145,7 @@ class CableView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         if self.scrollable_content_region.width != self._laid_out_width:
             self._relayout()
-            self._reveal()
+        self._reveal()
 
     def _relayout(self) -> None:
         width = self.scrollable_content_region.width or self.app.size.width
@@ -174,8 +179,9 @@ class CableView(ScrollView, can_focus=True):
         if cable.tags:
             add(Text("TAGS: " + clean_line(" ".join(cable.tags)), style=Style(dim=True)))
         if cable.ref_text or cable.references:
-            refs = cable.ref_text or " ".join(cable.references)
-            add(Text("REF: " + clean(refs).strip(), style=Style(dim=True)))
+            refs = clean(cable.ref_text or " ".join(cable.references)).strip()
+            label = "" if refs[:3].upper() == "REF" else "REF: "
+            add(Text(label + refs, style=Style(dim=True)))
         add(Text(""))
         spans: list[tuple[int, int]] = []
         section: str | None = None
@@ -262,6 +268,7 @@ class CableView(ScrollView, can_focus=True):
 
     def action_first_paragraph(self) -> None:
         self.move_to(0)
+        self.scroll_to(y=0, animate=False)  # and the cable's header with it
 
     def action_last_paragraph(self) -> None:
         if self.cable is not None:

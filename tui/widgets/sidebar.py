@@ -7,8 +7,8 @@ Searches run in a thread worker that the next keystroke cancels, so typing never
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, Protocol
+from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -27,20 +27,9 @@ from textual.worker import get_current_worker
 
 from cables.index import CableIndex
 from cables.sanitize import clean_line
+from cables.search import Matches, SidebarSearch
 from tui.keys import bindings
 from tui.widgets.levels import CODE, LevelStyles, level_of
-
-
-class MatchesLike(Protocol):
-    total: int
-    rows: Sequence[int]
-
-
-class SearchLike(Protocol):
-    """What `cables.search.SidebarSearch` offers the sidebar."""
-
-    def search(self, query: str, *, limit: int, previous: Any = None,
-               cancelled: Callable[[], bool] | None = None) -> MatchesLike | None: ...
 
 
 class CableList(ScrollView, can_focus=True):
@@ -152,7 +141,7 @@ class CableList(ScrollView, can_focus=True):
             elif column == "ref":
                 text.append(index.reference_ids[i], style=Style(bold=True))
                 if index.synthetic[i]:
-                    text.append(" [synthetic]", style=Style(italic=True, dim=True))
+                    text.append(" (synth)", style=Style(italic=True, dim=True))
             elif column == "created":
                 text.append(index.created[i] or "????-??-??", style=Style(dim=True))
             elif column == "origin":
@@ -183,9 +172,9 @@ class Sidebar(Vertical):
         self.columns = columns
         self.limit = limit
         self.index: CableIndex | None = None
-        self.engine: SearchLike | None = None
+        self.engine: SidebarSearch | None = None
         self.query_shown = ""  # the query whose results the list shows
-        self._previous: MatchesLike | None = None
+        self._previous: Matches | None = None
         self._previous_query = ""
 
     def compose(self) -> ComposeResult:
@@ -197,7 +186,7 @@ class Sidebar(Vertical):
     def cable_list(self) -> CableList:
         return self.query_one(CableList)
 
-    def set_index(self, index: CableIndex, engine: SearchLike) -> None:
+    def set_index(self, index: CableIndex, engine: SidebarSearch) -> None:
         """Called once the index and search engine are loaded (off the UI thread)."""
         self.index, self.engine = index, engine
         self._show(self.query_one(Input).value, None)
@@ -242,7 +231,7 @@ class Sidebar(Vertical):
             return
         self.app.call_from_thread(self._show, query, matches)
 
-    def _show(self, query: str, matches: MatchesLike | None) -> None:
+    def _show(self, query: str, matches: Matches | None) -> None:
         index = self.index
         assert index is not None
         if matches is None:
@@ -253,7 +242,12 @@ class Sidebar(Vertical):
             self._previous, self._previous_query = matches, query
         self.query_shown = query
         self.cable_list.set_rows(index, rows)
-        count = f"{total:,} of {len(index):,}"
+        count = Text(f"{total:,} of {len(index):,}")
         if len(rows) < total:
-            count += f" (best {len(rows):,} shown)"
-        self.query_one("#count", Label).update(Text(count))
+            count.append(f" (best {len(rows):,} shown)")
+        if matches is not None:
+            for word, corrections in matches.corrections.items():
+                count.append(f" · {clean_line(word)}→{clean_line(corrections[0].text)}",
+                             style="italic")
+        # fixed size (see cables.tcss): no layout pass on every keystroke
+        self.query_one("#count", Label).update(count, layout=False)
