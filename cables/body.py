@@ -55,14 +55,23 @@ _BANNER_REST_RE = re.compile(
     r"(?P<station>(?:(?:[A-Z]+\s+)?\d{1,3}\s+OF\s+\d{1,3}\s+|\d{1,3}\s+)*[A-Z][A-Z .']*?[A-Z])\s+"
     r"(?P<num>\d{1,7})(?:\s.*)?$"
 )
+# Caveat words and phrases as the corpus writes them under the banner (longest first, so that
+# `DEA SENSITIVE` is not read as `SENSITIVE`).
 _CAVEAT_WORDS = (
-    "NOFORN", "SIPDIS", "EXDIS", "NODIS", "LIMDIS", "STADIS", "ROGER", "CHEROKEE", "NOCONTRACT",
-    "ORCON", "PROPIN", "FGI", "SBU", "FOUO", "DEA SENSITIVE", "SENSITIVE", "EFTO",
+    "SENSITIVE BUT UNCLASSIFIED", "NOT FOR INTERNET DISTRIBUTION", "DELIBERATIVE PROCESS",
+    "DEA SENSITIVE", "NOFORN", "SIPDIS", "EXDIS", "NODIS", "LIMDIS", "STADIS", "ROGER",
+    "CHEROKEE", "NOCONTRACT", "ORCON", "PROPIN", "FGI", "SBU", "FOUO", "SENSITIVE", "EFTO",
+    "AIDAC",
 )
-_CAVEAT_LINE_RE = re.compile(
-    r"^\s*(?:(?:" + "|".join(re.escape(w) for w in _CAVEAT_WORDS) + r")[\s,/.]*)+$", re.I
+_CAVEAT_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _CAVEAT_WORDS)
+_CAVEAT_LINE_RE = re.compile(r"^\s*(?:(?:" + _CAVEAT_ALT + r")[\s,/.]*)+$", re.I)
+_CAVEAT_IN_RE = re.compile(r"\b(?:" + _CAVEAT_ALT + r")\b")
+# Caveats that make an unclassified cable controlled unclassified information (FOUO).
+_CUI_CAVEATS = frozenset(
+    {"SBU", "FOUO", "SENSITIVE", "DEA SENSITIVE", "SENSITIVE BUT UNCLASSIFIED"}
 )
-_CAVEAT_IN_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in _CAVEAT_WORDS[:10]) + r")\b")
+# Header keys that some banner lines carry after the banner (`... 000284 SIPDIS E.O. 12958 ...`).
+_BANNER_KEYS_RE = re.compile(r"\b(?:E\.\s?O\.|TAGS?:|SUBJ(?:ECT)?:)", re.I)
 
 _TAGS_RE = re.compile(r"^\s*(?:TAGS?|TAGE|TAS)\s*[:.]?\s+(?P<rest>.*)$", re.I)
 _SUBJECT_RE = re.compile(r"^\s*(?:SUBJECT|SUBJ)\s*(?::|\s-|\.)\s*(?P<rest>.*)$", re.I)
@@ -97,6 +106,12 @@ _NUM_START_RE = re.compile(
     r"\s*(?P<rest>.*)$"
 )
 _LETTER_START_RE = re.compile(rf"^\s*(?P<letter>[A-Z])\s*[.)]\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$")
+# A marking that lost one parenthesis, right after a paragraph number: `1. C) Summary`,
+# `6. (C XXXXXXXXXXXX, too, ...`. Only the plain level codes in capitals, so that list items
+# (`a)`, `(a`) and parentheticals stay text; the open form only where no `)` closes it later.
+_HALF_MARK_RE = re.compile(
+    r"^(?P<mark>(?:TS|SBU|C|S|U)(?://?NF)?\)|\((?:TS|SBU|C|S|U)(?://?NF)?(?=\s+[^)]*$))\s*(?P<rest>.*)$"
+)
 _MARK_START_RE = re.compile(rf"^\s*(?P<mark>{_MARK})\s*(?P<rest>\S.*)$")
 _MARK_END_RE = re.compile(rf"\s(?P<mark>{_MARK})\s*$")
 _WHOLE_TEXT_RE = re.compile(
@@ -312,7 +327,7 @@ def _banner_classification(banner_class: str, caveats: list[str]) -> str | None:
             Level.U: "UNCLASSIFIED", Level.SBU: "UNCLASSIFIED//FOR OFFICIAL USE ONLY"}.get(level)
     if word is None:
         return None
-    if level is Level.U and ({"SBU", "FOUO", "SENSITIVE"} & set(caveats)):
+    if level is Level.U and (_CUI_CAVEATS & set(caveats)):
         return "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
     if "NOFORN" in caveats and level in (Level.C, Level.S, Level.TS):
         return f"{word}//NOFORN"
@@ -355,8 +370,7 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             found = _banner(text)
             if found:
                 head.banner_class, head.banner_station, head.banner_number = found
-                head.caveats.extend(w for w in _CAVEAT_IN_RE.findall(text.upper())
-                                    if w not in head.caveats)
+                _add_caveats(head, _BANNER_KEYS_RE.split(text, 1)[0])
                 # Some pages put the whole header on the banner line (`... TAGS: MASS MARR`).
                 m = re.search(r"\bTAGS?:\s*(?P<rest>.*)$", text, re.I)
                 if m:
@@ -395,8 +409,7 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             i += 1
             continue
         if _CAVEAT_LINE_RE.match(text):
-            head.caveats.extend(w for w in _CAVEAT_IN_RE.findall(text.upper())
-                                if w not in head.caveats)
+            _add_caveats(head, text)
             i += 1
             continue
         if _DTG_RE.match(text) or _is_par_start(line) or line.pilcrow:
@@ -410,6 +423,14 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             break
         i += 1
     return head, i
+
+
+def _add_caveats(head: _Header, text: str) -> None:
+    """The caveats written in `text`, each once, in order (`SIPDIS SIPDIS` is one)."""
+    for m in _CAVEAT_IN_RE.finditer(text.upper()):
+        word = " ".join(m.group().split())
+        if word not in head.caveats:
+            head.caveats.append(word)
 
 
 def _key_ahead(lines: list[_Line], i: int) -> bool:
@@ -690,6 +711,8 @@ def _paragraph_start(
             number = None if number != (last or 0) + 1 or not blank_before else number
         if number is not None:
             marking, rest = _marking_of(m.group("pre"), m.group("post"), m.group("rest"))
+            if marking is None and (half := _HALF_MARK_RE.match(rest)):
+                marking, rest = half.group("mark"), half.group("rest")
             return number, marking, rest, line.anchor
     if line.pilcrow and (m := _LETTER_START_RE.match(text)):
         marking, rest = _marking_of(None, m.group("post"), m.group("rest"))

@@ -10,7 +10,7 @@ import sys
 
 from cables.config import Config, ConfigError, from_args, resolve_library
 from cables.library import Library, LibraryError
-from cables.permalinks import Permalinks, parse_ref
+from cables.permalinks import parse_ref
 
 
 def fail(command: str, message: str) -> None:
@@ -45,7 +45,3 @@ def read_ref(text: str, command: str) -> tuple[str, str | None] | None:
         fail(command, str(exc))
         return None
 
-
-def permalinks(config: Config) -> Permalinks:
-    """The configured permalink templates."""
-    return Permalinks(config.cable_permalink, config.paragraph_permalink)

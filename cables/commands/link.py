@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
-from cables.commands._shared import fail, load_config, open_library, permalinks, read_ref
+from cables.commands._shared import fail, load_config, open_library, read_ref
 from cables.permalinks import PermalinkRefused
 
 
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     if cable is None:
         fail("link", f"{reference_id} is not in the library {library.path}")
         return EXIT_SKIPPED
-    links = permalinks(config)
+    links = config.permalinks()
     try:
         if anchor is None:
             print(links.cable(cable))

@@ -7,7 +7,7 @@ import json
 import sys
 
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
-from cables.commands._shared import load_config, open_library, permalinks
+from cables.commands._shared import load_config, open_library
 from cables.library import SearchHit
 from cables.model import Cable, Paragraph
 from cables.permalinks import PermalinkRefused, Permalinks
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FATAL
     with library:
         hits = library.search(" ".join(args.query), limit=args.limit, ranked=args.ranked)
-    links = permalinks(config)
+    links = config.permalinks()
     for hit in hits:
         if args.json:
             print(json.dumps(hit_json(hit, links), ensure_ascii=False))
