@@ -29,7 +29,8 @@ _MONTHS = {m: i for i, m in enumerate(
 _DTG_RE = re.compile(
     r"^\s*(?P<prec>(?:[OPRZ]\s+){1,2})?(?P<day>\d{2})(?P<hh>\d{2})(?P<mm>\d{2})Z\s+"
     r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(?P<yy>\d{2}(?:\d{2})?)"
-    r"(?:\s+[A-Z][A-Z ]{0,30})?\s*$",  # service suffixes may follow: `ZDK MANY SVCS`
+    # Service suffixes may follow the group: `ZDK`, `ZFF4`, `ZDK MANY SVCS`, `ZDK CTG #00732`.
+    r"(?:\s+[A-Z][A-Z0-9#/ -]{0,40})?\s*$",
     re.IGNORECASE,
 )
 # New-style page breaks: `MEXICO 00001055 002 OF 004`, `UNVIE VIEN 00000285  001.2 OF 036`.
@@ -45,18 +46,32 @@ _BANNER_ONLY_RE = re.compile(
 _CLASS_WORD_RE = re.compile(
     r"^(?:TOP)?S?S?ECRET$|^C?C?ONFIDENTIAL$|^U?NCLAS(?:SIFIED)?$|^LIMITEDOFFICIALUSE$"
 )
+# The station is what stands between the classification (less a `SECTION 01 OF 02`) and the
+# number, digits and a misspelt SECTION too: the published ids keep them (`75 LIBREVILLE 1895` is
+# 7575LIBREVILLE1895, `SECRET 01 OF 02 RPODUBAI 000288` is 0901OF02RPODUBAI288, `SECION 01 OF 02
+# HARARE 000628` is 06SECION01OF02HARARE628), so an id derived here is the one published.
 _BANNER_REST_RE = re.compile(
-    r"^(?:.*?\bSECTION\s+\d+\s+OF\s+\d+\s+)?(?:\d{2}\s+)?(?P<station>[A-Z][A-Z .']*?[A-Z])\s+"
+    r"^(?:.*?\bSECTION\s+\d+\s+OF\s+\d+\s+)?"
+    r"(?P<station>(?:(?:[A-Z]+\s+)?\d{1,3}\s+OF\s+\d{1,3}\s+|\d{1,3}\s+)*[A-Z][A-Z .']*?[A-Z])\s+"
     r"(?P<num>\d{1,7})(?:\s.*)?$"
 )
+# Caveat words and phrases as the corpus writes them under the banner (longest first, so that
+# `DEA SENSITIVE` is not read as `SENSITIVE`).
 _CAVEAT_WORDS = (
-    "NOFORN", "SIPDIS", "EXDIS", "NODIS", "LIMDIS", "STADIS", "ROGER", "CHEROKEE", "NOCONTRACT",
-    "ORCON", "PROPIN", "FGI", "SBU", "FOUO", "DEA SENSITIVE", "SENSITIVE", "EFTO",
+    "SENSITIVE BUT UNCLASSIFIED", "NOT FOR INTERNET DISTRIBUTION", "DELIBERATIVE PROCESS",
+    "DEA SENSITIVE", "NOFORN", "SIPDIS", "EXDIS", "NODIS", "LIMDIS", "STADIS", "ROGER",
+    "CHEROKEE", "NOCONTRACT", "ORCON", "PROPIN", "FGI", "SBU", "FOUO", "SENSITIVE", "EFTO",
+    "AIDAC",
 )
-_CAVEAT_LINE_RE = re.compile(
-    r"^\s*(?:(?:" + "|".join(re.escape(w) for w in _CAVEAT_WORDS) + r")[\s,/.]*)+$", re.I
+_CAVEAT_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _CAVEAT_WORDS)
+_CAVEAT_LINE_RE = re.compile(r"^\s*(?:(?:" + _CAVEAT_ALT + r")[\s,/.]*)+$", re.I)
+_CAVEAT_IN_RE = re.compile(r"\b(?:" + _CAVEAT_ALT + r")\b")
+# Caveats that make an unclassified cable controlled unclassified information (FOUO).
+_CUI_CAVEATS = frozenset(
+    {"SBU", "FOUO", "SENSITIVE", "DEA SENSITIVE", "SENSITIVE BUT UNCLASSIFIED"}
 )
-_CAVEAT_IN_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in _CAVEAT_WORDS[:10]) + r")\b")
+# Header keys that some banner lines carry after the banner (`... 000284 SIPDIS E.O. 12958 ...`).
+_BANNER_KEYS_RE = re.compile(r"\b(?:E\.\s?O\.|TAGS?:|SUBJ(?:ECT)?:)", re.I)
 
 _TAGS_RE = re.compile(r"^\s*(?:TAGS?|TAGE|TAS)\s*[:.]?\s+(?P<rest>.*)$", re.I)
 _SUBJECT_RE = re.compile(r"^\s*(?:SUBJECT|SUBJ)\s*(?::|\s-|\.)\s*(?P<rest>.*)$", re.I)
@@ -91,6 +106,12 @@ _NUM_START_RE = re.compile(
     r"\s*(?P<rest>.*)$"
 )
 _LETTER_START_RE = re.compile(rf"^\s*(?P<letter>[A-Z])\s*[.)]\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$")
+# A marking that lost one parenthesis, right after a paragraph number: `1. C) Summary`,
+# `6. (C XXXXXXXXXXXX, too, ...`. Only the plain level codes in capitals, so that list items
+# (`a)`, `(a`) and parentheticals stay text; the open form only where no `)` closes it later.
+_HALF_MARK_RE = re.compile(
+    r"^(?P<mark>(?:TS|SBU|C|S|U)(?://?NF)?\)|\((?:TS|SBU|C|S|U)(?://?NF)?(?=\s+[^)]*$))\s*(?P<rest>.*)$"
+)
 _MARK_START_RE = re.compile(rf"^\s*(?P<mark>{_MARK})\s*(?P<rest>\S.*)$")
 _MARK_END_RE = re.compile(rf"\s(?P<mark>{_MARK})\s*$")
 _WHOLE_TEXT_RE = re.compile(
@@ -160,7 +181,7 @@ def build_cable(raw: RawCable) -> Cable:
         reference_id=reference_id,
         created=created,
         released=raw.released,
-        created_dtg=" ".join(dtg.split()) if dtg else None,
+        created_dtg=dtg,
         classification=classification,
         level=level_of_classification(classification) if classification else (
             level_of_classification(head.banner_class)),
@@ -237,11 +258,12 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
 # --- dates -----------------------------------------------------------------------------------
 
 def _find_dtg(text: str | None) -> str | None:
+    """The first date-time group in `text`, alone (`O 260858Z JUL 06`, less its `ZDK ...`)."""
     if not text:
         return None
     for line in text.split("\n"):
-        if _DTG_RE.match(line):
-            return line.strip()
+        if m := _DTG_RE.match(line):
+            return " ".join(line[: m.end("yy")].split())
     return None
 
 
@@ -290,7 +312,7 @@ def _banner(text: str) -> tuple[str, str | None, str | None] | None:
             rest = re.sub(r"^(?:/+\s*\w+\s*)+", "", rest).strip()
             m = _BANNER_REST_RE.match(rest)
             if m:
-                station = re.sub(r"[^A-Z]", "", m.group("station"))
+                station = re.sub(r"[^A-Z0-9]", "", m.group("station"))
                 if station not in {"SECTION", "OF"}:
                     return cls, station, m.group("num")
             if k == len(words) or not _CLASS_WORD_RE.match("".join(words[: k + 1])):
@@ -305,7 +327,7 @@ def _banner_classification(banner_class: str, caveats: list[str]) -> str | None:
             Level.U: "UNCLASSIFIED", Level.SBU: "UNCLASSIFIED//FOR OFFICIAL USE ONLY"}.get(level)
     if word is None:
         return None
-    if level is Level.U and ({"SBU", "FOUO", "SENSITIVE"} & set(caveats)):
+    if level is Level.U and (_CUI_CAVEATS & set(caveats)):
         return "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
     if "NOFORN" in caveats and level in (Level.C, Level.S, Level.TS):
         return f"{word}//NOFORN"
@@ -348,8 +370,7 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             found = _banner(text)
             if found:
                 head.banner_class, head.banner_station, head.banner_number = found
-                head.caveats.extend(w for w in _CAVEAT_IN_RE.findall(text.upper())
-                                    if w not in head.caveats)
+                _add_caveats(head, _BANNER_KEYS_RE.split(text, 1)[0])
                 # Some pages put the whole header on the banner line (`... TAGS: MASS MARR`).
                 m = re.search(r"\bTAGS?:\s*(?P<rest>.*)$", text, re.I)
                 if m:
@@ -388,8 +409,7 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             i += 1
             continue
         if _CAVEAT_LINE_RE.match(text):
-            head.caveats.extend(w for w in _CAVEAT_IN_RE.findall(text.upper())
-                                if w not in head.caveats)
+            _add_caveats(head, text)
             i += 1
             continue
         if _DTG_RE.match(text) or _is_par_start(line) or line.pilcrow:
@@ -403,6 +423,14 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             break
         i += 1
     return head, i
+
+
+def _add_caveats(head: _Header, text: str) -> None:
+    """The caveats written in `text`, each once, in order (`SIPDIS SIPDIS` is one)."""
+    for m in _CAVEAT_IN_RE.finditer(text.upper()):
+        word = " ".join(m.group().split())
+        if word not in head.caveats:
+            head.caveats.append(word)
 
 
 def _key_ahead(lines: list[_Line], i: int) -> bool:
@@ -683,6 +711,8 @@ def _paragraph_start(
             number = None if number != (last or 0) + 1 or not blank_before else number
         if number is not None:
             marking, rest = _marking_of(m.group("pre"), m.group("post"), m.group("rest"))
+            if marking is None and (half := _HALF_MARK_RE.match(rest)):
+                marking, rest = half.group("mark"), half.group("rest")
             return number, marking, rest, line.anchor
     if line.pilcrow and (m := _LETTER_START_RE.match(text)):
         marking, rest = _marking_of(None, m.group("post"), m.group("rest"))

@@ -23,7 +23,12 @@ from cables import paths
 from cables.keymap import ACTIONS, BY_ID
 from cables.keynames import normalise_keys
 from cables.model import Level
-from cables.permalinks import DEFAULT_CABLE_TEMPLATE, DEFAULT_PARAGRAPH_TEMPLATE, PLACEHOLDERS
+from cables.permalinks import (
+    DEFAULT_CABLE_TEMPLATE,
+    DEFAULT_PARAGRAPH_TEMPLATE,
+    PLACEHOLDERS,
+    Permalinks,
+)
 from cables.sanitize import clean
 
 DEFAULT_LEVEL_COLORS: dict[str, str] = {
@@ -58,6 +63,10 @@ class Config:
     sidebar_columns: list[str] = field(default_factory=lambda: ["level", "ref", "created",
                                                                 "subject"])
     sidebar_limit: int = 500  # how many matches the sidebar ranks
+
+    def permalinks(self) -> Permalinks:
+        """Links built from the configured templates."""
+        return Permalinks(self.cable_permalink, self.paragraph_permalink)
 
 
 class ConfigError(Exception):

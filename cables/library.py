@@ -2,8 +2,10 @@
 
 Layout, and why:
 - `cables`: one narrow row per cable (the sidebar fields), so listing 251k cables never reads
-  bodies; `bodies`: the rest of the cable (paragraphs, body, header ...) as zlib-compressed JSON,
-  so a cable is read back without re-parsing and equal to the parsed one.
+  bodies; `bodies`: the rest of the cable in one zlib block: a line of JSON for the small fields
+  and the paragraph metadata, then the body and the paragraph texts raw, sliced by the lengths
+  the JSON gives (one compression per cable, no JSON escaping of the texts, and the paragraphs
+  compress against the body). A cable is read back without re-parsing, equal to the parsed one.
 - `refs`: cable -> cited id, indexed both ways, so "cites" and "cited by" are one query each.
 - `fts`: a contentless FTS5 table, one row per paragraph plus one for subject and tags. Its rowid
   encodes (created minute, cable, paragraph), so rowid order is date order: "newest first" is an
@@ -228,11 +230,16 @@ class Library:
     def get(self, reference_id: str) -> Cable | None:
         """The cable with this reference id (any case), or None."""
         with self._lock:
-            row = self._conn.execute(
-                "SELECT c.id, c.reference_id, c.created, c.released, c.level, c.origin,"
-                " c.subject, c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id"
-                " WHERE c.reference_id = ?", (reference_id,)).fetchone()
-        return None if row is None else _decode_cable(row[1:])
+            row = self._conn.execute("SELECT id FROM cables WHERE reference_id = ?",
+                                     (reference_id,)).fetchone()
+            return None if row is None else self._load(row[0])
+
+    def _load(self, cable_id: int) -> Cable:
+        row = self._conn.execute(
+            "SELECT c.reference_id, c.created, c.released, c.level, c.origin, c.subject,"
+            " c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id WHERE c.id = ?",
+            (cable_id,)).fetchone()
+        return _decode_cable(row)
 
     def cites(self, reference_id: str) -> list[str]:
         """The ids this cable's REF block cites, in order (in the library or not)."""
@@ -261,31 +268,34 @@ class Library:
         expression, terms = parsed
         with self._lock:
             if ranked:
-                rows: Iterable[tuple[int]] = self._conn.execute(
+                rows = self._conn.execute(
                     "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?",
-                    (expression, limit * 8)).fetchall()
-            else:
+                    (expression, limit * 8))
+            else:  # read only as far as the first `limit` cables: rowid order is date order
                 rows = self._conn.execute(
                     "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC", (expression,))
-            chosen = _one_per_cable(rows, limit, keep_first=ranked)
+            try:
+                chosen = _one_per_cable(rows, limit, keep_first=ranked)
+            finally:
+                rows.close()  # ends the read: an open statement would hold back checkpoints
             return [self._hit(cable_id, row, terms) for cable_id, row in chosen]
 
     def _hit(self, cable_id: int, row: int, terms: list[tuple[str, bool]]) -> SearchHit:
-        ref, created, released, level, origin, subject, synthetic, data = self._conn.execute(
-            "SELECT c.reference_id, c.created, c.released, c.level, c.origin, c.subject,"
-            " c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id WHERE c.id = ?",
-            (cable_id,)).fetchone()
-        cable = _decode_cable((ref, created, released, level, origin, subject, synthetic, data))
+        ref, created, level, subject, tags, synthetic = self._conn.execute(
+            "SELECT reference_id, created, level, subject, tags, synthetic FROM cables"
+            " WHERE id = ?", (cable_id,)).fetchone()
         number = anchor = None
         if row == 0:
-            text = " ".join(filter(None, [subject, " ".join(cable.tags)]))
-        elif cable.paragraphs:
-            paragraph = cable.paragraphs[min(row, len(cable.paragraphs)) - 1]
-            number, anchor, text = paragraph.number, paragraph.anchor, paragraph.text
-            if row == _MAX_ROW:  # the overflow row holds every paragraph from here on
-                text = " ".join(p.text for p in cable.paragraphs[row - 1:])
+            text = " ".join(filter(None, [subject, tags]))
         else:
-            text = cable.body
+            cable = self._load(cable_id)
+            if cable.paragraphs:  # the overflow row holds every paragraph from there on
+                found = cable.paragraphs[row - 1:row] if row < _MAX_ROW else cable.paragraphs[
+                    row - 1:]
+                number, anchor = found[0].number, found[0].anchor
+                text = " ".join(p.text for p in found)
+            else:  # a cable with no paragraphs: its body is row 1
+                text = cable.body
         return SearchHit(ref, created, subject, Level(level), number, anchor,
                          snippet(text, terms), bool(synthetic))
 
@@ -358,13 +368,9 @@ class Library:
         return result
 
     def _replace(self, cable_id: int, cable: Cable) -> None:
-        old = self._conn.execute(
-            "SELECT c.reference_id, c.created, c.released, c.level, c.origin, c.subject,"
-            " c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id WHERE c.id = ?",
-            (cable_id,)).fetchone()
         self._conn.executemany(
             "INSERT INTO fts (fts, rowid, subject, tags, text) VALUES ('delete', ?, ?, ?, ?)",
-            fts_rows(cable_id, _decode_cable(old)))
+            fts_rows(cable_id, self._load(cable_id)))
         self._conn.execute("DELETE FROM refs WHERE cable_id = ?", (cable_id,))
         self._conn.execute(
             "UPDATE cables SET reference_id = ?, created = ?, released = ?, level = ?,"
@@ -458,33 +464,39 @@ def _row(cable: Cable) -> tuple[Any, ...]:
 
 def _encode_body(cable: Cable) -> bytes:
     source = cable.source
-    data = [
+    meta = [
         cable.created_dtg, cable.classification, cable.tags, cable.references, cable.ref_text,
         cable.header, cable.caveats, cable.classified_by, cable.sections, cable.articles,
-        [[p.number, p.anchor, p.marking,
-          None if p.parsed is None else [p.parsed.level.value, list(p.parsed.caveats)],
-          p.text, p.section] for p in cable.paragraphs],
-        cable.body,
         None if source is None else [source.path, source.record, source.recovered_from],
+        len(cable.body),
+        [[p.number, p.anchor, p.marking,
+          None if p.parsed is None else [p.parsed.level.value, p.parsed.caveats],
+          p.section, len(p.text)] for p in cable.paragraphs],
     ]
-    return zlib.compress(json.dumps(data, separators=(",", ":")).encode("ascii"), 1)
+    # ASCII JSON holds no raw newline, so the first newline ends it; the texts follow raw.
+    payload = "".join([json.dumps(meta, separators=(",", ":")), "\n", cable.body,
+                       *(p.text for p in cable.paragraphs)])
+    return zlib.compress(payload.encode("utf-8", "surrogatepass"), 1)
 
 
 def _decode_cable(row: Sequence[Any]) -> Cable:
     ref, created, released, level, origin, subject, synthetic, data = row
+    head, _, texts = zlib.decompress(data).decode("utf-8", "surrogatepass").partition("\n")
     (dtg, classification, tags, references, ref_text, header, caveats, classified_by, sections,
-     articles, paragraphs, body, source) = json.loads(zlib.decompress(data))
+     articles, source, body_length, paragraphs) = json.loads(head)
+    pos = body_length
+    decoded = []
+    for number, anchor, marking, parsed, section, length in paragraphs:
+        marks = None if parsed is None else Marking(Level(parsed[0]), tuple(parsed[1]))
+        decoded.append(Paragraph(number, anchor, marking, marks, texts[pos:pos + length], section))
+        pos += length
     return Cable(
         reference_id=ref, created=created, released=released, created_dtg=dtg,
         classification=classification, level=Level(level), origin=origin, subject=subject,
         tags=tags, references=references, ref_text=ref_text, header=header, caveats=caveats,
-        classified_by=classified_by, sections=sections, articles=articles,
-        paragraphs=[Paragraph(number, anchor, marking,
-                              None if parsed is None else Marking(Level(parsed[0]),
-                                                                  tuple(parsed[1])),
-                              text, section)
-                    for number, anchor, marking, parsed, text, section in paragraphs],
-        body=body, source=None if source is None else Source(*source), synthetic=bool(synthetic),
+        classified_by=classified_by, sections=sections, articles=articles, paragraphs=decoded,
+        body=texts[:body_length], source=None if source is None else Source(*source),
+        synthetic=bool(synthetic),
     )
 
 
@@ -590,7 +602,7 @@ def _fold(word: str) -> str:
 def snippet(text: str, terms: list[tuple[str, bool]], width: int = 160) -> str:
     """A one-line window of `text` around the first matching word, matches marked « »."""
     text = clean_line(text)
-    spans = [m.span() for m in _WORD.finditer(text) if _matches(_fold(m.group()), terms)]
+    spans = _spans(text, terms)
     if not spans:
         return text[:width] + ("…" if len(text) > width else "")
     start = max(0, spans[0][0] - width // 3)
@@ -606,6 +618,16 @@ def snippet(text: str, terms: list[tuple[str, bool]], width: int = 160) -> str:
         pos = e
     out.append(text[pos:end])
     return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
+
+
+def _spans(text: str, terms: list[tuple[str, bool]]) -> list[tuple[int, int]]:
+    """Where the terms occur as words. A case-insensitive regex finds them fast; folding every
+    word (accents, as FTS5 does) is the fallback for text the regex cannot match."""
+    pattern = "|".join(re.escape(t) + (r"\w*" if prefix else r"\b") for t, prefix in terms)
+    spans = [m.span() for m in re.finditer(rf"\b(?:{pattern})", text, re.IGNORECASE)]
+    if spans or text.isascii():
+        return spans
+    return [m.span() for m in _WORD.finditer(text) if _matches(_fold(m.group()), terms)]
 
 
 def _matches(word: str, terms: list[tuple[str, bool]]) -> bool:

@@ -54,6 +54,7 @@ _LEVEL_RE = re.compile(
 )
 _REL_RE = re.compile(r"REL(?:\s+TO)?\s+([A-Z][A-Z ,]*[A-Z])$")
 _WHOLE_RE = re.compile(r"ENTIRE\s+TEXT|WHOLE\s+TEXT|ENTIRE\s+MESSAGE")
+_DOUBLED_RE = re.compile(r"^([SC])\1(?=ECRET|ONFIDENTIAL)")
 _FGI_RE = re.compile(r"FGI(?:\s+[A-Z]{2,4})?$")
 
 
@@ -74,10 +75,13 @@ def _caveat(part: str) -> str | None:
 
 @lru_cache(maxsize=4096)  # the same few dozen markings recur; Marking is immutable
 def parse_marking(text: str) -> Marking | None:
-    """Read one portion marking such as `(S//NF)` (parentheses optional); None if it is not one."""
+    """Read one portion marking such as `(S//NF)` (parentheses optional, or one of them missing as
+    in `C)`); None if it is not one."""
     inner = text.strip()
-    if inner.startswith("(") and inner.endswith(")"):
-        inner = inner[1:-1]
+    if inner.startswith("("):
+        inner = inner[1:]
+    if inner.endswith(")"):
+        inner = inner[:-1]
     inner = " ".join(inner.upper().split())
     if not inner or len(inner) > 120:
         return None
@@ -119,12 +123,14 @@ def is_whole_text_marking(text: str) -> bool:
 def level_of_classification(value: str | None) -> Level:
     """The level of a header or banner classification (`SECRET//NOFORN`, `C O N F I D E N T I A L`).
 
-    Also reads banners that lost their first letter (`ECRET`, `ONFIDENTIAL`), as some pages do.
+    Also reads banners that lost their first letter (`ECRET`, `ONFIDENTIAL`) or doubled it
+    (`SS E C R E T`, `CC O N F I D E N T I A L`), as some pages do.
     Controlled unclassified information (FOUO, SBU, LOU) is level SBU.
     """
     if not value:
         return Level.UNMARKED
     squeezed = re.sub(r"[^A-Z]", "", value.upper())
+    squeezed = _DOUBLED_RE.sub(r"\1", squeezed)
     if squeezed.startswith("TOPSECRET"):
         return Level.TS
     if squeezed.startswith(("SECRET", "ECRET")):

@@ -2,8 +2,9 @@
 
 The sidebar calls `SidebarSearch.search` in a thread worker on every key. A rapidfuzz scan of 251k
 rows costs 0.3-2 s and holds the GIL, so the engine narrows with plain substring tests on one
-prepared lowercase key per cable (reference id, id without its year, subject, origin, tags) and
-narrows further from the previous keystroke's matches when the new query implies the old one.
+prepared lowercase key per cable (reference id, subject, origin, tags) and narrows further from
+the previous keystroke's matches when the new query implies the old one. Sorted ids (with and
+without their year) answer id look-ups by bisection.
 Rapidfuzz only corrects query words that occur nowhere in the corpus, against the vocabulary of
 distinct words (not against the rows), and its scores rank the rows such a correction finds.
 Every loop runs in chunks of a few thousand rows and checks `cancelled()` between them, so a stale
@@ -12,6 +13,7 @@ search stops at once and no single stretch of work holds the GIL for long.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 import string
@@ -21,6 +23,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -32,13 +35,15 @@ VOCAB_CHUNK = 8192  # vocabulary words per rapidfuzz call
 MAX_CORRECTIONS = 5
 SPREAD = 10.0  # corrections scoring this far below the best are dropped
 MIN_FUZZY_LENGTH = 4  # shorter words have too many neighbours to correct usefully
+MIN_WHOLE_WORD = 3  # shorter words rank by word starts only
 ID_DIRECT = 4096  # id-prefix tiers up to this many rows are looked up, not scanned for
 RESULT_CACHE = 32  # recent results, so backspacing is instant
 
 # Query and keys are folded alike: lowercase, every punctuation mark a space.
 _UNICODE_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b6\u00a7\u00a0\u00b4"
-_ASCII_SEPARATORS = string.punctuation + "\t\n\r\x0b\x0c"
-_FOLD = str.maketrans(dict.fromkeys(_ASCII_SEPARATORS + _UNICODE_PUNCTUATION, " "))
+# Control characters separate words too; NUL only in `fold`, as the bytes path splits rows on it.
+_ASCII_SEPARATORS = string.punctuation + "".join(map(chr, range(1, 32))) + "\x7f"
+_FOLD = str.maketrans(dict.fromkeys("\x00" + _ASCII_SEPARATORS + _UNICODE_PUNCTUATION, " "))
 _FOLD_BYTES = bytes.maketrans(_ASCII_SEPARATORS.encode(), b" " * len(_ASCII_SEPARATORS))
 _DIGITS = "0123456789"
 _LAST = "\U0010ffff"  # sorts after every character: word + _LAST bounds the words it starts
@@ -111,19 +116,19 @@ class SidebarSearch:
     """Prepared keys and vocabulary for one CableIndex; safe to call from several threads."""
 
     def __init__(self, index: CableIndex, *, cache_size: int = RESULT_CACHE) -> None:
-        """Fold every row into a key and collect the vocabulary (about 1 s for 251k rows here).
+        """Fold every row into a key and collect the vocabulary (2 s of CPU for 251k rows here).
 
         `cache_size` recent results are kept so that backspacing is instant (0: none).
         """
         self._cache_size = cache_size
         self._size = n = len(index)
-        # Large columns are tuples, arrays and ranges, never lists: CPython stops tracking a tuple
-        # of strings after one collection, while every full collection walks every list (200 ms
-        # for a few 251k-item lists here, holding the GIL).
-        self._all = range(n)
-        ids = [fold(r).strip() for r in index.reference_ids]
+        # Large columns are tuples and arrays, never lists: CPython stops tracking a tuple of
+        # strings or ints after one collection, while every full collection walks every list
+        # (200 ms for a few 251k-item lists here, holding the GIL). Row numbers are made once,
+        # so that answers share them rather than allocate up to 251k ints per keystroke.
+        self._all = tuple(range(n))
+        ids = [i.strip() for i in _fold_rows(index.reference_ids)]
         bare = [i.lstrip(_DIGITS) for i in ids]
-        self._idkeys = tuple(f" {i} {b} " for i, b in zip(ids, bare, strict=True))
         rests = _fold_rows(
             [
                 f"{subject} {origin} {tags} "
@@ -132,16 +137,12 @@ class SidebarSearch:
                 )
             ]
         )
-        self._keys = tuple(i + r for i, r in zip(self._idkeys, rests, strict=True))
+        # The key starts with the id, so that an anchored match tests id prefixes.
+        self._keys = tuple(f" {i} {r}" for i, r in zip(ids, rests, strict=True))
         # Ids with and without their year, sorted, for exact and prefix look-ups by bisection.
-        tokens = ids + bare
-        order = sorted(range(2 * n), key=tokens.__getitem__)
-        self._id_tokens = tuple(tokens[j] for j in order)
-        self._id_rows = array("i", [j % n for j in order])
-        words: set[str] = set()
-        for rest in set(rests):
-            words.update(rest.split())
-        self._sorted_words = tuple(sorted(words))
+        self._id_lookups = (_SortedIds(ids), _SortedIds(bare))
+        # (map and chain keep the 2.5M-word loop in C: a third faster than a Python loop)
+        self._sorted_words = tuple(sorted(set(chain.from_iterable(map(str.split, set(rests))))))
         # Correction candidates, by first letter (a misspelling rarely starts wrong).
         by_initial: dict[str, list[str]] = {}
         for w in self._sorted_words:
@@ -149,10 +150,12 @@ class SidebarSearch:
                 by_initial.setdefault(w[0], []).append(w)
         self._vocabulary = {c: tuple(words) for c, words in by_initial.items()}
         # Literal test: a word (no spaces) occurs in some key iff it occurs in this string.
-        self._text = " ".join(self._sorted_words) + " " + " ".join(tokens)
+        self._text = " ".join((*self._sorted_words, *ids, *bare))
         self._lock = threading.Lock()
         self._corrections: dict[str, tuple[Correction, ...]] = {}
         self._results: OrderedDict[tuple[tuple[str, ...], int], Matches] = OrderedDict()
+        # Untrack the new tuples now (a young-generation pass) rather than mid-keystroke.
+        gc.collect(1)
 
     def __len__(self) -> int:
         return self._size
@@ -163,9 +166,14 @@ class SidebarSearch:
         *,
         limit: int = 500,
         previous: Matches | None = None,
-        cancelled: Cancelled = _never,
+        cancelled: Cancelled | None = None,
     ) -> Matches | None:
-        """Rows matching every word of `query`, best first; None if `cancelled()` turned true."""
+        """Rows matching every word of `query`, best first; None if `cancelled()` turned true.
+
+        `previous` may be any earlier answer of this engine: it is used only where it holds every
+        new match (the new query extends it), and ignored otherwise.
+        """
+        cancelled = cancelled or _never
         words = query_words(query)
         if not words:
             return Matches(query, self._size, range(self._size), (), self._all, self)
@@ -277,18 +285,10 @@ class SidebarSearch:
         return tuple(out)
 
     def _matcher(self, term: Term) -> RowTest:
-        keys = self._keys
         if term.literal:
-            word = term.word
+            keys, word = self._keys, term.word
             return lambda rows: [i for i in rows if word in keys[i]]
-        needles = [c.needle for c in term.corrections or ()]
-        if len(needles) == 1:
-            needle = needles[0]
-            return lambda rows: [i for i in rows if needle in keys[i]]
-        # Every needle starts with the corrections' common start: a plain test cuts most rows.
-        common = " " + _common_start([c.text for c in term.corrections or ()])
-        search = _any_of(needles).search
-        return lambda rows: [i for i in [i for i in rows if common in keys[i]] if search(keys[i])]
+        return self._has_any(term.corrections or ())
 
     def _rank(
         self, candidates: Sequence[int], terms: list[Term], limit: int, cancelled: Cancelled
@@ -296,8 +296,9 @@ class SidebarSearch:
         """The best `limit` candidates.
 
         Tiers, best first: a word is a reference id (with or without its year); a word starts a
-        reference id; every literal word is a whole word of the row; every literal word starts a
-        word; the rest. Within a tier rows with closer corrections come first, then newest first.
+        reference id; every literal word is a whole word of the row (none shorter than
+        MIN_WHOLE_WORD); every literal word starts a word; the rest. Within a tier rows with
+        closer corrections come first, then newest first.
         """
         spread = [t.corrections for t in terms if t.corrections and len(t.corrections) > 1]
         # One word read several ways: its corrections, by score, split each tier into levels
@@ -335,12 +336,23 @@ class SidebarSearch:
         return order
 
     def _has_any(self, corrections: Sequence[Correction]) -> RowTest:
+        """A test for rows holding any of `corrections`.
+
+        One plain substring pass per correction: a regex alternation costs three times as much.
+        """
         keys = self._keys
-        if len(corrections) == 1:
-            needle = corrections[0].needle
+        needles = [c.needle for c in corrections]
+        if len(needles) == 1:
+            needle = needles[0]
             return lambda rows: [i for i in rows if needle in keys[i]]
-        search = _any_of([c.needle for c in corrections]).search
-        return lambda rows: [i for i in rows if search(keys[i])]
+
+        def test(rows: Sequence[int]) -> list[int]:
+            hit: set[int] = set()
+            for needle in needles:
+                hit.update([i for i in rows if needle in keys[i]])
+            return [i for i in rows if i in hit]
+
+        return test
 
     def _tiers(self, literals: list[str]) -> Iterator[list[int] | RowTest]:
         """Each rank tier as its sorted rows (when few) or as a test on a chunk of rows.
@@ -348,7 +360,7 @@ class SidebarSearch:
         Tiers the vocabulary shows to be empty are skipped rather than scanned for.
         """
         if literals:
-            keys, idkeys = self._keys, self._idkeys
+            keys = self._keys
             exact = sorted({
                 i for w in literals if not w.isalpha() and not w.isdigit()
                 for i in self._id_range(w, exact=True)
@@ -359,9 +371,14 @@ class SidebarSearch:
             if sum(len(s) for s in spans) <= ID_DIRECT:
                 yield sorted({i for span in spans for i in span})
             else:
-                starts = _any_of([f" {w}" for w in literals]).search
-                yield lambda rows: [i for i in rows if starts(idkeys[i])]
-            if all(self._is_word(w) or self._id_range(w, exact=True) for w in literals):
+                starts = re.compile(" [0-9]*(?:" + "|".join(map(re.escape, literals)) + ")").match
+                yield lambda rows: [i for i in rows if starts(keys[i])]
+            # Words of one or two letters are still being typed: whole-word matches of them
+            # ("go", "nu") are rarely meant, and would cost a pass over every candidate.
+            if all(
+                len(w) >= MIN_WHOLE_WORD and (self._is_word(w) or self._id_range(w, exact=True))
+                for w in literals
+            ):
                 yield _all_in(keys, [f" {w} " for w in literals])
             if all(self._starts_a_word(w) for w in literals):
                 yield _all_in(keys, [f" {w}" for w in literals])
@@ -369,9 +386,8 @@ class SidebarSearch:
 
     def _id_range(self, word: str, *, exact: bool) -> Sequence[int]:
         """Rows whose reference id, with or without its year, is (or starts with) `word`."""
-        lo = bisect_left(self._id_tokens, word)
-        hi = bisect_right(self._id_tokens, word if exact else word + _LAST)
-        return self._id_rows[lo:hi]
+        with_year, without = (ids.rows(word, exact=exact) for ids in self._id_lookups)
+        return with_year + without
 
     def _is_word(self, word: str) -> bool:
         at = bisect_left(self._sorted_words, word)
@@ -419,6 +435,20 @@ def _implies(new: Term, old: Term) -> bool:
     )
 
 
+class _SortedIds:
+    """Ids in sorted order with their rows: exact and prefix look-ups by bisection."""
+
+    def __init__(self, ids: list[str]) -> None:
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        self._ids = tuple(map(ids.__getitem__, order))
+        self._rows = array("i", order)
+
+    def rows(self, word: str, *, exact: bool) -> array[int]:
+        lo = bisect_left(self._ids, word)
+        hi = bisect_right(self._ids, word if exact else word + _LAST)
+        return self._rows[lo:hi]
+
+
 def _by_score(corrections: tuple[Correction, ...]) -> list[list[Correction]]:
     """Corrections grouped by equal score, best first (they arrive sorted)."""
     groups: list[list[Correction]] = []
@@ -430,15 +460,6 @@ def _by_score(corrections: tuple[Correction, ...]) -> list[list[Correction]]:
     return groups
 
 
-def _common_start(texts: list[str]) -> str:
-    """The longest start all `texts` share (that of the first and last in sorted order)."""
-    first, last = min(texts), max(texts)
-    size = 0
-    while size < len(first) and first[size] == last[size]:
-        size += 1
-    return first[:size]
-
-
 def _contains(rows: Sequence[int], row: int) -> bool:
     """Membership in a sorted list, by bisection."""
     at = bisect_left(rows, row)
@@ -448,10 +469,6 @@ def _contains(rows: Sequence[int], row: int) -> bool:
 def _chunks(rows: Sequence[int]) -> Iterator[Sequence[int]]:
     for start in range(0, len(rows), CHUNK):
         yield rows[start : start + CHUNK]
-
-
-def _any_of(needles: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(n) for n in needles))
 
 
 def _all_in(keys: list[str], needles: list[str]) -> RowTest:

@@ -8,6 +8,7 @@ from it, plus a warning for the user: state is a convenience and must never stop
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -92,6 +93,7 @@ class State:
     bookmarks: list[Bookmark] = field(default_factory=list)
     history: list[Visit] = field(default_factory=list)
     warning: str | None = None  # set when the file was damaged and set aside
+    unsaved: str | None = None  # the last failure to save the history, once reported
 
     @classmethod
     def load(cls, path: Path | None = None) -> State:
@@ -120,6 +122,10 @@ class State:
         lost = len(raw_bookmarks) + len(raw_history) - len(state.bookmarks) - len(state.history)
         if lost:
             state.warning = state._set_aside(f"{lost} damaged entries skipped")
+            # What could be read goes back in place at once, or the next change (which re-reads
+            # the file) would start from nothing. A failure here shows on the next save.
+            with contextlib.suppress(OSError):
+                state.save()
         return state
 
     def _set_aside(self, why: str) -> str:
@@ -160,9 +166,12 @@ class State:
     def toggle_bookmark(self, cable: Cable, paragraph: Paragraph | None) -> bool:
         """Bookmark the paragraph (the cable where None), or remove that bookmark; saves.
 
-        Returns True when a bookmark was added.
+        Returns True when a bookmark was added. An unnumbered paragraph has no anchor to
+        return to, so it marks the cable. OSError when the file cannot be written.
         """
         self._reload()
+        if paragraph is not None and not paragraph.anchor:
+            paragraph = None
         anchor = paragraph.anchor if paragraph else None
         existing = self.bookmark(cable.reference_id, anchor)
         if existing:
@@ -196,13 +205,24 @@ class State:
 
     # --- history ------------------------------------------------------------------------
 
-    def record_open(self, cable: Cable) -> None:
-        """Put the cable first in the history (once), keep the newest HISTORY_LIMIT; saves."""
+    def record_open(self, cable: Cable) -> str | None:
+        """Put the cable first in the history (once), keep the newest HISTORY_LIMIT; saves.
+
+        History is a convenience that must never stop a cable opening: a failed save is not
+        raised but returned, the first time it happens, for the app to show once.
+        """
         self._reload()
         self.history = [v for v in self.history if v.ref != cable.reference_id]
         self.history.insert(0, Visit(cable.reference_id, clean_line(cable.subject or "")))
         del self.history[HISTORY_LIMIT:]
-        self.save()
+        try:
+            self.save()
+        except OSError as exc:
+            problem = f"{self.path}: history not saved: {exc}"
+            first, self.unsaved = problem != self.unsaved, problem
+            return problem if first else None
+        self.unsaved = None
+        return None
 
 
 # --- Markdown export ----------------------------------------------------------------------

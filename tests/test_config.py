@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, needs_shared
 from textual.keys import Keys, _character_to_key
 from textual.theme import BUILTIN_THEMES
 
@@ -293,3 +294,37 @@ def test_readme_example_is_a_valid_config(tmp_path: Path) -> None:
     example = section.split("```toml\n", 1)[1].split("```", 1)[0]
     loaded = cfg.load(write(tmp_path, example))
     assert loaded.theme == "nord" and loaded.keymap["quit"] == "ctrl+q"
+
+
+@needs_shared
+def test_commands_use_the_configured_library_and_templates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, 'library = "cables.sqlite3"\n[permalinks]\n'
+                 'paragraph = "https://mirror.example/cable/{year}/{month}/{ref}.html#{anchor}"\n')
+    page = FIXTURES / "09BERLIN1167.html"
+    assert main(["--config", str(path), "import", str(page)]) == 0
+    assert (tmp_path / "cables.sqlite3").is_file()  # beside the config, not in the data dir
+    assert not paths.default_library().exists()
+    capsys.readouterr()
+    assert main(["--config", str(path), "link", "09BERLIN1167#par3"]) == 0
+    assert capsys.readouterr().out == (
+        "https://mirror.example/cable/2009/09/09BERLIN1167.html#par3\n")
+
+
+def test_show_names_where_the_library_comes_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, 'library = "mine.sqlite3"\n')
+
+    def library_line(*argv: str) -> str:
+        assert main(["--config", str(path), *argv, "config", "show"]) == 0
+        return next(line for line in capsys.readouterr().out.splitlines()
+                    if line.startswith("library = "))
+
+    assert library_line().startswith(f'library = "{tmp_path / "mine.sqlite3"}"')
+    assert library_line().endswith("# file")
+    monkeypatch.setenv("CABLES_LIBRARY", str(tmp_path / "env.sqlite3"))
+    assert "env.sqlite3" in library_line() and library_line().endswith("# $CABLES_LIBRARY")
+    line = library_line("--library", str(tmp_path / "cli.sqlite3"))
+    assert "cli.sqlite3" in line and line.endswith("# --library")

@@ -157,6 +157,17 @@ def test_page_table_equals_facts(name: str, facts: dict) -> None:
 
 
 @needs_shared
+@pytest.mark.parametrize("name", HTML_FACTS)
+def test_created_dtg_is_the_pages_date_time_group(name: str, facts: dict) -> None:
+    """The DTG alone, service suffixes (`ZDK CTG #00732`, `ZFF4`) left in the routing header."""
+    observed = facts[name]["observed"]
+    if observed.get("dtg") is None:
+        pytest.skip("a partial extract: facts note no DTG (at most `291359Z Nov 00`)")
+    cable = page_cable(FIXTURES / name, observed["reference_id"])
+    assert cable.created_dtg == observed["dtg"]
+
+
+@needs_shared
 def test_anchors_and_cablemap_asserts_match_outside_the_exceptions(facts: dict) -> None:
     diffs: dict[tuple[str, str, str], str] = {}
     for name in HTML_FACTS:

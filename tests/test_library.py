@@ -62,6 +62,13 @@ def test_cable_reads_back_equal_in_any_case(lib) -> None:
     assert lib.get("09PARIS1").synthetic is True
 
 
+def test_texts_with_any_characters_read_back(lib) -> None:
+    odd = cable(body='line\n"quoted" \\ [1,2]\n¶ü€😀\ud800', header="h\nh",
+                paragraphs=[par(1, 'a\n"b"\\\n'), par(2, ""), par(3, "😀 ü")])
+    lib.add([odd])
+    assert lib.get("09MEXICO1055") == odd
+
+
 def test_later_release_kept_earlier_ignored_reimport_unchanged(lib) -> None:
     first = cable(released="2010-11-28T10:00", subject="OLD SUBJECT ZEBRA")
     later = cable(released="2011-08-30T01:44", subject="NEW SUBJECT YAK")

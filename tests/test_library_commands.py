@@ -135,3 +135,17 @@ def test_demo_library_built_once_in_its_own_file(tmp_path) -> None:
         stamp = target.stat().st_mtime_ns
     assert ensure_demo_library(target, n=40) == target
     assert target.stat().st_mtime_ns == stamp
+
+
+def test_config_templates_and_library_key(library, tmp_path, capsys) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'library = "{library}"\n[permalinks]\n'
+                      'cable = "https://example.org/{year}/{ref}"\n'
+                      'paragraph = "https://example.org/{year}/{ref}#{anchor}"\n')
+    status, out, _ = run(capsys, "link", "09MEXICO1055#par2", "--config", str(config))
+    assert (status, out) == (0, "https://example.org/2009/09MEXICO1055#par2\n")
+    status, out, _ = run(capsys, "search", "Westerwelle", "--json", "--config", str(config))
+    assert json.loads(out.splitlines()[0])["permalink"].startswith("https://example.org/2010/")
+    config.write_text('clipboard = "telepathy"\n')
+    status, _, err = run(capsys, "stats", "--config", str(config), "--library", str(library))
+    assert status == 2 and "clipboard" in err

@@ -36,6 +36,8 @@ from cables.model import Level, Marking
         ("(SECRET)", Level.S, ()),
         ("(C - ENTIRE TEXT)", Level.C, ()),
         ("S//NF", Level.S, ("NF",)),
+        ("C)", Level.C, ()),  # one parenthesis lost (10ROME1, 09BEIJING1970)
+        ("(C", Level.C, ()),
     ],
 )
 def test_markings_read(text: str, level: Level, caveats: tuple[str, ...]) -> None:
@@ -68,6 +70,8 @@ def test_whole_text_forms() -> None:
         ("S e c r e t", Level.S),
         ("E C R E T", Level.S),
         ("O N F I D E N T I A L", Level.C),
+        ("SS E C R E T", Level.S),  # 08TUNIS679, 09PARIS381
+        ("CC O N F I D E N T I A L", Level.C),  # 09SAOPAULO104
         ("UNCLAS", Level.U),
         (None, Level.UNMARKED),
         ("", Level.UNMARKED),

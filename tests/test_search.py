@@ -1,4 +1,4 @@
-"""The sidebar search engine on an index of the real fixture cables (page-table facts + subjects).
+"""The sidebar search engine on the index of a library of the real fixture cables.
 
 Results are checked against a brute-force model of the documented semantics: every query word must
 match (as a substring, or through its corrections when the corpus lacks it), ranked by tier, then
@@ -12,54 +12,25 @@ import itertools
 import random
 import string
 import threading
-import time
+from pathlib import Path
 
 import pytest
 from conftest import SHARED, needs_shared
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cables import search
 from cables.index import CableIndex
+from cables.library import Library
 from cables.search import CHUNK, SidebarSearch, fold, query_words
 
 pytestmark = needs_shared
 
-_LEVELS = {"UNCLASSIFIED": "U", "CONFIDENTIAL": "C", "SECRET": "S", "TOP SECRET": "TS"}
-
-
-def _fixture_index(facts: dict) -> CableIndex:
-    """One row per distinct reference id of the fixtures, newest first, from facts.json."""
-    rows: dict[str, tuple[str, str, str, str, str]] = {}
-    for _name, entry in sorted(facts.items()):
-        observed = entry["observed"]
-        ref = entry.get("reference_id_from_filename") or observed.get("reference_id")
-        if not ref or ref in rows:
-            continue
-        classification = (observed.get("classification") or "").split("//")[0]
-        rows[ref] = (
-            (observed.get("created") or "")[:10],
-            _LEVELS.get(classification, "unmarked"),
-            observed.get("origin") or "",
-            observed.get("subject_raw") or "",
-            " ".join((observed.get("tags_line_raw") or "").replace(",", " ").split()),
-        )
-    order = sorted(rows, key=lambda r: (rows[r][0], r), reverse=True)
-    index = CableIndex()
-    for ref in order:
-        created, level, origin, subject, tags = rows[ref]
-        index.reference_ids.append(ref)
-        index.created.append(created)
-        index.levels.append(level)
-        index.origins.append(origin)
-        index.subjects.append(subject)
-        index.tags.append(tags)
-        index.synthetic.append(False)
-    return index
-
-
 @pytest.fixture(scope="module")
-def index(facts: dict) -> CableIndex:
-    return _fixture_index(facts)
+def index(fixtures_library: Path) -> CableIndex:
+    """The sidebar index of ../shared/fixtures/cables, parsed and imported by the real importer."""
+    with Library.open(fixtures_library) as library:
+        return library.load_index()
 
 
 @pytest.fixture
@@ -94,7 +65,7 @@ def _model(index: CableIndex, engine: SidebarSearch, query: str, limit: int = 50
             tier = 0
         elif any(x.startswith(w) for w in literal for x in ids[i]):
             tier = 1
-        elif all(w in tokens for w in literal):
+        elif all(w in tokens and len(w) >= 3 for w in literal):
             tier = 2
         elif all(any(t.startswith(w) for t in tokens) for w in literal):
             tier = 3
@@ -116,6 +87,8 @@ QUERIES = [
     "berlin", "09berlin", "tehran", "terorist", "terrorist tehran", "embassy", "e", "a", "ze", "09",
     "kabul pgov", "secretary state", "privasy", "data privasy", "scene", "scenesetter", "u.s.",
     "nothingatall", "obama mexico pgov prel", "iran", "ir", "madrid sp", "7575", "libreville1895",
+    # two misspelt words each read two ways: closeness is then a sum
+    "reation berin", "reation brail", "natonal laders", "arican reportng",
 ]
 
 
@@ -126,6 +99,16 @@ def test_matches_the_brute_force_model(index: CableIndex, engine: SidebarSearch,
     total, rows = _model(index, engine, query, limit=10)
     assert result.total == total
     assert list(result.rows) == rows
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_scanning_for_id_prefixes_ranks_as_looking_them_up(index, monkeypatch, query: str):
+    # Id-prefix tiers of up to ID_DIRECT rows are looked up by bisection, larger ones scanned for:
+    # force the scan on this small index and expect the same answers.
+    monkeypatch.setattr(search, "ID_DIRECT", 0)
+    engine = SidebarSearch(index)
+    result = engine.search(query, limit=10)
+    assert (result.total, list(result.rows)) == _model(index, engine, query, limit=10)
 
 
 def _ids(index: CableIndex, rows) -> list[str]:
@@ -169,15 +152,21 @@ def test_words_are_anded_and_case_folded(index, engine):
 
 
 def test_tags_match_exactly(index, engine, facts):
-    tagged = {
-        e.get("reference_id_from_filename")
-        for e in facts.values()
+    result = engine.search("PGOV")
+    found = set(_ids(index, result.candidates))
+    # Exactly the cables whose TAGS hold PGOV (no subject or origin contains the letters) ...
+    assert found == {
+        ref for ref, tags in zip(index.reference_ids, index.tags, strict=True)
+        if "PGOV" in tags.upper().split()
+    }
+    assert result.total == len(found)
+    # ... and among them every fixture page whose TAGS line shows PGOV.
+    on_pages = {
+        e["reference_id_from_filename"] for e in facts.values()
         if "PGOV" in (e["observed"].get("tags_line_raw") or "").upper().replace(",", " ").split()
     }
-    tagged &= set(index.reference_ids)
-    result = engine.search("PGOV")
-    assert set(_ids(index, result.candidates)) == tagged
-    assert result.total == len(tagged)
+    assert on_pages & set(index.reference_ids) <= found
+    assert len(found) > 20
 
 
 def test_empty_query_is_everything_newest_first(index, engine):
@@ -268,10 +257,10 @@ def test_cancelled_search_returns_none_promptly(big):
         calls += 1
         return calls > 2
 
-    start = time.perf_counter()
     assert big.search("e", cancelled=cancel_after_two) is None
-    assert time.perf_counter() - start < 0.5
-    assert calls == 3  # stopped at the third chunk boundary, not after the whole index
+    # Stopped at the third check: two chunks of CHUNK rows done, not the whole index (that is
+    # promptness in work done, which a busy machine cannot blur as it would a wall-clock bound).
+    assert calls == 3
     assert big.search("e") is not None  # a cancelled search leaves nothing half-cached
     assert big.search("qqqqzzzx", cancelled=lambda: True) is None  # cancelled while correcting
 
@@ -279,8 +268,11 @@ def test_cancelled_search_returns_none_promptly(big):
 def test_cancellation_from_another_thread_stops_a_running_search(big):
     started, stop = threading.Event(), threading.Event()
     answers: list[object] = []
+    checks = 0
 
     def cancelled() -> bool:
+        nonlocal checks
+        checks += 1
         started.set()
         stop.wait(timeout=5)  # hold the search mid-way until the UI thread cancels it
         return stop.is_set()
@@ -289,11 +281,10 @@ def test_cancellation_from_another_thread_stops_a_running_search(big):
     worker.start()
     assert started.wait(timeout=5)  # the worker is inside the search, past its first check
     stop.set()
-    stopped = time.perf_counter()
     worker.join(timeout=5)
     assert not worker.is_alive()
     assert answers == [None]
-    assert time.perf_counter() - stopped < 0.25
+    assert checks == 1  # returned at the very check that saw the flag
 
 
 def test_chunks_are_checked_between_every_few_thousand_rows(big):
@@ -327,3 +318,46 @@ def test_narrowing_scans_only_the_previous_matches(big):
     assert fresh_calls[0] >= len(big) // CHUNK
     assert narrowed_calls[0] <= 4  # one chunk to filter, a few to rank: never the whole index
     assert second.total == big.search("que", limit=11).total  # another limit: not cached
+
+
+def test_an_empty_index_answers_every_query_with_nothing():
+    engine = SidebarSearch(CableIndex())
+    assert engine.search("").total == 0
+    assert engine.search("berlin").total == 0
+    assert engine.search("scensetter").rows == []
+
+
+def test_odd_text_in_the_index_is_folded_like_queries():
+    # A NUL (which the row folding splits on), a tab, non-ASCII letters and punctuation.
+    index = CableIndex(
+        ["09SAOPAULO1", "09RECIFE2"], ["2009-01-02", "2009-01-01"], ["U", "U"],
+        ["Consulate São Paulo", "Consulate Recife"],
+        ["A\x00B SÃO PAULO’S VIEW", "U.S.-BRAZIL\tTALKS"], ["PGOV", "PREL"], [False, False],
+    )
+    engine = SidebarSearch(index)
+    assert list(engine.search("são paulo's").rows) == [0]
+    assert list(engine.search("U.S. brazil").rows) == [1]
+    assert list(engine.search("brazil talks").rows) == [1]
+    assert list(engine.search("b").rows) == [0, 1]  # "b" a whole word of row 0: NUL separates
+    assert list(engine.search("recife2").rows) == [1]
+
+
+def test_threads_searching_at_once_get_the_answers_of_one_at_a_time(index):
+    queries = ["berlin", "scensetter obama", "pgov gm", "e", "privasy", "09b", "teror"]
+    alone = SidebarSearch(index)
+    expected = {q: (alone.search(q).total, list(alone.search(q).rows)) for q in queries}
+    shared = SidebarSearch(index, cache_size=2)  # a small cache, evicting while others read it
+    answers: dict[str, set] = {q: set() for q in queries}
+
+    def run(offset: int) -> None:
+        for q in queries[offset:] + queries[:offset]:
+            for _ in range(3):
+                m = shared.search(q)
+                answers[q].add((m.total, tuple(m.rows)))
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == {q: {(total, tuple(rows))} for q, (total, rows) in expected.items()}

@@ -90,9 +90,12 @@ def test_a_file_truncated_by_hand_is_handled_at_every_length(tmp_path: Path) -> 
         if state.warning:
             assert str(path) in state.warning and "\n" not in state.warning
             assert len(aside) == 1 and aside[0].read_bytes() == data[:cut]  # nothing lost
-            assert not path.exists()
-            if cut % 16 == 0:
-                state.save()  # what could be read is written back whole
+            if path.exists():  # the entries that could be read were written back at once
+                again = State.load(path)
+                assert again.warning is None
+                assert (again.bookmarks, again.history) == (state.bookmarks, state.history)
+            elif cut % 16 == 0:
+                state.save()  # saving works again
                 assert State.load(path).warning is None
         else:
             assert aside == []
@@ -130,6 +133,10 @@ def test_good_entries_are_kept_from_a_partly_damaged_file(tmp_path: Path) -> Non
     state = State.load(path)
     assert [b.ref for b in state.bookmarks] == ["09MEXICO1055"]
     assert state.warning and "1 damaged entries skipped" in state.warning
+    again = State.load(path)  # the good entry was written back in place of the damaged file
+    assert again.warning is None and [b.ref for b in again.bookmarks] == ["09MEXICO1055"]
+    state.record_open(cable())
+    assert [b.ref for b in State.load(path).bookmarks] == ["09MEXICO1055"]
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path: Path,
@@ -237,3 +244,26 @@ def test_two_running_apps_do_not_lose_each_others_changes(tmp_path: Path) -> Non
     assert [v.ref for v in after.history] == ["00HARARE6677", "09MEXICO1055"]
     first.remove_bookmark(first.bookmarks[1])
     assert [x.ref for x in State.load(path).bookmarks] == ["09MEXICO1055"]
+
+
+def test_an_unwritable_data_dir_never_stops_a_cable_opening(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data dir should be")
+    state = State.load(blocker / "state.toml")
+    c = cable()
+    first = state.record_open(c)
+    assert first and "history not saved" in first and str(blocker) in first
+    assert state.record_open(c) is None  # said once
+    assert [v.ref for v in state.history] == ["00HARARE6677"]
+    with pytest.raises(OSError):
+        state.toggle_bookmark(c, c.paragraphs[0])
+
+
+def test_an_unnumbered_paragraph_bookmarks_the_cable(tmp_path: Path) -> None:
+    state = State.load(tmp_path / "state.toml")
+    c = cable()
+    c.paragraphs.append(Paragraph(None, None, None, None, "MURPHY"))
+    assert state.toggle_bookmark(c, c.paragraphs[-1]) is True
+    assert state.bookmark("00HARARE6677", None) is not None
+    assert state.toggle_bookmark(c, None) is False
+    assert state.bookmarks == []

@@ -145,7 +145,8 @@ class CablesApp(App[int]):
         if record:
             self.history[self.history_at + 1:] = [[cable.reference_id, self.view.current]]
             self.history_at = len(self.history) - 1
-        self.state.record_open(cable)
+        if problem := self.state.record_open(cable):
+            self.notify(problem, severity="warning", markup=False)
         return True
 
     def on_cable_list_opened(self, event: CableList.Opened) -> None:
@@ -269,7 +270,11 @@ class CablesApp(App[int]):
         if cable is None:
             return
         paragraph = self.view.paragraph
-        added = self.state.toggle_bookmark(cable, paragraph)
+        try:
+            added = self.state.toggle_bookmark(cable, paragraph)
+        except OSError as exc:
+            self.notify(f"Bookmark not saved: {exc}", severity="error", markup=False)
+            return
         where = cable.reference_id
         if paragraph is not None:
             where += " " + paragraph_position(cable, self.view.current).split("/")[0]

@@ -1,4 +1,4 @@
-"""What the commands that read the library share: opening it, reading REF, building links.
+"""What the commands that read the library share: the config, the library, REF, permalinks.
 
 (Not a command itself: `cables.cli` only imports the modules its COMMANDS table names.)
 """
@@ -8,19 +8,30 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cables import paths
+from cables.config import Config, ConfigError, from_args, resolve_library
 from cables.library import Library, LibraryError
-from cables.permalinks import Permalinks, parse_ref
+from cables.permalinks import parse_ref
 
 
 def fail(command: str, message: str) -> None:
     print(f"cables {command}: {message}", file=sys.stderr)
 
 
-def open_library(args: argparse.Namespace, command: str) -> Library | None:
-    """The library the options name, or None after saying why it cannot be opened."""
+def load_config(args: argparse.Namespace, command: str) -> Config | None:
+    """The user's configuration, or None after naming each problem in it."""
     try:
-        return Library.open(paths.library_path(args.library))
+        return from_args(args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            fail(command, problem)
+        return None
+
+
+def open_library(args: argparse.Namespace, config: Config, command: str, *,
+                 create: bool = False) -> Library | None:
+    """The library the options and config name, or None after saying why it cannot be opened."""
+    try:
+        return Library.open(resolve_library(args, config), create=create)
     except LibraryError as exc:
         fail(command, str(exc))
         return None
@@ -34,7 +45,3 @@ def read_ref(text: str, command: str) -> tuple[str, str | None] | None:
         fail(command, str(exc))
         return None
 
-
-def permalinks(args: argparse.Namespace) -> Permalinks:
-    """The permalink templates (the configured ones once the config loader is wired in)."""
-    return Permalinks()

@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from cables import config as cfg
-from cables.permalinks import Permalinks
 from cables.sanitize import clean_line
 from cables.state import State, export_markdown
 
@@ -22,8 +21,7 @@ def run(args: argparse.Namespace) -> int:
     if state.warning:
         print(f"cables: {state.warning}", file=sys.stderr)
     if args.markdown:
-        links = Permalinks(config.cable_permalink, config.paragraph_permalink)
-        sys.stdout.write(export_markdown(state.bookmarks, links))
+        sys.stdout.write(export_markdown(state.bookmarks, config.permalinks()))
         return 0
     for b in state.bookmarks:
         where = f" ¶{b.paragraph}" if b.paragraph is not None else (

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cables.cli import EXIT_OK
+from cables.cli import EXIT_FATAL, EXIT_OK
+from cables.commands._shared import fail, load_config
 from cables.demo import ensure_demo_library
+from cables.library import LibraryError
 from cables.paths import demo_library
 
 
@@ -16,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    config = load_config(args, "demo")
+    if config is None:
+        return EXIT_FATAL
     if not demo_library().exists():
         print("cables: building the demo library of synthetic cables (first run only)...",
               file=sys.stderr)
@@ -23,9 +28,10 @@ def run(args: argparse.Namespace) -> int:
     if args.path:
         print(path)
         return EXIT_OK
+    from tui.app import run_app
+
     try:
-        from tui.app import run_app
-    except ImportError:  # the browser is not merged in yet: say where the library is
-        print(path)
-        return EXIT_OK
-    return run_app(path, demo=True)
+        return run_app(path, config=config, demo=True)
+    except LibraryError as exc:
+        fail("demo", str(exc))
+        return EXIT_FATAL

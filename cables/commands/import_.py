@@ -10,8 +10,8 @@ from typing import TextIO
 
 from cables import paths
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
+from cables.commands._shared import load_config, open_library
 from cables.importer import BATCH_CABLES, ImportFailed, Progress, import_paths, write_log
-from cables.library import Library, LibraryError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,12 +58,11 @@ def run(args: argparse.Namespace) -> int:
         print("cables import: --batch must be 1 or more", file=sys.stderr)
         return EXIT_FATAL
     inputs = [Path(p) for p in args.paths]
-    library_path = paths.library_path(args.library)
-    try:
-        library = Library.open(library_path, create=True)
-    except LibraryError as exc:
-        print(f"cables import: {exc}", file=sys.stderr)
+    config = load_config(args, "import")
+    library = None if config is None else open_library(args, config, "import", create=True)
+    if library is None:
         return EXIT_FATAL
+    library_path = library.path
     printer = ProgressPrinter(sys.stderr)
     try:
         with library:

@@ -7,7 +7,7 @@ import json
 import sys
 
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
-from cables.commands._shared import fail, open_library, permalinks, read_ref
+from cables.commands._shared import fail, load_config, open_library, read_ref
 from cables.model import Cable, Paragraph
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
@@ -28,8 +28,9 @@ def run(args: argparse.Namespace) -> int:
     ref = read_ref(args.ref, "show")
     if ref is None:
         return EXIT_FATAL
-    library = open_library(args, "show")
-    if library is None:
+    config = load_config(args, "show")
+    library = None if config is None else open_library(args, config, "show")
+    if config is None or library is None:
         return EXIT_FATAL
     with library:
         cable = library.get(ref[0])
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
             fail("show", f"{ref[0]} is not in the library {library.path}")
             return EXIT_SKIPPED
         cited_by = library.cited_by(cable.reference_id)
-    links = permalinks(args)
+    links = config.permalinks()
     if args.form == "json":
         sys.stdout.write(json.dumps(cable.to_json(links), ensure_ascii=False) + "\n")
     elif args.form == "markdown":
