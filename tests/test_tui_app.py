@@ -243,6 +243,14 @@ async def test_references_back_forward_and_cited_by(synth_library):
         await pilot.pause()
         assert app.view.cable.reference_id == "09ADDISABABA1085"
         assert "09HANOI158" in app.view.cable.references
+        await pilot.press("enter")  # enter in the view: the REF entries, enter on one opens it
+        await pilot.pause()
+        ids = [o.id for o in app.screen.query_one(OptionList).options]
+        assert "09HANOI158" in ids
+        app.screen.query_one(OptionList).highlighted = ids.index("09HANOI158")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.view.cable.reference_id == "09HANOI158"
 
 
 async def test_toggle_original_text(fixtures_library):
