@@ -93,13 +93,22 @@ async def interactive(library_path: Path) -> dict[str, float]:
     app = CablesApp(library)
     figures: dict[str, float] = {}
     async with app.run_test(size=SIZE) as pilot:
-        while app.sidebar.index is None:
-            await asyncio.sleep(0.01)
+        await until(lambda: app.sidebar.engine is not None, app, "the sidebar index to load")
         await app.workers.wait_for_complete()
         figures.update(await typing(app, pilot))
         figures.update(await open_large(app, pilot, library))
     library.close()
     return figures
+
+
+async def until(test, app, what: str, *, step: float = 0.01, timeout: float = 60) -> None:
+    """Wait for `test()`; exit with a clear message if the app died or it never came."""
+    deadline = time.perf_counter() + timeout
+    while not test():
+        if not app.is_running or time.perf_counter() > deadline:
+            sys.exit(f"benchmarks/tui.py: gave up waiting for {what}"
+                     f" ({'the app stopped' if not app.is_running else 'timed out'})")
+        await asyncio.sleep(step)
 
 
 async def typing(app, pilot) -> dict[str, float]:
@@ -132,8 +141,8 @@ async def typing(app, pilot) -> dict[str, float]:
             start = time.perf_counter()
             # as a terminal delivers a key (Pilot.press also waits for idle, which is slower)
             app.post_message(events.Key("space" if key == " " else key, key))
-            while sidebar.query_shown != typed:
-                await asyncio.sleep(0.0005)
+            await until(lambda typed=typed: sidebar.query_shown == typed, app,
+                        f"the sidebar to show {typed!r}", step=0.0005)
             per_query.append((time.perf_counter() - start) * 1000)
         latencies += per_query
         print(f"  {query!r}: {sidebar.query_one('#count').render().plain}; per key ms "
