@@ -126,6 +126,7 @@ async def typing(app, pilot) -> dict[str, float]:
         await app.workers.wait_for_complete()
         await pilot.pause()
         typed = ""
+        per_query: list[float] = []
         for key in query:
             typed += key
             start = time.perf_counter()
@@ -133,8 +134,10 @@ async def typing(app, pilot) -> dict[str, float]:
             app.post_message(events.Key("space" if key == " " else key, key))
             while sidebar.query_shown != typed:
                 await asyncio.sleep(0.0005)
-            latencies.append((time.perf_counter() - start) * 1000)
-        print(f"  {query!r}: {sidebar.query_one('#count').render().plain}", flush=True)
+            per_query.append((time.perf_counter() - start) * 1000)
+        latencies += per_query
+        print(f"  {query!r}: {sidebar.query_one('#count').render().plain}; per key ms "
+              + " ".join(f"{ms:.0f}" for ms in per_query), flush=True)
     running = False
     await ticking
     latencies.sort()

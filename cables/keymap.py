@@ -39,7 +39,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("copy_paragraph_link", "y", "Copy the paragraph's permalink", "cable"),
     Action("copy_cable_link", "Y", "Copy the cable's permalink", "cable"),
     Action("copy_citation", "c", "Copy the paragraph as a quoted citation", "cable"),
-    Action("references", "r", "References: open a cable this one cites", "cable"),
+    Action("references", "r,enter", "References: open a cable this one cites", "cable"),
     Action("cited_by", "R", "Cited by: open a cable that cites this one", "cable"),
     Action("back", "backspace", "Back to the previous cable", "cable"),
     Action("forward", "shift+backspace,f", "Forward again", "cable"),

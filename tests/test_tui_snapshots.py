@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from textual.widgets import Input
+from tui_support import index_loaded
 
 from cables.library import Library
 from cables.model import Level
@@ -27,7 +28,7 @@ def app_on(path, **kwargs):
 
 async def settle(pilot) -> None:
     app = pilot.app
-    await app.workers.wait_for_complete()
+    await index_loaded(app, pilot)
     for field in app.query(Input):
         field.cursor_blink = False
     await pilot.pause()
@@ -84,7 +85,9 @@ def test_80x24(snap_compare, fixtures_library):
         await settle(pilot)
         await pilot.press("colon", "1", "5", "enter")
         await pilot.pause()
-        footer = pilot.app.query_one(CableFooter).plain
+        footer_widget = pilot.app.query_one(CableFooter)
+        assert footer_widget.size.height == 2  # abbreviated on two lines, every field kept
+        footer = footer_widget.plain
         for field in ("08STATE116943", "2008-11-03", "2010-12-04", "SecState", "S//NF",
                       "¶ 15/50 (S//FGI//NF)"):
             assert field in footer

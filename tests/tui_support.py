@@ -54,3 +54,24 @@ def hostile_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
         write_rows(out, [CsvRow("1", "9/17/2009 10:00", "09BERLIN9999", "Embassy Berlin",
                                 "UNCLASSIFIED", "", "R 171000Z SEP 09", body)])
     return build(folder / "library.sqlite3", [folder / "cables.csv"])
+
+
+async def index_loaded(app, pilot, timeout: float = 30) -> None:
+    """Wait until the sidebar index is in (its worker starts after the first paint)."""
+    for _ in range(int(timeout / 0.05)):
+        if app.sidebar.engine is not None:
+            break
+        await pilot.pause(0.05)
+    assert app.sidebar.engine is not None, "the index never loaded"
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def shown(app, pilot, query: str, timeout: float = 30) -> None:
+    """Wait until the sidebar shows the results of `query` (searched in a worker)."""
+    for _ in range(int(timeout / 0.05)):
+        if app.sidebar.query_shown == query:
+            break
+        await pilot.pause(0.05)
+    assert app.sidebar.query_shown == query, f"the sidebar never showed {query!r}"
+    await pilot.pause()

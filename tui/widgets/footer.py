@@ -109,12 +109,22 @@ class CableFooter(Widget):
 
     def show(self, cable: Cable | None, index: int) -> None:
         self._cable, self._index = cable, index
-        lines = len(self._text().plain.split("\n"))
-        self.refresh(layout=lines != self._lines)
-        self._lines = lines
+        self._refit()
+
+    def on_resize(self) -> None:
+        self._refit()
+
+    def _refit(self) -> None:
+        width = self.content_region.width or self.app.size.width
+        lines = len(footer_text(self._cable, self._index, width).plain.split("\n"))
+        if lines != self._lines:
+            self.styles.height = lines  # one or two lines: a layout pass only when it changes
+            self._lines = lines
+        self.refresh()
 
     def _text(self) -> Text:
-        return footer_text(self._cable, self._index, self.size.width or self.app.size.width)
+        return footer_text(self._cable, self._index,
+                           self.content_region.width or self.app.size.width)
 
     def render(self) -> Text:
         return self._text()

@@ -8,7 +8,7 @@ Searches run in a thread worker that the next keystroke cancels, so typing never
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -27,9 +27,11 @@ from textual.worker import get_current_worker
 
 from cables.index import CableIndex
 from cables.sanitize import clean_line
-from cables.search import Matches, SidebarSearch
 from tui.keys import bindings
 from tui.widgets.levels import CODE, LevelStyles, level_of
+
+if TYPE_CHECKING:
+    from cables.search import Matches, SidebarSearch
 
 
 class CableList(ScrollView, can_focus=True):
