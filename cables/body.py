@@ -34,7 +34,14 @@ _DTG_RE = re.compile(
     re.IGNORECASE,
 )
 # New-style page breaks: `MEXICO 00001055 002 OF 004`, `UNVIE VIEN 00000285  001.2 OF 036`.
-_PAGE_BREAK_RE = re.compile(r"^\s*[A-Z][A-Z .'-]*?\s+\d{5,8}\s+\d{3}(?:\.\d+)?\s+OF\s+\d{3}\s*$")
+_PAGE_BREAK_RE = re.compile(
+    r"^\s*[A-Z][A-Z .'-]*?\s+\d{5,8}\s+\d{3}(?:\.\d+)?\s+OF\s+\d{3}\s*$", re.I
+)
+# The same break where a page lost its line ends around it: `... to a TRIPOLI 00000220 002 OF 003
+# visit by ...`. Only the zero-padded eight-digit form, which running text never has.
+_INLINE_BREAK_RE = re.compile(
+    r"\s+[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,2} 0\d{7} \d{3} OF \d{3}(?=\s)"
+)
 # Old-style page headers: `PAGE 02        CAPE T  00097  01 OF 03  182017Z` (text may follow).
 _OLD_PAGE_RE = re.compile(
     r"^\s*PAGE\s+\d{2,3}\s+[A-Z][A-Z .'-]*?\s+\d{3,8}\s+\d{2}\s+OF\s+\d{2}\s+\d{6}Z\s?", re.I
@@ -232,6 +239,10 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
         line = lines[i]
         text = line.text
         old = _OLD_PAGE_RE.match(text)
+        if (not old and " OF " in text and not _PAGE_BREAK_RE.match(text)
+                and _INLINE_BREAK_RE.search(text)):
+            line = _Line(_INLINE_BREAK_RE.sub("", text), pilcrow=line.pilcrow, anchor=line.anchor)
+            text = line.text
         if old or _PAGE_BREAK_RE.match(text):
             # Drop the repeated banner lines and blanks the old style puts before a page header.
             while out and (out[-1].blank or _BANNER_ONLY_RE.match(out[-1].text)) and not (
@@ -780,7 +791,9 @@ def _join(lines: list[str], breaks: list[bool]) -> str:
     for text, brk in zip(lines, breaks, strict=True):
         if not out:
             out = text
-        elif brk:
+        elif brk and not (text[:1].islower() and not _SENTENCE_END_RE.search(out)):
+            # A blank line mid-sentence (a lowercase line after an unfinished one) is where a
+            # page break was rendered away: the sentence goes on.
             out += "\n\n" + text
         elif _BULLET_RE.match(text) and (
             not text[:1].isdigit() or _SENTENCE_END_RE.search(out)

@@ -145,11 +145,18 @@ class Library:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 10000")
-            library = cls(path, conn)
-            library._prepare(create)
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"{path}: not a usable cables library ({exc})") from None
+        library = cls(path, conn)
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            library._prepare(create)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise LibraryError(f"{path}: not a usable cables library ({exc})") from None
+        except BaseException:
+            conn.close()
+            raise
         return library
 
     def _prepare(self, create: bool) -> None:

@@ -306,3 +306,23 @@ def test_classification_and_caveats_from_the_banner(banner: str, classification:
 def test_real_caveat_lines(name: str, caveats: list[str]) -> None:
     [cable] = [c for c in parse_path(FIXTURES / name) if isinstance(c, Cable)]
     assert cable.caveats == caveats
+
+
+def test_page_breaks_lost_or_lowercase_do_not_cut_paragraphs() -> None:
+    body = (
+        "C O N F I D E N T I A L TRIPOLI 000220\n\nSUBJECT: TEST\n\n"
+        "\u00b61. (C) The family had no objection to a TRIPOLI 00000220 002 OF 003 visit by\n"
+        "Emboffs.\n\n"
+        "\u00b62. (C) Not enough to pull Mexico out of recession\n\n"
+        "in the near term.\n\n"
+        "\u00b63. (C) A sentence cut by a lowercase break\n\n"
+        "Tripoli 00000220 003 of 003\n\n"
+        "goes on here.\n"
+    )
+    cable = build_cable(raw(body, reference_id="08TRIPOLI220"))
+    texts = [p.text for p in cable.paragraphs]
+    assert texts == [
+        "The family had no objection to a visit by Emboffs.",
+        "Not enough to pull Mexico out of recession in the near term.",
+        "A sentence cut by a lowercase break goes on here.",
+    ]
