@@ -246,7 +246,13 @@ class Library:
             "SELECT c.reference_id, c.created, c.released, c.level, c.origin, c.subject,"
             " c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id WHERE c.id = ?",
             (cable_id,)).fetchone()
-        return _decode_cable(row)
+        try:
+            return _decode_cable(row)
+        except (zlib.error, ValueError, TypeError) as exc:
+            raise LibraryError(
+                f"{self.path}: the stored record of {row[0]} is damaged ({exc});"
+                f" re-import it with `cables import`"
+            ) from exc
 
     def cites(self, reference_id: str) -> list[str]:
         """The ids this cable's REF block cites, in order (in the library or not)."""

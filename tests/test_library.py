@@ -62,6 +62,14 @@ def test_cable_reads_back_equal_in_any_case(lib) -> None:
     assert lib.get("09PARIS1").synthetic is True
 
 
+def test_a_damaged_record_is_a_library_error_naming_it(lib) -> None:
+    lib.add([cable()])
+    with sqlite3.connect(lib.path) as raw:
+        raw.execute("UPDATE bodies SET data = X'00112233'")
+    with pytest.raises(LibraryError, match="09MEXICO1055 is damaged"):
+        lib.get("09MEXICO1055")
+
+
 def test_texts_with_any_characters_read_back(lib) -> None:
     odd = cable(body='line\n"quoted" \\ [1,2]\n¶ü€😀\ud800', header="h\nh",
                 paragraphs=[par(1, 'a\n"b"\\\n'), par(2, ""), par(3, "😀 ü")])

@@ -24,7 +24,7 @@ from textual.widgets import Footer, Input
 from cables.config import Config
 from cables.index import CableIndex
 from cables.keymap import ACTIONS
-from cables.library import Library
+from cables.library import Library, LibraryError
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
@@ -130,7 +130,11 @@ class CablesApp(App[int]):
     def open_cable(self, ref: str, *, anchor: str | None = None, index: int = 0,
                    record: bool = True) -> bool:
         """Show cable `ref` (at `anchor` or paragraph `index`); False if it is not here."""
-        cable = self.library.get(ref)
+        try:
+            cable = self.library.get(ref)
+        except LibraryError as exc:  # one damaged record must not take the browser down
+            self.notify(str(exc), severity="error", markup=False)
+            return False
         if cable is None:
             self.notify(f"{ref} is not in this library", severity="warning", markup=False)
             return False
