@@ -195,16 +195,8 @@ def split_glued(raw: RawCable) -> tuple[RawCable, list[RawCable], list[ParseWarn
                 f"dropped a second copy of {own.reference_id} glued after its end",
             ))
         else:
-            recovered.append(RawCable(
-                source=Source(raw.source.path, raw.source.record,
-                              recovered_from=own.reference_id),
-                body=record.body,
-                header=record.header,
-                reference_id=record.reference_id,
-                created=record.created,
-                classification=record.classification,
-                origin=record.origin,
-                references=record.references or None,
+            recovered.append(record.to_raw(
+                Source(raw.source.path, raw.source.record, recovered_from=own.reference_id),
                 anchors=_record_anchors(raw, record),
             ))
     return own, recovered, warnings

@@ -278,6 +278,20 @@ class Record:
     header: str | None = None
     body: str = ""
 
+    def to_raw(self, source: Source, anchors: list[str] | None = None) -> RawCable:
+        """The record's columns as a RawCable: its metadata and its telegram text."""
+        return RawCable(
+            source=source,
+            body=self.body,
+            header=self.header,
+            reference_id=self.reference_id,
+            created=self.created,
+            classification=self.classification,
+            origin=self.origin,
+            references=self.references or None,
+            anchors=anchors,
+        )
+
 
 def find_records(text: str) -> list[Record]:
     """Every record in `text`, in order; each runs to the next one or to the end."""
@@ -393,13 +407,4 @@ def read_records(text: str, path: str) -> Iterator[RawCable | ParseError]:
             yield ParseError(f"{path} line {record.line}",
                              "record without a reference id (a fragment of a record) skipped")
             continue
-        yield RawCable(
-            source=source,
-            body=record.body,
-            header=record.header,
-            reference_id=record.reference_id,
-            created=record.created,
-            classification=record.classification,
-            origin=record.origin,
-            references=record.references,
-        )
+        yield record.to_raw(source)
