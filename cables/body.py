@@ -238,12 +238,14 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
     while i < n:
         line = lines[i]
         text = line.text
-        old = _OLD_PAGE_RE.match(text)
-        if (not old and " OF " in text and not _PAGE_BREAK_RE.match(text)
-                and _INLINE_BREAK_RE.search(text)):
+        # Cheap tests first: every break names its page "NNN OF NNN" (this runs on every line).
+        has_of = "OF" in text or "of" in text
+        old = _OLD_PAGE_RE.match(text) if has_of and "PAGE" in text[:12].upper() else None
+        whole = has_of and not old and _PAGE_BREAK_RE.match(text) is not None
+        if has_of and not old and not whole and " OF " in text and _INLINE_BREAK_RE.search(text):
             line = _Line(_INLINE_BREAK_RE.sub("", text), pilcrow=line.pilcrow, anchor=line.anchor)
             text = line.text
-        if old or _PAGE_BREAK_RE.match(text):
+        if old or whole:
             # Drop the repeated banner lines and blanks the old style puts before a page header.
             while out and (out[-1].blank or _BANNER_ONLY_RE.match(out[-1].text)) and not (
                 out[-1].pilcrow
