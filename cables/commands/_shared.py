@@ -27,11 +27,14 @@ def load_config(args: argparse.Namespace, command: str) -> Config | None:
         return None
 
 
-def open_library(args: argparse.Namespace, config: Config, command: str, *,
-                 create: bool = False) -> Library | None:
-    """The library the options and config name, or None after saying why it cannot be opened."""
+def open_library(args: argparse.Namespace, command: str, *,
+                 create: bool = False) -> tuple[Config, Library] | None:
+    """The config and the library it and the options name, or None after saying what is wrong."""
+    config = load_config(args, command)
+    if config is None:
+        return None
     try:
-        return Library.open(resolve_library(args, config), create=create)
+        return config, Library.open(resolve_library(args, config), create=create)
     except LibraryError as exc:
         fail(command, str(exc))
         return None

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from cables import paths
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
-from cables.commands._shared import load_config, open_library
+from cables.commands._shared import open_library
 from cables.importer import BATCH_CABLES, ImportFailed, Progress, import_paths, write_log
 
 
@@ -58,10 +58,10 @@ def run(args: argparse.Namespace) -> int:
         print("cables import: --batch must be 1 or more", file=sys.stderr)
         return EXIT_FATAL
     inputs = [Path(p) for p in args.paths]
-    config = load_config(args, "import")
-    library = None if config is None else open_library(args, config, "import", create=True)
-    if library is None:
+    opened = open_library(args, "import", create=True)
+    if opened is None:
         return EXIT_FATAL
+    _, library = opened
     library_path = library.path
     printer = ProgressPrinter(sys.stderr)
     try:

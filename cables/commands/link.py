@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
-from cables.commands._shared import fail, load_config, open_library, read_ref
+from cables.commands._shared import fail, open_library, read_ref
 from cables.permalinks import PermalinkRefused
 
 
@@ -19,10 +19,10 @@ def run(args: argparse.Namespace) -> int:
     if ref is None:
         return EXIT_FATAL
     reference_id, anchor = ref
-    config = load_config(args, "link")
-    library = None if config is None else open_library(args, config, "link")
-    if config is None or library is None:
+    opened = open_library(args, "link")
+    if opened is None:
         return EXIT_FATAL
+    config, library = opened
     with library:
         cable = library.get(reference_id)
     if cable is None:

@@ -7,7 +7,7 @@ import json
 import sys
 
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
-from cables.commands._shared import load_config, open_library
+from cables.commands._shared import open_library
 from cables.library import SearchHit
 from cables.model import Cable, Paragraph
 from cables.permalinks import PermalinkRefused, Permalinks
@@ -28,10 +28,10 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         print("cables search: --limit must be 1 or more", file=sys.stderr)
         return EXIT_FATAL
-    config = load_config(args, "search")
-    library = None if config is None else open_library(args, config, "search")
-    if config is None or library is None:
+    opened = open_library(args, "search")
+    if opened is None:
         return EXIT_FATAL
+    config, library = opened
     with library:
         hits = library.search(" ".join(args.query), limit=args.limit, ranked=args.ranked)
     links = config.permalinks()

@@ -7,7 +7,7 @@ import json
 import sys
 
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
-from cables.commands._shared import fail, load_config, open_library, read_ref
+from cables.commands._shared import fail, open_library, read_ref
 from cables.model import Cable, Paragraph
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
@@ -28,10 +28,10 @@ def run(args: argparse.Namespace) -> int:
     ref = read_ref(args.ref, "show")
     if ref is None:
         return EXIT_FATAL
-    config = load_config(args, "show")
-    library = None if config is None else open_library(args, config, "show")
-    if config is None or library is None:
+    opened = open_library(args, "show")
+    if opened is None:
         return EXIT_FATAL
+    config, library = opened
     with library:
         cable = library.get(ref[0])
         if cable is None:

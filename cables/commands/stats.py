@@ -6,7 +6,7 @@ import argparse
 import json
 
 from cables.cli import EXIT_FATAL, EXIT_OK
-from cables.commands._shared import load_config, open_library
+from cables.commands._shared import open_library
 from cables.sanitize import clean_line
 
 TOP_ORIGINS = 20
@@ -17,10 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(args, "stats")
-    library = None if config is None else open_library(args, config, "stats")
-    if config is None or library is None:
+    opened = open_library(args, "stats")
+    if opened is None:
         return EXIT_FATAL
+    _, library = opened
     with library:
         stats = library.stats()
     if args.json:
