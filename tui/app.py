@@ -214,20 +214,16 @@ class CablesApp(App[int]):
             return None
 
     def action_copy_paragraph_link(self) -> None:
-        cable = self.view.cable
-        if cable is None:
-            return
-        link = self._link(cable, paragraph=True)
-        if link:
-            self._copy(link, "paragraph link")
+        self._copy_link(paragraph=True)
 
     def action_copy_cable_link(self) -> None:
+        self._copy_link(paragraph=False)
+
+    def _copy_link(self, *, paragraph: bool) -> None:
         cable = self.view.cable
-        if cable is None:
-            return
-        link = self._link(cable, paragraph=False)
+        link = self._link(cable, paragraph=paragraph) if cable is not None else None
         if link:
-            self._copy(link, "cable link")
+            self._copy(link, "paragraph link" if paragraph else "cable link")
 
     def action_copy_citation(self) -> None:
         cable, paragraph = self.view.cable, self.view.paragraph
