@@ -40,9 +40,19 @@ def queries() -> list[str]:
     """Common words, words from the vocabulary's rare tail, phrases and a prefix."""
     words = vocabulary()
     rare = [words[i] for i in (8000, 12000, 16000, 20000, 23000)]
-    return ["government", "iran", "minister", "the", "security council", *rare,
-            '"foreign minister"', '"nuclear program"', f"{words[3000]} {words[500]}",
-            "sanction*", "iran OR iraq"]
+    return [
+        "government",
+        "iran",
+        "minister",
+        "the",
+        "security council",
+        *rare,
+        '"foreign minister"',
+        '"nuclear program"',
+        f"{words[3000]} {words[500]}",
+        "sanction*",
+        "iran OR iraq",
+    ]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -103,14 +113,17 @@ def main() -> int:
                 per_query = {}
                 for query in queries():
                     library.search(query, ranked=ranked)  # warm the page cache once
-                    per_query[query] = [t * 1000 for t in timed(
-                        lambda q=query, r=ranked: library.search(q, ranked=r), 5)]
+                    per_query[query] = [
+                        t * 1000
+                        for t in timed(lambda q=query, r=ranked: library.search(q, ranked=r), 5)
+                    ]
                 every = [t for ts in per_query.values() for t in ts]
                 figures[f"{name}_ms_median"] = round(statistics.median(every), 1)
                 figures[f"{name}_ms_p95"] = round(percentile(every, 0.95), 1)
                 slowest = max(per_query, key=lambda q: statistics.median(per_query[q]))
                 figures[f"{name}_slowest"] = (
-                    f"{slowest} ({statistics.median(per_query[slowest]):.0f} ms)")
+                    f"{slowest} ({statistics.median(per_query[slowest]):.0f} ms)"
+                )
                 for query, ts in per_query.items():
                     print(f"  {name:10} {query:28} median {statistics.median(ts):8.1f} ms")
     finally:

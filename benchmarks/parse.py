@@ -55,25 +55,36 @@ def main() -> int:
         return html.document_fromstring(data)
 
     pipeline(*pages[0])  # warm imports and regex caches
-    figures: dict[str, object] = {"pages": len(pages), "megabytes": round(megabytes, 2),
-                                  "runs": args.runs}
-    for label, work in (("pipeline", pipeline), ("page_reader", reader), ("lxml_full_page",
-                                                                            lxml_floor)):
+    figures: dict[str, object] = {
+        "pages": len(pages),
+        "megabytes": round(megabytes, 2),
+        "runs": args.runs,
+    }
+    for label, work in (
+        ("pipeline", pipeline),
+        ("page_reader", reader),
+        ("lxml_full_page", lxml_floor),
+    ):
         seconds = statistics.median(_time(pages, work) for _ in range(args.runs))
         figures[f"{label}_pages_per_s"] = round(len(pages) / seconds, 1)
         figures[f"{label}_mb_per_s"] = round(megabytes / seconds, 2)
-        print(f"{label:>15}: {len(pages) / seconds:8.1f} pages/s  {megabytes / seconds:6.2f} MB/s"
-              f"  (median of {args.runs} runs, {seconds:.3f} s)")
+        print(
+            f"{label:>15}: {len(pages) / seconds:8.1f} pages/s  {megabytes / seconds:6.2f} MB/s"
+            f"  (median of {args.runs} runs, {seconds:.3f} s)"
+        )
     # On a shared machine absolute figures move with the load; the ratio to lxml alone does not.
     figures["pipeline_vs_lxml_full_page"] = round(
-        figures["pipeline_pages_per_s"] / figures["lxml_full_page_pages_per_s"], 2  # type: ignore[operator]
+        figures["pipeline_pages_per_s"] / figures["lxml_full_page_pages_per_s"],
+        2,  # type: ignore[operator]
     )
     print(f"pipeline / lxml full-page parse: {figures['pipeline_vs_lxml_full_page']}x")
     passed = figures["pipeline_pages_per_s"] >= TARGET_PAGES_PER_S  # type: ignore[operator]
     figures["target_pages_per_s"] = TARGET_PAGES_PER_S
     figures["pass"] = passed
-    print(f"{'PASS' if passed else 'FAIL'}: pipeline {figures['pipeline_pages_per_s']} pages/s "
-          f"against a target of {TARGET_PAGES_PER_S:.0f}")
+    print(
+        f"{'PASS' if passed else 'FAIL'}: pipeline {figures['pipeline_pages_per_s']} pages/s "
+        f"against a target of {TARGET_PAGES_PER_S:.0f}"
+    )
     print(json.dumps(figures))
     return 0 if passed else 1
 

@@ -43,43 +43,124 @@ SHARED = ROOT.parent / "shared"
 ROWS = 251_287
 
 QUERIES = [
-    "berlin1167", "09mexico1055", "state11937", "scenesetter obama", "scensetter obama",
-    "presidnt visit", "goverment", "nuclear iran", "terrorist", "a", "e", "pr", "ab", "x",
-    "pgov prel", "embassy tehran", "kabul nuclear", "obama", "zz",
+    "berlin1167",
+    "09mexico1055",
+    "state11937",
+    "scenesetter obama",
+    "scensetter obama",
+    "presidnt visit",
+    "goverment",
+    "nuclear iran",
+    "terrorist",
+    "a",
+    "e",
+    "pr",
+    "ab",
+    "x",
+    "pgov prel",
+    "embassy tehran",
+    "kabul nuclear",
+    "obama",
+    "zz",
 ]
 # Words the queries need, placed across the frequency range of the vocabulary.
 SEEDED = [
-    "scenesetter", "obama", "president", "visit", "government", "nuclear", "iran", "terrorist",
-    "corruption", "tehran", "kabul", "embassy",
+    "scenesetter",
+    "obama",
+    "president",
+    "visit",
+    "government",
+    "nuclear",
+    "iran",
+    "terrorist",
+    "corruption",
+    "tehran",
+    "kabul",
+    "embassy",
 ]
-TAGS = ["PGOV", "PREL", "PTER", "PHUM", "ECON", "MNUC", "KNNP", "MARR", "ASEC", "KDEM", "OVIP",
-        "EFIN", "SNAR", "KCRM", "PINR", "ETRD", "EAID", "MOPS", "IR", "IZ", "AF", "MX", "GM", "FR"]
+TAGS = [
+    "PGOV",
+    "PREL",
+    "PTER",
+    "PHUM",
+    "ECON",
+    "MNUC",
+    "KNNP",
+    "MARR",
+    "ASEC",
+    "KDEM",
+    "OVIP",
+    "EFIN",
+    "SNAR",
+    "KCRM",
+    "PINR",
+    "ETRD",
+    "EAID",
+    "MOPS",
+    "IR",
+    "IZ",
+    "AF",
+    "MX",
+    "GM",
+    "FR",
+]
 
 
 def build_index(rows: int, rng: random.Random) -> CableIndex:
     with gzip.open(SHARED / "data" / "reference-ids.csv.gz", "rt") as handle:
         pairs = [line.strip().split(",") for line in itertools.islice(handle, rows)]
     facts = json.loads((SHARED / "fixtures" / "facts.json").read_text())
-    real = sorted({
-        w for e in facts.values() for w in fold(e["observed"].get("subject_raw") or "").split()
-        if w.isalpha() and len(w) > 2
-    })
-    syllables = ["ka", "ri", "to", "men", "sa", "lo", "ver", "an", "del", "po", "ni", "tra",
-                 "gu", "es", "bar", "li", "on", "mi", "zu", "ter", "qui", "ba", "do", "re"]
-    invented = {
-        "".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(40_000)
-    }
+    real = sorted(
+        {
+            w
+            for e in facts.values()
+            for w in fold(e["observed"].get("subject_raw") or "").split()
+            if w.isalpha() and len(w) > 2
+        }
+    )
+    syllables = [
+        "ka",
+        "ri",
+        "to",
+        "men",
+        "sa",
+        "lo",
+        "ver",
+        "an",
+        "del",
+        "po",
+        "ni",
+        "tra",
+        "gu",
+        "es",
+        "bar",
+        "li",
+        "on",
+        "mi",
+        "zu",
+        "ter",
+        "qui",
+        "ba",
+        "do",
+        "re",
+    ]
+    invented = {"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(40_000)}
     vocab = [w.upper() for w in sorted(invented - set(real)) + real]
     rng.shuffle(vocab)
-    for rank, word in zip((2_000, 40, 90, 200, 400, 900, 2_000, 5_000, 9_000, 15_000, 20_000, 700),
-                          SEEDED, strict=True):
+    for rank, word in zip(
+        (2_000, 40, 90, 200, 400, 900, 2_000, 5_000, 9_000, 15_000, 20_000, 700),
+        SEEDED,
+        strict=True,
+    ):
         vocab.insert(rank, word.upper())
     weights = list(itertools.accumulate(1 / (r + 1) ** 1.05 for r in range(len(vocab))))
     created = []
     for ref, month in pairs:
         year = int(ref[:2])
-        created.append(f"{1900 + year if year >= 66 else 2000 + year}-{int(month):02d}-"
-                       f"{rng.randint(1, 28):02d}")
+        created.append(
+            f"{1900 + year if year >= 66 else 2000 + year}-{int(month):02d}-"
+            f"{rng.randint(1, 28):02d}"
+        )
     order = sorted(range(len(pairs)), key=lambda i: (created[i], pairs[i][0]), reverse=True)
     index = CableIndex()
     for i in order:
@@ -89,8 +170,9 @@ def build_index(rows: int, rng: random.Random) -> CableIndex:
         index.created.append(created[i])
         index.levels.append(rng.choice(["U", "SBU", "C", "S"]))
         index.origins.append(f"Embassy {station.title()}")
-        index.subjects.append(" ".join(rng.choices(vocab, cum_weights=weights,
-                                                   k=rng.randint(3, 14))))
+        index.subjects.append(
+            " ".join(rng.choices(vocab, cum_weights=weights, k=rng.randint(3, 14)))
+        )
         index.tags.append(" ".join(rng.sample(TAGS, rng.randint(2, 5))))
         index.synthetic.append(True)
     return index
@@ -142,8 +224,9 @@ def run_fzf(index: CableIndex, queries: list[str]) -> dict | None:
         return None
     lines = "".join(
         f"{r} {s} {o} {t}\n"
-        for r, s, o, t in zip(index.reference_ids, index.subjects, index.origins, index.tags,
-                              strict=True)
+        for r, s, o, t in zip(
+            index.reference_ids, index.subjects, index.origins, index.tags, strict=True
+        )
     )
     times = []
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as handle:
@@ -155,8 +238,9 @@ def run_fzf(index: CableIndex, queries: list[str]) -> dict | None:
         for query in typed:
             with open(handle.name, "rb") as source:
                 start = time.perf_counter()
-                subprocess.run([fzf, "--filter", query], stdin=source,
-                               stdout=subprocess.DEVNULL, check=False)
+                subprocess.run(
+                    [fzf, "--filter", query], stdin=source, stdout=subprocess.DEVNULL, check=False
+                )
                 times.append(time.perf_counter() - start)
     return {"median": statistics.median(times), "p95": percentile(times, 95)}
 
@@ -171,16 +255,20 @@ def main() -> int:
     # as the app should once the index is loaded, so that what follows measures the engine.
     gc.collect()
     gc.freeze()
-    print(f"index: {len(index):,} rows; load average {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} cores")
+    print(
+        f"index: {len(index):,} rows; load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores"
+    )
 
     rss = resident_mb()
     start, start_cpu = time.perf_counter(), time.thread_time()
     engine = SidebarSearch(index, cache_size=0)  # every keystroke computed, none recalled
     prepare, prepare_cpu = time.perf_counter() - start, time.thread_time() - start_cpu
     memory = resident_mb() - rss
-    print(f"prepare: {prepare * 1000:.0f} ms ({prepare_cpu * 1000:.0f} ms CPU), "
-          f"{memory:.0f} MB resident")
+    print(
+        f"prepare: {prepare * 1000:.0f} ms ({prepare_cpu * 1000:.0f} ms CPU), "
+        f"{memory:.0f} MB resident"
+    )
     start = time.perf_counter()
     gc.collect()
     collect = time.perf_counter() - start
@@ -217,13 +305,19 @@ def main() -> int:
         "chunk_cpu_max_ms": round(max(out["chunks_cpu"]) * 1000, 2),
         "ui_stall_max_ms": round(max(stalls) * 1000, 2),
     }
-    print(f"keystrokes: {len(latencies)}, median {figures['keystroke_median_ms']} ms, "
-          f"p95 {figures['keystroke_p95_ms']} ms, max {figures['keystroke_max_ms']} ms")
-    print(f"  CPU time of the search thread alone (what an idle core would see): median "
-          f"{figures['keystroke_cpu_median_ms']} ms, p95 {figures['keystroke_cpu_p95_ms']} ms")
-    print(f"longest chunk between cancel checks: {figures['chunk_max_ms']} ms "
-          f"({figures['chunk_cpu_max_ms']} ms CPU); "
-          f"longest UI-thread stall: {figures['ui_stall_max_ms']} ms")
+    print(
+        f"keystrokes: {len(latencies)}, median {figures['keystroke_median_ms']} ms, "
+        f"p95 {figures['keystroke_p95_ms']} ms, max {figures['keystroke_max_ms']} ms"
+    )
+    print(
+        f"  CPU time of the search thread alone (what an idle core would see): median "
+        f"{figures['keystroke_cpu_median_ms']} ms, p95 {figures['keystroke_cpu_p95_ms']} ms"
+    )
+    print(
+        f"longest chunk between cancel checks: {figures['chunk_max_ms']} ms "
+        f"({figures['chunk_cpu_max_ms']} ms CPU); "
+        f"longest UI-thread stall: {figures['ui_stall_max_ms']} ms"
+    )
 
     fzf = None if args.no_fzf else run_fzf(index, QUERIES)
     if fzf is None:
@@ -231,9 +325,11 @@ def main() -> int:
     else:
         figures["fzf_median_ms"] = round(fzf["median"] * 1000, 2)
         figures["fzf_p95_ms"] = round(fzf["p95"] * 1000, 2)
-        print(f"fzf --filter, same lines, 1- and 2-letter prefixes and full queries: median "
-              f"{figures['fzf_median_ms']} ms, "
-              f"p95 {figures['fzf_p95_ms']} ms")
+        print(
+            f"fzf --filter, same lines, 1- and 2-letter prefixes and full queries: median "
+            f"{figures['fzf_median_ms']} ms, "
+            f"p95 {figures['fzf_p95_ms']} ms"
+        )
 
     checks = {
         "keystroke p95 < 100 ms": figures["keystroke_p95_ms"] < 100,

@@ -26,10 +26,26 @@ OUT = ROOT / "benchmarks" / "out"
 IDS = ROOT.parent / "shared" / "data" / "reference-ids.csv.gz"
 SIZE = (120, 40)
 # ids, subject words, misspellings, one- and two-letter prefixes; typed one key at a time
-QUERIES = ["09berlin1167", "10state", "iran nuclear", "minister", "goverment", "scensetter",
-           "afghanistan", "q", "zh", "embassy baghdad", "08moscow", "ncl"]
-TARGETS = {"first_frame_s": 1.0, "keystroke_p95_ms": 100.0, "max_stall_ms": 50.0,
-           "open_60kb_ms": 100.0}
+QUERIES = [
+    "09berlin1167",
+    "10state",
+    "iran nuclear",
+    "minister",
+    "goverment",
+    "scensetter",
+    "afghanistan",
+    "q",
+    "zh",
+    "embassy baghdad",
+    "08moscow",
+    "ncl",
+]
+TARGETS = {
+    "first_frame_s": 1.0,
+    "keystroke_p95_ms": 100.0,
+    "max_stall_ms": 50.0,
+    "open_60kb_ms": 100.0,
+}
 
 
 def cables(*args: str) -> None:
@@ -76,10 +92,18 @@ Timed(library).run(headless=True, size=(120, 40))
 def first_frame(library: Path) -> tuple[float, float]:
     """Seconds from spawning `python` to the first painted frame, and to the loaded sidebar."""
     start = time.time()
-    result = subprocess.run([sys.executable, "-c", CHILD, str(library)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
-    stamps = dict(line.split() for line in result.stdout.splitlines()
-                  if line.split()[:1] in (["frame"], ["loaded"]))
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(library)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    stamps = dict(
+        line.split()
+        for line in result.stdout.splitlines()
+        if line.split()[:1] in (["frame"], ["loaded"])
+    )
     if result.returncode or len(stamps) != 2:
         sys.exit(f"benchmarks/tui.py: the timed app failed:\n{result.stderr[-2000:]}")
     return float(stamps["frame"]) - start, float(stamps["loaded"]) - start
@@ -106,8 +130,10 @@ async def until(test, app, what: str, *, step: float = 0.01, timeout: float = 60
     deadline = time.perf_counter() + timeout
     while not test():
         if not app.is_running or time.perf_counter() > deadline:
-            sys.exit(f"benchmarks/tui.py: gave up waiting for {what}"
-                     f" ({'the app stopped' if not app.is_running else 'timed out'})")
+            sys.exit(
+                f"benchmarks/tui.py: gave up waiting for {what}"
+                f" ({'the app stopped' if not app.is_running else 'timed out'})"
+            )
         await asyncio.sleep(step)
 
 
@@ -141,12 +167,19 @@ async def typing(app, pilot) -> dict[str, float]:
             start = time.perf_counter()
             # as a terminal delivers a key (Pilot.press also waits for idle, which is slower)
             app.post_message(events.Key("space" if key == " " else key, key))
-            await until(lambda typed=typed: sidebar.query_shown == typed, app,
-                        f"the sidebar to show {typed!r}", step=0.0005)
+            await until(
+                lambda typed=typed: sidebar.query_shown == typed,
+                app,
+                f"the sidebar to show {typed!r}",
+                step=0.0005,
+            )
             per_query.append((time.perf_counter() - start) * 1000)
         latencies += per_query
-        print(f"  {query!r}: {sidebar.query_one('#count').render().plain}; per key ms "
-              + " ".join(f"{ms:.0f}" for ms in per_query), flush=True)
+        print(
+            f"  {query!r}: {sidebar.query_one('#count').render().plain}; per key ms "
+            + " ".join(f"{ms:.0f}" for ms in per_query),
+            flush=True,
+        )
     running = False
     await ticking
     latencies.sort()
@@ -163,8 +196,10 @@ async def open_large(app, pilot, library) -> dict[str, float]:
     """Open the sampled cable whose body is nearest 60 KB, until it is drawn; median of 5."""
     index = app.sidebar.index
     step = max(1, len(index) // 3000)
-    best = min((library.get(index.reference_ids[i]) for i in range(0, len(index), step)),
-               key=lambda c: abs(len(c.body.encode()) - 60_000))
+    best = min(
+        (library.get(index.reference_ids[i]) for i in range(0, len(index), step)),
+        key=lambda c: abs(len(c.body.encode()) - 60_000),
+    )
     other = index.reference_ids[0]
     times = []
     for _ in range(5):
@@ -177,8 +212,11 @@ async def open_large(app, pilot, library) -> dict[str, float]:
         await painted.wait()
         times.append((time.perf_counter() - start) * 1000)
     assert app.view.cable.reference_id == best.reference_id
-    return {"open_cable_bytes": len(best.body.encode()), "open_paragraphs": len(best.paragraphs),
-            "open_60kb_ms": round(statistics.median(times), 1)}
+    return {
+        "open_cable_bytes": len(best.body.encode()),
+        "open_paragraphs": len(best.paragraphs),
+        "open_60kb_ms": round(statistics.median(times), 1),
+    }
 
 
 def main() -> None:
@@ -187,8 +225,11 @@ def main() -> None:
     n = parser.parse_args().cables
     library = ensure_library(n)
     frame, loaded = first_frame(library)
-    figures: dict[str, float] = {"cables": n, "first_frame_s": round(frame, 3),
-                                 "sidebar_loaded_s": round(loaded, 3)}
+    figures: dict[str, float] = {
+        "cables": n,
+        "first_frame_s": round(frame, 3),
+        "sidebar_loaded_s": round(loaded, 3),
+    }
     figures.update(asyncio.run(interactive(library)))
     ok = True
     for name, target in TARGETS.items():

@@ -24,8 +24,12 @@ from cables.model import Cable, Level, Marking, Paragraph
 from cables.references import canonical_references
 from cables.sanitize import clean, clean_line
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1
+    )
+}
 _DTG_RE = re.compile(
     r"^\s*(?P<prec>(?:[OPRZ]\s+){1,2})?(?P<day>\d{2})(?P<hh>\d{2})(?P<mm>\d{2})Z\s+"
     r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(?P<yy>\d{2}(?:\d{2})?)"
@@ -48,7 +52,8 @@ _OLD_PAGE_RE = re.compile(
 )
 _BANNER_ONLY_RE = re.compile(
     r"^\s*(?:C\s*O\s*N\s*F\s*I\s*D\s*E\s*N\s*T\s*I\s*A\s*L|S\s*E\s*C\s*R\s*E\s*T|"
-    r"UNCLASSIFIED|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET)(?:\s*/+\s*NOFORN)?\s*$", re.I
+    r"UNCLASSIFIED|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET)(?:\s*/+\s*NOFORN)?\s*$",
+    re.I,
 )
 _CLASS_WORD_RE = re.compile(
     r"^(?:TOP)?S?S?ECRET$|^C?C?ONFIDENTIAL$|^U?NCLAS(?:SIFIED)?$|^LIMITEDOFFICIALUSE$"
@@ -65,9 +70,26 @@ _BANNER_REST_RE = re.compile(
 # Caveat words and phrases as the corpus writes them under the banner (longest first, so that
 # `DEA SENSITIVE` is not read as `SENSITIVE`).
 _CAVEAT_WORDS = (
-    "SENSITIVE BUT UNCLASSIFIED", "NOT FOR INTERNET DISTRIBUTION", "DELIBERATIVE PROCESS",
-    "DEA SENSITIVE", "NOFORN", "SIPDIS", "EXDIS", "NODIS", "LIMDIS", "STADIS", "ROGER",
-    "CHEROKEE", "NOCONTRACT", "ORCON", "PROPIN", "FGI", "SBU", "FOUO", "SENSITIVE", "EFTO",
+    "SENSITIVE BUT UNCLASSIFIED",
+    "NOT FOR INTERNET DISTRIBUTION",
+    "DELIBERATIVE PROCESS",
+    "DEA SENSITIVE",
+    "NOFORN",
+    "SIPDIS",
+    "EXDIS",
+    "NODIS",
+    "LIMDIS",
+    "STADIS",
+    "ROGER",
+    "CHEROKEE",
+    "NOCONTRACT",
+    "ORCON",
+    "PROPIN",
+    "FGI",
+    "SBU",
+    "FOUO",
+    "SENSITIVE",
+    "EFTO",
     "AIDAC",
 )
 _CAVEAT_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _CAVEAT_WORDS)
@@ -171,8 +193,11 @@ def build_cable(raw: RawCable) -> Cable:
     if not reference_id and head.banner_station and head.banner_number and year:
         reference_id = f"{year % 100:02d}{head.banner_station}{int(head.banner_number)}"
     if not reference_id:
-        raise ParseError(raw.source.describe(), "no reference id: no page table, and no banner "
-                         "station and number with a DTG year to derive one from")
+        raise ParseError(
+            raw.source.describe(),
+            "no reference id: no page table, and no banner "
+            "station and number with a DTG year to derive one from",
+        )
     if year is None:
         year = _ref_year(reference_id)
 
@@ -190,8 +215,9 @@ def build_cable(raw: RawCable) -> Cable:
         released=raw.released,
         created_dtg=dtg,
         classification=classification,
-        level=level_of_classification(classification) if classification else (
-            level_of_classification(head.banner_class)),
+        level=level_of_classification(classification)
+        if classification
+        else (level_of_classification(head.banner_class)),
         origin=clean_line(raw.origin) if raw.origin else None,
         subject=head.subject,
         tags=_merge_tags(head.tags, tags),
@@ -210,6 +236,7 @@ def build_cable(raw: RawCable) -> Cable:
 
 
 # --- lines -----------------------------------------------------------------------------------
+
 
 def _split_lines(body: str, anchors: list[str] | None) -> list[_Line]:
     """Split into lines, pairing each `¶` with its published anchor id (in order), minus the `¶`."""
@@ -247,12 +274,14 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
             text = line.text
         if old or whole:
             # Drop the repeated banner lines and blanks the old style puts before a page header.
-            while out and (out[-1].blank or _BANNER_ONLY_RE.match(out[-1].text)) and not (
-                out[-1].pilcrow
+            while (
+                out
+                and (out[-1].blank or _BANNER_ONLY_RE.match(out[-1].text))
+                and not (out[-1].pilcrow)
             ):
                 out.pop()
             i += 1
-            rest = text[old.end():].strip() if old else ""
+            rest = text[old.end() :].strip() if old else ""
             while i < n and lines[i].blank:
                 i += 1
             # A break after a finished sentence, or before a rule line, keeps a blank line: it
@@ -269,6 +298,7 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
 
 
 # --- dates -----------------------------------------------------------------------------------
+
 
 def _find_dtg(text: str | None) -> str | None:
     """The first date-time group in `text`, alone (`O 260858Z JUL 06`, less its `ZDK ...`)."""
@@ -313,6 +343,7 @@ def _dtg_created(dtg: str | None) -> str | None:
 
 # --- header ----------------------------------------------------------------------------------
 
+
 def _banner(text: str) -> tuple[str, str | None, str | None] | None:
     """(classification as written, station, number) when `text` is a banner line."""
     words = text.upper().split()
@@ -336,8 +367,13 @@ def _banner(text: str) -> tuple[str, str | None, str | None] | None:
 def _banner_classification(banner_class: str, caveats: list[str]) -> str | None:
     """A header-style value from the banner (`SECRET//NOFORN`), for formats without a page table."""
     level = level_of_classification(banner_class)
-    word = {Level.TS: "TOP SECRET", Level.S: "SECRET", Level.C: "CONFIDENTIAL",
-            Level.U: "UNCLASSIFIED", Level.SBU: "UNCLASSIFIED//FOR OFFICIAL USE ONLY"}.get(level)
+    word = {
+        Level.TS: "TOP SECRET",
+        Level.S: "SECRET",
+        Level.C: "CONFIDENTIAL",
+        Level.U: "UNCLASSIFIED",
+        Level.SBU: "UNCLASSIFIED//FOR OFFICIAL USE ONLY",
+    }.get(level)
     if word is None:
         return None
     if level is Level.U and (_CUI_CAVEATS & set(caveats)):
@@ -349,8 +385,11 @@ def _banner_classification(banner_class: str, caveats: list[str]) -> str | None:
 
 def _is_key(text: str) -> bool:
     return bool(
-        _TAGS_RE.match(text) or _SUBJECT_RE.match(text) or _REF_KEY_RE.match(text)
-        or _CLASSIFIED_RE.match(text) or _EO_RE.match(text)
+        _TAGS_RE.match(text)
+        or _SUBJECT_RE.match(text)
+        or _REF_KEY_RE.match(text)
+        or _CLASSIFIED_RE.match(text)
+        or _EO_RE.match(text)
     )
 
 
@@ -375,7 +414,7 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             i += 1
             continue
         if not line.pilcrow and (parts := _INLINE_KEY_RE.split(text)) and len(parts) > 1:
-            lines[i:i + 1] = [_Line(part) for part in parts]
+            lines[i : i + 1] = [_Line(part) for part in parts]
             n = len(lines)
             line = lines[i]
             text = line.text
@@ -401,7 +440,7 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             subject = clean_line(" ".join(parts))
             glued = _GLUED_REF_RE.search(subject)
             if glued:
-                lines.insert(i, _Line("REF: " + subject[glued.end():]))
+                lines.insert(i, _Line("REF: " + subject[glued.end() :]))
                 n = len(lines)
                 subject = subject[: glued.start()].strip()
             head.subject = _strip_marking(subject) or None
@@ -448,7 +487,7 @@ def _add_caveats(head: _Header, text: str) -> None:
 
 def _key_ahead(lines: list[_Line], i: int) -> bool:
     """Whether a header field (TAGS, SUBJECT ...) still follows before the first paragraph."""
-    for line in lines[i:i + 15]:
+    for line in lines[i : i + 15]:
         if line.pilcrow or _is_par_start(line):
             return False
         if _is_key(line.text):
@@ -487,8 +526,10 @@ def _ref_block(lines: list[_Line], i: int, first: str) -> tuple[list[str], int]:
             j = i
             while j < n and lines[j].blank:
                 j += 1
-            if j < n and _REF_ITEM_RE.match(lines[j].text) and not _NUM_START_RE.match(
-                lines[j].text
+            if (
+                j < n
+                and _REF_ITEM_RE.match(lines[j].text)
+                and not _NUM_START_RE.match(lines[j].text)
             ):
                 i = j
                 continue
@@ -507,7 +548,7 @@ def _ref_block(lines: list[_Line], i: int, first: str) -> tuple[list[str], int]:
         if cut:
             if text[: cut.start()].strip():
                 parts.append(text[: cut.start()].strip())
-            lines[i] = _Line(text[cut.start():])
+            lines[i] = _Line(text[cut.start() :])
             break
         parts.append(text.strip())
         i += 1
@@ -552,12 +593,12 @@ def _split_tags(text: str) -> list[str]:
             i = j
             continue
         run = 0
-        while i + run < len(words) and len(words[i + run]) > 4 and not _looks_like_tag(
-            words[i + run]
+        while (
+            i + run < len(words) and len(words[i + run]) > 4 and not _looks_like_tag(words[i + run])
         ):
             run += 1
         if run > 1:  # `COUNTER TERRORISM`: one entry written in two words
-            out.append(" ".join(words[i:i + run]))
+            out.append(" ".join(words[i : i + run]))
             i += run
             continue
         if len(word) == 8 and _SUBJECT_TAG_RE.match(word[:4]) and _SUBJECT_TAG_RE.match(word[4:]):
@@ -586,6 +627,7 @@ def _whole_text_level(body: str) -> Level | None:
 
 
 # --- paragraphs ------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class _Par:
@@ -651,8 +693,14 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
             pars.append(par)
             blank_before = False
             continue
-        if (mixed_case and blank_before and next_blank and _is_caps_heading(text)
-                and not line.pilcrow and any(not ln.blank for ln in lines[idx + 1:])):
+        if (
+            mixed_case
+            and blank_before
+            and next_blank
+            and _is_caps_heading(text)
+            and not line.pilcrow
+            and any(not ln.blank for ln in lines[idx + 1 :])
+        ):
             section = clean_line(text)
             sections.append(section)
             continue
@@ -691,8 +739,7 @@ def _merge_wrapped_markings(lines: list[_Line]) -> list[_Line]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if (_OPEN_MARK_RE.match(line.text) and i + 1 < len(lines)
-                and ")" in lines[i + 1].text[:80]):
+        if _OPEN_MARK_RE.match(line.text) and i + 1 < len(lines) and ")" in lines[i + 1].text[:80]:
             joined = f"{line.text.rstrip()} {lines[i + 1].text.strip()}"
             out.append(_Line(joined, pilcrow=line.pilcrow, anchor=line.anchor))
             i += 2
@@ -717,8 +764,9 @@ def _paragraph_start(
     text = line.text
     m = _NUM_START_RE.match(text)
     if m:
-        number = _plausible(int(m.group("num")), last, outer, line.pilcrow, pilcrows,
-                            blank_before, soft)
+        number = _plausible(
+            int(m.group("num")), last, outer, line.pilcrow, pilcrows, blank_before, soft
+        )
         if number is not None and not (m.group("rest") or m.group("post") or m.group("pre")):
             # A bare `15.` is the end of a wrapped sentence (`... by March\n15.`), not a start.
             number = None if number != (last or 0) + 1 or not blank_before else number
@@ -783,8 +831,7 @@ def _is_caps_heading(text: str) -> bool:
     if not (3 <= len(stripped) <= 70) or stripped.endswith((".", ",", ";")):
         return False
     letters = [c for c in stripped if c.isalpha()]
-    return (len(letters) >= 3 and all(c.isupper() for c in letters)
-            and set(letters) != {"X"})
+    return len(letters) >= 3 and all(c.isupper() for c in letters) and set(letters) != {"X"}
 
 
 def _join(lines: list[str], breaks: list[bool]) -> str:
@@ -797,9 +844,7 @@ def _join(lines: list[str], breaks: list[bool]) -> str:
             # A blank line mid-sentence (a lowercase line after an unfinished one) is where a
             # page break was rendered away: the sentence goes on.
             out += "\n\n" + text
-        elif _BULLET_RE.match(text) and (
-            not text[:1].isdigit() or _SENTENCE_END_RE.search(out)
-        ):
+        elif _BULLET_RE.match(text) and (not text[:1].isdigit() or _SENTENCE_END_RE.search(out)):
             out += "\n" + text
         elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and text[:1].isalpha():
             out += text

@@ -33,10 +33,18 @@ EXIT_OK, EXIT_SKIPPED, EXIT_FATAL = 0, 1, 2
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # SUPPRESS on the subparsers so a value given before the command is not reset after it.
     default = None if top else argparse.SUPPRESS
-    parser.add_argument("--library", metavar="PATH", default=default,
-                        help="library file (default: $CABLES_LIBRARY, config, data dir)")
-    parser.add_argument("--config", metavar="PATH", default=default,
-                        help="config file (default: $CABLES_CONFIG, then the config dir)")
+    parser.add_argument(
+        "--library",
+        metavar="PATH",
+        default=default,
+        help="library file (default: $CABLES_LIBRARY, config, data dir)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=default,
+        help="config file (default: $CABLES_CONFIG, then the config dir)",
+    )
 
 
 class _Parser(argparse.ArgumentParser):

@@ -43,10 +43,27 @@ CLIPBOARD_MODES = ("osc52", "local", "both", "off")
 SIDEBAR_COLUMNS = ("level", "ref", "created", "origin", "subject", "tags")
 # Textual's built-in themes (textual.theme.BUILTIN_THEMES; a test keeps this list in step).
 THEMES = (
-    "ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe",
-    "catppuccin-latte", "catppuccin-macchiato", "catppuccin-mocha", "dracula", "flexoki",
-    "gruvbox", "monokai", "nord", "rose-pine", "rose-pine-dawn", "rose-pine-moon",
-    "solarized-dark", "solarized-light", "textual-dark", "textual-light", "tokyo-night",
+    "ansi-dark",
+    "ansi-light",
+    "atom-one-dark",
+    "atom-one-light",
+    "catppuccin-frappe",
+    "catppuccin-latte",
+    "catppuccin-macchiato",
+    "catppuccin-mocha",
+    "dracula",
+    "flexoki",
+    "gruvbox",
+    "monokai",
+    "nord",
+    "rose-pine",
+    "rose-pine-dawn",
+    "rose-pine-moon",
+    "solarized-dark",
+    "solarized-light",
+    "textual-dark",
+    "textual-light",
+    "tokyo-night",
 )
 ENV_VAR = "CABLES_CONFIG"
 
@@ -60,8 +77,9 @@ class Config:
     theme: str = "textual-dark"
     level_colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_LEVEL_COLORS))
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> comma-separated keys
-    sidebar_columns: list[str] = field(default_factory=lambda: ["level", "ref", "created",
-                                                                "subject"])
+    sidebar_columns: list[str] = field(
+        default_factory=lambda: ["level", "ref", "created", "subject"]
+    )
     sidebar_limit: int = 500  # how many matches the sidebar ranks
 
     def permalinks(self) -> Permalinks:
@@ -269,15 +287,17 @@ def _colors(check: _Checker, config: Config, value: Any, _path: Path) -> None:
             # Rich reads only #rrggbb, so #rgb is widened here once.
             hexdigits = color[1:].lower()
             config.level_colors[name] = "#" + (
-                "".join(c * 2 for c in hexdigits) if len(hexdigits) == 3 else hexdigits)
+                "".join(c * 2 for c in hexdigits) if len(hexdigits) == 3 else hexdigits
+            )
 
 
 def _keymap(check: _Checker, config: Config, value: Any, _path: Path) -> None:
     for binding_id, keys in _table(check, "keymap", value):
         key = f"keymap.{binding_id}"
         if binding_id not in BY_ID:
-            check.fail(key, _MISSING, "a binding id (unknown binding; `cables config show`"
-                       " lists them all)")
+            check.fail(
+                key, _MISSING, "a binding id (unknown binding; `cables config show` lists them all)"
+            )
             continue
         if (text := _str(check, key, keys, 'keys as a string, e.g. "j,down"')) is None:
             continue
@@ -291,13 +311,21 @@ def _sidebar(check: _Checker, config: Config, value: Any, _path: Path) -> None:
     for name, item in _table(check, "sidebar", value):
         key = f"sidebar.{name}"
         if name == "columns":
-            good = (isinstance(item, list) and item and len(set(map(str, item))) == len(item)
-                    and all(c in SIDEBAR_COLUMNS for c in item))
+            good = (
+                isinstance(item, list)
+                and item
+                and len(set(map(str, item))) == len(item)
+                and all(c in SIDEBAR_COLUMNS for c in item)
+            )
             if good:
                 config.sidebar_columns = list(item)
             else:
-                check.fail(key, item, "a list of distinct column names from "
-                           + ", ".join(f'"{c}"' for c in SIDEBAR_COLUMNS))
+                check.fail(
+                    key,
+                    item,
+                    "a list of distinct column names from "
+                    + ", ".join(f'"{c}"' for c in SIDEBAR_COLUMNS),
+                )
         elif name == "limit":
             if isinstance(item, int) and not isinstance(item, bool) and 1 <= item <= 100_000:
                 config.sidebar_limit = item
@@ -334,10 +362,14 @@ def _check_clashes(check: _Checker, config: Config) -> None:
             for scope in scopes:
                 other = seen.setdefault((scope, key), action.id)
                 if other != action.id:
-                    mine, theirs = ((action.id, other) if action.id in config.keymap
-                                    else (other, action.id))
-                    check.fail(f"keymap.{mine}", keys[mine],
-                               f"a key no other action uses ({key} is also {theirs})")
+                    mine, theirs = (
+                        (action.id, other) if action.id in config.keymap else (other, action.id)
+                    )
+                    check.fail(
+                        f"keymap.{mine}",
+                        keys[mine],
+                        f"a key no other action uses ({key} is also {theirs})",
+                    )
                     return
 
 

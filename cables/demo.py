@@ -30,7 +30,8 @@ def ensure_demo_library(target: Path | None = None, n: int = DEMO_CABLES) -> Pat
         with Library.open(building, create=True) as library:
             report = import_paths(library, [corpus])
         if report.interrupted or not report.imported:
-            raise RuntimeError(f"{target}: the demo library could not be built "
-                               f"({report.summary()})")
+            raise RuntimeError(
+                f"{target}: the demo library could not be built ({report.summary()})"
+            )
         building.replace(target)  # the WAL is folded in on close: one file to move
     return target

@@ -70,9 +70,11 @@ class ImportReport:
     interrupted: bool = False
 
     def summary(self) -> str:
-        return (f"read {self.read}, imported {self.imported}, updated {self.updated}, "
-                f"unchanged {self.unchanged}, skipped {len(self.skipped)}"
-                + (f", warnings {len(self.warnings)}" if self.warnings else ""))
+        return (
+            f"read {self.read}, imported {self.imported}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, skipped {len(self.skipped)}"
+            + (f", warnings {len(self.warnings)}" if self.warnings else "")
+        )
 
 
 class ImportFailed(Exception):
@@ -120,7 +122,8 @@ def _batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterat
     for item in parse_paths(list(paths)):
         if isinstance(item, ParseError):
             (warnings if isinstance(item, ParseWarning) else skipped).append(
-                Skipped(item.where, item.reason))
+                Skipped(item.where, item.reason)
+            )
             where = item.where
             size = len(item.reason)
         else:
@@ -133,16 +136,22 @@ def _batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterat
             current, in_current = where, 0
         in_current += size
         if len(cables) >= limit or text >= BATCH_BYTES:
-            yield (cables, skipped, warnings,
-                   finished + min(in_current, sizes.get(current or "", 0)))
+            yield (
+                cables,
+                skipped,
+                warnings,
+                finished + min(in_current, sizes.get(current or "", 0)),
+            )
             cables, skipped, warnings, text = [], [], [], 0
     yield cables, skipped, warnings, sum(sizes.values())
 
 
-def _produce(paths: Sequence[Path], sizes: dict[str, int], limit: int, out: Any,
-             parent: int) -> None:
+def _produce(
+    paths: Sequence[Path], sizes: dict[str, int], limit: int, out: Any, parent: int
+) -> None:
     """The parsing process: batches into `out`, then None. It exits as soon as the importer is
     gone (killed with -9, say), rather than block forever on a queue nobody reads."""
+
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
@@ -159,13 +168,13 @@ def _produce(paths: Sequence[Path], sizes: dict[str, int], limit: int, out: Any,
         out.put(f"{type(exc).__name__}: {exc}")
 
 
-def _parallel_batches(paths: Sequence[Path], sizes: dict[str, int],
-                      limit: int) -> Iterator[Batch]:
+def _parallel_batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterator[Batch]:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     channel = context.Queue(maxsize=3)
-    child = context.Process(target=_produce, args=(paths, sizes, limit, channel, os.getpid()),
-                            daemon=True)
+    child = context.Process(
+        target=_produce, args=(paths, sizes, limit, channel, os.getpid()), daemon=True
+    )
     child.start()
     try:
         while True:
@@ -186,9 +195,13 @@ def _parallel_batches(paths: Sequence[Path], sizes: dict[str, int],
         child.join(timeout=5)
 
 
-def import_paths(library: Library, paths: Sequence[Path], *,
-                 progress: Callable[[Progress], None] | None = None,
-                 batch: int = BATCH_CABLES) -> ImportReport:
+def import_paths(
+    library: Library,
+    paths: Sequence[Path],
+    *,
+    progress: Callable[[Progress], None] | None = None,
+    batch: int = BATCH_CABLES,
+) -> ImportReport:
     """Import files and folders; Ctrl-C stops after rolling back the batch being written and
     returns the report so far (`interrupted`), every earlier batch kept."""
     report = ImportReport()
@@ -220,8 +233,10 @@ def write_log(log: Path, report: ImportReport, paths: Sequence[Path], library: P
     """Append the report, and every skipped record with its reason, to `import.log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    lines = [f"{stamp} import {' '.join(map(str, paths))} into {library}: {report.summary()}"
-             f"{' (interrupted)' if report.interrupted else ''}"]
+    lines = [
+        f"{stamp} import {' '.join(map(str, paths))} into {library}: {report.summary()}"
+        f"{' (interrupted)' if report.interrupted else ''}"
+    ]
     lines += [f"  skipped {s.where}: {s.reason}" for s in report.skipped]
     lines += [f"  warning {s.where}: {s.reason}" for s in report.warnings]
     with log.open("a", encoding="utf-8") as stream:

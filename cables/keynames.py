@@ -27,8 +27,23 @@ _REPLACEMENTS = {
 
 NAMED_KEYS: frozenset[str] = frozenset(
     {
-        "escape", "enter", "return", "tab", "space", "backspace", "delete", "insert",
-        "home", "end", "pageup", "pagedown", "up", "down", "left", "right", "newline",
+        "escape",
+        "enter",
+        "return",
+        "tab",
+        "space",
+        "backspace",
+        "delete",
+        "insert",
+        "home",
+        "end",
+        "pageup",
+        "pagedown",
+        "up",
+        "down",
+        "left",
+        "right",
+        "newline",
         *(f"f{n}" for n in range(1, 25)),
     }
 )

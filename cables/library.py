@@ -111,8 +111,13 @@ class Stats:
     by_year: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"count": self.count, "synthetic": self.synthetic, "by_level": self.by_level,
-                "by_origin": self.by_origin, "by_year": self.by_year}
+        return {
+            "count": self.count,
+            "synthetic": self.synthetic,
+            "by_level": self.by_level,
+            "by_origin": self.by_origin,
+            "by_year": self.by_year,
+        }
 
 
 @dataclass(slots=True)
@@ -167,8 +172,10 @@ class Library:
         if app_id != APPLICATION_ID and (tables or not create):
             raise LibraryError(f"{self.path}: not a cables library (another SQLite database)")
         if version > SCHEMA_VERSION:
-            raise LibraryError(f"{self.path}: written by a newer cables (schema {version}, this "
-                               f"one reads up to {SCHEMA_VERSION}); upgrade cables")
+            raise LibraryError(
+                f"{self.path}: written by a newer cables (schema {version}, this "
+                f"one reads up to {SCHEMA_VERSION}); upgrade cables"
+            )
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")
@@ -182,8 +189,9 @@ class Library:
     def __enter__(self) -> Library:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     # -- reading -------------------------------------------------------------------------------
@@ -212,7 +220,8 @@ class Library:
         index = CableIndex()
         rows = self._conn.execute(
             "SELECT reference_id, created, level, origin, subject, tags, synthetic FROM cables"
-            " ORDER BY created DESC, reference_id")
+            " ORDER BY created DESC, reference_id"
+        )
         for ref, created, level, origin, subject, tags, synthetic in rows:
             index.reference_ids.append(ref)
             index.created.append((created or "")[:10])
@@ -228,8 +237,9 @@ class Library:
         try:
             with _transaction(self._conn, busy_ms=50):
                 self._conn.execute("DELETE FROM index_cache")
-                self._conn.execute("INSERT INTO index_cache VALUES (?, ?)",
-                                   (generation, _encode_index(index)))
+                self._conn.execute(
+                    "INSERT INTO index_cache VALUES (?, ?)", (generation, _encode_index(index))
+                )
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
@@ -237,15 +247,17 @@ class Library:
     def get(self, reference_id: str) -> Cable | None:
         """The cable with this reference id (any case), or None."""
         with self._lock:
-            row = self._conn.execute("SELECT id FROM cables WHERE reference_id = ?",
-                                     (reference_id,)).fetchone()
+            row = self._conn.execute(
+                "SELECT id FROM cables WHERE reference_id = ?", (reference_id,)
+            ).fetchone()
             return None if row is None else self._load(row[0])
 
     def _load(self, cable_id: int) -> Cable:
         row = self._conn.execute(
             "SELECT c.reference_id, c.created, c.released, c.level, c.origin, c.subject,"
             " c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id WHERE c.id = ?",
-            (cable_id,)).fetchone()
+            (cable_id,),
+        ).fetchone()
         try:
             return _decode_cable(row)
         except (zlib.error, ValueError, TypeError) as exc:
@@ -257,17 +269,27 @@ class Library:
     def cites(self, reference_id: str) -> list[str]:
         """The ids this cable's REF block cites, in order (in the library or not)."""
         with self._lock:
-            return [r[0] for r in self._conn.execute(
-                "SELECT r.cited FROM refs r JOIN cables c ON c.id = r.cable_id"
-                " WHERE c.reference_id = ? ORDER BY r.position", (reference_id,))]
+            return [
+                r[0]
+                for r in self._conn.execute(
+                    "SELECT r.cited FROM refs r JOIN cables c ON c.id = r.cable_id"
+                    " WHERE c.reference_id = ? ORDER BY r.position",
+                    (reference_id,),
+                )
+            ]
 
     def cited_by(self, reference_id: str) -> list[str]:
         """The ids of library cables whose REF block cites this one, newest first."""
         with self._lock:
-            return [r[0] for r in self._conn.execute(
-                "SELECT DISTINCT c.reference_id, c.created FROM refs r"
-                " JOIN cables c ON c.id = r.cable_id WHERE r.cited = ?"
-                " ORDER BY c.created DESC, c.reference_id", (reference_id,))]
+            return [
+                r[0]
+                for r in self._conn.execute(
+                    "SELECT DISTINCT c.reference_id, c.created FROM refs r"
+                    " JOIN cables c ON c.id = r.cable_id WHERE r.cited = ?"
+                    " ORDER BY c.created DESC, c.reference_id",
+                    (reference_id,),
+                )
+            ]
 
     def search(self, query: str, *, limit: int = 50, ranked: bool = False) -> list[SearchHit]:
         """Full-text search, one hit per cable: newest first, or best first with `ranked`.
@@ -283,10 +305,12 @@ class Library:
             if ranked:
                 rows = self._conn.execute(
                     "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?",
-                    (expression, limit * 8))
+                    (expression, limit * 8),
+                )
             else:  # read only as far as the first `limit` cables: rowid order is date order
                 rows = self._conn.execute(
-                    "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC", (expression,))
+                    "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC", (expression,)
+                )
             try:
                 chosen = _one_per_cable(rows, limit, keep_first=ranked)
             finally:
@@ -296,21 +320,34 @@ class Library:
     def _hit(self, cable_id: int, row: int, terms: list[tuple[str, bool]]) -> SearchHit:
         ref, created, level, subject, tags, synthetic = self._conn.execute(
             "SELECT reference_id, created, level, subject, tags, synthetic FROM cables"
-            " WHERE id = ?", (cable_id,)).fetchone()
+            " WHERE id = ?",
+            (cable_id,),
+        ).fetchone()
         number = anchor = None
         if row == 0:
             text = " ".join(filter(None, [subject, tags]))
         else:
             cable = self._load(cable_id)
             if cable.paragraphs:  # the overflow row holds every paragraph from there on
-                found = cable.paragraphs[row - 1:row] if row < _MAX_ROW else cable.paragraphs[
-                    row - 1:]
+                found = (
+                    cable.paragraphs[row - 1 : row]
+                    if row < _MAX_ROW
+                    else cable.paragraphs[row - 1 :]
+                )
                 number, anchor = found[0].number, found[0].anchor
                 text = " ".join(p.text for p in found)
             else:  # a cable with no paragraphs: its body is row 1
                 text = cable.body
-        return SearchHit(ref, created, subject, Level(level), number, anchor,
-                         snippet(text, terms), bool(synthetic))
+        return SearchHit(
+            ref,
+            created,
+            subject,
+            Level(level),
+            number,
+            anchor,
+            snippet(text, terms),
+            bool(synthetic),
+        )
 
     def stats(self) -> Stats:
         with self._lock:
@@ -321,13 +358,14 @@ class Library:
 
             return Stats(
                 count=conn.execute("SELECT count(*) FROM cables").fetchone()[0],
-                synthetic=conn.execute(
-                    "SELECT count(*) FROM cables WHERE synthetic").fetchone()[0],
+                synthetic=conn.execute("SELECT count(*) FROM cables WHERE synthetic").fetchone()[0],
                 by_level=counts("SELECT level, count(*) FROM cables GROUP BY 1 ORDER BY 2 DESC"),
-                by_origin=counts("SELECT origin, count(*) FROM cables GROUP BY 1"
-                                 " ORDER BY 2 DESC, 1"),
-                by_year=counts("SELECT substr(created, 1, 4), count(*) FROM cables"
-                               " GROUP BY 1 ORDER BY 1"),
+                by_origin=counts(
+                    "SELECT origin, count(*) FROM cables GROUP BY 1 ORDER BY 2 DESC, 1"
+                ),
+                by_year=counts(
+                    "SELECT substr(created, 1, 4), count(*) FROM cables GROUP BY 1 ORDER BY 1"
+                ),
             )
 
     # -- writing -------------------------------------------------------------------------------
@@ -352,11 +390,15 @@ class Library:
             existing: dict[str, tuple[int, str | None]] = {}
             keys = list(chosen)
             for i in range(0, len(keys), 500):
-                part = keys[i:i + 500]
-                existing.update((ref.upper(), (cable_id, released)) for ref, cable_id, released in
-                                conn.execute("SELECT reference_id, id, released FROM cables WHERE"
-                                             f" reference_id IN ({','.join('?' * len(part))})",
-                                             part))
+                part = keys[i : i + 500]
+                existing.update(
+                    (ref.upper(), (cable_id, released))
+                    for ref, cable_id, released in conn.execute(
+                        "SELECT reference_id, id, released FROM cables WHERE"
+                        f" reference_id IN ({','.join('?' * len(part))})",
+                        part,
+                    )
+                )
             next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cables").fetchone()[0]
             new: list[tuple[int, Cable]] = []
             for key, cable in chosen.items():
@@ -373,7 +415,8 @@ class Library:
             conn.executemany(
                 "INSERT INTO cables (id, reference_id, created, released, level, origin, subject,"
                 " tags, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(cable_id, *_row(cable)) for cable_id, cable in new])
+                [(cable_id, *_row(cable)) for cable_id, cable in new],
+            )
             self._write_parts(new)
             result.imported = [cable.reference_id for _, cable in new]
             if result.imported or result.updated:
@@ -383,23 +426,34 @@ class Library:
     def _replace(self, cable_id: int, cable: Cable) -> None:
         self._conn.executemany(
             "INSERT INTO fts (fts, rowid, subject, tags, text) VALUES ('delete', ?, ?, ?, ?)",
-            fts_rows(cable_id, self._load(cable_id)))
+            fts_rows(cable_id, self._load(cable_id)),
+        )
         self._conn.execute("DELETE FROM refs WHERE cable_id = ?", (cable_id,))
         self._conn.execute(
             "UPDATE cables SET reference_id = ?, created = ?, released = ?, level = ?,"
             " origin = ?, subject = ?, tags = ?, synthetic = ? WHERE id = ?",
-            (*_row(cable), cable_id))
+            (*_row(cable), cable_id),
+        )
         self._write_parts([(cable_id, cable)])
 
     def _write_parts(self, cables: list[tuple[int, Cable]]) -> None:
         conn = self._conn
-        conn.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-                         [(cable_id, _encode_body(cable)) for cable_id, cable in cables])
-        conn.executemany("INSERT INTO refs VALUES (?, ?, ?)",
-                         [(cable_id, i, ref) for cable_id, cable in cables
-                          for i, ref in enumerate(cable.references)])
-        conn.executemany("INSERT INTO fts (rowid, subject, tags, text) VALUES (?, ?, ?, ?)",
-                         [row for cable_id, cable in cables for row in fts_rows(cable_id, cable)])
+        conn.executemany(
+            "INSERT OR REPLACE INTO bodies VALUES (?, ?)",
+            [(cable_id, _encode_body(cable)) for cable_id, cable in cables],
+        )
+        conn.executemany(
+            "INSERT INTO refs VALUES (?, ?, ?)",
+            [
+                (cable_id, i, ref)
+                for cable_id, cable in cables
+                for i, ref in enumerate(cable.references)
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO fts (rowid, subject, tags, text) VALUES (?, ?, ?, ?)",
+            [row for cable_id, cable in cables for row in fts_rows(cable_id, cable)],
+        )
 
     def refresh_index(self) -> None:
         """Rebuild the cached sidebar index now (an import ends with it, so the next open is
@@ -415,6 +469,7 @@ class Library:
 
 
 # -- schema ------------------------------------------------------------------------------------
+
 
 def migrate(conn: sqlite3.Connection, target: int) -> None:
     """Bring the schema up to version `target`, each step in its own transaction."""
@@ -465,50 +520,110 @@ def _generation(conn: sqlite3.Connection) -> int:
 
 # -- encoding ----------------------------------------------------------------------------------
 
+
 def _later(cable: Cable, than: Cable) -> bool:
     """Was `cable` released strictly later than `than` (an unknown release counts as oldest)?"""
     return (cable.released or "") > (than.released or "")
 
 
 def _row(cable: Cable) -> tuple[Any, ...]:
-    return (cable.reference_id, cable.created, cable.released, cable.level.value, cable.origin,
-            cable.subject, " ".join(cable.tags), int(cable.synthetic))
+    return (
+        cable.reference_id,
+        cable.created,
+        cable.released,
+        cable.level.value,
+        cable.origin,
+        cable.subject,
+        " ".join(cable.tags),
+        int(cable.synthetic),
+    )
 
 
 def _encode_body(cable: Cable) -> bytes:
     source = cable.source
     meta = [
-        cable.created_dtg, cable.classification, cable.tags, cable.references, cable.ref_text,
-        cable.header, cable.caveats, cable.classified_by, cable.sections, cable.articles,
+        cable.created_dtg,
+        cable.classification,
+        cable.tags,
+        cable.references,
+        cable.ref_text,
+        cable.header,
+        cable.caveats,
+        cable.classified_by,
+        cable.sections,
+        cable.articles,
         None if source is None else [source.path, source.record, source.recovered_from],
         len(cable.body),
-        [[p.number, p.anchor, p.marking,
-          None if p.parsed is None else [p.parsed.level.value, p.parsed.caveats],
-          p.section, len(p.text)] for p in cable.paragraphs],
+        [
+            [
+                p.number,
+                p.anchor,
+                p.marking,
+                None if p.parsed is None else [p.parsed.level.value, p.parsed.caveats],
+                p.section,
+                len(p.text),
+            ]
+            for p in cable.paragraphs
+        ],
     ]
     # ASCII JSON holds no raw newline, so the first newline ends it; the texts follow raw.
-    payload = "".join([json.dumps(meta, separators=(",", ":")), "\n", cable.body,
-                       *(p.text for p in cable.paragraphs)])
+    payload = "".join(
+        [
+            json.dumps(meta, separators=(",", ":")),
+            "\n",
+            cable.body,
+            *(p.text for p in cable.paragraphs),
+        ]
+    )
     return zlib.compress(payload.encode("utf-8", "surrogatepass"), 1)
 
 
 def _decode_cable(row: Sequence[Any]) -> Cable:
     ref, created, released, level, origin, subject, synthetic, data = row
     head, _, texts = zlib.decompress(data).decode("utf-8", "surrogatepass").partition("\n")
-    (dtg, classification, tags, references, ref_text, header, caveats, classified_by, sections,
-     articles, source, body_length, paragraphs) = json.loads(head)
+    (
+        dtg,
+        classification,
+        tags,
+        references,
+        ref_text,
+        header,
+        caveats,
+        classified_by,
+        sections,
+        articles,
+        source,
+        body_length,
+        paragraphs,
+    ) = json.loads(head)
     pos = body_length
     decoded = []
     for number, anchor, marking, parsed, section, length in paragraphs:
         marks = None if parsed is None else Marking(Level(parsed[0]), tuple(parsed[1]))
-        decoded.append(Paragraph(number, anchor, marking, marks, texts[pos:pos + length], section))
+        decoded.append(
+            Paragraph(number, anchor, marking, marks, texts[pos : pos + length], section)
+        )
         pos += length
     return Cable(
-        reference_id=ref, created=created, released=released, created_dtg=dtg,
-        classification=classification, level=Level(level), origin=origin, subject=subject,
-        tags=tags, references=references, ref_text=ref_text, header=header, caveats=caveats,
-        classified_by=classified_by, sections=sections, articles=articles, paragraphs=decoded,
-        body=texts[:body_length], source=None if source is None else Source(*source),
+        reference_id=ref,
+        created=created,
+        released=released,
+        created_dtg=dtg,
+        classification=classification,
+        level=Level(level),
+        origin=origin,
+        subject=subject,
+        tags=tags,
+        references=references,
+        ref_text=ref_text,
+        header=header,
+        caveats=caveats,
+        classified_by=classified_by,
+        sections=sections,
+        articles=articles,
+        paragraphs=decoded,
+        body=texts[:body_length],
+        source=None if source is None else Source(*source),
         synthetic=bool(synthetic),
     )
 
@@ -536,13 +651,14 @@ def fts_rows(cable_id: int, cable: Cable) -> list[tuple[int, str, str, str]]:
     rows = [(base, cable.subject or "", " ".join(cable.tags), "")]
     texts = [p.text for p in cable.paragraphs] or ([cable.body] if cable.body else [])
     if len(texts) >= _MAX_ROW:
-        texts = [*texts[:_MAX_ROW - 1], " ".join(texts[_MAX_ROW - 1:])]
+        texts = [*texts[: _MAX_ROW - 1], " ".join(texts[_MAX_ROW - 1 :])]
     rows.extend((base | i, "", "", text) for i, text in enumerate(texts, start=1))
     return rows
 
 
-def _one_per_cable(rows: Iterable[tuple[int]], limit: int,
-                   keep_first: bool) -> list[tuple[int, int]]:
+def _one_per_cable(
+    rows: Iterable[tuple[int]], limit: int, keep_first: bool
+) -> list[tuple[int, int]]:
     """(cable id, row) per cable in hit order. In date order a cable's rows come together,
     highest row first: keep its first matching paragraph, the subject row only if no other."""
     chosen: dict[int, int] = {}
@@ -558,8 +674,14 @@ def _one_per_cable(rows: Iterable[tuple[int]], limit: int,
 
 
 def _encode_index(index: CableIndex) -> str:
-    columns = (index.reference_ids, index.created, index.levels, index.origins, index.subjects,
-               index.tags)
+    columns = (
+        index.reference_ids,
+        index.created,
+        index.levels,
+        index.origins,
+        index.subjects,
+        index.tags,
+    )
     parts = [_SEP.join(v.replace(_SEP, " ") for v in column) for column in columns]
     parts.append("".join("1" if s else "0" for s in index.synthetic))
     return "\n".join(part.replace("\n", " ") for part in parts)

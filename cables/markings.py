@@ -90,7 +90,7 @@ def parse_marking(text: str) -> Marking | None:
     if not m:
         return None
     level = _LEVEL_WORDS[m.group(1)]
-    rest = inner[m.end():].strip(" -,")
+    rest = inner[m.end() :].strip(" -,")
     caveats: list[str] = []
     if rest:
         parts = rest.split("/") if "/" in rest else _split_unslashed(rest)
@@ -138,9 +138,11 @@ def level_of_classification(value: str | None) -> Level:
     if squeezed.startswith(("CONFIDENTIAL", "ONFIDENTIAL")):
         return Level.C
     if squeezed.startswith(("UNCLAS", "NCLAS")):
-        rest = squeezed[len("UNCLASSIFIED"):] if squeezed.startswith("UNCLASSIFIED") else squeezed
-        if any(w in rest for w in ("FOROFFICIALUSEONLY", "FOUO", "SBU", "SENSITIVE", "LOU",
-                                   "LIMITEDOFFICIALUSE")):
+        rest = squeezed[len("UNCLASSIFIED") :] if squeezed.startswith("UNCLASSIFIED") else squeezed
+        if any(
+            w in rest
+            for w in ("FOROFFICIALUSEONLY", "FOUO", "SBU", "SENSITIVE", "LOU", "LIMITEDOFFICIALUSE")
+        ):
             return Level.SBU
         return Level.U
     if squeezed.startswith(("SBU", "SENSITIVEBUTUNCLASSIFIED", "LIMITEDOFFICIALUSE", "FOUO")):

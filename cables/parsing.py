@@ -111,8 +111,9 @@ def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | Pars
     elif text.is_telegram(content):
         yield from _finish_one(lambda: text.read_telegram(content, source))
     else:
-        yield ParseError(name, "not a cable file (no cable page, telegram, record or "
-                         "cables.csv row found)")
+        yield ParseError(
+            name, "not a cable file (no cable page, telegram, record or cables.csv row found)"
+        )
 
 
 def _read_html(data: bytes, source: Source) -> RawCable:
@@ -146,8 +147,10 @@ def _finish(raw: RawCable) -> Iterator[Cable | ParseError]:
             yield exc
             continue
         except Exception as exc:  # a body-reader bug must cost one cable, not the whole run
-            yield ParseError(part.source.describe(),
-                             f"internal error in the body reader: {type(exc).__name__}: {exc}")
+            yield ParseError(
+                part.source.describe(),
+                f"internal error in the body reader: {type(exc).__name__}: {exc}",
+            )
             continue
         if part.references:
             cable.references = list(part.references)
@@ -185,20 +188,27 @@ def split_glued(raw: RawCable) -> tuple[RawCable, list[RawCable], list[ParseWarn
     warnings: list[ParseWarning] = []
     for record in rest:
         if record.reference_id is None:
-            warnings.append(ParseWarning(
-                f"{raw.source.describe()} body line {record.line}",
-                "dropped text of another cable glued after the end (no reference id of its own)",
-            ))
+            warnings.append(
+                ParseWarning(
+                    f"{raw.source.describe()} body line {record.line}",
+                    "dropped text of another cable glued after the end"
+                    " (no reference id of its own)",
+                )
+            )
         elif record.reference_id == own.reference_id:
-            warnings.append(ParseWarning(
-                f"{raw.source.describe()} body line {record.line}",
-                f"dropped a second copy of {own.reference_id} glued after its end",
-            ))
+            warnings.append(
+                ParseWarning(
+                    f"{raw.source.describe()} body line {record.line}",
+                    f"dropped a second copy of {own.reference_id} glued after its end",
+                )
+            )
         else:
-            recovered.append(record.to_raw(
-                Source(raw.source.path, raw.source.record, recovered_from=own.reference_id),
-                anchors=_record_anchors(raw, record),
-            ))
+            recovered.append(
+                record.to_raw(
+                    Source(raw.source.path, raw.source.record, recovered_from=own.reference_id),
+                    anchors=_record_anchors(raw, record),
+                )
+            )
     return own, recovered, warnings
 
 
@@ -207,7 +217,7 @@ def _anchors(raw: RawCable, start: int, part: str) -> list[str] | None:
     if raw.anchors is None:
         return None
     before = raw.body.count(_PILCROW, 0, start)
-    return raw.anchors[before: before + part.count(_PILCROW)]
+    return raw.anchors[before : before + part.count(_PILCROW)]
 
 
 def _record_anchors(raw: RawCable, record: text.Record) -> list[str] | None:
@@ -215,4 +225,4 @@ def _record_anchors(raw: RawCable, record: text.Record) -> list[str] | None:
     if raw.anchors is None:
         return None
     first = raw.body.count(_PILCROW, 0, record.start) + (record.header or "").count(_PILCROW)
-    return raw.anchors[first: first + record.body.count(_PILCROW)]
+    return raw.anchors[first : first + record.body.count(_PILCROW)]

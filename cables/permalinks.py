@@ -49,8 +49,9 @@ class Permalinks:
         if ym is None:
             raise PermalinkRefused(f"{cable.reference_id}: no creation date, so no permalink path")
         year, month = ym
-        return template.format(ref=cable.reference_id, year=f"{year:04d}", month=f"{month:02d}",
-                               anchor=anchor or "")
+        return template.format(
+            ref=cable.reference_id, year=f"{year:04d}", month=f"{month:02d}", anchor=anchor or ""
+        )
 
 
 # Reference ids: two-digit year, station, number (a few published ids are malformed, e.g.

@@ -361,10 +361,14 @@ class SidebarSearch:
         """
         if literals:
             keys = self._keys
-            exact = sorted({
-                i for w in literals if not w.isalpha() and not w.isdigit()
-                for i in self._id_range(w, exact=True)
-            })
+            exact = sorted(
+                {
+                    i
+                    for w in literals
+                    if not w.isalpha() and not w.isdigit()
+                    for i in self._id_range(w, exact=True)
+                }
+            )
             if exact:
                 yield exact
             spans = [self._id_range(w, exact=False) for w in literals]
@@ -395,9 +399,9 @@ class SidebarSearch:
 
     def _starts_a_word(self, word: str) -> bool:
         at = bisect_left(self._sorted_words, word)
-        return (
-            at < len(self._sorted_words) and self._sorted_words[at].startswith(word)
-        ) or bool(self._id_range(word, exact=False))
+        return (at < len(self._sorted_words) and self._sorted_words[at].startswith(word)) or bool(
+            self._id_range(word, exact=False)
+        )
 
     def _by_corrections(
         self, rows: list[int], spread: list[tuple[Correction, ...]], cancelled: Cancelled
@@ -421,8 +425,10 @@ class SidebarSearch:
 def _implies(new: Term, old: Term) -> bool:
     """Whether every row that `new` matches is sure to match `old`."""
     if old.literal:
-        return old.word in new.word if new.literal else all(
-            old.word in c.text for c in new.corrections or ()
+        return (
+            old.word in new.word
+            if new.literal
+            else all(old.word in c.text for c in new.corrections or ())
         )
     if new.literal:
         return False
@@ -483,9 +489,7 @@ def _all_in(keys: list[str], needles: list[str]) -> RowTest:
 
 def _fold_rows(rows: list[str]) -> list[str]:
     """`fold` every row, on bytes where they are ASCII (a few times faster than str.translate)."""
-    raw = b"\x00".join(
-        r.encode() if r.isascii() else fold(r).encode() for r in rows
-    )
+    raw = b"\x00".join(r.encode() if r.isascii() else fold(r).encode() for r in rows)
     parts = raw.lower().translate(_FOLD_BYTES).split(b"\x00")
     if len(parts) != len(rows):  # a NUL inside a field: fold row by row instead
         return [fold(r) for r in rows]

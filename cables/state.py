@@ -51,8 +51,12 @@ class Bookmark:
 
     def cable(self) -> Cable:
         """Just enough of the cable to build its permalinks."""
-        return Cable(reference_id=self.ref, created=self.cable_created, subject=self.subject,
-                     synthetic=self.synthetic)
+        return Cable(
+            reference_id=self.ref,
+            created=self.cable_created,
+            subject=self.subject,
+            synthetic=self.synthetic,
+        )
 
 
 @dataclass(slots=True)
@@ -65,8 +69,16 @@ class Visit:
 
 
 _FIELDS: dict[type, dict[str, tuple[type, ...]]] = {
-    Bookmark: {"ref": (str,), "anchor": (str,), "paragraph": (int,), "subject": (str,),
-               "cable_created": (str,), "synthetic": (bool,), "note": (str,), "added": (str,)},
+    Bookmark: {
+        "ref": (str,),
+        "anchor": (str,),
+        "paragraph": (int,),
+        "subject": (str,),
+        "cable_created": (str,),
+        "synthetic": (bool,),
+        "note": (str,),
+        "added": (str,),
+    },
     Visit: {"ref": (str,), "subject": (str,), "opened": (str,)},
 }
 
@@ -78,8 +90,10 @@ def _entry(kind: type, raw: Any) -> Any:
     fields = _FIELDS[kind]
     for key, value in raw.items():
         types = fields.get(key)
-        if types is None or not isinstance(value, types) or (
-            int in types and isinstance(value, bool)
+        if (
+            types is None
+            or not isinstance(value, types)
+            or (int in types and isinstance(value, bool))
         ):
             return None
     return kind(**raw)
@@ -148,6 +162,7 @@ class State:
 
     def save(self) -> None:
         """Rewrite the whole file atomically."""
+
         def table(entry: Any) -> dict[str, Any]:
             return {k: v for k, v in asdict(entry).items() if v is not None}
 
@@ -177,14 +192,16 @@ class State:
         if existing:
             self.bookmarks.remove(existing)
         else:
-            self.bookmarks.append(Bookmark(
-                ref=cable.reference_id,
-                anchor=anchor,
-                paragraph=paragraph.number if paragraph else None,
-                subject=clean_line(cable.subject or ""),
-                cable_created=cable.created,
-                synthetic=cable.synthetic,
-            ))
+            self.bookmarks.append(
+                Bookmark(
+                    ref=cable.reference_id,
+                    anchor=anchor,
+                    paragraph=paragraph.number if paragraph else None,
+                    subject=clean_line(cable.subject or ""),
+                    cable_created=cable.created,
+                    synthetic=cable.synthetic,
+                )
+            )
         self.save()
         return existing is None
 
@@ -199,8 +216,9 @@ class State:
 
     def remove_bookmark(self, bookmark: Bookmark) -> None:
         self._reload()
-        self.bookmarks = [b for b in self.bookmarks
-                          if (b.ref, b.anchor) != (bookmark.ref, bookmark.anchor)]
+        self.bookmarks = [
+            b for b in self.bookmarks if (b.ref, b.anchor) != (bookmark.ref, bookmark.anchor)
+        ]
         self.save()
 
     # --- history ------------------------------------------------------------------------
@@ -238,8 +256,13 @@ def _md(text: str) -> str:
 def citation(bookmark: Bookmark, links: Permalinks) -> str:
     """One Markdown list item: reference and paragraph, subject, date, link and note."""
     cable = bookmark.cable()
-    where = bookmark.ref + (f" ¶{bookmark.paragraph}" if bookmark.paragraph is not None
-                            else f" #{bookmark.anchor}" if bookmark.anchor else "")
+    where = bookmark.ref + (
+        f" ¶{bookmark.paragraph}"
+        if bookmark.paragraph is not None
+        else f" #{bookmark.anchor}"
+        if bookmark.anchor
+        else ""
+    )
     try:
         if bookmark.anchor:
             paragraph = Paragraph(bookmark.paragraph, bookmark.anchor, None, None, "")

@@ -32,7 +32,7 @@ def _items(text: str, sep: str) -> list[str]:
     return text.split(sep)
 
 
-_ORIGINS = dict(item.split("=") for item in _items(
+_ORIGINS_TEXT = (
     "ABUDHABI=Embassy Abu Dhabi;ABUJA=Embassy Abuja;ADDISABABA=Embassy Addis Ababa;"
     "ALGIERS=Embassy Algiers;AMMAN=Embassy Amman;ANKARA=Embassy Ankara;ASHGABAT=Embassy Ashgabat;"
     "ASMARA=Embassy Asmara;ASTANA=Embassy Astana;ASUNCION=Embassy Asuncion;"
@@ -61,10 +61,12 @@ _ORIGINS = dict(item.split("=") for item in _items(
     "THEHAGUE=Embassy The Hague;TRIPOLI=Embassy Tripoli;TUNIS=Embassy Tunis;UNVIEVIENNA=UNVIE;"
     "USNATO=Mission USNATO;USUNNEWYORK=USUN New York;VATICAN=Embassy Vatican;"
     "VIENNA=Embassy Vienna;VLADIVOSTOK=Consulate Vladivostok;WARSAW=Embassy Warsaw;"
-    "ZAGREB=Embassy Zagreb", ";"))
+    "ZAGREB=Embassy Zagreb"
+)
+_ORIGINS = dict(item.split("=") for item in _items(_ORIGINS_TEXT, ";"))
 
 # TAGS with how often they occur on the real pages here (a tag per cable is drawn by weight).
-_TAGS = [(t, int(n)) for t, n in (item.split(":") for item in _items(
+_TAGS_TEXT = (
     "PREL:356 PGOV:294 PTER:104 PINR:79 ECON:76 IR:69 PHUM:60 MARR:57 AF:54 MOPS:49 PK:42 FR:41 "
     "PARM:41 SP:34 RS:33 MASS:30 NATO:24 CH:24 EFIN:23 BR:23 KDEM:22 UK:21 TU:21 GM:20 ENRG:20 "
     "ASEC:19 SA:19 IZ:18 EINV:18 KNNP:18 EAID:18 MNUC:18 SNAR:17 ETRD:15 SOCI:15 IS:14 KCRM:14 "
@@ -75,25 +77,63 @@ _TAGS = [(t, int(n)) for t, n in (item.split(":") for item in _items(
     "UNSC:3 EIND:3 AORC:3 AJ:3 CMGT:3 GV:3 ZI:3 BO:3 LG:3 NO:3 KSPR:3 KBIO:3 AU:3 VZ:2 HR:2 "
     "ES:2 BK:2 KSCA:2 BA:2 EWWT:2 UNO:2 YI:2 KOLY:2 ELTN:2 PA:2 AM:2 KV:2 SCUL:2 EMIN:2 KG:2 "
     "KZ:2 UNGA:2 MY:2 RO:2 PHSA:2 SO:2 CA:2 OTRA:2 CU:2 AO:2 HA:2 KE:2 MK:2 SW:2 ECPS:2 AMGT:2 "
-    "EFIS:2 PBTS:2 KTIP:1 IAEA:1 CVIS:1 KWMN:1 SMIG:1 KHIV:1", " "))]
+    "EFIS:2 PBTS:2 KTIP:1 IAEA:1 CVIS:1 KWMN:1 SMIG:1 KHIV:1"
+)
+_TAGS = [(t, int(n)) for t, n in (item.split(":") for item in _items(_TAGS_TEXT, " "))]
 
 # Header classification -> (banner, weight in the corpus, paragraph markings with weights).
 _CLASSES: dict[str, tuple[str, int, list[tuple[str, int]]]] = {
     "UNCLASSIFIED": ("UNCLAS", 133887, [("", 70), ("(U)", 25), ("(SBU)", 4), ("(u)", 1)]),
     "UNCLASSIFIED//FOR OFFICIAL USE ONLY": (
-        "UNCLAS", 4678, [("(SBU)", 75), ("(U)", 15), ("(U//FOUO)", 10)]),
-    "CONFIDENTIAL": ("C O N F I D E N T I A L", 97070, [
-        ("(C)", 62), ("(U)", 8), ("(SBU)", 6), ("(C/REL NATO)", 10), ("(C//REL ISAF)", 5),
-        ("(SBU/REL NATO)", 4), ("(c)", 3), ("", 2)]),
-    "CONFIDENTIAL//NOFORN": ("C O N F I D E N T I A L", 4678, [
-        ("(C/NF)", 45), ("(C//NF)", 20), ("(C)", 15), ("(SBU)", 8), ("(U)", 8),
-        ("(C/NOFORN)", 4)]),
-    "SECRET": ("S E C R E T", 11322, [
-        ("(S)", 50), ("(C)", 20), ("(U)", 11), ("(S/NF)", 10), ("(SBU)", 6), ("(s)", 2),
-        ("(c)", 1)]),
-    "SECRET//NOFORN": ("S E C R E T", 4330, [
-        ("(S/NF)", 45), ("(S//NF)", 15), ("(U)", 12), ("(U//FOUO)", 10), ("(SBU)", 8),
-        ("(C)", 6), ("(S//FGI//NF)", 4)]),
+        "UNCLAS",
+        4678,
+        [("(SBU)", 75), ("(U)", 15), ("(U//FOUO)", 10)],
+    ),
+    "CONFIDENTIAL": (
+        "C O N F I D E N T I A L",
+        97070,
+        [
+            ("(C)", 62),
+            ("(U)", 8),
+            ("(SBU)", 6),
+            ("(C/REL NATO)", 10),
+            ("(C//REL ISAF)", 5),
+            ("(SBU/REL NATO)", 4),
+            ("(c)", 3),
+            ("", 2),
+        ],
+    ),
+    "CONFIDENTIAL//NOFORN": (
+        "C O N F I D E N T I A L",
+        4678,
+        [("(C/NF)", 45), ("(C//NF)", 20), ("(C)", 15), ("(SBU)", 8), ("(U)", 8), ("(C/NOFORN)", 4)],
+    ),
+    "SECRET": (
+        "S E C R E T",
+        11322,
+        [
+            ("(S)", 50),
+            ("(C)", 20),
+            ("(U)", 11),
+            ("(S/NF)", 10),
+            ("(SBU)", 6),
+            ("(s)", 2),
+            ("(c)", 1),
+        ],
+    ),
+    "SECRET//NOFORN": (
+        "S E C R E T",
+        4330,
+        [
+            ("(S/NF)", 45),
+            ("(S//NF)", 15),
+            ("(U)", 12),
+            ("(U//FOUO)", 10),
+            ("(SBU)", 8),
+            ("(C)", 6),
+            ("(S//FGI//NF)", 4),
+        ],
+    ),
 }
 
 # Real words, most frequent first, so that searches for `government` or `iran` behave like the
@@ -102,7 +142,8 @@ _FUNCTION_WORDS = _items(
     "the of to and in a that for on is with by as was he said will be are not at it his from "
     "this have has an or would they their but its which also had were been who we us all more "
     "other its one any can there than about after should new could our them may into these two",
-    " ")
+    " ",
+)
 _REAL_WORDS = _items(
     "government minister iran president ministry foreign embassy officials security political "
     "official state united states support economic military national international country "
@@ -139,9 +180,14 @@ _REAL_WORDS = _items(
     "church tribal ethnic minority majority coalition alliance faction factions campaign "
     "candidate candidates ballot polls turnout fraud observers monitoring civil society "
     "students university education health hospital water food agriculture farmers "
-    "infrastructure roads electricity power plant pipeline refinery exploration production", " ")
-_ONSETS = _items("b bl br c ch cl cr d dr f fl fr g gl gr h j k kh l m n p pl pr qu r s sh sk sl "
-                 "sm sn sp st str t th tr v w z zh", " ")
+    "infrastructure roads electricity power plant pipeline refinery exploration production",
+    " ",
+)
+_ONSETS = _items(
+    "b bl br c ch cl cr d dr f fl fr g gl gr h j k kh l m n p pl pr qu r s sh sk sl "
+    "sm sn sp st str t th tr v w z zh",
+    " ",
+)
 _VOWELS = _items("a e i o u ai ea ia io oa ou ua", " ")
 _MONTHS = _items("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC", " ")
 _CODAS = ("", "", "n", "r", "s", "l", "m", "k", "t", "nd", "rt", "st", "x", "sh", "ng")
@@ -156,20 +202,26 @@ def vocabulary() -> tuple[str, ...]:
     seen = set(_FUNCTION_WORDS) | set(_REAL_WORDS)
     rng = random.Random(20101128)
     while len(generated) < VOCABULARY_SIZE:
-        word = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
-                       for _ in range(rng.choice((2, 2, 3))))
+        word = "".join(
+            rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
+            for _ in range(rng.choice((2, 2, 3)))
+        )
         if word not in seen:
             seen.add(word)
             generated.append(word)
-    mixed = [w for pair in itertools.zip_longest(_REAL_WORDS, generated[:len(_REAL_WORDS) * 2:2])
-             for w in pair if w]
-    return tuple(dict.fromkeys((*_FUNCTION_WORDS, *mixed, *generated[len(_REAL_WORDS) * 2:])))
+    mixed = [
+        w
+        for pair in itertools.zip_longest(_REAL_WORDS, generated[: len(_REAL_WORDS) * 2 : 2])
+        for w in pair
+        if w
+    ]
+    return tuple(dict.fromkeys((*_FUNCTION_WORDS, *mixed, *generated[len(_REAL_WORDS) * 2 :])))
 
 
 @cache
 def _cumulative_weights() -> list[float]:
     """Zipf: the word of rank r has weight 1 / r^1.05."""
-    return list(itertools.accumulate(1 / (r ** 1.05) for r in range(1, len(vocabulary()) + 1)))
+    return list(itertools.accumulate(1 / (r**1.05) for r in range(1, len(vocabulary()) + 1)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,14 +275,15 @@ class _Writer:
         for _ in range(pool):
             drawn = rng.choices(words, cum_weights=weights, k=rng.randint(6, 28))
             self.sentences.append(drawn[0].capitalize() + " " + " ".join(drawn[1:]) + ".")
-        self.subject_words = words[len(_FUNCTION_WORDS):4000]
+        self.subject_words = words[len(_FUNCTION_WORDS) : 4000]
         self.tag_names = [t for t, _ in _TAGS]
         self.tag_weights = list(itertools.accumulate(n for _, n in _TAGS))
         self.classes = list(_CLASSES)
         self.class_weights = list(itertools.accumulate(c[1] for c in _CLASSES.values()))
         self.markings = {
             name: ([m for m, _ in c[2]], list(itertools.accumulate(w for _, w in c[2])))
-            for name, c in _CLASSES.items()}
+            for name, c in _CLASSES.items()
+        }
 
     def body_size(self, index: int) -> int:
         """Mean about 6 KB, tail to 60 KB, and one cable in 25,000 over 128 KB."""
@@ -250,27 +303,42 @@ class _Writer:
         day, hour, minute = rng.randint(1, 28), rng.randrange(24), rng.randrange(60)
         classification = rng.choices(self.classes, cum_weights=self.class_weights)[0]
         banner = _CLASSES[classification][0]
-        tags = list(dict.fromkeys(rng.choices(self.tag_names, cum_weights=self.tag_weights,
-                                              k=rng.randint(2, 6))))
+        tags = list(
+            dict.fromkeys(
+                rng.choices(self.tag_names, cum_weights=self.tag_weights, k=rng.randint(2, 6))
+            )
+        )
         subject = " ".join(rng.choices(self.subject_words, k=rng.randint(3, 10))).upper()
         month = _MONTHS[ident.month - 1]
         dtg = f"{rng.choice('ROP')} {day:02d}{hour:02d}{minute:02d}Z {month} {ident.year % 100:02d}"
         size = self.body_size(index)
         pages = max(1, size // 3500 + 1)
-        lines = [SYNTHETIC_MARKER,
-                 f"{banner} {f'SECTION 01 OF {pages:02d} ' if pages > 1 else ''}"
-                 f"{station} {number:06d}", ""]
+        lines = [
+            SYNTHETIC_MARKER,
+            f"{banner} {f'SECTION 01 OF {pages:02d} ' if pages > 1 else ''}{station} {number:06d}",
+            "",
+        ]
         if classification.endswith("NOFORN"):
             lines.append("NOFORN")
-        lines += ["SIPDIS", "", f"E.O. 12958: DECL: {ident.month:02d}/{day:02d}/{ident.year + 10}",
-                  f"TAGS: {', '.join(tags)}", *_wrap(f"SUBJECT: {subject}"), ""]
+        lines += [
+            "SIPDIS",
+            "",
+            f"E.O. 12958: DECL: {ident.month:02d}/{day:02d}/{ident.year + 10}",
+            f"TAGS: {', '.join(tags)}",
+            *_wrap(f"SUBJECT: {subject}"),
+            "",
+        ]
         if cited:
-            written_refs = (f"{chr(65 + i)}. {c[:2]} {' '.join(map(str, _split_ref(c)))}"
-                            for i, c in enumerate(cited))
+            written_refs = (
+                f"{chr(65 + i)}. {c[:2]} {' '.join(map(str, _split_ref(c)))}"
+                for i, c in enumerate(cited)
+            )
             lines += [*_wrap("REF: " + " ".join(written_refs)), ""]
         if not classification.startswith("UNCLAS"):
-            lines += [f"Classified By: {self.paragraph(40).rstrip('.')[:60]} for reasons "
-                      "1.4 (b) and (d)", ""]
+            lines += [
+                f"Classified By: {self.paragraph(40).rstrip('.')[:60]} for reasons 1.4 (b) and (d)",
+                "",
+            ]
         markings, weights = self.markings[classification]
         unmarked = rng.choices(markings, cum_weights=weights)[0] == ""
         par = 1
@@ -283,12 +351,19 @@ class _Writer:
             par += 1
         lines.append(rng.choice(("Smith", "Jones", "Clark", "Moore", "Baker", "Hill")))
         body = "\n".join(_page_breaks(lines, station, number, pages))
-        header = "\n".join([
-            f"VZCZCXRO{rng.randrange(10000):04d}", f"{dtg[0]}{dtg[0]} RUEHWEB", "",
-            f"DE RUEH{station[:2]} #{number:04d}/01 {rng.randrange(1, 366):03d}{dtg[4:8]}",
-            f"ZNY {'CCCCC' if banner[0] != 'U' else 'UUUUU'} ZZH", dtg,
-            f"FM {'SECSTATE WASHDC' if station == 'STATE' else 'AMEMBASSY ' + station}",
-            f"TO RUEHC/SECSTATE WASHDC PRIORITY {rng.randrange(1000, 9999)}", "BT"])
+        header = "\n".join(
+            [
+                f"VZCZCXRO{rng.randrange(10000):04d}",
+                f"{dtg[0]}{dtg[0]} RUEHWEB",
+                "",
+                f"DE RUEH{station[:2]} #{number:04d}/01 {rng.randrange(1, 366):03d}{dtg[4:8]}",
+                f"ZNY {'CCCCC' if banner[0] != 'U' else 'UUUUU'} ZZH",
+                dtg,
+                f"FM {'SECSTATE WASHDC' if station == 'STATE' else 'AMEMBASSY ' + station}",
+                f"TO RUEHC/SECSTATE WASHDC PRIORITY {rng.randrange(1000, 9999)}",
+                "BT",
+            ]
+        )
         return CsvRow(
             id=str(index + 1),
             created=f"{ident.month}/{day}/{ident.year} {hour}:{minute:02d}",
@@ -320,7 +395,7 @@ def _wrap(text: str, width: int = 68) -> list[str]:
         cut = text.rfind(" ", start, start + width)
         if cut <= start:
             cut = start + width
-        lines.append(text[start:cut + 1])
+        lines.append(text[start : cut + 1])
         start = cut + 1
     lines.append(text[start:])
     return lines
@@ -370,4 +445,3 @@ def write_corpus(out: Path, n: int, *, seed: int = 0, ids: Path | None = None) -
     finally:
         tmp.unlink(missing_ok=True)
     return out.stat().st_size
-

@@ -206,28 +206,36 @@ def test_subject_markings_are_not_the_subject(line: str, subject: str) -> None:
 
 @pytest.mark.parametrize(
     ("dtg_line", "dtg", "created"),
-    [("O 260858Z JUL 06 ZDK", "O 260858Z JUL 06", "2006-07-26T08:58"),
-     ("R 181313Z JUN 09 ZDK MANY SVCS", "R 181313Z JUN 09", "2009-06-18T13:13"),
-     ("O 220500Z JUL 08 ZDK CTG #00732", "O 220500Z JUL 08", "2008-07-22T05:00"),
-     ("O R 181205Z NOV 75 ZFF4", "O R 181205Z NOV 75", "1975-11-18T12:05"),
-     ("P  231544Z  JUL 09", "P 231544Z JUL 09", "2009-07-23T15:44")],
+    [
+        ("O 260858Z JUL 06 ZDK", "O 260858Z JUL 06", "2006-07-26T08:58"),
+        ("R 181313Z JUN 09 ZDK MANY SVCS", "R 181313Z JUN 09", "2009-06-18T13:13"),
+        ("O 220500Z JUL 08 ZDK CTG #00732", "O 220500Z JUL 08", "2008-07-22T05:00"),
+        ("O R 181205Z NOV 75 ZFF4", "O R 181205Z NOV 75", "1975-11-18T12:05"),
+        ("P  231544Z  JUL 09", "P 231544Z JUL 09", "2009-07-23T15:44"),
+    ],
 )
 def test_the_dtg_is_the_date_time_group_alone(dtg_line: str, dtg: str, created: str) -> None:
     """Service suffixes (`ZDK`, `ZFF4`, `ZDK CTG #00732`) are routing, not part of the DTG."""
-    cable = build_cable(raw("S E C R E T RIYADH 001134\n\n\u00b61. (S) Text.",
-                            header=f"VZCZCXYZ0000\n{dtg_line}\nFM AMEMBASSY RIYADH"))
+    cable = build_cable(
+        raw(
+            "S E C R E T RIYADH 001134\n\n\u00b61. (S) Text.",
+            header=f"VZCZCXYZ0000\n{dtg_line}\nFM AMEMBASSY RIYADH",
+        )
+    )
     assert (cable.created_dtg, cable.created) == (dtg, created)
     assert cable.reference_id == f"{dtg[-2:]}RIYADH1134"
 
 
 @pytest.mark.parametrize(
     ("banner", "reference_id"),
-    [("C O N F I D E N T I A L 75 LIBREVILLE 1895", "7575LIBREVILLE1895"),
-     ("SECRET 01 OF 02 RPODUBAI 000288", "7501OF02RPODUBAI288"),
-     ("CONFIDENTIAL SECION 01 OF 02 HARARE 000628", "75SECION01OF02HARARE628"),
-     ("CONFIDENTIAL SECTION 01 OF 02 PARIS 000997", "75PARIS997"),
-     ("UNCLAS SECTION 01 OF 36 UNVIE VIENNA 000285", "75UNVIEVIENNA285"),
-     ("C O N F I D E N T I A L SECTION 01 OF 03 CAPE TOWN 00097", "75CAPETOWN97")],
+    [
+        ("C O N F I D E N T I A L 75 LIBREVILLE 1895", "7575LIBREVILLE1895"),
+        ("SECRET 01 OF 02 RPODUBAI 000288", "7501OF02RPODUBAI288"),
+        ("CONFIDENTIAL SECION 01 OF 02 HARARE 000628", "75SECION01OF02HARARE628"),
+        ("CONFIDENTIAL SECTION 01 OF 02 PARIS 000997", "75PARIS997"),
+        ("UNCLAS SECTION 01 OF 36 UNVIE VIENNA 000285", "75UNVIEVIENNA285"),
+        ("C O N F I D E N T I A L SECTION 01 OF 03 CAPE TOWN 00097", "75CAPETOWN97"),
+    ],
 )
 def test_an_id_from_the_banner_is_the_one_published(banner: str, reference_id: str) -> None:
     """What stands between classification and number is the station, as the published ids have it
@@ -239,10 +247,12 @@ def test_an_id_from_the_banner_is_the_one_published(banner: str, reference_id: s
 def test_markings_that_lost_a_parenthesis_after_the_number() -> None:
     """`1. C) Summary` (10ROME1) and `6. (C XXXXXXXXXXXX, too, ...` (09BEIJING1970) are marked;
     list items and parentheticals in the same place stay text."""
-    body = ("C O N F I D E N T I A L ROME 000001\n\n\u00b61. C) Summary: the visit.\n\n"
-            "\u00b62. (C XXXXXXXXXXXX, too, asserted that\nthe rest follows.\n\n"
-            "\u00b63. a) first item of a list.\n\n\u00b64. (S Korean officials (sic) said so.\n\n"
-            "\u00b65. c) lower case is a list item.\n\n\u00b66. (SBU) Whole again.\n")
+    body = (
+        "C O N F I D E N T I A L ROME 000001\n\n\u00b61. C) Summary: the visit.\n\n"
+        "\u00b62. (C XXXXXXXXXXXX, too, asserted that\nthe rest follows.\n\n"
+        "\u00b63. a) first item of a list.\n\n\u00b64. (S Korean officials (sic) said so.\n\n"
+        "\u00b65. c) lower case is a list item.\n\n\u00b66. (SBU) Whole again.\n"
+    )
     cable = build_cable(raw(body, header="O 041500Z JAN 10"))
     got = [(p.number, p.marking, p.level.value, p.text) for p in cable.paragraphs]
     assert got == [
@@ -256,10 +266,12 @@ def test_markings_that_lost_a_parenthesis_after_the_number() -> None:
 
 
 @needs_shared
-@pytest.mark.parametrize(("name", "number", "marking"),
-                         [("10ROME1.html", 1, "C)"), ("09BEIJING1970.html", 6, "(C")])
-def test_real_pages_with_a_marking_missing_a_parenthesis(name: str, number: int,
-                                                         marking: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "number", "marking"), [("10ROME1.html", 1, "C)"), ("09BEIJING1970.html", 6, "(C")]
+)
+def test_real_pages_with_a_marking_missing_a_parenthesis(
+    name: str, number: int, marking: str
+) -> None:
     [cable] = [c for c in parse_path(CORPUS / name) if isinstance(c, Cable)]
     par = cable.paragraph(number)
     assert par is not None and (par.marking, par.level) == (marking, Level.C)
@@ -268,28 +280,48 @@ def test_real_pages_with_a_marking_missing_a_parenthesis(name: str, number: int,
 
 def test_caveat_lines_under_the_banner() -> None:
     """Every caveat word and phrase the corpus writes under its banners, each once, in order."""
-    body = ("UNCLAS SECTION 01 OF 07 MOSCOW 000293\n\nDEA SENSITIVE\nSIPDIS SIPDIS\nSENSITIVE\n"
-            "SBU DELIBERATIVE PROCESS\nAIDAC\nNOFORN, NOT FOR INTERNET DISTRIBUTION\n"
-            "SENSITIVE BUT UNCLASSIFIED\nPOST FOR DEA ONLY\n\nE.O. 12958: N/A\nTAGS: SNAR\n"
-            "SUBJECT: SENSITIVE ISSUES\n\n\u00b61. (SBU) Text.")
+    body = (
+        "UNCLAS SECTION 01 OF 07 MOSCOW 000293\n\nDEA SENSITIVE\nSIPDIS SIPDIS\nSENSITIVE\n"
+        "SBU DELIBERATIVE PROCESS\nAIDAC\nNOFORN, NOT FOR INTERNET DISTRIBUTION\n"
+        "SENSITIVE BUT UNCLASSIFIED\nPOST FOR DEA ONLY\n\nE.O. 12958: N/A\nTAGS: SNAR\n"
+        "SUBJECT: SENSITIVE ISSUES\n\n\u00b61. (SBU) Text."
+    )
     cable = build_cable(raw(body, header="R 100815Z FEB 10"))
-    assert cable.caveats == ["DEA SENSITIVE", "SIPDIS", "SENSITIVE", "SBU", "DELIBERATIVE PROCESS",
-                             "AIDAC", "NOFORN", "NOT FOR INTERNET DISTRIBUTION",
-                             "SENSITIVE BUT UNCLASSIFIED"]
+    assert cable.caveats == [
+        "DEA SENSITIVE",
+        "SIPDIS",
+        "SENSITIVE",
+        "SBU",
+        "DELIBERATIVE PROCESS",
+        "AIDAC",
+        "NOFORN",
+        "NOT FOR INTERNET DISTRIBUTION",
+        "SENSITIVE BUT UNCLASSIFIED",
+    ]
     assert cable.classification == "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
 
 
 @pytest.mark.parametrize(
     ("banner", "classification", "caveats"),
-    [("UNCLAS KABUL 001275\n\nSENSITIVE\nSIPDIS", "UNCLASSIFIED//FOR OFFICIAL USE ONLY",
-      ["SENSITIVE", "SIPDIS"]),
-     ("UNCLAS BRIDGETOWN 002164\n\nSIPDIS\n\nAIDAC", "UNCLASSIFIED", ["SIPDIS", "AIDAC"]),
-     ("SS E C R E T TUNIS 000679\n\nSIPDIS", "SECRET", ["SIPDIS"]),
-     ("C O N F I D E N T I A L STATE 000284 SIPDIS E.O. 12958: DECL: 01/04/2020 TAGS: PGOV "
-      "SUBJECT: SENSITIVE TALKS", "CONFIDENTIAL", ["SIPDIS"])],
+    [
+        (
+            "UNCLAS KABUL 001275\n\nSENSITIVE\nSIPDIS",
+            "UNCLASSIFIED//FOR OFFICIAL USE ONLY",
+            ["SENSITIVE", "SIPDIS"],
+        ),
+        ("UNCLAS BRIDGETOWN 002164\n\nSIPDIS\n\nAIDAC", "UNCLASSIFIED", ["SIPDIS", "AIDAC"]),
+        ("SS E C R E T TUNIS 000679\n\nSIPDIS", "SECRET", ["SIPDIS"]),
+        (
+            "C O N F I D E N T I A L STATE 000284 SIPDIS E.O. 12958: DECL: 01/04/2020 TAGS: PGOV "
+            "SUBJECT: SENSITIVE TALKS",
+            "CONFIDENTIAL",
+            ["SIPDIS"],
+        ),
+    ],
 )
-def test_classification_and_caveats_from_the_banner(banner: str, classification: str,
-                                                    caveats: list[str]) -> None:
+def test_classification_and_caveats_from_the_banner(
+    banner: str, classification: str, caveats: list[str]
+) -> None:
     cable = build_cable(raw(f"{banner}\n\n\u00b61. Text.", header="R 260548Z MAY 08"))
     assert (cable.classification, cable.caveats) == (classification, caveats)
 
@@ -297,11 +329,13 @@ def test_classification_and_caveats_from_the_banner(banner: str, classification:
 @needs_shared
 @pytest.mark.parametrize(
     ("name", "caveats"),
-    [("06KABUL3934.html", ["SIPDIS", "SENSITIVE"]),
-     ("06BRIDGETOWN2164.html", ["SIPDIS", "AIDAC"]),
-     ("09PRETORIA954.html", ["SENSITIVE BUT UNCLASSIFIED", "SIPDIS"]),
-     ("10MOSCOW293.html", ["DEA SENSITIVE", "SIPDIS"]),
-     ("09STATE15113.html", ["NOFORN", "NOT FOR INTERNET DISTRIBUTION"])],
+    [
+        ("06KABUL3934.html", ["SIPDIS", "SENSITIVE"]),
+        ("06BRIDGETOWN2164.html", ["SIPDIS", "AIDAC"]),
+        ("09PRETORIA954.html", ["SENSITIVE BUT UNCLASSIFIED", "SIPDIS"]),
+        ("10MOSCOW293.html", ["DEA SENSITIVE", "SIPDIS"]),
+        ("09STATE15113.html", ["NOFORN", "NOT FOR INTERNET DISTRIBUTION"]),
+    ],
 )
 def test_real_caveat_lines(name: str, caveats: list[str]) -> None:
     [cable] = [c for c in parse_path(FIXTURES / name) if isinstance(c, Cable)]

@@ -32,6 +32,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 # --- the example and the defaults ---------------------------------------------------------
 
+
 def test_example_loads_and_holds_the_defaults() -> None:
     loaded = cfg.load(EXAMPLE)
     assert cfg.to_document(loaded) == cfg.to_document(cfg.Config())
@@ -47,8 +48,11 @@ def test_example_documents_every_key() -> None:
     assert set(document["permalinks"]) == {"cable", "paragraph"}
     assert set(document["sidebar"]) == {"columns", "limit"}
     # PlusD and a mirror as commented alternatives, each of them a valid template too.
-    alternatives = [line.split("=", 1)[1].strip().strip('"') for line in text.splitlines()
-                    if line.startswith(("# cable = ", "# paragraph = "))]
+    alternatives = [
+        line.split("=", 1)[1].strip().strip('"')
+        for line in text.splitlines()
+        if line.startswith(("# cable = ", "# paragraph = "))
+    ]
     assert any("plusd" in a for a in alternatives) and any("mirror" in a for a in alternatives)
     for template in alternatives:
         cfg.validate({"permalinks": {"paragraph": template}}, EXAMPLE)
@@ -76,6 +80,7 @@ def test_key_names_follow_textual() -> None:
 
 # --- where the config and the library are found --------------------------------------------
 
+
 def test_config_path_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert cfg.config_path(None) == paths.default_config()
     monkeypatch.setenv("CABLES_CONFIG", str(tmp_path / "env.toml"))
@@ -100,38 +105,59 @@ def test_library_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 # --- every validation message --------------------------------------------------------------
 
 BAD = [
-    ('colour = "red"\n', 'config.toml:1: colour: expected one of the keys library, clipboard,'),
+    ('colour = "red"\n', "config.toml:1: colour: expected one of the keys library, clipboard,"),
     ("library = 3\n", "config.toml:1: library = 3: expected a file path as a string"),
     ('library = ""\n', 'config.toml:1: library = "": expected a file path (not empty)'),
-    ('clipboard = "x11"\n',
-     'config.toml:1: clipboard = "x11": expected one of "osc52", "local", "both", "off"'),
+    (
+        'clipboard = "x11"\n',
+        'config.toml:1: clipboard = "x11": expected one of "osc52", "local", "both", "off"',
+    ),
     ('theme = "solarised"\n', 'config.toml:1: theme = "solarised": expected a Textual theme: '),
     ('permalinks = "x"\n', 'config.toml:1: permalinks = "x": expected a table [permalinks]'),
     ('[permalinks]\npage = "x"\n', "config.toml:2: permalinks.page: expected cable or paragraph"),
     ("[permalinks]\ncable = 1\n", "config.toml:2: permalinks.cable = 1: expected a URL template"),
-    ('[permalinks]\nparagraph = "https://x/{ref}#{para}"\n',
-     'permalinks.paragraph = "https://x/{ref}#{para}": expected only the placeholders'
-     " {anchor}, {month}, {ref}, {year} (not {para})"),
-    ('[permalinks]\ncable = "https://x/{ref}#{anchor}"\n',
-     "expected only the placeholders {month}, {ref}, {year} (not {anchor})"),
-    ('[permalinks]\ncable = "https://x/{ref"\n', "config.toml:2: permalinks.cable = "
-     '"https://x/{ref": expected balanced { }'),
-    ('[colors]\nS = "redd"\n', 'config.toml:2: colors.S = "redd": expected a colour as'
-     ' "#rrggbb" or "#rgb"'),
+    (
+        '[permalinks]\nparagraph = "https://x/{ref}#{para}"\n',
+        'permalinks.paragraph = "https://x/{ref}#{para}": expected only the placeholders'
+        " {anchor}, {month}, {ref}, {year} (not {para})",
+    ),
+    (
+        '[permalinks]\ncable = "https://x/{ref}#{anchor}"\n',
+        "expected only the placeholders {month}, {ref}, {year} (not {anchor})",
+    ),
+    (
+        '[permalinks]\ncable = "https://x/{ref"\n',
+        'config.toml:2: permalinks.cable = "https://x/{ref": expected balanced { }',
+    ),
+    (
+        '[colors]\nS = "redd"\n',
+        'config.toml:2: colors.S = "redd": expected a colour as "#rrggbb" or "#rgb"',
+    ),
     ('[colors]\nS = "#12345"\n', 'colors.S = "#12345": expected a colour'),
-    ('[colors]\nX = "#123456"\n', "config.toml:2: colors.X: expected a level: U, SBU, C, S, TS,"
-     " unmarked (unknown key)"),
+    (
+        '[colors]\nX = "#123456"\n',
+        "config.toml:2: colors.X: expected a level: U, SBU, C, S, TS, unmarked (unknown key)",
+    ),
     ('[keymap]\njump = "j"\n', "config.toml:2: keymap.jump: expected a binding id"),
-    ("[keymap]\nquit = 1\n", 'config.toml:2: keymap.quit = 1: expected keys as a string'),
-    ('[keymap]\nquit = "ctrl+qq"\n', "config.toml:2: keymap.quit = \"ctrl+qq\": expected Textual"
-     " key names, comma-separated, e.g. \"j,down\": 'qq' is not a key name"),
+    ("[keymap]\nquit = 1\n", "config.toml:2: keymap.quit = 1: expected keys as a string"),
+    (
+        '[keymap]\nquit = "ctrl+qq"\n',
+        'config.toml:2: keymap.quit = "ctrl+qq": expected Textual'
+        " key names, comma-separated, e.g. \"j,down\": 'qq' is not a key name",
+    ),
     ('[keymap]\nquit = "cmd+q"\n', "'cmd' in 'cmd+q' is not a modifier"),
     ('[keymap]\nquit = "ctrl+Q"\n', "'ctrl+Q': write the letter in lower case with shift+"),
     ('[keymap]\nquit = ""\n', "no key given"),
-    ('[keymap]\nquit = "j"\n', 'config.toml:2: keymap.quit = "j": expected a key no other'
-     " action uses (j is also next_paragraph)"),
-    ('[sidebar]\ncolumns = ["ref", "ref"]\n', 'config.toml:2: sidebar.columns = ["ref", "ref"]:'
-     ' expected a list of distinct column names from "level", "ref"'),
+    (
+        '[keymap]\nquit = "j"\n',
+        'config.toml:2: keymap.quit = "j": expected a key no other'
+        " action uses (j is also next_paragraph)",
+    ),
+    (
+        '[sidebar]\ncolumns = ["ref", "ref"]\n',
+        'config.toml:2: sidebar.columns = ["ref", "ref"]:'
+        ' expected a list of distinct column names from "level", "ref"',
+    ),
     ('[sidebar]\ncolumns = ["flag"]\n', 'sidebar.columns = ["flag"]: expected a list'),
     ("[sidebar]\nlimit = true\n", "config.toml:2: sidebar.limit = true: expected a whole number"),
     ('[sidebar]\nlimit = "5"\n', 'sidebar.limit = "5": expected a whole number from 1 to'),
@@ -162,14 +188,15 @@ def test_every_problem_is_reported_and_the_command_exits_2(
     err = capsys.readouterr()
     assert err.out == ""
     assert err.err.splitlines() == [
-        f"cables: {path}:1: theme = \"x\": expected a Textual theme: " + ", ".join(cfg.THEMES),
+        f'cables: {path}:1: theme = "x": expected a Textual theme: ' + ", ".join(cfg.THEMES),
         f'cables: {path}:4: colors.C = "blue": expected a colour as "#rrggbb" or "#rgb"',
     ]
 
 
 def test_valid_values_are_normalised(tmp_path: Path) -> None:
-    path = write(tmp_path, '[colors]\nS = "#F00"\n[keymap]\nquit = "shift+ctrl+x, ?"\n'
-                 'help = "f1"\n')
+    path = write(
+        tmp_path, '[colors]\nS = "#F00"\n[keymap]\nquit = "shift+ctrl+x, ?"\nhelp = "f1"\n'
+    )
     loaded = cfg.load(path)
     assert loaded.level_colors["S"] == "#ff0000"
     assert loaded.level_colors["C"] == cfg.DEFAULT_LEVEL_COLORS["C"]
@@ -178,8 +205,8 @@ def test_valid_values_are_normalised(tmp_path: Path) -> None:
 
 # --- cables config, run for real ----------------------------------------------------------
 
-def test_init_path_show_set_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                       ) -> None:
+
+def test_init_path_show_set_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = paths.default_config()
     assert main(["config", "path"]) == 0
     out = capsys.readouterr()
@@ -200,8 +227,17 @@ def test_init_path_show_set_round_trip(tmp_path: Path, capsys: pytest.CaptureFix
 
     assert main(["config", "set", "sidebar.limit", "200"]) == 0
     assert main(["config", "set", "keymap.quit", '"x"']) == 0
-    assert main(["config", "set", "permalinks.cable",
-                 '"https://wikileaks.org/plusd/cables/{ref}_a.html"']) == 0
+    assert (
+        main(
+            [
+                "config",
+                "set",
+                "permalinks.cable",
+                '"https://wikileaks.org/plusd/cables/{ref}_a.html"',
+            ]
+        )
+        == 0
+    )
     loaded = cfg.load(target)
     assert loaded.sidebar_limit == 200 and loaded.keymap["quit"] == "x"
     assert loaded.cable_permalink == "https://wikileaks.org/plusd/cables/{ref}_a.html"
@@ -214,24 +250,33 @@ def test_init_path_show_set_round_trip(tmp_path: Path, capsys: pytest.CaptureFix
     tomllib.loads(shown)  # the output is itself TOML
 
 
-def test_show_says_where_each_value_came_from(tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_says_where_each_value_came_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path, '[colors]\nS = "#ff0000"\n')
     assert main(["config", "show", "--config", str(path)]) == 0
-    lines = {line.split(" = ")[0]: line for line in capsys.readouterr().out.splitlines()
-             if " = " in line}
+    lines = {
+        line.split(" = ")[0]: line for line in capsys.readouterr().out.splitlines() if " = " in line
+    }
     assert lines["S"].endswith("# file") and '"#ff0000"' in lines["S"]
     assert lines["C"].endswith("# default")
     assert lines["library"].endswith("# default (data dir)")
     assert lines["quit"].endswith("# default") and '"q,ctrl+q"' in lines["quit"]
 
 
-def test_refused_set_leaves_the_file_untouched(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_refused_set_leaves_the_file_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path, '# mine\ntheme = "nord"\n')
     before = path.stat()
-    for key, value in [("clipboard", '"x11"'), ("clipboard", "osc52"), ("nope", "1"),
-                       ("theme.dark", '"x"'), ("keymap.quit", '"j"'), ("sidebar.limit", "1\nx=2")]:
+    for key, value in [
+        ("clipboard", '"x11"'),
+        ("clipboard", "osc52"),
+        ("nope", "1"),
+        ("theme.dark", '"x"'),
+        ("keymap.quit", '"j"'),
+        ("sidebar.limit", "1\nx=2"),
+    ]:
         assert main(["--config", str(path), "config", "set", key, value]) == 2
         assert capsys.readouterr().err.startswith("cables: ")
     assert path.read_text() == '# mine\ntheme = "nord"\n'
@@ -251,11 +296,16 @@ def test_set_creates_the_file_and_env_var_is_honoured(
 
 def test_installed_command_exits_2_on_a_bad_config(tmp_path: Path) -> None:
     path = write(tmp_path, "[sidebar]\nlimit = -1\n")
-    done = subprocess.run([sys.executable, "-m", "cables", "--config", str(path), "config",
-                           "show"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "cables", "--config", str(path), "config", "show"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 2
-    assert done.stderr == (f"cables: {path}:2: sidebar.limit = -1: expected a whole number"
-                           " from 1 to 100000\n")
+    assert done.stderr == (
+        f"cables: {path}:2: sidebar.limit = -1: expected a whole number from 1 to 100000\n"
+    )
 
 
 def test_set_keeps_the_users_comments_and_layout(tmp_path: Path) -> None:
@@ -278,14 +328,18 @@ def test_set_keeps_the_users_comments_and_layout(tmp_path: Path) -> None:
 
 
 def test_set_adds_a_table_or_rewrites_what_it_cannot_edit_in_place(tmp_path: Path) -> None:
-    path = write(tmp_path, "# my settings\n[sidebar]\ncolumns = [\n  \"ref\",\n]\n")
+    path = write(tmp_path, '# my settings\n[sidebar]\ncolumns = [\n  "ref",\n]\n')
     assert main(["--config", str(path), "config", "set", "colors.U", '"#00ff00"']) == 0
-    assert path.read_text() == ('# my settings\n[sidebar]\ncolumns = [\n  "ref",\n]\n\n'
-                                '[colors]\nU = "#00ff00"\n')
-    assert main(["--config", str(path), "config", "set", "sidebar.columns", '["ref", "tags"]']
-                ) == 0  # a value over several lines: the file is written afresh
-    assert tomllib.loads(path.read_text()) == {"sidebar": {"columns": ["ref", "tags"]},
-                                               "colors": {"U": "#00ff00"}}
+    assert path.read_text() == (
+        '# my settings\n[sidebar]\ncolumns = [\n  "ref",\n]\n\n[colors]\nU = "#00ff00"\n'
+    )
+    assert (
+        main(["--config", str(path), "config", "set", "sidebar.columns", '["ref", "tags"]']) == 0
+    )  # a value over several lines: the file is written afresh
+    assert tomllib.loads(path.read_text()) == {
+        "sidebar": {"columns": ["ref", "tags"]},
+        "colors": {"U": "#00ff00"},
+    }
 
 
 def test_readme_example_is_a_valid_config(tmp_path: Path) -> None:
@@ -300,8 +354,11 @@ def test_readme_example_is_a_valid_config(tmp_path: Path) -> None:
 def test_commands_use_the_configured_library_and_templates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write(tmp_path, 'library = "cables.sqlite3"\n[permalinks]\n'
-                 'paragraph = "https://mirror.example/cable/{year}/{month}/{ref}.html#{anchor}"\n')
+    path = write(
+        tmp_path,
+        'library = "cables.sqlite3"\n[permalinks]\n'
+        'paragraph = "https://mirror.example/cable/{year}/{month}/{ref}.html#{anchor}"\n',
+    )
     page = FIXTURES / "09BERLIN1167.html"
     assert main(["--config", str(path), "import", str(page)]) == 0
     assert (tmp_path / "cables.sqlite3").is_file()  # beside the config, not in the data dir
@@ -309,7 +366,8 @@ def test_commands_use_the_configured_library_and_templates(
     capsys.readouterr()
     assert main(["--config", str(path), "link", "09BERLIN1167#par3"]) == 0
     assert capsys.readouterr().out == (
-        "https://mirror.example/cable/2009/09/09BERLIN1167.html#par3\n")
+        "https://mirror.example/cable/2009/09/09BERLIN1167.html#par3\n"
+    )
 
 
 def test_show_names_where_the_library_comes_from(
@@ -319,8 +377,9 @@ def test_show_names_where_the_library_comes_from(
 
     def library_line(*argv: str) -> str:
         assert main(["--config", str(path), *argv, "config", "show"]) == 0
-        return next(line for line in capsys.readouterr().out.splitlines()
-                    if line.startswith("library = "))
+        return next(
+            line for line in capsys.readouterr().out.splitlines() if line.startswith("library = ")
+        )
 
     assert library_line().startswith(f'library = "{tmp_path / "mine.sqlite3"}"')
     assert library_line().endswith("# file")

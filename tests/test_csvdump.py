@@ -28,8 +28,16 @@ REAL_PREFIXES = (
 
 
 def _row(n: int, body: str, header: str = "R 250930Z FEB 72\nFM AMEMBASSY TEHRAN") -> CsvRow:
-    return CsvRow(str(n), "2/25/1972 9:30", f"72TEHRAN{n}", "Embassy Tehran", "UNCLASSIFIED",
-                  "72MOSCOW1603|72TEHRAN1091", header, body)
+    return CsvRow(
+        str(n),
+        "2/25/1972 9:30",
+        f"72TEHRAN{n}",
+        "Embassy Tehran",
+        "UNCLASSIFIED",
+        "72MOSCOW1603|72TEHRAN1091",
+        header,
+        body,
+    )
 
 
 def _round_trip(rows: list[CsvRow]) -> list[CsvRow | CsvRowError]:
@@ -64,9 +72,16 @@ def test_fields_over_128_kb_round_trip():
 
 def test_real_row_prefixes_read_as_8_columns():
     rows = list(read_rows(io.StringIO(REAL_PREFIXES, newline="")))
-    assert rows[0] == CsvRow("1", "12/28/1966 18:48", "66BUENOSAIRES2481", "Embassy Buenos Aires",
-                             "UNCLASSIFIED", "66STATE106206", "P R 281848Z DEC 66",
-                             "UNCLASSIFIED BUENOS AIRES 2481")
+    assert rows[0] == CsvRow(
+        "1",
+        "12/28/1966 18:48",
+        "66BUENOSAIRES2481",
+        "Embassy Buenos Aires",
+        "UNCLASSIFIED",
+        "66STATE106206",
+        "P R 281848Z DEC 66",
+        "UNCLASSIFIED BUENOS AIRES 2481",
+    )
     assert rows[1].references == "72MOSCOW1603|72TEHRAN1091|72TEHRAN263"
 
 
@@ -78,8 +93,10 @@ def test_backslash_newline_continuations_read_as_newlines():
 
 
 def test_a_body_ending_in_an_unescaped_backslash_keeps_its_backslash_and_the_next_row():
-    text = ('"1","1/2/2003 4:05","03X1","o","SECRET","","h","ends in \\"\n'
-            '"2","1/2/2003 4:06","03X2","o","SECRET","","h","next"\n')
+    text = (
+        '"1","1/2/2003 4:05","03X1","o","SECRET","","h","ends in \\"\n'
+        '"2","1/2/2003 4:06","03X2","o","SECRET","","h","next"\n'
+    )
     rows = list(read_rows(io.StringIO(text, newline="")))
     assert [r.body for r in rows if isinstance(r, CsvRow)] == ["ends in \\", "next"]
 
@@ -89,7 +106,7 @@ def test_corrupted_rows_cost_one_row_each_and_the_rest_goes_on():
         '"1","1/2/2003 4:05","03X1","o","SECRET","","h","fine"\n'
         '"2","1/2/2003 4:05","03X2","o","SECRET","h","only seven"\n'
         '"3","1/2/2003 4:05","03X3","o","SECRET","","h","unbalanced "quote\n'
-        'and a second line\n'
+        "and a second line\n"
         '"4","1/2/2003 4:05","03X4","o","SECRET","","h","also fine"\n'
     )
     items = list(read_rows(io.StringIO(text, newline="")))
@@ -108,8 +125,11 @@ def test_an_unterminated_last_row_is_an_error_not_a_hang():
 
 @pytest.mark.parametrize(
     ("value", "iso"),
-    [("12/28/1966 18:48", "1966-12-28T18:48"), ("2/25/1972 9:30", "1972-02-25T09:30"),
-     ("1/1/2010 0:00", "2010-01-01T00:00")],
+    [
+        ("12/28/1966 18:48", "1966-12-28T18:48"),
+        ("2/25/1972 9:30", "1972-02-25T09:30"),
+        ("1/1/2010 0:00", "2010-01-01T00:00"),
+    ],
 )
 def test_created_becomes_iso(value, iso):
     assert iso_created(value) == iso
@@ -138,8 +158,10 @@ def test_a_row_becomes_a_raw_cable():
 
 
 def test_read_csv_names_the_file_and_row_of_each_error():
-    text = (REAL_PREFIXES + '"3","99/99/1972 9:30","72X3","o","c","","h","b"\n'
-            '"4","1/2/1972 9:30","bad"\n')
+    text = (
+        REAL_PREFIXES + '"3","99/99/1972 9:30","72X3","o","c","","h","b"\n'
+        '"4","1/2/1972 9:30","bad"\n'
+    )
     items = list(read_csv(io.StringIO(text, newline=""), "dump.csv"))
     assert [i.source.record for i in items if isinstance(i, RawCable)] == [1, 2]
     errors = [i for i in items if isinstance(i, ParseError)]
@@ -150,8 +172,9 @@ def test_read_csv_names_the_file_and_row_of_each_error():
 
 def test_rows_stream_from_an_endless_source():
     """Rows come out as they are read: an endless dump still yields its first rows."""
-    lines = itertools.cycle(['"1","1/2/2003 4:05","03X1","o","SECRET","","h","line one\n',
-                             'line two"\n'])
+    lines = itertools.cycle(
+        ['"1","1/2/2003 4:05","03X1","o","SECRET","","h","line one\n', 'line two"\n']
+    )
     rows = list(itertools.islice(read_rows(lines), 1000))  # type: ignore[arg-type]
     assert len(rows) == 1000
     assert all(isinstance(r, CsvRow) and r.body == "line one\nline two" for r in rows)

@@ -75,9 +75,9 @@ EXCEPTIONS: dict[tuple[str, str, str], str] = {
     ("72TEHRAN5055.html", "cablemap", "summary_startswith"): "the model has no summary field",
 }
 
-HTML_FACTS = [
-    name for name in sorted(p.name for p in FIXTURES.glob("*.html"))
-] if FIXTURES.is_dir() else []
+HTML_FACTS = (
+    [name for name in sorted(p.name for p in FIXTURES.glob("*.html"))] if FIXTURES.is_dir() else []
+)
 
 
 def _expected_level(marking: str | None, whole: bool, cable: Cable) -> set[Level]:
@@ -184,8 +184,10 @@ def test_anchors_and_cablemap_asserts_match_outside_the_exceptions(facts: dict) 
 @needs_shared
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("66BUENOSAIRES2481.html", "66BUENOSAIRES2481.wl2011.html"),
-     ("72TEHRAN5055.html", "72TEHRAN5055.wl2011.html")],
+    [
+        ("66BUENOSAIRES2481.html", "66BUENOSAIRES2481.wl2011.html"),
+        ("72TEHRAN5055.html", "72TEHRAN5055.wl2011.html"),
+    ],
 )
 def test_page_generations_agree(old: str, new: str) -> None:
     ref = old.split(".")[0]

@@ -57,7 +57,8 @@ def test_page_table_pre_blocks_and_anchors() -> None:
 def test_page_through_the_body_reader() -> None:
     cable = build_cable(read_html(PAGE.encode(), Source("page.html")))
     assert [(p.number, p.anchor, p.level) for p in cable.paragraphs] == [
-        (1, "par1", Level.C), (2, "par2", Level.SBU)
+        (1, "par1", Level.C),
+        (2, "par2", Level.SBU),
     ]
     assert cable.references == ["09MEXICO988", "09STATE1234"]
     assert cable.subject == "A <b>BOLD</b> SUBJECT"
@@ -104,7 +105,7 @@ def test_random_bytes_never_crash(data: bytes) -> None:
 @settings(deadline=None, max_examples=150)
 @given(st.integers(0, len(PAGE) - 1), st.integers(0, 400), st.text(max_size=40))
 def test_mutated_pages_never_crash(at: int, cut: int, insert: str) -> None:
-    page = PAGE[:at] + insert + PAGE[at + cut:]
+    page = PAGE[:at] + insert + PAGE[at + cut :]
     try:
         cable = build_cable(read_html(page.encode("utf-8", "replace"), Source("m.html")))
     except ParseError as exc:

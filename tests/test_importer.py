@@ -37,8 +37,10 @@ def _expected(paths):
 def _dump(path):
     """Every row of every table (the FTS index's own pages included), to compare libraries."""
     conn = sqlite3.connect(path)
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    ]
     dump = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
     conn.close()
     return dump
@@ -64,7 +66,8 @@ def test_fixtures_and_corpus_read_back_equal_and_reimport_changes_nothing(tmp_pa
         report = import_paths(lib, inputs)
         assert report.imported == len(expected) > 450
         assert report.read == report.imported + report.updated + report.unchanged + len(
-            report.skipped)
+            report.skipped
+        )
         assert lib.count() == len(expected)
         for key, cable in expected.items():
             assert lib.get(key) == cable, key
@@ -91,9 +94,21 @@ def corpus(tmp_path_factory) -> Path:
 
 def _run_import(library: Path, *paths: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "cables", "import", "--batch", str(BATCH), "--library",
-         str(library), *map(str, paths)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "cables",
+            "import",
+            "--batch",
+            str(BATCH),
+            "--library",
+            str(library),
+            *map(str, paths),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for_first_batch(library: Path, process: subprocess.Popen) -> int:
@@ -115,7 +130,8 @@ def _wait_for_first_batch(library: Path, process: subprocess.Popen) -> int:
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
 def test_killed_import_leaves_a_consistent_library_a_second_run_completes(
-        tmp_path, corpus, how) -> None:
+    tmp_path, corpus, how
+) -> None:
     library = tmp_path / "lib.sqlite3"
     process = _run_import(library, corpus)
     first = _wait_for_first_batch(library, process)

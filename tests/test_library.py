@@ -24,20 +24,38 @@ def par(number, text, marking=None, level=None, caveats=(), anchor="auto", secti
 
 def cable(ref="09MEXICO1055", created="2009-04-14T16:11", released="2011-08-30T01:44", **kw):
     defaults = dict(
-        level=Level.C, origin="Embassy Mexico", subject="MEXICO: THE MINISTER ON IRAN",
-        tags=["PREL", "PGOV", "MX"], references=["09STATE1234", "08MEXICO3516"],
-        ref_text="A. 09 STATE 1234 B. 08 MEXICO 3516", header="VZCZC\nP 141611Z APR 09",
-        caveats=["NOFORN", "SIPDIS"], classified_by="Ambassador for reasons 1.4 (b)",
-        classification="CONFIDENTIAL//NOFORN", created_dtg="P 141611Z APR 09",
-        sections=["SUMMARY"], articles=["https://example.org/a"],
+        level=Level.C,
+        origin="Embassy Mexico",
+        subject="MEXICO: THE MINISTER ON IRAN",
+        tags=["PREL", "PGOV", "MX"],
+        references=["09STATE1234", "08MEXICO3516"],
+        ref_text="A. 09 STATE 1234 B. 08 MEXICO 3516",
+        header="VZCZC\nP 141611Z APR 09",
+        caveats=["NOFORN", "SIPDIS"],
+        classified_by="Ambassador for reasons 1.4 (b)",
+        classification="CONFIDENTIAL//NOFORN",
+        created_dtg="P 141611Z APR 09",
+        sections=["SUMMARY"],
+        articles=["https://example.org/a"],
         paragraphs=[
-            par(1, "The foreign minister met the Iranian delegation.", "(C)", Level.C,
-                section="SUMMARY"),
-            par(2, "Crème brûlée and sanctions were discussed at length.", "(S//NF)", Level.S,
-                ["NF"]),
+            par(
+                1,
+                "The foreign minister met the Iranian delegation.",
+                "(C)",
+                Level.C,
+                section="SUMMARY",
+            ),
+            par(
+                2,
+                "Crème brûlée and sanctions were discussed at length.",
+                "(S//NF)",
+                Level.S,
+                ["NF"],
+            ),
             par(None, "An unnumbered closing paragraph about oil."),
         ],
-        body="1. (C) The foreign minister ...", source=Source("x/09MEXICO1055.html", 3, "09X1"),
+        body="1. (C) The foreign minister ...",
+        source=Source("x/09MEXICO1055.html", 3, "09X1"),
     )
     defaults.update(kw)
     return Cable(reference_id=ref, created=created, released=released, **defaults)
@@ -71,8 +89,11 @@ def test_a_damaged_record_is_a_library_error_naming_it(lib) -> None:
 
 
 def test_texts_with_any_characters_read_back(lib) -> None:
-    odd = cable(body='line\n"quoted" \\ [1,2]\n¶ü€😀\ud800', header="h\nh",
-                paragraphs=[par(1, 'a\n"b"\\\n'), par(2, ""), par(3, "😀 ü")])
+    odd = cable(
+        body='line\n"quoted" \\ [1,2]\n¶ü€😀\ud800',
+        header="h\nh",
+        paragraphs=[par(1, 'a\n"b"\\\n'), par(2, ""), par(3, "😀 ü")],
+    )
     lib.add([odd])
     assert lib.get("09MEXICO1055") == odd
 
@@ -103,12 +124,14 @@ def test_duplicates_within_one_batch(tmp_path) -> None:
 
 
 def test_search_newest_first_points_at_paragraph(lib) -> None:
-    lib.add([
-        cable("05PARIS1", created="2005-01-01T00:00", subject="OLD"),
-        cable("09PARIS2", created="2009-06-01T12:00", subject="MIDDLE"),
-        cable("10PARIS3", created="2010-01-01T00:00", subject="NEW"),
-        cable("07PARIS4", created=None, subject="UNDATED"),
-    ])
+    lib.add(
+        [
+            cable("05PARIS1", created="2005-01-01T00:00", subject="OLD"),
+            cable("09PARIS2", created="2009-06-01T12:00", subject="MIDDLE"),
+            cable("10PARIS3", created="2010-01-01T00:00", subject="NEW"),
+            cable("07PARIS4", created=None, subject="UNDATED"),
+        ]
+    )
     hits = lib.search("iranian delegation")
     assert [h.reference_id for h in hits] == ["10PARIS3", "09PARIS2", "05PARIS1", "07PARIS4"]
     hit = hits[0]
@@ -138,8 +161,14 @@ def test_search_query_forms(lib) -> None:
 
 
 def test_one_hit_per_cable_first_matching_paragraph(lib) -> None:
-    lib.add([cable(paragraphs=[par(1, "nothing here"), par(2, "zebra one"), par(3, "zebra two")],
-                   subject="ZEBRA TOO")])
+    lib.add(
+        [
+            cable(
+                paragraphs=[par(1, "nothing here"), par(2, "zebra one"), par(3, "zebra two")],
+                subject="ZEBRA TOO",
+            )
+        ]
+    )
     hits = lib.search("zebra")
     assert len(hits) == 1 and hits[0].paragraph_number == 2
     assert lib.search("zebra", ranked=True)[0].reference_id == "09MEXICO1055"
@@ -161,11 +190,13 @@ def test_many_paragraphs_share_the_last_row(lib) -> None:
 
 
 def test_cites_and_cited_by(lib) -> None:
-    lib.add([
-        cable("09STATE1234", references=[], created="2009-01-01T00:00"),
-        cable("09MEXICO1055", references=["09STATE1234", "08MEXICO3516"]),
-        cable("09MEXICO2000", references=["09STATE1234"], created="2009-08-01T00:00"),
-    ])
+    lib.add(
+        [
+            cable("09STATE1234", references=[], created="2009-01-01T00:00"),
+            cable("09MEXICO1055", references=["09STATE1234", "08MEXICO3516"]),
+            cable("09MEXICO2000", references=["09STATE1234"], created="2009-08-01T00:00"),
+        ]
+    )
     assert lib.cites("09mexico1055") == ["09STATE1234", "08MEXICO3516"]
     assert lib.cites("09STATE1234") == []
     assert lib.cited_by("09state1234") == ["09MEXICO2000", "09MEXICO1055"]
@@ -175,8 +206,12 @@ def test_cites_and_cited_by(lib) -> None:
 
 def test_index_newest_first_and_cache_follows_writes(lib) -> None:
     assert len(lib.load_index()) == 0
-    lib.add([cable("05PARIS1", created="2005-01-01T00:00", level=Level.S, tags=["A", "B"]),
-             cable("10PARIS3", created="2010-01-01T09:00", origin=None, synthetic=True)])
+    lib.add(
+        [
+            cable("05PARIS1", created="2005-01-01T00:00", level=Level.S, tags=["A", "B"]),
+            cable("10PARIS3", created="2010-01-01T09:00", origin=None, synthetic=True),
+        ]
+    )
     index = lib.load_index()
     assert index.reference_ids == ["10PARIS3", "05PARIS1"]
     assert index.created == ["2010-01-01", "2005-01-01"]
@@ -201,9 +236,13 @@ def test_index_survives_separator_characters(lib) -> None:
 
 
 def test_stats(lib) -> None:
-    lib.add([cable("05PARIS1", created="2005-01-01T00:00", level=Level.S, synthetic=True),
-             cable("05PARIS2", created="2005-03-01T00:00", origin="Embassy Paris"),
-             cable("10PARIS3", created=None)])
+    lib.add(
+        [
+            cable("05PARIS1", created="2005-01-01T00:00", level=Level.S, synthetic=True),
+            cable("05PARIS2", created="2005-03-01T00:00", origin="Embassy Paris"),
+            cable("10PARIS3", created=None),
+        ]
+    )
     stats = lib.stats()
     assert (stats.count, stats.synthetic) == (3, 1)
     assert stats.by_level == {"C": 2, "S": 1}

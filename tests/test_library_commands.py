@@ -18,12 +18,20 @@ MEXICO = "https://wikileaks.org/cable/2009/04/09MEXICO1055.html"
 @pytest.fixture
 def library(tmp_path):
     path = tmp_path / "lib.sqlite3"
-    files = [FIXTURES / "09MEXICO1055.rendered.txt", FIXTURES / "09BERLIN1162.html",
-             CORPUS / "10BERLIN164.html"]
+    files = [
+        FIXTURES / "09MEXICO1055.rendered.txt",
+        FIXTURES / "09BERLIN1162.html",
+        CORPUS / "10BERLIN164.html",
+    ]
     cables = [c for c in parse_paths(files) if not isinstance(c, ParseError)]
-    synthetic = Cable("09PARIS997", created="2009-07-01T10:00", level=Level.S, subject="SYNTH",
-                      paragraphs=[Paragraph(1, "par1", "(S)", None, "Westerwelle synthetic")],
-                      synthetic=True)
+    synthetic = Cable(
+        "09PARIS997",
+        created="2009-07-01T10:00",
+        level=Level.S,
+        subject="SYNTH",
+        paragraphs=[Paragraph(1, "par1", "(S)", None, "Westerwelle synthetic")],
+        synthetic=True,
+    )
     with Library.open(path, create=True) as lib:
         lib.add([*cables, synthetic])
     return path
@@ -78,8 +86,13 @@ def test_link(library, capsys) -> None:
     assert run(capsys, "link", "09Mexico1055", "--library", str(library))[:2] == (0, MEXICO + "\n")
     status, out, _ = run(capsys, "link", "09MEXICO1055#par12", "--library", str(library))
     assert (status, out) == (0, MEXICO + "#par12\n")
-    status, out, _ = run(capsys, "link", "https://wikileaks.org/plusd/cables/09MEXICO1055_a.html",
-                         "--library", str(library))
+    status, out, _ = run(
+        capsys,
+        "link",
+        "https://wikileaks.org/plusd/cables/09MEXICO1055_a.html",
+        "--library",
+        str(library),
+    )
     assert out == MEXICO + "\n"
     status, out, err = run(capsys, "link", "09PARIS997", "--library", str(library))
     assert status == 1 and out == "" and "synthetic cable" in err and "no permalink" in err
@@ -112,13 +125,14 @@ def test_search(library, capsys) -> None:
     assert synthetic["synthetic"] is True and synthetic["permalink"] is None
     berlin = hits[1]
     assert berlin["permalink"] == (
-        f"https://wikileaks.org/cable/2009/09/09BERLIN1162.html#{berlin['anchor']}")
-    status, out, _ = run(capsys, "search", "Westerwelle", "--limit", "1", "--library",
-                         str(library))
+        f"https://wikileaks.org/cable/2009/09/09BERLIN1162.html#{berlin['anchor']}"
+    )
+    status, out, _ = run(capsys, "search", "Westerwelle", "--limit", "1", "--library", str(library))
     assert out.startswith("10BERLIN164") and out.count("\n") == 2
     assert "«Westerwelle»" in out.splitlines()[1]
-    status, out, _ = run(capsys, "search", "Westerwelle", "--ranked", "--json",
-                         "--library", str(library))
+    status, out, _ = run(
+        capsys, "search", "Westerwelle", "--ranked", "--json", "--library", str(library)
+    )
     assert len(out.splitlines()) == 3
     status, out, err = run(capsys, "search", "nosuchwordanywhere", "--library", str(library))
     assert (status, out) == (1, "") and "no matches" in err
@@ -139,9 +153,11 @@ def test_demo_library_built_once_in_its_own_file(tmp_path) -> None:
 
 def test_config_templates_and_library_key(library, tmp_path, capsys) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(f'library = "{library}"\n[permalinks]\n'
-                      'cable = "https://example.org/{year}/{ref}"\n'
-                      'paragraph = "https://example.org/{year}/{ref}#{anchor}"\n')
+    config.write_text(
+        f'library = "{library}"\n[permalinks]\n'
+        'cable = "https://example.org/{year}/{ref}"\n'
+        'paragraph = "https://example.org/{year}/{ref}#{anchor}"\n'
+    )
     status, out, _ = run(capsys, "link", "09MEXICO1055#par2", "--config", str(config))
     assert (status, out) == (0, "https://example.org/2009/09MEXICO1055#par2\n")
     status, out, _ = run(capsys, "search", "Westerwelle", "--json", "--config", str(config))

@@ -16,17 +16,38 @@ BERN = str(FIXTURES / "07BERN881.html")
 TEHRAN = str(FIXTURES / "73TEHRAN8233.html")
 
 CABLE_KEYS = {
-    "reference_id", "created", "released", "created_dtg", "classification", "level", "origin",
-    "subject", "tags", "references", "ref_text", "caveats", "classified_by", "sections",
-    "articles", "synthetic", "permalink", "source", "paragraphs",
+    "reference_id",
+    "created",
+    "released",
+    "created_dtg",
+    "classification",
+    "level",
+    "origin",
+    "subject",
+    "tags",
+    "references",
+    "ref_text",
+    "caveats",
+    "classified_by",
+    "sections",
+    "articles",
+    "synthetic",
+    "permalink",
+    "source",
+    "paragraphs",
 }
-PARAGRAPH_KEYS = {"number", "anchor", "marking", "level", "caveats", "text", "section",
-                  "permalink"}
+PARAGRAPH_KEYS = {"number", "anchor", "marking", "level", "caveats", "text", "section", "permalink"}
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cables", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "cables", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
 
 
 @needs_shared
@@ -42,7 +63,8 @@ def test_json_lines_with_every_documented_key():
     assert mexico["created"] == "2009-04-14T16:11"
     assert mexico["permalink"] == "https://wikileaks.org/cable/2009/04/09MEXICO1055.html"
     assert mexico["paragraphs"][2]["permalink"] == (
-        "https://wikileaks.org/cable/2009/04/09MEXICO1055.html#par3")
+        "https://wikileaks.org/cable/2009/04/09MEXICO1055.html#par3"
+    )
     assert mexico["source"] == {"file": MEXICO, "record": None, "recovered_from": None}
     assert objects[2]["source"]["recovered_from"] == "07BERN881"
     assert done.stderr == ""
@@ -53,8 +75,13 @@ def test_readable_summary_without_json():
     done = _run("parse", MEXICO)
     assert done.returncode == 0
     first, subject = done.stdout.splitlines()[:2]
-    assert first.split("  ") == ["09MEXICO1055", "2009-04-14T16:11", "CONFIDENTIAL//NOFORN",
-                                 "Embassy Mexico", "13 paragraphs"]
+    assert first.split("  ") == [
+        "09MEXICO1055",
+        "2009-04-14T16:11",
+        "CONFIDENTIAL//NOFORN",
+        "Embassy Mexico",
+        "13 paragraphs",
+    ]
     assert subject.strip().startswith("SCENESETTER FOR PRESIDENT OBAMA'S VISIT")
     assert done.stderr == "cables: 1 parsed, 0 skipped\n"
 
@@ -66,7 +93,8 @@ def test_skipped_inputs_exit_1_each_named_on_one_stderr_line(tmp_path):
     done = _run("parse", "--json", str(tmp_path / "missing.html"), MEXICO, str(notes))
     assert done.returncode == 1
     assert [json.loads(line)["reference_id"] for line in done.stdout.splitlines()] == [
-        "09MEXICO1055"]
+        "09MEXICO1055"
+    ]
     assert done.stderr.splitlines() == [
         f"cables: skipped {tmp_path / 'missing.html'}: no such file or folder",
         f"cables: skipped {notes}: not a cable file (no cable page, telegram, record or "
@@ -79,7 +107,8 @@ def test_a_dropped_glued_fragment_is_a_warning_not_a_skip():
     done = _run("parse", "--json", TEHRAN)
     assert done.returncode == 0
     assert [json.loads(line)["reference_id"] for line in done.stdout.splitlines()] == [
-        "73TEHRAN8233"]
+        "73TEHRAN8233"
+    ]
     [warning] = done.stderr.splitlines()
     assert warning.startswith(f"cables: warning: {TEHRAN} body line ")
     assert "glued after the end" in warning
@@ -89,8 +118,10 @@ def test_nothing_readable_is_fatal(tmp_path):
     done = _run("parse", str(tmp_path / "nope"))
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr.splitlines() == [f"cables: skipped {tmp_path / 'nope'}: no such file or "
-                                        "folder", "cables: nothing parsed (1 inputs skipped)"]
+    assert done.stderr.splitlines() == [
+        f"cables: skipped {tmp_path / 'nope'}: no such file or folder",
+        "cables: nothing parsed (1 inputs skipped)",
+    ]
 
 
 def test_bad_usage_is_fatal():
@@ -120,9 +151,11 @@ def test_global_options_go_anywhere_on_the_line(argv, tmp_path, capsys):
 
 def test_unnumbered_paragraphs_and_dateless_cables_get_null_permalinks(tmp_path, capsys):
     path = tmp_path / "t.txt"
-    path.write_text("R 250930Z FEB 72\nFM AMEMBASSY TEHRAN\n\nUNCLAS TEHRAN 1164\n\n"
-                    "TAGS: PINT IR\nSUBJECT: TEST\n\nAn unnumbered paragraph.\n\n"
-                    "1. A numbered one.\n")
+    path.write_text(
+        "R 250930Z FEB 72\nFM AMEMBASSY TEHRAN\n\nUNCLAS TEHRAN 1164\n\n"
+        "TAGS: PINT IR\nSUBJECT: TEST\n\nAn unnumbered paragraph.\n\n"
+        "1. A numbered one.\n"
+    )
     assert main(["parse", "--json", str(path)]) == 0
     obj = json.loads(capsys.readouterr().out)
     assert obj["reference_id"] == "72TEHRAN1164"
@@ -133,8 +166,10 @@ def test_unnumbered_paragraphs_and_dateless_cables_get_null_permalinks(tmp_path,
 
 def test_control_characters_never_reach_the_terminal(tmp_path, capsys):
     path = tmp_path / "evil\x1b[31m.txt"
-    path.write_text("R 250930Z FEB 72\n\nUNCLAS TEHRAN 1164\n\n"
-                    "SUBJECT: RED \x1b]0;pwned\x07 TITLE\n\n1. Text \x1b[2J here.\n")
+    path.write_text(
+        "R 250930Z FEB 72\n\nUNCLAS TEHRAN 1164\n\n"
+        "SUBJECT: RED \x1b]0;pwned\x07 TITLE\n\n1. Text \x1b[2J here.\n"
+    )
     assert main(["parse", str(path)]) == 0
     out, err = capsys.readouterr()
     assert "\x1b" not in out and "\x07" not in out and "\x1b" not in err
@@ -144,8 +179,10 @@ def test_control_characters_never_reach_the_terminal(tmp_path, capsys):
 @needs_shared
 def test_permalinks_follow_the_configured_templates(tmp_path, capsys):
     config = tmp_path / "config.toml"
-    config.write_text('[permalinks]\ncable = "https://mirror.example/{ref}.html"\n'
-                      'paragraph = "https://mirror.example/{ref}.html#{anchor}"\n')
+    config.write_text(
+        '[permalinks]\ncable = "https://mirror.example/{ref}.html"\n'
+        'paragraph = "https://mirror.example/{ref}.html#{anchor}"\n'
+    )
     assert main(["parse", "--json", "--config", str(config), MEXICO]) == 0
     obj = json.loads(capsys.readouterr().out)
     assert obj["permalink"] == "https://mirror.example/09MEXICO1055.html"

@@ -16,23 +16,58 @@ from cables.formats.text import find_records, read_records, read_rendered, read_
 from cables.model import Cable, Source
 from cables.parsing import parse_path, split_glued
 
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 _counter = itertools.count()
 
 # Text biased towards what the readers look for, so random input reaches deep into them.
-PIECES = st.sampled_from([
-    "\n", " ", "\t", "\\\n", "\u00b6", "1.", "12.", "**11.**", "(S//NF)", "(C)", "(U)",
-    "UNCLAS TEHRAN 1164", "S E C R E T", "CONFIDENTIAL SECTION 01 OF 02 PARIS 000997",
-    "O 141611Z APR 09", "R 250930Z FEB 72 ZDK", "VZCZCXRO4815", "FM AMEMBASSY PARIS",
-    "TAGS: PINT IR", "SUBJECT: X", "REF: A. STATE 1", "MEXICO 00001055 002 OF 004", "---",
-    "2007-09-11 09:44:00", "07BERN881", "Embassy Bern", "SECRET//NOFORN", "08STATE15228",
-    "121752\t2007-09-11 12:50:00\t07TBILISI2290\tEmbassy Tbilisi\tUNCLASSIFIED\t\tVZ\\\n",
-    "Reference ID\tCreated\tReleased\tClassification\tOrigin\n",
-    '<a href="#">09MEXICO1055</a>\t2009-04-14 16:11\t2011-08-30 01:44\t<a href="#">C</a>\tE\n',
-    "Appears in these articles:\n", "<http://x.example/a>", "\x1b[31m", "\r\n", "\x00",
-    "<html>", "<pre>", "</pre>", "<table class='cable'>", "<a id='par1' href='#par1'>", "&#x000A;",
-])
+PIECES = st.sampled_from(
+    [
+        "\n",
+        " ",
+        "\t",
+        "\\\n",
+        "\u00b6",
+        "1.",
+        "12.",
+        "**11.**",
+        "(S//NF)",
+        "(C)",
+        "(U)",
+        "UNCLAS TEHRAN 1164",
+        "S E C R E T",
+        "CONFIDENTIAL SECTION 01 OF 02 PARIS 000997",
+        "O 141611Z APR 09",
+        "R 250930Z FEB 72 ZDK",
+        "VZCZCXRO4815",
+        "FM AMEMBASSY PARIS",
+        "TAGS: PINT IR",
+        "SUBJECT: X",
+        "REF: A. STATE 1",
+        "MEXICO 00001055 002 OF 004",
+        "---",
+        "2007-09-11 09:44:00",
+        "07BERN881",
+        "Embassy Bern",
+        "SECRET//NOFORN",
+        "08STATE15228",
+        "121752\t2007-09-11 12:50:00\t07TBILISI2290\tEmbassy Tbilisi\tUNCLASSIFIED\t\tVZ\\\n",
+        "Reference ID\tCreated\tReleased\tClassification\tOrigin\n",
+        '<a href="#">09MEXICO1055</a>\t2009-04-14 16:11\t2011-08-30 01:44\t<a href="#">C</a>\tE\n',
+        "Appears in these articles:\n",
+        "<http://x.example/a>",
+        "\x1b[31m",
+        "\r\n",
+        "\x00",
+        "<html>",
+        "<pre>",
+        "</pre>",
+        "<table class='cable'>",
+        "<a id='par1' href='#par1'>",
+        "&#x000A;",
+    ]
+)
 TEXT = st.lists(st.one_of(PIECES, st.text(max_size=12)), max_size=40).map("".join)
 
 
@@ -65,8 +100,9 @@ def test_text_readers_take_any_text(text):
 
 
 @SETTINGS
-@given(st.lists(st.one_of(TEXT, st.binary(max_size=30).map(lambda b: b.decode("latin-1"))),
-                max_size=6))
+@given(
+    st.lists(st.one_of(TEXT, st.binary(max_size=30).map(lambda b: b.decode("latin-1"))), max_size=6)
+)
 def test_csv_reader_takes_any_text(parts):
     text = "".join(parts)
     for item in read_rows(io.StringIO(text, newline="")):
@@ -98,16 +134,29 @@ def test_parse_path_takes_any_file(tmp_path_factory, data):
     _check(list(parse_path(path)))
 
 
-REAL = ["09MEXICO1055.rendered.txt", "09PARIS997.tika.txt", "07BERN881.html",
-        "73TEHRAN8233.html", "06NEWDELHI5239.tika.txt"]
+REAL = [
+    "09MEXICO1055.rendered.txt",
+    "09PARIS997.tika.txt",
+    "07BERN881.html",
+    "73TEHRAN8233.html",
+    "06NEWDELHI5239.tika.txt",
+]
 
 
 @needs_shared
 @SETTINGS
 @given(
     st.sampled_from(REAL),
-    st.lists(st.tuples(st.sampled_from(["cut", "drop", "dup", "insert"]), st.floats(0, 1),
-                       st.floats(0, 1), TEXT), min_size=1, max_size=4),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["cut", "drop", "dup", "insert"]),
+            st.floats(0, 1),
+            st.floats(0, 1),
+            TEXT,
+        ),
+        min_size=1,
+        max_size=4,
+    ),
 )
 def test_mutated_real_files_give_cables_or_clear_errors(tmp_path_factory, name, mutations):
     data = (FIXTURES / name).read_bytes()

@@ -26,6 +26,7 @@ from cables.search import CHUNK, SidebarSearch, fold, query_words
 
 pytestmark = needs_shared
 
+
 @pytest.fixture(scope="module")
 def index(fixtures_library: Path) -> CableIndex:
     """The sidebar index of ../shared/fixtures/cables, parsed and imported by the real importer."""
@@ -83,12 +84,42 @@ def _model(index: CableIndex, engine: SidebarSearch, query: str, limit: int = 50
 
 
 QUERIES = [
-    "scensetter obama", "berlin1167", "BERLIN1167", "mexico1055", "09mexico1055", "pgov", "PGOV gm",
-    "berlin", "09berlin", "tehran", "terorist", "terrorist tehran", "embassy", "e", "a", "ze", "09",
-    "kabul pgov", "secretary state", "privasy", "data privasy", "scene", "scenesetter", "u.s.",
-    "nothingatall", "obama mexico pgov prel", "iran", "ir", "madrid sp", "7575", "libreville1895",
+    "scensetter obama",
+    "berlin1167",
+    "BERLIN1167",
+    "mexico1055",
+    "09mexico1055",
+    "pgov",
+    "PGOV gm",
+    "berlin",
+    "09berlin",
+    "tehran",
+    "terorist",
+    "terrorist tehran",
+    "embassy",
+    "e",
+    "a",
+    "ze",
+    "09",
+    "kabul pgov",
+    "secretary state",
+    "privasy",
+    "data privasy",
+    "scene",
+    "scenesetter",
+    "u.s.",
+    "nothingatall",
+    "obama mexico pgov prel",
+    "iran",
+    "ir",
+    "madrid sp",
+    "7575",
+    "libreville1895",
     # two misspelt words each read two ways: closeness is then a sum
-    "reation berin", "reation brail", "natonal laders", "arican reportng",
+    "reation berin",
+    "reation brail",
+    "natonal laders",
+    "arican reportng",
 ]
 
 
@@ -156,13 +187,15 @@ def test_tags_match_exactly(index, engine, facts):
     found = set(_ids(index, result.candidates))
     # Exactly the cables whose TAGS hold PGOV (no subject or origin contains the letters) ...
     assert found == {
-        ref for ref, tags in zip(index.reference_ids, index.tags, strict=True)
+        ref
+        for ref, tags in zip(index.reference_ids, index.tags, strict=True)
         if "PGOV" in tags.upper().split()
     }
     assert result.total == len(found)
     # ... and among them every fixture page whose TAGS line shows PGOV.
     on_pages = {
-        e["reference_id_from_filename"] for e in facts.values()
+        e["reference_id_from_filename"]
+        for e in facts.values()
         if "PGOV" in (e["observed"].get("tags_line_raw") or "").upper().replace(",", " ").split()
     }
     assert on_pages & set(index.reference_ids) <= found
@@ -216,8 +249,26 @@ def test_previous_from_another_index_is_not_used(index, engine):
 
 
 _words = st.sampled_from(
-    ["scen", "scensetter", "obama", "berlin", "1167", "09", "pgov", "teror", "tehran", "gm", "x",
-     "privasy", "ab", "embasy", "mexico1055", "con", "iran", "ze"]
+    [
+        "scen",
+        "scensetter",
+        "obama",
+        "berlin",
+        "1167",
+        "09",
+        "pgov",
+        "teror",
+        "tehran",
+        "gm",
+        "x",
+        "privasy",
+        "ab",
+        "embasy",
+        "mexico1055",
+        "con",
+        "iran",
+        "ze",
+    ]
 )
 
 
@@ -243,8 +294,13 @@ def big() -> SidebarSearch:
         ids = [line.split(",")[0] for line in itertools.islice(handle, 60_000)]
     n = len(ids)
     index = CableIndex(
-        ids, [""] * n, ["U"] * n, ["Embassy Somewhere"] * n,
-        [" ".join(rng.choices(vocab, k=8)) for _ in ids], ["PGOV PREL"] * n, [False] * n,
+        ids,
+        [""] * n,
+        ["U"] * n,
+        ["Embassy Somewhere"] * n,
+        [" ".join(rng.choices(vocab, k=8)) for _ in ids],
+        ["PGOV PREL"] * n,
+        [False] * n,
     )
     return SidebarSearch(index)
 
@@ -330,9 +386,13 @@ def test_an_empty_index_answers_every_query_with_nothing():
 def test_odd_text_in_the_index_is_folded_like_queries():
     # A NUL (which the row folding splits on), a tab, non-ASCII letters and punctuation.
     index = CableIndex(
-        ["09SAOPAULO1", "09RECIFE2"], ["2009-01-02", "2009-01-01"], ["U", "U"],
+        ["09SAOPAULO1", "09RECIFE2"],
+        ["2009-01-02", "2009-01-01"],
+        ["U", "U"],
         ["Consulate São Paulo", "Consulate Recife"],
-        ["A\x00B SÃO PAULO’S VIEW", "U.S.-BRAZIL\tTALKS"], ["PGOV", "PREL"], [False, False],
+        ["A\x00B SÃO PAULO’S VIEW", "U.S.-BRAZIL\tTALKS"],
+        ["PGOV", "PREL"],
+        [False, False],
     )
     engine = SidebarSearch(index)
     assert list(engine.search("são paulo's").rows) == [0]

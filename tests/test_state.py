@@ -21,12 +21,21 @@ from cables.permalinks import Permalinks
 from cables.state import Bookmark, State, export_markdown
 
 
-def cable(ref: str = "00HARARE6677", created: str | None = "2000-11-29T13:01",
-          subject: str = "ASSISTANT SECRETARY MEETS WITH ZIMBABWE OPPOSITION LEADER",
-          *, synthetic: bool = False) -> Cable:
+def cable(
+    ref: str = "00HARARE6677",
+    created: str | None = "2000-11-29T13:01",
+    subject: str = "ASSISTANT SECRETARY MEETS WITH ZIMBABWE OPPOSITION LEADER",
+    *,
+    synthetic: bool = False,
+) -> Cable:
     paragraphs = [Paragraph(n, f"par{n}", "(C)", None, f"text {n}") for n in range(1, 4)]
-    return Cable(reference_id=ref, created=created, subject=subject, paragraphs=paragraphs,
-                 synthetic=synthetic)
+    return Cable(
+        reference_id=ref,
+        created=created,
+        subject=subject,
+        paragraphs=paragraphs,
+        synthetic=synthetic,
+    )
 
 
 def filled(path: Path) -> State:
@@ -34,7 +43,7 @@ def filled(path: Path) -> State:
     c = cable()
     assert state.toggle_bookmark(c, c.paragraphs[2]) is True
     assert state.toggle_bookmark(c, None) is True
-    state.record_open(cable("09MEXICO1055", "2009-04-14T16:11", "MEXICO: A \"SUBJECT\""))
+    state.record_open(cable("09MEXICO1055", "2009-04-14T16:11", 'MEXICO: A "SUBJECT"'))
     state.record_open(c)
     return state
 
@@ -103,12 +112,15 @@ def test_a_file_truncated_by_hand_is_handled_at_every_length(tmp_path: Path) -> 
         assert len(state.bookmarks) <= 2 and len(state.history) <= 2
 
 
-@pytest.mark.parametrize("content", [
-    b"\xff\xfe\x00garbage",
-    b"bookmarks = 'not a list'\n",
-    b"[[bookmarks]]\nanchor = 'par1'\n",
-    b"[[history]]\nref = 1\n",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xfe\x00garbage",
+        b"bookmarks = 'not a list'\n",
+        b"[[bookmarks]]\nanchor = 'par1'\n",
+        b"[[history]]\nref = 1\n",
+    ],
+)
 def test_damaged_files_are_set_aside_with_a_warning(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "state.toml"
     path.write_bytes(content)
@@ -120,7 +132,8 @@ def test_damaged_files_are_set_aside_with_a_warning(tmp_path: Path, content: byt
 
 def test_good_entries_are_kept_from_a_partly_damaged_file(tmp_path: Path) -> None:
     path = tmp_path / "state.toml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         [[bookmarks]]
         ref = "09MEXICO1055"
         anchor = "par3"
@@ -129,7 +142,8 @@ def test_good_entries_are_kept_from_a_partly_damaged_file(tmp_path: Path) -> Non
         [[bookmarks]]
         ref = "09MEXICO1056"
         paragraph = "three"
-    """))
+    """)
+    )
     state = State.load(path)
     assert [b.ref for b in state.bookmarks] == ["09MEXICO1055"]
     assert state.warning and "1 damaged entries skipped" in state.warning
@@ -139,8 +153,9 @@ def test_good_entries_are_kept_from_a_partly_damaged_file(tmp_path: Path) -> Non
     assert [b.ref for b in State.load(path).bookmarks] == ["09MEXICO1055"]
 
 
-def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_the_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "state.toml"
     path.write_bytes(b"old\n")
 
@@ -181,8 +196,7 @@ def test_kill_9_while_saving_never_leaves_a_half_written_file(tmp_path: Path) ->
     assert state.warning is None and len(state.history) == len(document["history"]) >= 20
 
 
-def test_export_markdown_cites_with_the_configured_permalinks(tmp_path: Path, facts: dict
-                                                              ) -> None:
+def test_export_markdown_cites_with_the_configured_permalinks(tmp_path: Path, facts: dict) -> None:
     page = facts["00HARARE6677.html"]["observed"]
     state = filled(tmp_path / "state.toml")
     state.set_note("00HARARE6677", "par3", "see *para* 3\n[sic]")
@@ -197,10 +211,14 @@ def test_export_markdown_cites_with_the_configured_permalinks(tmp_path: Path, fa
     )
     assert lines[3].startswith(f"- [00HARARE6677](<https://wikileaks.org{page['page_href']}>)")
     assert lines[4].startswith("- 10STATE1 (no permalink: 10STATE1 is a synthetic cable")
-    plusd = Permalinks("https://wikileaks.org/plusd/cables/{ref}_a.html",
-                       "https://wikileaks.org/plusd/cables/{ref}_a.html")
-    assert "(<https://wikileaks.org/plusd/cables/00HARARE6677_a.html>)" in export_markdown(
-        state.bookmarks, plusd).splitlines()[2]
+    plusd = Permalinks(
+        "https://wikileaks.org/plusd/cables/{ref}_a.html",
+        "https://wikileaks.org/plusd/cables/{ref}_a.html",
+    )
+    assert (
+        "(<https://wikileaks.org/plusd/cables/00HARARE6677_a.html>)"
+        in export_markdown(state.bookmarks, plusd).splitlines()[2]
+    )
     assert export_markdown([], Permalinks()).endswith("(no bookmarks)\n")
 
 
@@ -222,8 +240,10 @@ def test_bookmarks_command_lists_and_exports_with_the_config_templates(
     assert listed[0].startswith("00HARARE6677 ¶3  ASSISTANT SECRETARY MEETS WITH ZIMBABWE")
     assert listed[1].startswith("00HARARE6677  ASSISTANT")
     config = tmp_path / "c.toml"
-    config.write_text('[permalinks]\ncable = "https://m.example/{ref}"\n'
-                      'paragraph = "https://m.example/{year}/{ref}#{anchor}"\n')
+    config.write_text(
+        '[permalinks]\ncable = "https://m.example/{ref}"\n'
+        'paragraph = "https://m.example/{year}/{ref}#{anchor}"\n'
+    )
     assert main(["bookmarks", "--markdown", "--config", str(config)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[2].startswith("- [00HARARE6677 ¶3](<https://m.example/2000/00HARARE6677#par3>)")
@@ -239,8 +259,10 @@ def test_two_running_apps_do_not_lose_each_others_changes(tmp_path: Path) -> Non
     first.record_open(a)
     second.record_open(b)
     after = State.load(path)
-    assert [(x.ref, x.anchor) for x in after.bookmarks] == [("09MEXICO1055", "par1"),
-                                                           ("00HARARE6677", "par2")]
+    assert [(x.ref, x.anchor) for x in after.bookmarks] == [
+        ("09MEXICO1055", "par1"),
+        ("00HARARE6677", "par2"),
+    ]
     assert [v.ref for v in after.history] == ["00HARARE6677", "09MEXICO1055"]
     first.remove_bookmark(first.bookmarks[1])
     assert [x.ref for x in State.load(path).bookmarks] == ["09MEXICO1055"]

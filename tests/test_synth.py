@@ -59,16 +59,20 @@ def test_sizes_markings_and_page_breaks() -> None:
     assert 4500 < sum(sizes) / len(sizes) < 8000
     assert max(sizes) > 25000
     assert max(sizes) <= 62000
-    markings = Counter(m for r in rows for m in re.findall(r"^\d+\. (\([A-Za-z/ ]+\))", r.body,
-                                                           re.MULTILINE))
+    markings = Counter(
+        m for r in rows for m in re.findall(r"^\d+\. (\([A-Za-z/ ]+\))", r.body, re.MULTILINE)
+    )
     assert markings.most_common(1)[0][0] == "(C)"
     assert {"(S)", "(U)", "(SBU)", "(S/NF)", "(C/NF)"} <= set(markings)
     assert any(re.search(r"^[A-Z]+ \d{8}  002 OF \d{3}$", r.body, re.MULTILINE) for r in rows)
 
 
 def test_word_frequencies_are_zipf_like() -> None:
-    counts = Counter(w.lower() for r in generate(300, seed=5)
-                     for w in re.findall(r"[a-z]+", r.body.split("\n\n", 3)[-1]))
+    counts = Counter(
+        w.lower()
+        for r in generate(300, seed=5)
+        for w in re.findall(r"[a-z]+", r.body.split("\n\n", 3)[-1])
+    )
     words = vocabulary()
     assert counts[words[0]] > counts[words[9]] > counts[words[99]] > counts[words[999]]
     assert counts["government"] > 0 and counts["iran"] > 0

@@ -37,17 +37,26 @@ def _one(path) -> Cable:
 def test_rendered_page_table_and_articles():
     raw = read_rendered(MEXICO.read_text(), Source(str(MEXICO)))
     assert (raw.reference_id, raw.created, raw.released, raw.classification, raw.origin) == (
-        "09MEXICO1055", "2009-04-14T16:11", "2011-08-30T01:44", "CONFIDENTIAL//NOFORN",
-        "Embassy Mexico")
-    assert raw.articles == ["http://wikileaks.jornada.com.mx/notas/encuentros-entre-obama-y-calderon"]
+        "09MEXICO1055",
+        "2009-04-14T16:11",
+        "2011-08-30T01:44",
+        "CONFIDENTIAL//NOFORN",
+        "Embassy Mexico",
+    )
+    assert raw.articles == [
+        "http://wikileaks.jornada.com.mx/notas/encuentros-entre-obama-y-calderon"
+    ]
     assert raw.header is not None and raw.header.startswith("VZCZCXRO9431\n")
     assert raw.header.endswith("RUEABND/DEA HQS WASHINGTON DC IMMEDIATE")
 
 
 def test_rendered_paragraph_numbers_lose_the_rendered_pilcrow_one(facts):
     raw = read_rendered(MEXICO.read_text(), Source(str(MEXICO)))
-    starts = [line.split(" ", 1)[0] for line in raw.body.split("\n")
-              if line[:1] == "\u00b6" or line[:2] == "**"]
+    starts = [
+        line.split(" ", 1)[0]
+        for line in raw.body.split("\n")
+        if line[:1] == "\u00b6" or line[:2] == "**"
+    ]
     assert starts == [f"\u00b6{n}." for n in range(1, 14)]
     observed = facts["09MEXICO1055.rendered.txt"]["observed"]
     assert len(observed["paragraph_numbers_as_rendered"]) == len(starts)
@@ -76,8 +85,10 @@ def test_rendered_mexico_end_to_end():
 
 def test_rendered_section_headings_survive_the_markdown_rules():
     cable = _one(MEXICO)
-    assert cable.sections[:2] == ["Looking for Opportunities in Troubled Times",
-                                  "Beyond the Bilateral Relationship"]
+    assert cable.sections[:2] == [
+        "Looking for Opportunities in Troubled Times",
+        "Beyond the Bilateral Relationship",
+    ]
     assert cable.paragraph(5).section == "Looking for Opportunities in Troubled Times"
 
 
@@ -119,8 +130,9 @@ def test_tika_is_latin1_crlf_and_the_header_splits_at_the_banner():
 def test_tika_paris_paragraphs_are_confidential():
     cable = _one(FIXTURES / "09PARIS997.tika.txt")
     assert {p.level.value for p in cable.paragraphs if p.number} == {"C"}
-    assert cable.subject == ("MFA AFRICA DIRECTOR'S JULY 21 DISCUSSION OF MADAGASCAR, "
-                             "MAURITANIA, NIGER, COTE D'IVOIRE")
+    assert cable.subject == (
+        "MFA AFRICA DIRECTOR'S JULY 21 DISCUSSION OF MADAGASCAR, MAURITANIA, NIGER, COTE D'IVOIRE"
+    )
 
 
 def test_a_bare_body_has_no_header():
@@ -129,10 +141,12 @@ def test_a_bare_body_has_no_header():
 
 
 def test_an_old_style_header_runs_from_its_page_block_to_the_banner():
-    text = ("CONFIDENTIAL\n\nPAGE 01        CAPE T  00097  01 OF 03  182017Z\nACTION AF-00\n\n"
-            "INFO  LOG-00   ADS-00\n      /037 W\nR 171512Z JAN 90\nFM AMCONSUL CAPE TOWN\n"
-            "INFO AMEMBASSY PARIS\nC O N F I D E N T I A L SECTION 01 OF 03 CAPE TOWN 00097 \n"
-            "\u00b61.  CONFIDENTIAL - ENTIRE TEXT.\n")
+    text = (
+        "CONFIDENTIAL\n\nPAGE 01        CAPE T  00097  01 OF 03  182017Z\nACTION AF-00\n\n"
+        "INFO  LOG-00   ADS-00\n      /037 W\nR 171512Z JAN 90\nFM AMCONSUL CAPE TOWN\n"
+        "INFO AMEMBASSY PARIS\nC O N F I D E N T I A L SECTION 01 OF 03 CAPE TOWN 00097 \n"
+        "\u00b61.  CONFIDENTIAL - ENTIRE TEXT.\n"
+    )
     header, body = split_header(text)
     assert header is not None and header.startswith("CONFIDENTIAL\n\nPAGE 01")
     assert header.endswith("INFO AMEMBASSY PARIS")
@@ -140,10 +154,13 @@ def test_an_old_style_header_runs_from_its_page_block_to_the_banner():
 
 
 def test_a_header_ends_before_the_date_line_and_a_banner_missing_its_first_letter():
-    text = ("VZCZCXYZ0000\nO 220500Z JUL 08 ZDK CTG #00732\nFM AMEMBASSY RIYADH\n"
-            "Tuesday, 22 July 2008, 05:00\nS E C R E T RIYADH 001134\n")
+    text = (
+        "VZCZCXYZ0000\nO 220500Z JUL 08 ZDK CTG #00732\nFM AMEMBASSY RIYADH\n"
+        "Tuesday, 22 July 2008, 05:00\nS E C R E T RIYADH 001134\n"
+    )
     assert split_header(text)[0] == (
-        "VZCZCXYZ0000\nO 220500Z JUL 08 ZDK CTG #00732\nFM AMEMBASSY RIYADH")
+        "VZCZCXYZ0000\nO 220500Z JUL 08 ZDK CTG #00732\nFM AMEMBASSY RIYADH"
+    )
     text = "R 150000Z JAN 07\nFM AMEMBASSY BAGHDAD\nE C R E T SECTION 01 OF 03 BAGHDAD 000146\n"
     assert split_header(text)[1].startswith("E C R E T SECTION")
 
@@ -187,7 +204,9 @@ def test_read_records_gives_one_raw_cable_per_record():
     raws = list(read_records(RECORDS, "records.txt"))
     assert all(isinstance(r, RawCable) for r in raws)
     assert [(r.reference_id, r.source.record) for r in raws] == [
-        ("07TBILISI2290", 1), ("07BERN882", 2)]
+        ("07TBILISI2290", 1),
+        ("07BERN882", 2),
+    ]
 
 
 def test_record_file_end_to_end(tmp_path):
@@ -202,28 +221,44 @@ def test_record_file_end_to_end(tmp_path):
 
 @pytest.mark.parametrize(
     ("line", "banner"),
-    [("UNCLASSIFIED BUENOS AIRES 2481", True), ("UNCLAS TEHRAN 1164", True),
-     ("S e c r e t STATE 012345", True), ("C O N F I D E N T I A L SECTION 01 OF 04", True),
-     ("SECRET//NOFORN", True), ("RUEHC/SECSTATE WASHDC IMMEDIATE", False),
-     ("Unclassified talks resumed on Monday.", False), ("Secretary Clinton said", False),
-     ("E C R E T SECTION 01 OF 03 BAGHDAD 000146", True), ("SS E C R E T TUNIS 000679", True),
-     ("ONFIDENTIAL SECTION 01 OF 02 PARIS 000997", True), ("T O P S E C R E T X 1", True),
-     ("S E N S I T I V E", False), ("CRETE IS AN ISLAND", False)],
+    [
+        ("UNCLASSIFIED BUENOS AIRES 2481", True),
+        ("UNCLAS TEHRAN 1164", True),
+        ("S e c r e t STATE 012345", True),
+        ("C O N F I D E N T I A L SECTION 01 OF 04", True),
+        ("SECRET//NOFORN", True),
+        ("RUEHC/SECSTATE WASHDC IMMEDIATE", False),
+        ("Unclassified talks resumed on Monday.", False),
+        ("Secretary Clinton said", False),
+        ("E C R E T SECTION 01 OF 03 BAGHDAD 000146", True),
+        ("SS E C R E T TUNIS 000679", True),
+        ("ONFIDENTIAL SECTION 01 OF 02 PARIS 000997", True),
+        ("T O P S E C R E T X 1", True),
+        ("S E N S I T I V E", False),
+        ("CRETE IS AN ISLAND", False),
+    ],
 )
 def test_banner_lines(line, banner):
     assert is_banner(line) is banner
 
 
 def test_an_old_header_ends_at_its_unclassified_banner():
-    text = ("P R 281848Z DEC 66\nFM AMEMBASSY BUENOS AIRES\nTO SECSTATE WASHDC PRIORITY\n"
-            "UNCLASSIFIED BUENOS AIRES 2481\n\nSUBJECT: HIGH SEAS\n")
+    text = (
+        "P R 281848Z DEC 66\nFM AMEMBASSY BUENOS AIRES\nTO SECSTATE WASHDC PRIORITY\n"
+        "UNCLASSIFIED BUENOS AIRES 2481\n\nSUBJECT: HIGH SEAS\n"
+    )
     header, body = split_header(text)
     assert header == "P R 281848Z DEC 66\nFM AMEMBASSY BUENOS AIRES\nTO SECSTATE WASHDC PRIORITY"
     assert body.startswith("UNCLASSIFIED BUENOS AIRES 2481\n")
 
 
-TEXT_FILES = ["06NEWDELHI5239.tika.txt", "09UNVIEVIENNA285.tika.txt", "07BOGOTA1165.tika.txt",
-              "09PARIS997.tika.txt", "09MEXICO1055.rendered.txt"]
+TEXT_FILES = [
+    "06NEWDELHI5239.tika.txt",
+    "09UNVIEVIENNA285.tika.txt",
+    "07BOGOTA1165.tika.txt",
+    "09PARIS997.tika.txt",
+    "09MEXICO1055.rendered.txt",
+]
 
 
 @pytest.mark.parametrize("name", TEXT_FILES)
@@ -233,8 +268,9 @@ def test_text_formats_match_their_facts(facts, name):
     assert cable.reference_id == facts[name]["reference_id_from_filename"]
     assert cable.subject == " ".join(observed["subject_raw"].split())
     assert cable.tags == observed["tags_line_raw"].split()
-    markings = (observed["markings"] if "markings" in observed
-                else Counter(observed["markings_in_order"]))
+    markings = (
+        observed["markings"] if "markings" in observed else Counter(observed["markings_in_order"])
+    )
     assert Counter(p.marking for p in cable.paragraphs if p.marking) == markings
 
 
@@ -272,13 +308,15 @@ def test_a_pages_telegram_text_alone_gives_the_same_cable(tmp_path, page, telegr
     """Header and body of a page as raw text: no page table, yet the same cable."""
     path = tmp_path / "telegram.txt"
     path.write_text(telegram)
-    from_page, from_text = (next(c for c in parse_path(p) if isinstance(c, Cable))
-                            for p in (page, path))
+    from_page, from_text = (
+        next(c for c in parse_path(p) if isinstance(c, Cable)) for p in (page, path)
+    )
     assert from_text.reference_id == from_page.reference_id
     assert from_text.created_dtg == from_page.created_dtg
     assert (from_text.subject, from_text.tags) == (from_page.subject, from_page.tags)
     assert [(p.number, p.level, p.marking, p.text) for p in from_text.paragraphs] == [
-        (p.number, p.level, p.marking, p.text) for p in from_page.paragraphs]
+        (p.number, p.level, p.marking, p.text) for p in from_page.paragraphs
+    ]
     assert from_text.header == from_page.header.strip("\n")
     assert from_text.caveats == from_page.caveats
     # An entry of the table that no longer differs is stale: it fails here too.

@@ -126,8 +126,11 @@ async def test_goto_paragraph_by_number(fixtures_library):
 async def test_next_and_previous_section(fixtures_library):
     async with running(fixtures_library, open_ref="09BERLIN1167") as (app, pilot):
         sections = [p.section for p in app.view.cable.paragraphs]
-        assert sections[:3] == [None, "THE FDP AND DATA PRIVACY",
-                                "FDP Objections to Counterterrorism Laws"]
+        assert sections[:3] == [
+            None,
+            "THE FDP AND DATA PRIVACY",
+            "FDP Objections to Counterterrorism Laws",
+        ]
         await pilot.press("right_square_bracket")
         assert current(app)[0] == 2
         await pilot.press("right_square_bracket")
@@ -135,8 +138,11 @@ async def test_next_and_previous_section(fixtures_library):
         assert app.view.paragraph.section == "FDP Objections to Counterterrorism Laws"
         await pilot.press("left_square_bracket")
         assert current(app)[0] == 2
-        heading = next(line for line in app.view.visible_text().split("\n")
-                       if line == "FDP Objections to Counterterrorism Laws")
+        heading = next(
+            line
+            for line in app.view.visible_text().split("\n")
+            if line == "FDP Objections to Counterterrorism Laws"
+        )
         assert heading  # headings are shown as lines of their own
 
 
@@ -175,8 +181,9 @@ async def test_find_next_previous(fixtures_library):
         await pilot.press("N")
         assert app.view.current == hits[0]
         await pilot.press("G", "n")  # nothing after the last: stays, says so
-        assert app.view.current == len(app.view.cable.paragraphs) - 1 or \
-            app.view.current == hits[-1]
+        assert (
+            app.view.current == len(app.view.cable.paragraphs) - 1 or app.view.current == hits[-1]
+        )
         assert any("No match" in n for n in notes(app))
 
 
@@ -328,8 +335,7 @@ async def test_help_and_legend_screens(fixtures_library):
         await pilot.pause()
         assert isinstance(app.screen, LegendScreen)
         legend = as_text(app.screen.body)
-        for word in ("UNCLASSIFIED", "SBU/CUI", "CONFIDENTIAL", "SECRET", "TOP SECRET",
-                     "UNMARKED"):
+        for word in ("UNCLASSIFIED", "SBU/CUI", "CONFIDENTIAL", "SECRET", "TOP SECRET", "UNMARKED"):
             assert word in legend
         await pilot.press("escape")
         assert not isinstance(app.screen, LegendScreen)
@@ -389,12 +395,16 @@ async def test_command_palette_lists_every_action(fixtures_library):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for action in ACTIONS:
             assert action.description in titles
-        command = next(c for c in app.get_system_commands(app.screen)
-                       if c.title == "Last paragraph")
+        command = next(
+            c for c in app.get_system_commands(app.screen) if c.title == "Last paragraph"
+        )
         await command.callback()
         assert current(app)[0] == 9
-        copy = next(c for c in app.get_system_commands(app.screen)
-                    if c.title == "Copy the paragraph's permalink")
+        copy = next(
+            c
+            for c in app.get_system_commands(app.screen)
+            if c.title == "Copy the paragraph's permalink"
+        )
         await copy.callback()
         assert app.clipboard == f"{BERLIN}#par9"
 

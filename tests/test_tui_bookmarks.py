@@ -13,8 +13,12 @@ from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
 
 
 def cable(ref: str, subject: str) -> Cable:
-    return Cable(reference_id=ref, created="2009-04-14T16:11", subject=subject,
-                 paragraphs=[Paragraph(n, f"par{n}", None, None, "t") for n in (1, 2, 3)])
+    return Cable(
+        reference_id=ref,
+        created="2009-04-14T16:11",
+        subject=subject,
+        paragraphs=[Paragraph(n, f"par{n}", None, None, "t") for n in (1, 2, 3)],
+    )
 
 
 class Host(App[None]):

@@ -23,9 +23,14 @@ SIZE = (120, 36)
 
 
 @asynccontextmanager
-async def app_from(config_text: str, library: Path, tmp_path: Path, *,
-                   state: State | None = None, open_ref: str | None = "09BERLIN1167",
-                   ) -> AsyncIterator[tuple[CablesApp, Pilot]]:
+async def app_from(
+    config_text: str,
+    library: Path,
+    tmp_path: Path,
+    *,
+    state: State | None = None,
+    open_ref: str | None = "09BERLIN1167",
+) -> AsyncIterator[tuple[CablesApp, Pilot]]:
     """The app as `cables open` builds it, on the fixtures library, with the config read and
     validated from a real file."""
     path = tmp_path / "config.toml"
@@ -52,9 +57,11 @@ async def test_a_remapped_key_works_and_the_old_one_no_longer_does(fixtures_libr
 
 async def test_the_permalink_template_changes_what_y_copies(fixtures_library, tmp_path, facts):
     page = facts["09BERLIN1167.html"]["observed"]["page_href"]  # /cable/2009/09/...
-    config = ('clipboard = "osc52"\n[permalinks]\n'
-              'cable = "https://wikileaks.org/plusd/cables/{ref}_a.html"\n'
-              'paragraph = "https://mirror.example/cable/{year}/{month}/{ref}.html#{anchor}"\n')
+    config = (
+        'clipboard = "osc52"\n[permalinks]\n'
+        'cable = "https://wikileaks.org/plusd/cables/{ref}_a.html"\n'
+        'paragraph = "https://mirror.example/cable/{year}/{month}/{ref}.html#{anchor}"\n'
+    )
     async with app_from(config, fixtures_library, tmp_path) as (app, pilot):
         await pilot.press("j", "y")
         assert app.clipboard == f"https://mirror.example{page}#par2"
@@ -90,7 +97,9 @@ async def test_bookmarks_and_history_survive_a_restart_of_the_app(fixtures_libra
     assert paths.state_file().exists()
     async with app_from("", fixtures_library, tmp_path, open_ref=None) as (second, pilot):
         assert [(b.ref, b.anchor) for b in second.state.bookmarks] == [
-            ("09BERLIN1167", "par3"), ("09MEXICO1055", "par5")]
+            ("09BERLIN1167", "par3"),
+            ("09MEXICO1055", "par5"),
+        ]
         await pilot.press("B")
         await pilot.pause()
         assert isinstance(second.screen, BookmarksScreen)
@@ -142,4 +151,4 @@ def test_open_refuses_a_bad_config_before_any_screen(tmp_path: Path, capsys) -> 
     path.write_text('[keymap]\nbookmark = "ctrl+bb"\n')
     assert main(["--config", str(path), "open"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"cables: {path}:2: keymap.bookmark = \"ctrl+bb\": expected Textual")
+    assert err.startswith(f'cables: {path}:2: keymap.bookmark = "ctrl+bb": expected Textual')

@@ -28,8 +28,9 @@ class Tmux:
         self.socket = f"cables-e2e-{uuid.uuid4().hex[:8]}"
 
     def __call__(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], check=True,
-                              capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True
+        ).stdout
 
     def screen(self, colours: bool = False) -> str:
         return self("capture-pane", "-p", *(["-e"] if colours else []), "-t", "e2e")
@@ -58,11 +59,23 @@ def tmux():
 def test_query_open_jump_and_copy_permalink(tmp_path, tmux):
     library = tmp_path / "library.sqlite3"
     cables = [sys.executable, "-m", "cables", "--library", str(library)]
-    subprocess.run([*cables, "import", str(FIXTURES)], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run([*cables, "import", str(FIXTURES)], cwd=ROOT, check=True, capture_output=True)
     command = " ".join(shlex.quote(part) for part in cables)
-    tmux("-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30",
-         "-e", "COLORTERM=truecolor", f"cd {shlex.quote(str(ROOT))} && {command}")
+    tmux(
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-e",
+        "COLORTERM=truecolor",
+        f"cd {shlex.quote(str(ROOT))} && {command}",
+    )
     tmux("set-option", "-g", "set-clipboard", "on")
     tmux("set-option", "-s", "escape-time", "10")
     tmux.wait_for("63 of 63")  # the sidebar's count: the index is loaded
@@ -88,6 +101,7 @@ def test_query_open_jump_and_copy_permalink(tmp_path, tmux):
 
 
 def buffer_holds_link(tmux: Tmux) -> bool:
-    result = subprocess.run(["tmux", "-L", tmux.socket, "show-buffer"], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        ["tmux", "-L", tmux.socket, "show-buffer"], capture_output=True, text=True
+    )
     return result.returncode == 0 and result.stdout.endswith("09BERLIN1167.html#par3")

@@ -71,8 +71,9 @@ def test_no_color(snap_compare, fixtures_library, monkeypatch):
         app = pilot.app
         assert app.no_color
         # without colour, the marking text and the ▶ still say level and position
-        line = next(text for y in range(30)
-                    if (text := app.view.render_line(y).text).startswith("▶"))
+        line = next(
+            text for y in range(30) if (text := app.view.render_line(y).text).startswith("▶")
+        )
         assert line.startswith("▶ 2. (C) ")
         assert "¶ 2/9 (C)" in app.query_one(CableFooter).plain
 
@@ -88,8 +89,14 @@ def test_80x24(snap_compare, fixtures_library):
         footer_widget = pilot.app.query_one(CableFooter)
         assert footer_widget.size.height == 2  # abbreviated on two lines, every field kept
         footer = footer_widget.plain
-        for field in ("08STATE116943", "2008-11-03", "2010-12-04", "SecState", "S//NF",
-                      "¶ 15/50 (S//FGI//NF)"):
+        for field in (
+            "08STATE116943",
+            "2008-11-03",
+            "2010-12-04",
+            "SecState",
+            "S//NF",
+            "¶ 15/50 (S//FGI//NF)",
+        ):
             assert field in footer
 
     with app_on(fixtures_library, open_ref="08STATE116943") as app:

@@ -16,14 +16,17 @@ def lines_of(text: str, width: int) -> list[str]:
 def test_words_wrap_at_the_width():
     text = "the minister said that the government would consider the nuclear talks"
     lines = lines_of(text, 20)
-    assert lines == ["the minister said", "that the government", "would consider the",
-                     "nuclear talks"]
+    assert lines == [
+        "the minister said",
+        "that the government",
+        "would consider the",
+        "nuclear talks",
+    ]
 
 
 def test_newlines_are_kept_and_long_words_cut():
     assert lines_of("A. BERLIN 1162\nB. STATE 15113", 40) == ["A. BERLIN 1162", "B. STATE 15113"]
-    assert lines_of("XXXXXXXXXXXXXXXXXXXXXXXX end", 10) == ["XXXXXXXXXX", "XXXXXXXXXX",
-                                                            "XXXX end"]
+    assert lines_of("XXXXXXXXXXXXXXXXXXXXXXXX end", 10) == ["XXXXXXXXXX", "XXXXXXXXXX", "XXXX end"]
 
 
 def test_wide_characters_count_cells():
@@ -31,8 +34,10 @@ def test_wide_characters_count_cells():
     assert all(cell_len(line) <= 12 for line in lines)
 
 
-@given(st.text(alphabet=st.sampled_from("ab cd\n東é"), max_size=200),
-       st.integers(min_value=1, max_value=30))
+@given(
+    st.text(alphabet=st.sampled_from("ab cd\n東é"), max_size=200),
+    st.integers(min_value=1, max_value=30),
+)
 def test_spans_cover_the_text_and_fit(text, width):
     spans = line_spans(text, width)
     assert "".join(text[a:b] for a, b in spans) == text

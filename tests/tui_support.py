@@ -47,12 +47,27 @@ def synth_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def hostile_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
-    body = (f"UNCLAS BERLIN 009999\n\nSIPDIS\n\nSUBJECT: {HOSTILE_SUBJECT}\n\n"
-            "1. (U) Text with [red]markup[/red] and an escape \x1b]52;c;QUFBQQ==\x07 here.\n\n"
-            "2. (U) [link=https://example.org]a link[/link] second paragraph.\n")
+    body = (
+        f"UNCLAS BERLIN 009999\n\nSIPDIS\n\nSUBJECT: {HOSTILE_SUBJECT}\n\n"
+        "1. (U) Text with [red]markup[/red] and an escape \x1b]52;c;QUFBQQ==\x07 here.\n\n"
+        "2. (U) [link=https://example.org]a link[/link] second paragraph.\n"
+    )
     with (folder / "cables.csv").open("w", encoding="utf-8") as out:
-        write_rows(out, [CsvRow("1", "9/17/2009 10:00", "09BERLIN9999", "Embassy Berlin",
-                                "UNCLASSIFIED", "", "R 171000Z SEP 09", body)])
+        write_rows(
+            out,
+            [
+                CsvRow(
+                    "1",
+                    "9/17/2009 10:00",
+                    "09BERLIN9999",
+                    "Embassy Berlin",
+                    "UNCLASSIFIED",
+                    "",
+                    "R 171000Z SEP 09",
+                    body,
+                )
+            ],
+        )
     return build(folder / "library.sqlite3", [folder / "cables.csv"])
 
 

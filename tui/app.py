@@ -75,8 +75,12 @@ class CablesApp(App[int]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            yield Sidebar(self.level_styles, self.config.sidebar_columns, self.config.sidebar_limit,
-                          id="sidebar")
+            yield Sidebar(
+                self.level_styles,
+                self.config.sidebar_columns,
+                self.config.sidebar_limit,
+                id="sidebar",
+            )
             with Vertical(id="reader"):
                 with Horizontal(id="reading"):
                     yield CableView(self.level_styles, id="cable-view")
@@ -127,8 +131,9 @@ class CablesApp(App[int]):
 
     # -- opening cables ------------------------------------------------------------------
 
-    def open_cable(self, ref: str, *, anchor: str | None = None, index: int = 0,
-                   record: bool = True) -> bool:
+    def open_cable(
+        self, ref: str, *, anchor: str | None = None, index: int = 0, record: bool = True
+    ) -> bool:
         """Show cable `ref` (at `anchor` or paragraph `index`); False if it is not here."""
         try:
             cable = self.library.get(ref)
@@ -142,12 +147,11 @@ class CablesApp(App[int]):
         if anchor is not None:
             found = self.view.index_of_anchor(anchor)
             if found is None:
-                self.notify(f"{ref} has no paragraph #{anchor}", severity="warning",
-                            markup=False)
+                self.notify(f"{ref} has no paragraph #{anchor}", severity="warning", markup=False)
             else:
                 self.view.move_to(found)
         if record:
-            self.history[self.history_at + 1:] = [[cable.reference_id, self.view.current]]
+            self.history[self.history_at + 1 :] = [[cable.reference_id, self.view.current]]
             self.history_at = len(self.history) - 1
         if problem := self.state.record_open(cable):
             self.notify(problem, severity="warning", markup=False)
@@ -160,8 +164,11 @@ class CablesApp(App[int]):
     def on_cable_view_moved(self, event: CableView.Moved) -> None:
         self.query_one(CableFooter).show(event.cable, event.index)
         self.query_one(LevelStrip).show(event.cable, event.index)
-        if 0 <= self.history_at < len(self.history) and event.cable is not None \
-                and self.history[self.history_at][0] == event.cable.reference_id:
+        if (
+            0 <= self.history_at < len(self.history)
+            and event.cable is not None
+            and self.history[self.history_at][0] == event.cable.reference_id
+        ):
             self.history[self.history_at][1] = event.index
 
     def action_back(self) -> None:
@@ -173,8 +180,9 @@ class CablesApp(App[int]):
     def _history_step(self, step: int) -> None:
         target = self.history_at + step
         if not 0 <= target < len(self.history):
-            self.notify("No cable " + ("before" if step < 0 else "after") + " this one",
-                        severity="warning")
+            self.notify(
+                "No cable " + ("before" if step < 0 else "after") + " this one", severity="warning"
+            )
             return
         self.history_at = target
         ref, index = self.history[target]
@@ -298,8 +306,11 @@ class CablesApp(App[int]):
             if action.id in APP_ACTIONS:
                 target = self
             keys = keys_of(action.id, self.config.keymap)
-            yield SystemCommand(action.description, f"{action.id}: {keys}",
-                                partial(self.run_action, action.id, target))
+            yield SystemCommand(
+                action.description,
+                f"{action.id}: {keys}",
+                partial(self.run_action, action.id, target),
+            )
 
 
 def citation(cable: Cable, index: int, link: str | None) -> str:
@@ -311,14 +322,22 @@ def citation(cable: Cable, index: int, link: str | None) -> str:
     return f"{quoted}\n>\n> — {source}\n"
 
 
-def run_app(library_path: Path, *, open_ref: str | None = None, anchor: str | None = None,
-            config: Config | None = None, demo: bool = False) -> int:
+def run_app(
+    library_path: Path,
+    *,
+    open_ref: str | None = None,
+    anchor: str | None = None,
+    config: Config | None = None,
+    demo: bool = False,
+) -> int:
     """Open the library at `library_path` and run the browser until the user quits."""
     library = Library.open(library_path)
     notice = None
     if demo:
-        notice = ("This is a synthetic demo library: real cable ids, generated text. Import real"
-                  " cables with `cables import PATH` (cables.csv or cablegate pages).")
+        notice = (
+            "This is a synthetic demo library: real cable ids, generated text. Import real"
+            " cables with `cables import PATH` (cables.csv or cablegate pages)."
+        )
     try:
         app = CablesApp(library, config, open_ref=open_ref, anchor=anchor, notice=notice)
         result = app.run()

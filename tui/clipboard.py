@@ -57,8 +57,14 @@ def copy(app: App, text: str, mode: str, *, what: str) -> list[str]:
 
 def _run_local(command: tuple[str, ...], text: str) -> bool:
     try:
-        subprocess.run(command, input=text.encode(), check=True, timeout=2,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            command,
+            input=text.encode(),
+            check=True,
+            timeout=2,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return True

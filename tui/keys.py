@@ -49,8 +49,11 @@ def keys_of(action_id: str, keymap: dict[str, str]) -> str:
 def key_label(key: str) -> str:
     """`question_mark` -> `?`; named keys (`ctrl+b`, `enter`) stay as Textual names them."""
     character = format_key(key)
-    return character if len(character) == 1 and character.isascii() and character.isprintable() \
+    return (
+        character
+        if len(character) == 1 and character.isascii() and character.isprintable()
         else key
+    )
 
 
 SCOPE_NAMES = {"app": "anywhere", "cable": "cable view", "sidebar": "sidebar"}
@@ -61,6 +64,7 @@ def key_table_markdown() -> str:
     rows = ["| Keys | Action | Binding id | Where |", "| --- | --- | --- | --- |"]
     for action in ACTIONS:
         keys = " ".join(f"`{key_label(k)}`" for k in action.keys.split(","))
-        rows.append(f"| {keys} | {action.description} | `{action.id}` | "
-                    f"{SCOPE_NAMES[action.scope]} |")
+        rows.append(
+            f"| {keys} | {action.description} | `{action.id}` | {SCOPE_NAMES[action.scope]} |"
+        )
     return "\n".join(rows)

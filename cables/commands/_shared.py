@@ -27,8 +27,9 @@ def load_config(args: argparse.Namespace, command: str) -> Config | None:
         return None
 
 
-def open_library(args: argparse.Namespace, command: str, *,
-                 create: bool = False) -> tuple[Config, Library] | None:
+def open_library(
+    args: argparse.Namespace, command: str, *, create: bool = False
+) -> tuple[Config, Library] | None:
     """The config and the library it and the options name, or None after saying what is wrong."""
     config = load_config(args, command)
     if config is None:
@@ -47,4 +48,3 @@ def read_ref(text: str, command: str) -> tuple[str, str | None] | None:
     except ValueError as exc:
         fail(command, str(exc))
         return None
-

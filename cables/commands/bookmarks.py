@@ -11,8 +11,9 @@ from cables.state import State, export_markdown
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--markdown", action="store_true",
-                        help="print a Markdown list of citations with permalinks")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print a Markdown list of citations with permalinks"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,8 +25,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(export_markdown(state.bookmarks, config.permalinks()))
         return 0
     for b in state.bookmarks:
-        where = f" ¶{b.paragraph}" if b.paragraph is not None else (
-            f" #{b.anchor}" if b.anchor else "")
+        where = (
+            f" ¶{b.paragraph}" if b.paragraph is not None else (f" #{b.anchor}" if b.anchor else "")
+        )
         fields = (b.ref + where, b.subject, b.note, f"({b.added})")
         print("  ".join(clean_line(f) for f in fields if f))
     return 0

@@ -18,22 +18,34 @@ EXIT_OK, EXIT_FATAL = 0, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                parser_class=type(parser))
+    sub = parser.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=type(parser)
+    )
     init = sub.add_parser("init", help="write the defaults to the config path")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     sub.add_parser("path", help="print where the config is read from")
     sub.add_parser("show", help="print the effective config and where each value came from")
     set_ = sub.add_parser("set", help="change one key (validated first, written atomically)")
     set_.add_argument("key", metavar="KEY", help="dotted key, e.g. sidebar.limit or colors.S")
-    set_.add_argument("value", metavar="VALUE",
-                      help='a TOML value: "osc52" (quoted string), 200, ["ref", "subject"]')
+    set_.add_argument(
+        "value",
+        metavar="VALUE",
+        help='a TOML value: "osc52" (quoted string), 200, ["ref", "subject"]',
+    )
     for p in (init, sub.choices["path"], sub.choices["show"], set_):
         # The global options, also accepted after the action (as after any command).
-        p.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
-                       help="config file (default: $CABLES_CONFIG, then the config dir)")
-        p.add_argument("--library", metavar="PATH", default=argparse.SUPPRESS,
-                       help="library file (default: $CABLES_LIBRARY, config, data dir)")
+        p.add_argument(
+            "--config",
+            metavar="PATH",
+            default=argparse.SUPPRESS,
+            help="config file (default: $CABLES_CONFIG, then the config dir)",
+        )
+        p.add_argument(
+            "--library",
+            metavar="PATH",
+            default=argparse.SUPPRESS,
+            help="library file (default: $CABLES_LIBRARY, config, data dir)",
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,9 +90,15 @@ def _show(args: argparse.Namespace, path: Path) -> int:
         held = document.get(table, {}) if table else document
         return "file" if isinstance(held, dict) and key in held else "default"
 
-    library_source = ("--library" if getattr(args, "library", None)
-                      else "$CABLES_LIBRARY" if os.environ.get("CABLES_LIBRARY")
-                      else source(None, "library") if config.library else "default (data dir)")
+    library_source = (
+        "--library"
+        if getattr(args, "library", None)
+        else "$CABLES_LIBRARY"
+        if os.environ.get("CABLES_LIBRARY")
+        else source(None, "library")
+        if config.library
+        else "default (data dir)"
+    )
     line("library", str(cfg.resolve_library(args, config)), library_source)
     for key, value in cfg.to_document(config).items():
         if key == "library":
@@ -100,7 +118,7 @@ def _parse_value(raw: str) -> Any:
     except tomllib.TOMLDecodeError:
         parsed = {}
     if list(parsed) != ["v"]:
-        hint = f' (strings are quoted: \'"{raw}"\')' if raw.isidentifier() else ""
+        hint = f" (strings are quoted: '\"{raw}\"')" if raw.isidentifier() else ""
         raise cfg.ConfigError([f"{raw!r} is not one TOML value{hint}"])
     return parsed["v"]
 
@@ -113,8 +131,9 @@ def _set(path: Path, key: str, raw: str) -> int:
     for i, table in enumerate(tables):
         held = held.setdefault(table, {})
         if not isinstance(held, dict):
-            raise cfg.ConfigError([f"{path}: {'.'.join(tables[: i + 1])} is not a table,"
-                                   f" so {key} cannot be set"])
+            raise cfg.ConfigError(
+                [f"{path}: {'.'.join(tables[: i + 1])} is not a table, so {key} cannot be set"]
+            )
     held[name] = value
     cfg.validate(document, path, text)  # a refused change raises before the file is touched
     write_atomic(path, _edited(text, key, value, document).encode())

@@ -13,8 +13,11 @@ from cables.paths import demo_library
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--path", action="store_true",
-                        help="build the demo library if needed and print its path, no browser")
+    parser.add_argument(
+        "--path",
+        action="store_true",
+        help="build the demo library if needed and print its path, no browser",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,8 +25,10 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         return EXIT_FATAL
     if not demo_library().exists():
-        print("cables: building the demo library of synthetic cables (first run only)...",
-              file=sys.stderr)
+        print(
+            "cables: building the demo library of synthetic cables (first run only)...",
+            file=sys.stderr,
+        )
     path = ensure_demo_library()
     if args.path:
         print(path)

@@ -15,11 +15,20 @@ from cables.importer import BATCH_CABLES, ImportFailed, Progress, import_paths, 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="cable files, folders (read recursively), cables.csv or .gz")
-    parser.add_argument("--batch", type=int, default=BATCH_CABLES, metavar="N",
-                        help=f"cables per transaction (default {BATCH_CABLES}): a kill or "
-                        "Ctrl-C loses at most the batch being written")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="cable files, folders (read recursively), cables.csv or .gz",
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=BATCH_CABLES,
+        metavar="N",
+        help=f"cables per transaction (default {BATCH_CABLES}): a kill or "
+        "Ctrl-C loses at most the batch being written",
+    )
 
 
 class ProgressPrinter:
@@ -38,8 +47,10 @@ class ProgressPrinter:
         self.last = now
         share = p.done_bytes / p.total_bytes if p.total_bytes else 0.0
         eta = "--:--" if p.eta is None else f"{int(p.eta) // 60}:{int(p.eta) % 60:02d}"
-        figures = (f"{p.records:,} records  {p.done_bytes / 1e6:,.0f} MB  {p.mb_per_s:.1f} MB/s"
-                   f"  {share:4.0%}  ETA {eta}")
+        figures = (
+            f"{p.records:,} records  {p.done_bytes / 1e6:,.0f} MB  {p.mb_per_s:.1f} MB/s"
+            f"  {share:4.0%}  ETA {eta}"
+        )
         if self.tty:
             filled = int(share * 24)
             self.stream.write(f"\r[{'#' * filled}{'.' * (24 - filled)}] {figures} ")
@@ -79,16 +90,23 @@ def run(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"cables import: warning: {warning.where}: {warning.reason}", file=sys.stderr)
     rate = report.read / report.seconds if report.seconds else 0.0
-    print(f"{report.summary()} in {report.seconds:.1f} s ({rate:.0f} records/s,"
-          f" {report.bytes / 1e6 / max(report.seconds, 1e-9):.1f} MB/s) into {library_path}")
+    print(
+        f"{report.summary()} in {report.seconds:.1f} s ({rate:.0f} records/s,"
+        f" {report.bytes / 1e6 / max(report.seconds, 1e-9):.1f} MB/s) into {library_path}"
+    )
     if report.skipped or report.warnings:
         print(f"skipped records and warnings are listed in {log}")
     if report.interrupted:
-        print("cables import: interrupted; every batch before the interruption is kept, run "
-              "the same import again to finish", file=sys.stderr)
+        print(
+            "cables import: interrupted; every batch before the interruption is kept, run "
+            "the same import again to finish",
+            file=sys.stderr,
+        )
         return 130
     if len(report.skipped) == report.read:
-        print("cables import: nothing imported: no readable cable in " + " ".join(args.paths),
-              file=sys.stderr)
+        print(
+            "cables import: nothing imported: no readable cable in " + " ".join(args.paths),
+            file=sys.stderr,
+        )
         return EXIT_FATAL
     return EXIT_SKIPPED if report.skipped else EXIT_OK

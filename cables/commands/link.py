@@ -10,8 +10,11 @@ from cables.permalinks import PermalinkRefused
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("ref", metavar="REF[#parN]",
-                        help="reference id (any case) or permalink, optionally with #parN")
+    parser.add_argument(
+        "ref",
+        metavar="REF[#parN]",
+        help="reference id (any case) or permalink, optionally with #parN",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,8 +16,12 @@ from cables.permalinks import parse_ref
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("ref", nargs="?", metavar="REF[#parN]",
-                        help="a reference id or permalink to open (any published form)")
+    parser.add_argument(
+        "ref",
+        nargs="?",
+        metavar="REF[#parN]",
+        help="a reference id or permalink to open (any published form)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,8 +44,11 @@ def run(args: argparse.Namespace) -> int:
         from cables.paths import demo_library
 
         if not demo_library().exists():
-            print("cables: no library yet; building the demo library of synthetic cables"
-                  " (first run only)...", file=sys.stderr)
+            print(
+                "cables: no library yet; building the demo library of synthetic cables"
+                " (first run only)...",
+                file=sys.stderr,
+            )
         path = ensure_demo_library()
     from tui.app import run_app
 

@@ -21,10 +21,15 @@ from cables.sanitize import clean_line
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="cable files, folders (read recursively) or a cables.csv(.gz)")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON object per cable per line (JSON Lines)")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="cable files, folders (read recursively) or a cables.csv(.gz)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object per cable per line (JSON Lines)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,8 +66,13 @@ def run(args: argparse.Namespace) -> int:
 def _summary(out: TextIO, cable: Cable) -> None:
     """Two readable lines: id, date, classification, origin, size; then the subject."""
     count = len(cable.paragraphs)
-    parts = [cable.reference_id, cable.created or "-", cable.classification or cable.level.label,
-             cable.origin or "-", f"{count} paragraph{'' if count == 1 else 's'}"]
+    parts = [
+        cable.reference_id,
+        cable.created or "-",
+        cable.classification or cable.level.label,
+        cable.origin or "-",
+        f"{count} paragraph{'' if count == 1 else 's'}",
+    ]
     if cable.source and cable.source.recovered_from:
         parts.append(f"recovered from the page of {cable.source.recovered_from}")
     if cable.synthetic:

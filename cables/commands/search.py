@@ -15,13 +15,23 @@ from cables.sanitize import clean_line
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", nargs="+", metavar="QUERY",
-                        help='words (all in one paragraph), "a phrase", prefix*, a OR b')
+    parser.add_argument(
+        "query",
+        nargs="+",
+        metavar="QUERY",
+        help='words (all in one paragraph), "a phrase", prefix*, a OR b',
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per hit per line")
-    parser.add_argument("--limit", type=int, default=50, metavar="N",
-                        help="at most N hits, one per cable (default 50)")
-    parser.add_argument("--ranked", action="store_true",
-                        help="best matches first (default: newest first)")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=50,
+        metavar="N",
+        help="at most N hits, one per cable (default 50)",
+    )
+    parser.add_argument(
+        "--ranked", action="store_true", help="best matches first (default: newest first)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,8 +50,10 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(hit_json(hit, links), ensure_ascii=False))
         else:
             where = f"¶{hit.paragraph_number}" if hit.paragraph_number is not None else "-"
-            print(f"{hit.reference_id:20} {(hit.created or '')[:10]:10} {hit.level.value:8} "
-                  f"{where:5} {clean_line(hit.subject or '')}\n    {clean_line(hit.snippet)}")
+            print(
+                f"{hit.reference_id:20} {(hit.created or '')[:10]:10} {hit.level.value:8} "
+                f"{where:5} {clean_line(hit.subject or '')}\n    {clean_line(hit.snippet)}"
+            )
     if not hits and not args.json:
         print("no matches", file=sys.stderr)
     return EXIT_OK if hits else EXIT_SKIPPED
@@ -52,12 +64,21 @@ def hit_json(hit: SearchHit, links: Permalinks) -> dict[str, object]:
     stub = Cable(reference_id=hit.reference_id, created=hit.created, synthetic=hit.synthetic)
     try:
         if hit.anchor:
-            link = links.paragraph(stub, Paragraph(hit.paragraph_number, hit.anchor, None, None,
-                                                   ""))
+            link = links.paragraph(
+                stub, Paragraph(hit.paragraph_number, hit.anchor, None, None, "")
+            )
         else:
             link = links.cable(stub)
     except PermalinkRefused:
         link = None
-    return {"reference_id": hit.reference_id, "created": hit.created, "subject": hit.subject,
-            "level": hit.level.value, "paragraph": hit.paragraph_number, "anchor": hit.anchor,
-            "snippet": hit.snippet, "synthetic": hit.synthetic, "permalink": link}
+    return {
+        "reference_id": hit.reference_id,
+        "created": hit.created,
+        "subject": hit.subject,
+        "level": hit.level.value,
+        "paragraph": hit.paragraph_number,
+        "anchor": hit.anchor,
+        "snippet": hit.snippet,
+        "synthetic": hit.synthetic,
+        "permalink": link,
+    }

@@ -16,12 +16,23 @@ from cables.sanitize import clean, clean_line
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ref", metavar="REF", help="reference id (any case) or permalink")
     form = parser.add_mutually_exclusive_group()
-    form.add_argument("--json", action="store_const", const="json", dest="form",
-                      help="the JSON object of the cable (as `cables parse --json`)")
-    form.add_argument("--markdown", action="store_const", const="markdown", dest="form",
-                      help="Markdown, with permalinks")
-    form.add_argument("--text", action="store_const", const="text", dest="form",
-                      help="plain text (the default)")
+    form.add_argument(
+        "--json",
+        action="store_const",
+        const="json",
+        dest="form",
+        help="the JSON object of the cable (as `cables parse --json`)",
+    )
+    form.add_argument(
+        "--markdown",
+        action="store_const",
+        const="markdown",
+        dest="form",
+        help="Markdown, with permalinks",
+    )
+    form.add_argument(
+        "--text", action="store_const", const="text", dest="form", help="plain text (the default)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,10 +61,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _fields(cable: Cable) -> list[tuple[str, str]]:
     fields = [
-        ("Reference", cable.reference_id), ("Created", cable.created or ""),
-        ("Released", cable.released or ""), ("Classification", cable.classification or ""),
-        ("Level", cable.level.label), ("Origin", cable.origin or ""),
-        ("Subject", cable.subject or ""), ("Tags", ", ".join(cable.tags)),
+        ("Reference", cable.reference_id),
+        ("Created", cable.created or ""),
+        ("Released", cable.released or ""),
+        ("Classification", cable.classification or ""),
+        ("Level", cable.level.label),
+        ("Origin", cable.origin or ""),
+        ("Subject", cable.subject or ""),
+        ("Tags", ", ".join(cable.tags)),
         ("References", ", ".join(cable.references)),
     ]
     return [(name, clean_line(value)) for name, value in fields if value]
@@ -62,8 +77,7 @@ def _fields(cable: Cable) -> list[tuple[str, str]]:
 def _synthetic_note(cable: Cable) -> list[str]:
     if not cable.synthetic:
         return []
-    return ["SYNTHETIC: generated text under a real reference id; not the text of that cable.",
-            ""]
+    return ["SYNTHETIC: generated text under a real reference id; not the text of that cable.", ""]
 
 
 def text(cable: Cable, cited_by: list[str]) -> str:
@@ -74,8 +88,11 @@ def text(cable: Cable, cited_by: list[str]) -> str:
         lines.append(f"{'Cited by:':16}{', '.join(map(clean_line, cited_by))}")
     lines.append("")
     for p in cable.paragraphs:
-        head = " ".join(filter(None, [f"¶{p.number}" if p.number is not None else "¶",
-                                      clean_line(p.marking or "")]))
+        head = " ".join(
+            filter(
+                None, [f"¶{p.number}" if p.number is not None else "¶", clean_line(p.marking or "")]
+            )
+        )
         lines += [f"{head} {clean(p.text)}", ""]
     if not cable.paragraphs:
         lines += [clean(cable.body), ""]
@@ -84,6 +101,7 @@ def text(cable: Cable, cited_by: list[str]) -> str:
 
 def markdown(cable: Cable, links: Permalinks, cited_by: list[str]) -> str:
     """Markdown: a heading, the fields as a list, paragraphs with their permalinks."""
+
     def link(paragraph: Paragraph | None) -> str | None:
         try:
             if paragraph is None:

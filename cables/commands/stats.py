@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     lines += [f"  {year or 'unknown':10} {n:>9,}" for year, n in stats.by_year.items()]
     origins = list(stats.by_origin.items())
     lines += ["", f"By origin ({len(origins)}; the {min(TOP_ORIGINS, len(origins))} largest):"]
-    lines += [f"  {clean_line(origin) or 'unknown':40} {n:>9,}"
-              for origin, n in origins[:TOP_ORIGINS]]
+    lines += [
+        f"  {clean_line(origin) or 'unknown':40} {n:>9,}" for origin, n in origins[:TOP_ORIGINS]
+    ]
     print("\n".join(lines))
     return EXIT_OK

@@ -19,8 +19,16 @@ from typing import TextIO
 from cables.formats import ParseError, RawCable
 from cables.model import Source
 
-COLUMNS = ("id", "created", "reference_id", "origin", "classification", "references", "header",
-           "body")
+COLUMNS = (
+    "id",
+    "created",
+    "reference_id",
+    "origin",
+    "classification",
+    "references",
+    "header",
+    "body",
+)
 
 csv.field_size_limit(sys.maxsize)
 
@@ -81,7 +89,7 @@ def _parse_candidate(text: str) -> list[tuple[int, list[str]]]:
         stripped = text.rstrip("\r\n")
         if not stripped.endswith('\\"') or stripped.endswith('\\\\"'):
             raise
-        return _split(stripped[:-2] + '\\\\"' + text[len(stripped):])
+        return _split(stripped[:-2] + '\\\\"' + text[len(stripped) :])
 
 
 def read_rows(stream: TextIO) -> Iterator[CsvRow | CsvRowError]:

@@ -59,8 +59,9 @@ def read_html(data: bytes | str | Path, source: Source | None = None) -> RawCabl
     body_pre = pres[-1]
     header = _text(pres[0]) if len(pres) > 1 else None
     body, anchors = _body(body_pre)
-    tags = [t.strip() for t in body_pre.xpath(".//a[starts-with(@href, '/tag/')]/text()")
-            if t.strip()]
+    tags = [
+        t.strip() for t in body_pre.xpath(".//a[starts-with(@href, '/tag/')]/text()") if t.strip()
+    ]
     return RawCable(
         source=src,
         body=body,
@@ -89,7 +90,8 @@ def _page_table(root: html.HtmlElement) -> tuple[dict[str, str], list[str]]:
         cells = row.xpath("./td")
         if len(cells) == 1 and "appears in" in cells[0].text_content().lower():
             articles.extend(
-                " ".join(a.text_content().split()) for a in cells[0].xpath(".//a")
+                " ".join(a.text_content().split())
+                for a in cells[0].xpath(".//a")
                 if a.text_content().strip()
             )
             continue

@@ -98,7 +98,7 @@ def split_header(text: str) -> tuple[str | None, str]:
     for i in range(dtg + 1, len(lines)):
         line = lines[i]
         if not line.strip():
-            return _join_header(lines[:i]), "\n".join(lines[i + 1:])
+            return _join_header(lines[:i]), "\n".join(lines[i + 1 :])
         if is_banner(line) or _BODY_FIELD_RE.match(line) or any(c.islower() for c in line):
             return _join_header(lines[:i]), "\n".join(lines[i:])
     return _join_header(lines), ""
@@ -121,6 +121,7 @@ def iso(value: str) -> str | None:
 
 # --- raw telegram text ------------------------------------------------------------------------
 
+
 def is_telegram(text: str) -> bool:
     """A DTG line near the top, or TAGS/SUBJECT lines under a banner: what telegrams carry."""
     lines = text.split("\n", 200)[:200]
@@ -141,6 +142,7 @@ def read_telegram(text: str, source: Source) -> RawCable:
 
 # --- rendered pages --------------------------------------------------------------------------
 
+
 def is_rendered(text: str) -> bool:
     return any(_table_columns(line) for line in text.split("\n"))
 
@@ -156,16 +158,23 @@ def read_rendered(text: str, source: Source) -> RawCable:
     if at is None:
         raise ParseError(source.describe(), "not a rendered cable page: no page table")
     row_at = next((i for i in range(at + 1, len(lines)) if lines[i].strip()), len(lines))
-    cells = [_TAG_RE.sub("", c).strip() for c in lines[row_at].split("\t")] if (
-        row_at < len(lines)) else []
+    cells = (
+        [_TAG_RE.sub("", c).strip() for c in lines[row_at].split("\t")]
+        if (row_at < len(lines))
+        else []
+    )
     if len(cells) != len(TABLE_COLUMNS):
-        raise ParseError(f"{source.describe()} line {at + 2}",
-                         f"page table row has {len(cells)} cells, expected {len(TABLE_COLUMNS)}")
+        raise ParseError(
+            f"{source.describe()} line {at + 2}",
+            f"page table row has {len(cells)} cells, expected {len(TABLE_COLUMNS)}",
+        )
     reference_id, created, released, classification, origin = cells
     for name, value in (("Created", created), ("Released", released)):
         if value and iso(value) is None:
-            raise ParseError(f"{source.describe()} line {row_at + 1}",
-                             f"page table {name} {value[:30]!r} is not YYYY-MM-DD HH:MM")
+            raise ParseError(
+                f"{source.describe()} line {row_at + 1}",
+                f"page table {name} {value[:30]!r} is not YYYY-MM-DD HH:MM",
+            )
     i, articles = _articles(lines, row_at + 1)
     rest = "\n".join(line.rstrip() for line in lines[i:])
     header: str | None = None
@@ -225,7 +234,7 @@ def _renumber(lines: list[str]) -> list[str]:
             out.append(line)
             continue
         bold, pilcrow, digits = m.group(1), m.group(2), m.group(3)
-        rest = line[m.end():]
+        rest = line[m.end() :]
         if pilcrow or digits == str(expected):
             expected = int(digits) + 1
             out.append(f"{pilcrow or ''}{digits}.{rest}" if bold else line)
@@ -258,6 +267,7 @@ def _setext(lines: list[str]) -> list[str]:
 
 
 # --- records: the dump's columns written into text ---------------------------------------------
+
 
 @dataclass(slots=True)
 class Record:
@@ -319,13 +329,18 @@ def _record_kind(lines: list[str], i: int) -> str | None:
     line = lines[i]
     if "\t" in line and _TAB_RECORD_RE.match(line):
         return "tab"
-    nxt = lines[i + 1:i + 5]
+    nxt = lines[i + 1 : i + 5]
     if line.strip().isdigit() and nxt and _DATETIME_RE.fullmatch(nxt[0].strip()):
-        return "lines" if _line_record_shape(lines[i + 1:i + 5]) else None
+        return "lines" if _line_record_shape(lines[i + 1 : i + 5]) else None
     if _DATETIME_RE.fullmatch(line.strip()) and (i == 0 or not lines[i - 1].strip().isdigit()):
-        return "lines" if _line_record_shape(lines[i:i + 4]) else None
-    if (i > 0 and not lines[i - 1].strip() and _REFS_ONLY_RE.fullmatch(line.strip())
-            and i + 1 < len(lines) and is_banner(lines[i + 1])):
+        return "lines" if _line_record_shape(lines[i : i + 4]) else None
+    if (
+        i > 0
+        and not lines[i - 1].strip()
+        and _REFS_ONLY_RE.fullmatch(line.strip())
+        and i + 1 < len(lines)
+        and is_banner(lines[i + 1])
+    ):
         return "fragment"
     return None
 
@@ -352,11 +367,13 @@ def _tab_record(chunk: list[str], start: int, end: int, line: int) -> Record:
     m = _TAB_RECORD_RE.match(text)
     assert m is not None  # _record_kind matched this line
     created, ref, origin, classification, refs = m.groups()
-    header, tab, body = text[m.end():].partition("\t")
+    header, tab, body = text[m.end() :].partition("\t")
     if not tab:
         header, body = "", header
     return Record(
-        start, end, line,
+        start,
+        end,
+        line,
         reference_id=ref.strip() or None,
         created=iso(created),
         origin=origin.strip() or None,
@@ -369,8 +386,17 @@ def _tab_record(chunk: list[str], start: int, end: int, line: int) -> Record:
 
 def _line_record(chunk: list[str], kind: str, start: int, end: int, line: int) -> Record:
     if kind == "fragment":
-        return Record(start, end, line, None, None, None, None, _refs(chunk[0]),
-                      body="\n".join(chunk[1:]).strip("\n"))
+        return Record(
+            start,
+            end,
+            line,
+            None,
+            None,
+            None,
+            None,
+            _refs(chunk[0]),
+            body="\n".join(chunk[1:]).strip("\n"),
+        )
     if chunk[0].strip().isdigit():
         chunk = chunk[1:]
     created, ref, origin, classification = (c.strip() for c in chunk[:4])
@@ -384,8 +410,18 @@ def _line_record(chunk: list[str], kind: str, start: int, end: int, line: int) -
     if banner is not None and has_routing_header("\n".join(rest[:banner])):
         header = _join_header(rest[:banner])
         rest = rest[banner:]
-    return Record(start, end, line, ref, iso(created), origin, classification, references,
-                  header=header, body="\n".join(rest).strip("\n"))
+    return Record(
+        start,
+        end,
+        line,
+        ref,
+        iso(created),
+        origin,
+        classification,
+        references,
+        header=header,
+        body="\n".join(rest).strip("\n"),
+    )
 
 
 def _refs(column: str) -> list[str]:
@@ -404,7 +440,9 @@ def read_records(text: str, path: str) -> Iterator[RawCable | ParseError]:
     for number, record in enumerate(records, 1):
         source = Source(path, record=number)
         if record.reference_id is None:
-            yield ParseError(f"{path} line {record.line}",
-                             "record without a reference id (a fragment of a record) skipped")
+            yield ParseError(
+                f"{path} line {record.line}",
+                "record without a reference id (a fragment of a record) skipped",
+            )
             continue
         yield record.to_raw(source)

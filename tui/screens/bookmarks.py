@@ -24,11 +24,17 @@ Place = tuple[str, str | None]
 
 
 def _bookmark_row(bookmark: Bookmark) -> Content:
-    where = f"¶{bookmark.paragraph}" if bookmark.paragraph is not None else (
-        f"#{clean_line(bookmark.anchor)}" if bookmark.anchor else "")
+    where = (
+        f"¶{bookmark.paragraph}"
+        if bookmark.paragraph is not None
+        else (f"#{clean_line(bookmark.anchor)}" if bookmark.anchor else "")
+    )
     parts: list[str | tuple[str, str]] = [
-        (clean_line(bookmark.ref), "bold"), " ", (where, "bold"),
-        "  ", clean_line(bookmark.subject) or "(no subject)",
+        (clean_line(bookmark.ref), "bold"),
+        " ",
+        (where, "bold"),
+        "  ",
+        clean_line(bookmark.subject) or "(no subject)",
     ]
     if bookmark.note:
         parts += ["  ", (clean_line(bookmark.note), "italic")]
@@ -36,9 +42,13 @@ def _bookmark_row(bookmark: Bookmark) -> Content:
 
 
 def _visit_row(visit: Visit) -> Content:
-    return Content.assemble((clean_line(visit.ref), "bold"), "  ",
-                            clean_line(visit.subject) or "(no subject)", "  ",
-                            (clean_line(visit.opened.replace("T", " ").rstrip("Z")), "dim"))
+    return Content.assemble(
+        (clean_line(visit.ref), "bold"),
+        "  ",
+        clean_line(visit.subject) or "(no subject)",
+        "  ",
+        (clean_line(visit.opened.replace("T", " ").rstrip("Z")), "dim"),
+    )
 
 
 class PlacesScreen(ModalScreen[Place | None]):

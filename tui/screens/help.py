@@ -39,8 +39,7 @@ def help_table(keymap: dict[str, str]) -> Table:
         for action in ACTIONS:
             if action.scope == scope:
                 keys = " ".join(key_label(k) for k in keys_of(action.id, keymap).split(","))
-                table.add_row(Text(keys), Text(action.description),
-                              Text(action.id))
+                table.add_row(Text(keys), Text(action.description), Text(action.id))
     return table
 
 
@@ -50,8 +49,11 @@ def legend_table(styles: LevelStyles) -> Table:
     table.add_column("Level")
     table.add_column("Markings seen")
     for level in Level:
-        table.add_row(Text(f" {CODE[level]:^3} ", style=styles.chip(level)),
-                      Text(level.label, style=styles.fg(level)), Text(MARKINGS[level]))
+        table.add_row(
+            Text(f" {CODE[level]:^3} ", style=styles.chip(level)),
+            Text(level.label, style=styles.fg(level)),
+            Text(MARKINGS[level]),
+        )
     return table
 
 
@@ -78,13 +80,19 @@ class _InfoScreen(ModalScreen[None]):
 
 class HelpScreen(_InfoScreen):
     def __init__(self, keymap: dict[str, str]) -> None:
-        super().__init__("Keys", help_table(keymap),
-                         "Remap any key in the config file's [keymap] by its id."
-                         " Ctrl+P lists every action. Escape closes.")
+        super().__init__(
+            "Keys",
+            help_table(keymap),
+            "Remap any key in the config file's [keymap] by its id."
+            " Ctrl+P lists every action. Escape closes.",
+        )
 
 
 class LegendScreen(_InfoScreen):
     def __init__(self, styles: LevelStyles) -> None:
-        super().__init__("Levels", legend_table(styles),
-                         "Each paragraph shows its marking as text beside its colour bar;"
-                         " the strip at the right shows every paragraph's level. Escape closes.")
+        super().__init__(
+            "Levels",
+            legend_table(styles),
+            "Each paragraph shows its marking as text beside its colour bar;"
+            " the strip at the right shows every paragraph's level. Escape closes.",
+        )

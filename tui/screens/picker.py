@@ -27,8 +27,10 @@ class PickerScreen(ModalScreen[str | None]):
         with Vertical(id="picker-box"):
             yield Label(Text(self.picker_title, style="bold"), id="picker-title")
             yield OptionList(
-                *(Option(label if isinstance(label, Text) else Text(label), id=value)
-                  for value, label in self.choices),
+                *(
+                    Option(label if isinstance(label, Text) else Text(label), id=value)
+                    for value, label in self.choices
+                ),
                 id="picker-list",
             )
 

@@ -26,8 +26,11 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="prompt-bar"):
             yield Label(Text(self.sigil), id="prompt-sigil")
-            yield Input(placeholder=self.prompt_title, id="prompt-input",
-                        type="integer" if self.numbers else "text")
+            yield Input(
+                placeholder=self.prompt_title,
+                id="prompt-input",
+                type="integer" if self.numbers else "text",
+            )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

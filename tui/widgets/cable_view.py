@@ -30,8 +30,18 @@ from tui.widgets.levels import LevelStyles
 from tui.widgets.wrap import line_spans
 
 # Cable actions that need the library, history or clipboard: handled by the app.
-APP_ACTIONS = frozenset({"copy_paragraph_link", "copy_cable_link", "copy_citation",
-                         "references", "cited_by", "back", "forward", "bookmark"})
+APP_ACTIONS = frozenset(
+    {
+        "copy_paragraph_link",
+        "copy_cable_link",
+        "copy_citation",
+        "references",
+        "cited_by",
+        "back",
+        "forward",
+        "bookmark",
+    }
+)
 GUTTER = 2
 
 
@@ -50,7 +60,7 @@ class _Line:
         if self.start == 0 and self.end == len(self.source):
             line = self.source.copy()
         else:
-            line = self.source[self.start:self.end]
+            line = self.source[self.start : self.end]
         line.rstrip()
         line.end = ""
         return line
@@ -62,7 +72,9 @@ class CableView(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = bindings("cable", on_app=APP_ACTIONS)
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "cable-view--current", "cable-view--heading", "cable-view--find",
+        "cable-view--current",
+        "cable-view--heading",
+        "cable-view--find",
         "cable-view--synthetic",
     }
 
@@ -136,8 +148,11 @@ class CableView(ScrollView, can_focus=True):
         top = int(self.scroll_y)
         # Scroll when the paragraph starts off screen, or runs off the bottom from low down
         # (a long first paragraph leaves the cable's header in view).
-        if start < top or start >= top + height or (
-                end > top + height and start - top > height // 2):
+        if (
+            start < top
+            or start >= top + height
+            or (end > top + height and start - top > height // 2)
+        ):
             self.scroll_to(y=max(0, start - 1), animate=False)
 
     # -- layout --------------------------------------------------------------------------
@@ -172,9 +187,13 @@ class CableView(ScrollView, can_focus=True):
 
         heading = self.get_component_rich_style("cable-view--heading", partial=True)
         if cable.synthetic:
-            add(Text("SYNTHETIC CABLE: generated text under a real cable id, not that cable's"
-                     " words; no permalinks", style=self.get_component_rich_style(
-                         "cable-view--synthetic", partial=True)))
+            add(
+                Text(
+                    "SYNTHETIC CABLE: generated text under a real cable id, not that cable's"
+                    " words; no permalinks",
+                    style=self.get_component_rich_style("cable-view--synthetic", partial=True),
+                )
+            )
         add(Text(clean_line(cable.subject or "(no subject)"), style=Style(bold=True)))
         if cable.tags:
             add(Text("TAGS: " + clean_line(" ".join(cable.tags)), style=Style(dim=True)))
@@ -198,8 +217,9 @@ class CableView(ScrollView, can_focus=True):
             add(Text(""))
         return lines, spans
 
-    def _paragraph_text(self, paragraph: Paragraph, find: re.Pattern[str] | None,
-                        find_style: Style) -> Text:
+    def _paragraph_text(
+        self, paragraph: Paragraph, find: re.Pattern[str] | None, find_style: Style
+    ) -> Text:
         text = Text()
         if paragraph.number is not None:
             text.append(f"{paragraph.number}. ", style=Style(bold=True))
@@ -239,8 +259,9 @@ class CableView(ScrollView, can_focus=True):
             strip = Strip(list(line.text.render(self.app.console)))
             self._strips[number] = strip
         if self.original:
-            return strip.crop_extend(int(self.scroll_x), int(self.scroll_x) + width, None) \
-                .apply_style(base)
+            return strip.crop_extend(
+                int(self.scroll_x), int(self.scroll_x) + width, None
+            ).apply_style(base)
         gutter = self._gutter(line)
         strip = Strip.join([gutter, strip]).crop_extend(0, width, None)
         if line.paragraph is not None and line.paragraph == self.current:
@@ -315,8 +336,9 @@ class CableView(ScrollView, can_focus=True):
     def _jump(self, candidates: list[int], direction: int, what: str) -> None:
         after = [i for i in candidates if i > self.current]
         before = [i for i in candidates if i < self.current]
-        target = (after[0] if after else None) if direction > 0 else \
-            (before[-1] if before else None)
+        target = (
+            (after[0] if after else None) if direction > 0 else (before[-1] if before else None)
+        )
         if target is None:
             where = "after" if direction > 0 else "before"
             self.notify(f"No {what} {where} this paragraph", severity="warning", markup=False)
@@ -328,8 +350,9 @@ class CableView(ScrollView, can_focus=True):
         if self.target_level is not None:
             return self.target_level
         assert self.cable is not None
-        return max((p.level for p in self.cable.paragraphs), key=lambda lv: lv.rank,
-                   default=Level.UNMARKED)
+        return max(
+            (p.level for p in self.cable.paragraphs), key=lambda lv: lv.rank, default=Level.UNMARKED
+        )
 
     def _level_hits(self) -> list[int]:
         if self.cable is None:
@@ -365,8 +388,11 @@ class CableView(ScrollView, can_focus=True):
         pattern = self._find_pattern()
         if pattern is None or self.cable is None:
             return []
-        return [i for i, p in enumerate(self.cable.paragraphs)
-                if pattern.search(p.text) or (p.marking and pattern.search(p.marking))]
+        return [
+            i
+            for i, p in enumerate(self.cable.paragraphs)
+            if pattern.search(p.text) or (p.marking and pattern.search(p.marking))
+        ]
 
     def find(self, query: str) -> None:
         """Highlight `query` and go to the first paragraph at or after this one holding it."""

@@ -24,8 +24,12 @@ _ABBREVIATIONS = (
     ("SENSITIVE BUT UNCLASSIFIED", "SBU"),
     ("NOFORN", "NF"),
 )
-_ORIGIN_ABBREVIATIONS = (("Embassy ", "Emb. "), ("Consulate ", "Cons. "),
-                         ("Secretary of State", "SecState"), ("Mission ", "Msn. "))
+_ORIGIN_ABBREVIATIONS = (
+    ("Embassy ", "Emb. "),
+    ("Consulate ", "Cons. "),
+    ("Secretary of State", "SecState"),
+    ("Mission ", "Msn. "),
+)
 _SEP = " │ "
 
 
@@ -71,12 +75,26 @@ def footer_text(cable: Cable | None, index: int, width: int) -> Text:
     if cable.paragraphs:
         position += " " + marking_label(cable.paragraphs[index])
     synthetic = ["SYNTHETIC"] if cable.synthetic else []
-    full = [cable.reference_id, f"created {created}", f"released {released}", origin,
-            classification, position, *synthetic]
+    full = [
+        cable.reference_id,
+        f"created {created}",
+        f"released {released}",
+        origin,
+        classification,
+        position,
+        *synthetic,
+    ]
     if cell_len(_SEP.join(full)) <= width:
         return _join(full)
-    short = [cable.reference_id, f"c {created}", f"r {released}", abbreviate_origin(origin),
-             abbreviate_classification(classification), position, *synthetic]
+    short = [
+        cable.reference_id,
+        f"c {created}",
+        f"r {released}",
+        abbreviate_origin(origin),
+        abbreviate_classification(classification),
+        position,
+        *synthetic,
+    ]
     if cell_len(_SEP.join(short)) <= width:
         return _join(short)
     first = _join(short[:3])
@@ -123,8 +141,9 @@ class CableFooter(Widget):
         self.refresh()
 
     def _text(self) -> Text:
-        return footer_text(self._cable, self._index,
-                           self.content_region.width or self.app.size.width)
+        return footer_text(
+            self._cable, self._index, self.content_region.width or self.app.size.width
+        )
 
     def render(self) -> Text:
         return self._text()

@@ -57,8 +57,9 @@ class CableList(ScrollView, can_focus=True):
             super().__init__()
             self.reference_id = reference_id
 
-    def __init__(self, styles: LevelStyles, columns: Sequence[str], *,
-                 id: str | None = None) -> None:
+    def __init__(
+        self, styles: LevelStyles, columns: Sequence[str], *, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.levels = styles
         self.columns = columns
@@ -126,8 +127,7 @@ class CableList(ScrollView, can_focus=True):
         if row == self.cursor:
             text.stylize(self._cursor_style)
         text.truncate(width, overflow="ellipsis", pad=True)
-        return Strip(list(text.render(self.app.console)), width).apply_style(base) \
-            .simplify()
+        return Strip(list(text.render(self.app.console)), width).apply_style(base).simplify()
 
     def row_text(self, i: int) -> Text:
         """The row of cable `i` of the index, in the configured columns (also what tests read)."""
@@ -167,8 +167,9 @@ class Sidebar(Vertical):
     class Loaded(Message):
         """The index is in and the list shows every cable."""
 
-    def __init__(self, styles: LevelStyles, columns: Sequence[str], limit: int, *,
-                 id: str | None = None) -> None:
+    def __init__(
+        self, styles: LevelStyles, columns: Sequence[str], limit: int, *, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.levels = styles
         self.columns = columns
@@ -227,8 +228,9 @@ class Sidebar(Vertical):
         if engine is None:
             return
         previous = self._previous if query.startswith(self._previous_query) else None
-        matches = engine.search(query, limit=self.limit, previous=previous,
-                                cancelled=lambda: worker.is_cancelled)
+        matches = engine.search(
+            query, limit=self.limit, previous=previous, cancelled=lambda: worker.is_cancelled
+        )
         if matches is None or worker.is_cancelled:
             return
         self.app.call_from_thread(self._show, query, matches)
@@ -249,7 +251,8 @@ class Sidebar(Vertical):
             count.append(f" (best {len(rows):,} shown)")
         if matches is not None:
             for word, corrections in matches.corrections.items():
-                count.append(f" · {clean_line(word)}→{clean_line(corrections[0].text)}",
-                             style="italic")
+                count.append(
+                    f" · {clean_line(word)}→{clean_line(corrections[0].text)}", style="italic"
+                )
         # fixed size (see cables.tcss): no layout pass on every keystroke
         self.query_one("#count", Label).update(count, layout=False)

@@ -28,8 +28,11 @@ def break_offsets(plain: str, width: int) -> list[int]:
     start = 0
     wide = not plain.isascii()
     for hard in plain.split("\n"):
-        starts = _wide_starts(hard, width) if wide else \
-            [m.start() for m in _line_pattern(width).finditer(hard)]
+        starts = (
+            _wide_starts(hard, width)
+            if wide
+            else [m.start() for m in _line_pattern(width).finditer(hard)]
+        )
         breaks.extend(start + offset for offset in starts[1:])
         start += len(hard) + 1
         if start <= len(plain):
@@ -48,7 +51,7 @@ def _wide_starts(line: str, width: int) -> list[int]:
             column = 0
         while visible > width:  # a word longer than the line: cut it where the cells run out
             cut = 1
-            while cut < len(word) and cell_len(word[:cut + 1]) <= width:
+            while cut < len(word) and cell_len(word[: cut + 1]) <= width:
                 cut += 1
             position += cut
             starts.append(position)
