@@ -15,8 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/cables
 
-test: $(STAMP)
-	$(BIN)/ruff check cables tui tests benchmarks
+test: $(STAMP) lint
 	$(BIN)/pytest -n 2 -q
 
 lint: $(STAMP)

@@ -9,7 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-FIXTURES = SHARED / "fixtures" / "cables"
+# The curated real cables and their facts are kept under tests/ so the suite stands alone;
+# only the larger corpus and the full id list come from ../shared.
+FIXTURES = ROOT / "tests" / "fixtures" / "cables"
+FACTS = ROOT / "tests" / "fixtures" / "facts.json"
 CORPUS = SHARED / "corpus" / "cablegate-2010"
 
 # Session fixtures of real libraries for the TUI tests (tests/tui_support.py).
@@ -20,9 +23,7 @@ needs_shared = pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared/fixtu
 
 @pytest.fixture(scope="session")
 def facts() -> dict:
-    if not FIXTURES.is_dir():
-        pytest.skip("../shared/fixtures is absent")
-    return json.loads((SHARED / "fixtures" / "facts.json").read_text())
+    return json.loads(FACTS.read_text())
 
 
 @pytest.fixture(autouse=True)
