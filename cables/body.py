@@ -18,25 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from cables.dtg import DTG_RE, dtg_datetime, dtg_year, find_dtg
 from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
 from cables.markings import level_of_classification, parse_marking
 from cables.model import Cable, Level, Marking, Paragraph
 from cables.references import canonical_references
 from cables.sanitize import clean, clean_line
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1
-    )
-}
-_DTG_RE = re.compile(
-    r"^\s*(?P<prec>(?:[OPRZ]\s+){1,2})?(?P<day>\d{2})(?P<hh>\d{2})(?P<mm>\d{2})Z\s+"
-    r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(?P<yy>\d{2}(?:\d{2})?)"
-    # Service suffixes may follow the group: `ZDK`, `ZFF4`, `ZDK MANY SVCS`, `ZDK CTG #00732`.
-    r"(?:\s+[A-Z][A-Z0-9#/ -]{0,40})?\s*$",
-    re.IGNORECASE,
-)
 # New-style page breaks: `MEXICO 00001055 002 OF 004`, `UNVIE VIEN 00000285  001.2 OF 036`.
 _PAGE_BREAK_RE = re.compile(
     r"^\s*[A-Z][A-Z .'-]*?\s+\d{5,8}\s+\d{3}(?:\.\d+)?\s+OF\s+\d{3}\s*$", re.I
@@ -184,12 +172,12 @@ def build_cable(raw: RawCable) -> Cable:
     synthetic = raw.synthetic or SYNTHETIC_MARKER in body
     lines = _split_lines(body.replace(SYNTHETIC_MARKER, ""), raw.anchors)
     lines = _drop_page_breaks(lines)
-    dtg = _find_dtg(header_text) or _find_dtg("\n".join(line.text for line in lines[:40]))
+    dtg = find_dtg(header_text) or find_dtg("\n".join(line.text for line in lines[:40]))
     head, start = _read_header(lines)
     whole = _whole_text_level(body)
 
     reference_id = clean_line(raw.reference_id) if raw.reference_id else None
-    year = _dtg_year(dtg) or _ref_year(reference_id)
+    year = dtg_year(dtg) or _ref_year(reference_id)
     if not reference_id and head.banner_station and head.banner_number and year:
         reference_id = f"{year % 100:02d}{head.banner_station}{int(head.banner_number)}"
     if not reference_id:
@@ -204,7 +192,8 @@ def build_cable(raw: RawCable) -> Cable:
     classification = clean_line(raw.classification) if raw.classification else None
     if not classification and head.banner_class:
         classification = _banner_classification(head.banner_class, head.caveats)
-    created = raw.created or _dtg_created(dtg)
+    sent = dtg_datetime(dtg)
+    created = raw.created or sent
     tags = [clean_line(t) for t in raw.tags] if raw.tags else []
     paragraphs, sections = _read_paragraphs(lines[start:], whole)
     if not paragraphs and not head.subject and not body.strip():
@@ -214,6 +203,7 @@ def build_cable(raw: RawCable) -> Cable:
         created=created,
         released=raw.released,
         created_dtg=dtg,
+        sent=sent,
         classification=classification,
         level=level_of_classification(classification)
         if classification
@@ -300,45 +290,11 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
 # --- dates -----------------------------------------------------------------------------------
 
 
-def _find_dtg(text: str | None) -> str | None:
-    """The first date-time group in `text`, alone (`O 260858Z JUL 06`, less its `ZDK ...`)."""
-    if not text:
-        return None
-    for line in text.split("\n"):
-        if m := _DTG_RE.match(line):
-            return " ".join(line[: m.end("yy")].split())
-    return None
-
-
-def _dtg_year(dtg: str | None) -> int | None:
-    if not dtg:
-        return None
-    m = _DTG_RE.match(dtg)
-    if not m:
-        return None
-    yy = int(m.group("yy"))
-    if yy >= 100:
-        return yy
-    return 1900 + yy if yy >= 60 else 2000 + yy
-
-
 def _ref_year(reference_id: str | None) -> int | None:
     if not reference_id or not reference_id[:2].isdigit():
         return None
     yy = int(reference_id[:2])
     return 1900 + yy if yy >= 60 else 2000 + yy
-
-
-def _dtg_created(dtg: str | None) -> str | None:
-    """`O 141611Z APR 09` -> `2009-04-14T16:11` (the DTG is UTC, like the published values)."""
-    if not dtg:
-        return None
-    m = _DTG_RE.match(dtg)
-    year = _dtg_year(dtg)
-    if not m or year is None:
-        return None
-    month = _MONTHS[m.group("mon").upper()]
-    return f"{year:04d}-{month:02d}-{m.group('day')}T{m.group('hh')}:{m.group('mm')}"
 
 
 # --- header ----------------------------------------------------------------------------------
@@ -464,7 +420,7 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             _add_caveats(head, text)
             i += 1
             continue
-        if _DTG_RE.match(text) or _is_par_start(line) or line.pilcrow:
+        if DTG_RE.match(text) or _is_par_start(line) or line.pilcrow:
             break
         if _key_ahead(lines, i + 1):
             i += 1  # an addressee or note line between header fields
