@@ -15,6 +15,7 @@ fix helps every format. The reader is line based:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -101,7 +102,7 @@ _CLASSIFIED_RE = re.compile(
 )
 # Header keys run together on one line (`E.o. 12958: decl: ... Tags: prel ... Subject: ...`).
 _INLINE_KEY_RE = re.compile(
-    r"(?<=\S)\s+(?=(?:TAGS|SUBJECT|SUBJ|REF|REFS|REFTEL)\s*:|CLASSIFIED\s+BY\b)", re.I
+    r"(?<=\S)\s+(?=(?:TAGS?|SUBJECT|SUBJ|REF|REFS|REFTEL)\s*:|CLASSIFIED\s+BY\b)", re.I
 )
 # A REF block glued onto the end of the subject (`... AS UK PRIMEREF: A. LONDON 1939`).
 _GLUED_REF_RE = re.compile(r"(?:REFS?|REFTEL):\s")
@@ -159,7 +160,6 @@ class _Header:
     banner_class: str | None = None
     subject: str | None = None
     tags: list[str] = field(default_factory=list)
-    tags_seen: bool = False
     ref_text: str | None = None
     classified_by: str | None = None
     caveats: list[str] = field(default_factory=list)
@@ -383,13 +383,12 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
                 m = re.search(r"\bTAGS?:\s*(?P<rest>.*)$", text, re.I)
                 if m:
                     head.tags = _split_tags(m.group("rest"))
-                    head.tags_seen = True
                 i += 1
                 continue
         if m := _TAGS_RE.match(text):
             parts, i = _block(lines, i, m.group("rest"), stop_on_item=False)
-            head.tags = _split_tags(" ".join(parts))
-            head.tags_seen = seen_block = True
+            head.tags = _split_tags("\n".join(parts))
+            seen_block = True
             continue
         if m := _SUBJECT_RE.match(text):
             parts, i = _block(lines, i, m.group("rest"), stop_on_item=False)
@@ -526,14 +525,33 @@ def _strip_marking(subject: str) -> str:
     return subject
 
 
+_PERSON_RE = re.compile(r"\(([^()]*)\)")
+_PERSON = "\ue000"  # stands for a bracketed name while a TAGS line is split
+
+
 def _split_tags(text: str) -> list[str]:
-    """One string per TAGS entry: commas separate if present, else spaces; `OVIP` names whole."""
-    text = clean_line(text).upper().rstrip(".")
-    if not text:
-        return []
-    if "," in text and not text.startswith("OVIP"):
-        return [t.strip() for t in text.split(",") if t.strip()]
-    words = text.replace(",", " ").split()
+    """One string per TAGS entry, each once: commas or semicolons separate where a line has
+    them, else spaces (lines differ: `PREL FR PGOV` then `YI, UNO`); `OVIP` names whole, with
+    brackets or without (`OVIP (CLINTON, HILLARY)`, `OVIP CLINTON HILLARY`: `CLINTON, HILLARY`)."""
+    people = [" ".join(name.split()) for name in _PERSON_RE.findall(text)]
+    numbers = itertools.count()
+    text = _PERSON_RE.sub(lambda _: f" {_PERSON}{next(numbers)} ", text)
+    out: list[str] = []
+    for raw_line in text.split("\n"):
+        line = clean_line(raw_line).upper().rstrip(".")
+        if ("," in line or ";" in line) and not line.startswith("OVIP"):
+            pieces = re.split(r"[,;]", line)
+        else:
+            pieces = [line.replace(",", " ")]
+        for piece in pieces:
+            for entry in _split_words(piece.split()):
+                out.append(people[int(entry[1:])] if entry.startswith(_PERSON) else entry)
+    return list(dict.fromkeys(t for t in out if t))
+
+
+def _split_words(words: list[str]) -> list[str]:
+    """Space-separated entries: tag codes one each, a name after `OVIP` or a run of long words
+    (`COUNTER TERRORISM`) as one, glued codes (`MASSMNUC`) split."""
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -566,7 +584,12 @@ def _split_tags(text: str) -> list[str]:
 
 
 def _looks_like_tag(word: str) -> bool:
-    return len(word) <= 2 or bool(_SUBJECT_TAG_RE.match(word)) or word in {"NATO", "UNGA", "EUN"}
+    return (
+        word.startswith(_PERSON)
+        or len(word) <= 2
+        or bool(_SUBJECT_TAG_RE.match(word))
+        or word in {"NATO", "UNGA", "EUN"}
+    )
 
 
 def _merge_tags(body_tags: list[str], page_tags: list[str]) -> list[str]:

@@ -13,6 +13,8 @@ SHARED = ROOT.parent / "shared"
 # only the larger corpus and the full id list come from ../shared.
 FIXTURES = ROOT / "tests" / "fixtures" / "cables"
 FACTS = ROOT / "tests" / "fixtures" / "facts.json"
+# Pages of ../shared/corpus copied for the body reader's tests (issue 8), byte-exact.
+FIXTURE_CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 CORPUS = SHARED / "corpus" / "cablegate-2010"
 
 # Session fixtures of real libraries for the TUI tests (tests/tui_support.py).
