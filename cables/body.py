@@ -23,27 +23,24 @@ from cables.dtg import DTG_RE, dtg_datetime, dtg_year, find_dtg
 from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
 from cables.markings import level_of_classification, parse_marking
 from cables.model import Cable, Level, Marking, Paragraph
+from cables.pagebreaks import PAGE_BREAK_RE
 from cables.references import canonical_references
 from cables.sanitize import clean, clean_line
 
-# New-style page breaks: `MEXICO 00001055 002 OF 004`, `UNVIE VIEN 00000285  001.2 OF 036`.
-_PAGE_BREAK_RE = re.compile(
-    r"^\s*[A-Z][A-Z .'-]*?\s+\d{5,8}\s+\d{3}(?:\.\d+)?\s+OF\s+\d{3}\s*$", re.I
-)
-# The same break where a page lost its line ends around it: `... to a TRIPOLI 00000220 002 OF 003
-# visit by ...`. Only the zero-padded eight-digit form, which running text never has.
-_INLINE_BREAK_RE = re.compile(
-    r"\s+[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,2} 0\d{7} \d{3} OF \d{3}(?=\s)"
-)
-# Old-style page headers: `PAGE 02        CAPE T  00097  01 OF 03  182017Z` (text may follow).
-_OLD_PAGE_RE = re.compile(
-    r"^\s*PAGE\s+\d{2,3}\s+[A-Z][A-Z .'-]*?\s+\d{3,8}\s+\d{2}\s+OF\s+\d{2}\s+\d{6}Z\s?", re.I
-)
 _BANNER_ONLY_RE = re.compile(
     r"^\s*(?:C\s*O\s*N\s*F\s*I\s*D\s*E\s*N\s*T\s*I\s*A\s*L|S\s*E\s*C\s*R\s*E\s*T|"
     r"UNCLASSIFIED|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET)(?:\s*/+\s*NOFORN)?\s*$",
     re.I,
 )
+# The lines a later section of an old-style cable opens with, mid-text.
+_ROUTING_MARK_RE = re.compile(
+    r"^\s*(?:(?:TOP )?SECRET|CONFIDENTIAL|UNCLASSIFIED|LIMITED OFFICIAL USE)"
+    r"\s+[A-Z]{2,4}\d{3,6}\s*$"
+)
+_GLUED_BANNER_RE = re.compile(r"\s{2,}(?:(?:TOP )?SECRET|CONFIDENTIAL|UNCLASSIFIED)\s*$")
+_PAGE_ONE_RE = re.compile(r"^\s*PAGE\s+0?1\s.*\bACTION\b")
+_SECTION_BANNER_RE = re.compile(r"^.*\bSECTION\s+\d+\s+OF\s+\d+\s+[A-Z][A-Z ]*\d+\s*$")
+_ADDRESSEE_RE = re.compile(r"^\s*[A-Z0-9/&' .,-]+ FOR [A-Z0-9/&' .,-]+$")
 _CLASS_WORD_RE = re.compile(
     r"^(?:TOP)?S?S?ECRET$|^C?C?ONFIDENTIAL$|^U?NCLAS(?:SIFIED)?$|^LIMITEDOFFICIALUSE$"
 )
@@ -248,43 +245,84 @@ def _split_lines(body: str, anchors: list[str] | None) -> list[_Line]:
 
 
 def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
-    """Remove page-break lines and the banner/blank lines around them, joining cut paragraphs."""
+    """Remove page-break lines and the banner/blank lines around them, joining cut paragraphs;
+    a break inside a line (its line ends lost) is cut out of it."""
     out: list[_Line] = []
+    first_rest: str | None = None  # what followed the first old-style page header
     i = 0
     n = len(lines)
     while i < n:
         line = lines[i]
         text = line.text
-        # Cheap tests first: every break names its page "NNN OF NNN" (this runs on every line).
-        has_of = "OF" in text or "of" in text
-        old = _OLD_PAGE_RE.match(text) if has_of and "PAGE" in text[:12].upper() else None
-        whole = has_of and not old and _PAGE_BREAK_RE.match(text) is not None
-        if has_of and not old and not whole and " OF " in text and _INLINE_BREAK_RE.search(text):
-            line = _Line(_INLINE_BREAK_RE.sub("", text), pilcrow=line.pilcrow, anchor=line.anchor)
-            text = line.text
-        if old or whole:
-            # Drop the repeated banner lines and blanks the old style puts before a page header.
-            while (
-                out
-                and (out[-1].blank or _BANNER_ONLY_RE.match(out[-1].text))
-                and not (out[-1].pilcrow)
-            ):
-                out.pop()
+        # Cheap test first (this runs on every line): every break names its page "NNN OF NNN".
+        m = PAGE_BREAK_RE.search(text) if "OF" in text or "of" in text else None
+        while m and not m["old"] and (text[: m.start()].strip() or text[m.end() :].strip()):
+            # Cut out of the line; the words either side join (`... a` + `visit by ...`).
+            text = f"{text[: m.start()].rstrip()} {text[m.end() :].lstrip()}".strip()
+            m = PAGE_BREAK_RE.search(text)
+        if m is None:
+            out.append(line if text is line.text else _Line(text, line.pilcrow, line.anchor))
             i += 1
-            rest = text[old.end() :].strip() if old else ""
-            while i < n and lines[i].blank:
-                i += 1
-            # A break after a finished sentence, or before a rule line, keeps a blank line: it
-            # parted two blocks (and a rule after a blank underlines nothing).
-            rule_next = i < n and bool(_UNDERLINE_RE.match(lines[i].text))
-            if out and not rest and (rule_next or _SENTENCE_END_RE.search(out[-1].text)):
-                out.append(_Line(""))
-            if rest:
-                out.append(_Line(rest))
             continue
-        out.append(line)
+        rest = text[m.end() :].strip()
+        section_end = _section_header_end(lines, i) if m["old"] and out else None
+        # Drop the repeated banner lines and blanks the old style puts before a page header
+        # (and, before a new section's routing header, its `CONFIDENTIAL PTQ1865` line).
+        while (
+            out
+            and not out[-1].pilcrow
+            and (
+                out[-1].blank
+                or _BANNER_ONLY_RE.match(out[-1].text)
+                or (section_end and _ROUTING_MARK_RE.match(out[-1].text))
+            )
+        ):
+            out.pop()
+        if m["old"] and out and (glued := _GLUED_BANNER_RE.search(out[-1].text)):
+            # `... TSVANGIRAI CLAIMED.  CONFIDENTIAL` right before the page header
+            last = out[-1]
+            out[-1] = _Line(last.text[: glued.start()], last.pilcrow, last.anchor)
+        if section_end is not None:
+            # A later section's routing header mid-text: its page 02 header repeats the end of
+            # the subject that followed the first section's page 02 header.
+            i = section_end
+            page = PAGE_BREAK_RE.match(lines[i].text) if i < n else None
+            if page is None or not page["old"]:
+                continue
+            rest = lines[i].text[page.end() :].strip()
+            rest = "" if rest == first_rest else rest
+        elif m["old"] and first_rest is None:
+            first_rest = rest
         i += 1
+        while i < n and lines[i].blank:
+            i += 1
+        # A break after a finished sentence, or before a rule line, keeps a blank line: it
+        # parted two blocks (and a rule after a blank underlines nothing).
+        rule_next = i < n and bool(_UNDERLINE_RE.match(lines[i].text))
+        if out and not rest and (rule_next or _SENTENCE_END_RE.search(out[-1].text)):
+            out.append(_Line(""))
+        if rest:
+            out.append(_Line(rest))
     return out
+
+
+def _section_header_end(lines: list[_Line], i: int) -> int | None:
+    """Where the routing header of a later section ends, when `lines[i]` (an old-style page
+    header) opens one mid-text (`PAGE 01 HARARE 06677 02 OF 03 291401Z ACTION AF-00`, routing
+    lines, the section's banner, its addressee and E.O./TAGS/SUBJECT lines); else None."""
+    if not _PAGE_ONE_RE.match(lines[i].text):
+        return None
+    for k in range(i + 1, min(i + 30, len(lines))):
+        if _SECTION_BANNER_RE.match(lines[k].text):
+            k += 1
+            while k < len(lines) and (
+                _is_key(lines[k].text)
+                or _CAVEAT_LINE_RE.match(lines[k].text)
+                or _ADDRESSEE_RE.match(lines[k].text)
+            ):
+                k += 1
+            return k
+    return None
 
 
 # --- dates -----------------------------------------------------------------------------------
