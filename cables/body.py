@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from cables.dtg import DTG_RE, dtg_datetime, dtg_year, find_dtg
 from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
@@ -120,7 +121,9 @@ _NUM_START_RE = re.compile(
     rf"^\s*(?P<pre>{_MARK}\s*)?(?P<num>\d{{1,4}})\s*\.(?!\d)(?:\s*\.(?!\.))?\s*(?P<post>{_MARK})?"
     r"\s*(?P<rest>.*)$"
 )
-_LETTER_START_RE = re.compile(rf"^\s*(?P<letter>[A-Z])\s*[.)]\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$")
+_LETTER_START_RE = re.compile(
+    rf"^\s*(?P<label>(?P<letter>[A-Z])\s*[.)])\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$"
+)
 # A marking that lost one parenthesis, right after a paragraph number: `1. C) Summary`,
 # `6. (C XXXXXXXXXXXX, too, ...`. Only the plain level codes in capitals, so that list items
 # (`a)`, `(a`) and parentheticals stay text; the open form only where no `)` closes it later.
@@ -134,6 +137,7 @@ _WHOLE_TEXT_RE = re.compile(
     r"LIMITED OFFICIAL USE|SBU|TS|C|S|U)\s*[-\u2013\u2014]+\s*ENTIRE\s+TEXT"
 )
 _UNDERLINE_RE = re.compile(r"^\s*-{3,}[\s-]*$")
+_MAX_HEADING = 100  # a longer line is a sentence, never a heading
 _LONE_DASH_RE = re.compile(r"^\s*-\s*$")
 _BULLET_RE = re.compile(r"^(?:-|\*|o\s|\(?[a-zA-Z0-9]{1,3}[.)]\s|[A-Z]\.\s)")
 _SENTENCE_END_RE = re.compile(r"[.:;!?\"')\]]\s*$")
@@ -656,14 +660,95 @@ class _Par:
     breaks: list[bool] = field(default_factory=list)  # a blank line came before this line
 
 
+class _Start(NamedTuple):
+    """A line that starts a paragraph: its number, its marking as written, the rest of the line
+    and the published anchor id."""
+
+    number: int | None
+    marking: str | None
+    rest: str
+    anchor: str | None
+
+
+@dataclass(slots=True)
+class _Sequence:
+    """The paragraph numbering read so far, which decides whether a number at a line start
+    starts a paragraph or is text (a year, a date, a sub-list item)."""
+
+    pilcrow_digits: bool  # WikiLeaks anchored numbered paragraphs in this cable
+    last: int | None = None
+    outer: list[int] = field(default_factory=list)  # numbering a sub-list restarted from
+    letter: str | None = None  # the last lettered paragraph (`¶A.`)
+
+    def start(self, line: _Line, blank_before: bool, soft: bool) -> _Start | None:
+        """The paragraph `line` starts, if it starts one; `soft` says the line before does not
+        run on into this one (a blank, or no `on June` ending)."""
+        text = line.text
+        m = _NUM_START_RE.match(text)
+        if m:
+            number = self._plausible(int(m.group("num")), line, blank_before, soft)
+            if number is not None and not (m.group("rest") or m.group("post") or m.group("pre")):
+                # A bare `15.` is the end of a wrapped sentence (`... by March\n15.`).
+                number = None if number != (self.last or 0) + 1 or not blank_before else number
+            if number is not None:
+                marking, rest = _marking_of(m.group("pre"), m.group("post"), m.group("rest"))
+                if marking is None and (half := _HALF_MARK_RE.match(rest)):
+                    marking, rest = half.group("mark"), half.group("rest")
+                if self.last is not None and number <= self.last and number == 1:
+                    self.outer.append(self.last)
+                self.last = number
+                return _Start(number, marking, rest, line.anchor)
+        if line.pilcrow and (m := _LETTER_START_RE.match(text)) and self._next_letter(m["letter"]):
+            self.letter = m["letter"]
+            marking, rest = _marking_of(None, m.group("post"), m.group("rest"))
+            # The letter stays in the text: it is a word of the telegram (`A. Terrorism`).
+            anchor = line.anchor or f"par{m['letter']}"
+            return _Start(None, marking, f"{m['label']} {rest}".strip(), anchor)
+        if (blank_before or line.pilcrow) and (m := _MARK_START_RE.match(text)):
+            mark = m.group("mark")
+            rest = m.group("rest")
+            if parse_marking(mark) and not re.match(r"^(?:,|and\b|or\b)", rest, re.I):
+                return _Start(None, " ".join(mark.split()), rest, None)
+        return None
+
+    def _next_letter(self, letter: str) -> bool:
+        """Lettered paragraphs run A, B, C ... (or open a Roman `I.`): an `R.` out of sequence is
+        an initial (`R. Smith`)."""
+        return letter in "AI" or (self.letter is not None and ord(letter) == ord(self.letter) + 1)
+
+    def _plausible(self, n: int, line: _Line, blank: bool, soft: bool) -> int | None:
+        """`n` if it fits the paragraph sequence; None when it is just text (a year, a date).
+
+        A pilcrow (WikiLeaks anchored the number) allows repeats, restarts and small gaps, the
+        latter only where the line before does not run on into the number; a published anchor
+        naming this very number (`par214`) makes it a paragraph however high.
+        """
+        last, outer, pilcrow = self.last, self.outer, line.pilcrow
+        if n == 0:
+            return None
+        if n >= 200 and not (pilcrow and line.anchor == f"par{n}" and soft):
+            return None
+        if last is None:
+            return n if n == 1 or (pilcrow and soft and n <= 30) else None
+        if n == last + 1 or (outer and n == outer[-1] + 1):
+            return n
+        if pilcrow and (n == 1 or n == last or (soft and last < n <= last + 5)):
+            return n
+        if pilcrow and soft and line.anchor == f"par{n}" and n > last and n < 1000:
+            return n  # a published anchor on a number that jumps (after a redaction)
+        if pilcrow and blank and n < last:
+            return n  # numbered out of order by the drafter (`14.` then `12.`): kept as published
+        if not pilcrow and n == 1 and blank and not self.pilcrow_digits:
+            return n
+        return None
+
+
 def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Paragraph], list[str]]:
     """Read the body lines into paragraphs and the section headings, in order."""
     pars: list[_Par] = []
     sections: list[str] = []
     section: str | None = None
-    last_num: int | None = None
-    outer_nums: list[int] = []
-    pilcrow_digits = any(ln.pilcrow and _NUM_START_RE.match(ln.text) for ln in lines)
+    sequence = _Sequence(any(ln.pilcrow and _NUM_START_RE.match(ln.text) for ln in lines))
     mixed_case = any(ln.text != ln.text.upper() for ln in lines)
     blank_before = True
     lines = _merge_wrapped_markings(lines)
@@ -675,19 +760,7 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
             blank_before = True
             continue
         if _UNDERLINE_RE.match(text):
-            # Underlines make the line above a heading: a lone line becomes the section name.
-            cur = pars[-1] if pars else None
-            heading = None
-            if blank_before:
-                pass  # a rule under a blank line underlines nothing
-            elif cur and len(cur.lines) == 1 and (cur.number is not None or cur.marking):
-                heading = clean_line(cur.lines[0])  # `¶5. WMD Proliferation Issues` underlined
-                cur.section = heading
-            elif cur and cur.lines and (cur.breaks[-1] or len(cur.lines) == 1):
-                heading = clean_line(cur.lines.pop())
-                cur.breaks.pop()
-                if not cur.lines and cur.number is None:
-                    pars.pop()
+            heading = None if blank_before else _underlined(pars, lines, idx)
             if heading:
                 section = heading
                 sections.append(heading)
@@ -696,16 +769,11 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
         next_blank = idx + 1 >= n or lines[idx + 1].blank
         soft = blank_before or not _continues(prev)
         prev = text
-        start = _paragraph_start(line, last_num, outer_nums, pilcrow_digits, blank_before, soft)
+        start = sequence.start(line, blank_before, soft)
         if start is not None:
-            number, marking, rest, anchor = start
-            if number is not None:
-                if last_num is not None and number <= last_num and number == 1:
-                    outer_nums.append(last_num)
-                last_num = number
-            par = _Par(number, anchor, marking, section)
-            if rest:
-                par.lines.append(rest)
+            par = _Par(start.number, start.anchor, start.marking, section)
+            if start.rest:
+                par.lines.append(start.rest)
                 par.breaks.append(False)
             pars.append(par)
             blank_before = False
@@ -741,6 +809,55 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
     return out, sections
 
 
+def _underlined(pars: list[_Par], lines: list[_Line], idx: int) -> str | None:
+    """The section heading the rule at `lines[idx]` underlines, if it makes one.
+
+    A lone paragraph line becomes the section name. A rule over a heading (`-----`, `Title`,
+    `-----`) underlines nothing above it. A heading inside a numbered paragraph whose text goes
+    on after it (`Participants:` / `U.S.` / `----` / names) stays in that paragraph's text as a
+    line of its own. A long line is text, never a heading.
+    """
+    cur = pars[-1] if pars else None
+    if cur is None or not cur.lines or _overline(lines, idx):
+        return None
+    if len(cur.lines) == 1 and (cur.number is not None or cur.marking):
+        if len(cur.lines[0]) > _MAX_HEADING:
+            return None
+        cur.section = clean_line(cur.lines[0])  # `¶5. WMD Proliferation Issues` underlined
+        return cur.section
+    if not (cur.breaks[-1] or len(cur.lines) == 1) or len(cur.lines[-1]) > _MAX_HEADING:
+        return None
+    if cur.number is not None and len(cur.lines) > 1 and _text_goes_on(lines, idx):
+        return None  # a heading line of the paragraph: the text after it is a block of its own
+    heading = clean_line(cur.lines.pop())
+    cur.breaks.pop()
+    if not cur.lines and cur.number is None:
+        pars.pop()
+    return heading
+
+
+def _overline(lines: list[_Line], idx: int) -> bool:
+    """Whether the rule at `idx` is the upper of two around a heading (`---`, `Title`, `---`)."""
+    after = [k for k in range(idx + 1, min(idx + 4, len(lines))) if not lines[k].blank][:2]
+    return (
+        len(after) == 2
+        and len(lines[after[0]].text.strip()) <= _MAX_HEADING
+        and bool(_UNDERLINE_RE.match(lines[after[1]].text))
+    )
+
+
+def _text_goes_on(lines: list[_Line], idx: int) -> bool:
+    """Whether plain text (no paragraph start, no further heading) follows the rule at `idx`."""
+    for k in range(idx + 1, len(lines)):
+        line = lines[k]
+        if line.blank:
+            continue
+        if line.pilcrow or _is_par_start(line) or _UNDERLINE_RE.match(line.text):
+            return False
+        return not (k + 1 < len(lines) and _UNDERLINE_RE.match(lines[k + 1].text))
+    return False
+
+
 def _continues(prev: str) -> bool:
     """Whether `prev` runs on into the next line (`... on June`, `... paras 3,`)."""
     words = prev.rsplit(None, 1)
@@ -766,43 +883,6 @@ def _merge_wrapped_markings(lines: list[_Line]) -> list[_Line]:
     return out
 
 
-def _paragraph_start(
-    line: _Line,
-    last: int | None,
-    outer: list[int],
-    pilcrows: bool,
-    blank_before: bool,
-    soft: bool,
-) -> tuple[int | None, str | None, str, str | None] | None:
-    """(number, marking as written, rest of line, published anchor) if `line` starts a paragraph.
-
-    `soft` says the line before does not run on into this one (a blank, or no `on June` ending).
-    """
-    text = line.text
-    m = _NUM_START_RE.match(text)
-    if m:
-        number = _plausible(
-            int(m.group("num")), last, outer, line.pilcrow, pilcrows, blank_before, soft
-        )
-        if number is not None and not (m.group("rest") or m.group("post") or m.group("pre")):
-            # A bare `15.` is the end of a wrapped sentence (`... by March\n15.`), not a start.
-            number = None if number != (last or 0) + 1 or not blank_before else number
-        if number is not None:
-            marking, rest = _marking_of(m.group("pre"), m.group("post"), m.group("rest"))
-            if marking is None and (half := _HALF_MARK_RE.match(rest)):
-                marking, rest = half.group("mark"), half.group("rest")
-            return number, marking, rest, line.anchor
-    if line.pilcrow and (m := _LETTER_START_RE.match(text)):
-        marking, rest = _marking_of(None, m.group("post"), m.group("rest"))
-        return None, marking, rest, line.anchor or f"par{m.group('letter')}"
-    if (blank_before or line.pilcrow) and (m := _MARK_START_RE.match(text)):
-        mark = m.group("mark")
-        rest = m.group("rest")
-        if parse_marking(mark) and not re.match(r"^(?:,|and\b|or\b)", rest, re.I):
-            return None, " ".join(mark.split()), rest, None
-    return None
-
-
 def _marking_of(pre: str | None, post: str | None, rest: str) -> tuple[str | None, str]:
     """The marking as written (before or after the number) and the rest of the line."""
     for candidate in (pre, post):
@@ -812,35 +892,6 @@ def _marking_of(pre: str | None, post: str | None, rest: str) -> tuple[str | Non
             return " ".join(candidate.strip().split()), text.strip()
     lead = " ".join(p for p in (pre, post) if p)
     return None, f"{lead} {rest}".strip()
-
-
-def _plausible(
-    n: int,
-    last: int | None,
-    outer: list[int],
-    pilcrow: bool,
-    pilcrows: bool,
-    blank: bool,
-    soft: bool,
-) -> int | None:
-    """`n` if it fits the paragraph sequence; None when it is just text (a year, a date).
-
-    A pilcrow (WikiLeaks anchored the number) allows repeats, restarts and small gaps, the
-    latter only where the line before does not run on into the number.
-    """
-    if n == 0 or n >= 200:
-        return None
-    if last is None:
-        return n if n == 1 or (pilcrow and soft and n <= 30) else None
-    if n == last + 1 or (outer and n == outer[-1] + 1):
-        return n
-    if pilcrow and (n == 1 or n == last or (soft and last < n <= last + 5)):
-        return n
-    if pilcrow and blank and n < last:
-        return n  # numbered out of order by the drafter (`14.` then `12.`): kept as published
-    if not pilcrow and n == 1 and blank and not pilcrows:
-        return n
-    return None
 
 
 def _is_caps_heading(text: str) -> bool:

@@ -62,3 +62,46 @@ def test_a_later_sections_routing_header_mid_text_is_removed() -> None:
         assert not any(w in text for w in ("PTQ", "ACTION AF-00", "SECTION 0", "FM AMEMBASSY"))
     assert six.text.endswith("TSVANGIRAI CLAIMED.")
     assert cable.subject == "ASSISTANT SECRETARY MEETS WITH ZIMBABWE OPPOSITION LEADER"
+
+
+def test_text_after_a_page_break_before_a_heading_between_rules_is_kept() -> None:
+    cable = cable_of("08RANGOON557.html")
+    sixteen = cable.paragraph(16).text
+    assert "twenty-first century.\n\nDiscussions could take place on the margins" in sixteen
+    assert sixteen.endswith("to open up to international assistance after Cyclone Nargis.")
+    assert cable.paragraph(17).section == "Give a Little, Get a Little"
+    assert all(len(s) <= 100 for s in cable.sections)  # a section is a heading, not a sentence
+
+
+def test_an_underlined_heading_inside_a_paragraph_stays_in_its_text() -> None:
+    cable = cable_of("09STATE34688.html")
+    three = cable.paragraph(3).text
+    assert three.startswith("Participants:\n\nU.S.\n\nThe Secretary Acting Assistant Secretary")
+    assert "\n\nUAE\n\nUAE Foreign Minister Sheikh Abdullah bin Zayed" in three
+    assert cable.paragraph(4).section is None
+
+
+def test_lettered_paragraphs_keep_their_letter_and_an_initial_is_no_paragraph() -> None:
+    cable = cable_of("08STATE30340.html")
+    lettered = [p for p in cable.paragraphs if p.anchor == "parA"]
+    assert lettered[0].text.startswith("A. Terrorism and Crime 1) Terrorist Threats")
+    body = "SUBJECT: X\n\n\u00b61. (C) We met\n\u00b6R. Smith of the ministry.\n"
+    cable = build_cable(
+        RawCable(Source("t.txt"), body, reference_id="09X1", anchors=["par1", "parR"])
+    )
+    assert [p.anchor for p in cable.paragraphs] == ["par1"]
+    assert cable.paragraphs[0].text.endswith("R. Smith of the ministry.")
+
+
+def test_paragraph_numbers_of_200_and_above_start_paragraphs_where_anchored() -> None:
+    """Issue 11 point 9: `¶214.` with its published anchor `par214` is paragraph 214."""
+    body = "SUBJECT: X\n\n" + "".join(f"\u00b6{n}. (U) Paragraph {n}.\n\n" for n in range(1, 215))
+    anchors = [f"par{n}" for n in range(1, 215)]
+    cable = build_cable(RawCable(Source("t.txt"), body, reference_id="09X1", anchors=anchors))
+    assert [p.number for p in cable.paragraphs] == list(range(1, 215))
+    assert cable.paragraph(214).text == "Paragraph 214."
+    # Without its anchor a number that high is text (a year, an amount).
+    plain = build_cable(
+        RawCable(Source("t.txt"), "1. (U) In\n2010. It went on.\n", reference_id="10X1")
+    )
+    assert [p.text for p in plain.paragraphs] == ["In 2010. It went on."]
