@@ -105,6 +105,7 @@ _INLINE_KEY_RE = re.compile(
 # A REF block glued onto the end of the subject (`... AS UK PRIMEREF: A. LONDON 1939`).
 _GLUED_REF_RE = re.compile(r"(?:REFS?|REFTEL):\s")
 _EO_RE = re.compile(r"^\s*E\.?\s?O\.?\s+\d{4,5}\b", re.I)
+_BARE_NUMBER_RE = re.compile(r"^\s*\d{3,7}\s*$")
 _REF_ITEM_RE = re.compile(r"^\s*(?:[A-Z]\s*[.)]|\([A-Z]\))\s", re.I)
 
 _MARK = r"\([^()\n]{1,120}\)"
@@ -212,7 +213,7 @@ def build_cable(raw: RawCable) -> Cable:
         origin=clean_line(raw.origin) if raw.origin else None,
         subject=head.subject,
         tags=_merge_tags(head.tags, tags),
-        references=canonical_references(head.ref_text, year) if head.ref_text else [],
+        references=canonical_references(head.ref_text, year, reference_id) if head.ref_text else [],
         ref_text=head.ref_text,
         header=header_text,
         caveats=head.caveats,
@@ -525,8 +526,11 @@ def _ref_block(lines: list[_Line], i: int, first: str) -> tuple[list[str], int]:
                 j += 1
             if (
                 j < n
-                and _REF_ITEM_RE.match(lines[j].text)
-                and not _NUM_START_RE.match(lines[j].text)
+                and (
+                    (_REF_ITEM_RE.match(lines[j].text) and not _NUM_START_RE.match(lines[j].text))
+                    # an entry's number after a blank line: `(C) SECSTATE`, blank, `36633`
+                    or (_BARE_NUMBER_RE.match(lines[j].text) and parts[-1][-1:].isalpha())
+                )
             ):
                 i = j
                 continue

@@ -105,3 +105,35 @@ def test_paragraph_numbers_of_200_and_above_start_paragraphs_where_anchored() ->
         RawCable(Source("t.txt"), "1. (U) In\n2010. It went on.\n", reference_id="10X1")
     )
     assert [p.text for p in plain.paragraphs] == ["In 2010. It went on."]
+
+
+def test_a_reference_not_yet_sent_that_year_is_the_previous_years() -> None:
+    cable = cable_of("10ISLAMABAD175.html")
+    assert cable.references[:2] == ["09ISLAMABAD2591", "09ISLAMABAD2607"]
+    assert all(r.startswith("09ISLAMABAD") for r in cable.references)
+
+
+def test_a_ref_entry_whose_number_follows_a_blank_line() -> None:
+    cable = cable_of("05MADRID4026.html")
+    assert cable.references == ["05MADRID3785", "05MADRID3566", "05STATE36633"]
+    assert [p.number for p in cable.paragraphs][:2] == [1, 2]  # `36633` is no paragraph
+
+
+@pytest.mark.parametrize(
+    ("ref", "ids"),
+    [
+        ("REF: STATE 75 (08)", ["08STATE75"]),
+        ("REF: (08) STATE 542", ["08STATE542"]),
+        ("REF: A. STATE 03242 2008 B. PARIS 12", ["08STATE3242", "09PARIS12"]),
+        ("REF: A. 09 PARIS 1234 B. PARIS 998", ["09PARIS1234", "09PARIS998"]),
+        ("REF: ISLAMABAD 5000, ISLAMABAD 17", ["08ISLAMABAD5000", "09ISLAMABAD17"]),
+        ("REF: 2009 ISLAMABAD 5000", ["09ISLAMABAD5000"]),  # a written year stays as written
+        ("REF: IRPO DUBAI 95", ["09RPODUBAI95"]),
+        ("REF: MADRID SP 1234", ["09MADRID1234"]),
+        ("REF: A. ISLAMBAD 12 B. BRUSSSELS 34", ["09ISLAMABAD12", "09BRUSSELS34"]),
+    ],
+)
+def test_reference_years_and_station_spellings(ref: str, ids: list[str]) -> None:
+    body = f"SUBJECT: X\n\n{ref}\n\n1. (U) Text.\n"
+    cable = build_cable(RawCable(Source("t.txt"), body, reference_id="09ISLAMABAD100"))
+    assert cable.references == ids
