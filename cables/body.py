@@ -104,6 +104,7 @@ _INLINE_KEY_RE = re.compile(
 )
 # A REF block glued onto the end of the subject (`... AS UK PRIMEREF: A. LONDON 1939`).
 _GLUED_REF_RE = re.compile(r"(?:REFS?|REFTEL):\s")
+_HEADER_ZONE = 80  # lines: the header fields come well before this
 _EO_RE = re.compile(r"^\s*E\.?\s?O\.?\s+\d{4,5}\b", re.I)
 _BARE_NUMBER_RE = re.compile(r"^\s*\d{3,7}\s*$")
 _REF_ITEM_RE = re.compile(r"^\s*(?:[A-Z]\s*[.)]|\([A-Z]\))\s", re.I)
@@ -131,13 +132,18 @@ _LETTER_START_RE = re.compile(
 _HALF_MARK_RE = re.compile(
     r"^(?P<mark>(?:TS|SBU|C|S|U)(?://?NF)?\)|\((?:TS|SBU|C|S|U)(?://?NF)?(?=\s+[^)]*$))\s*(?P<rest>.*)$"
 )
+# A first paragraph's start glued onto the end of the "Classified By" line: `... b and d 1.(C)`.
+_GLUED_START_RE = re.compile(rf"\s(\d{{1,2}}\s*\.\s*{_MARK})\s*$")
+# A marking that lost its level (`(/Rel XX)`): a marking as written, of no level.
+_MALFORMED_MARK_RE = re.compile(r"^\(\s*/+\s*REL\b[^()]*\)$", re.I)
+_NOT_AFTER_MARK_RE = re.compile(r"^(?:,|and\b|or\b)", re.I)
 _MARK_START_RE = re.compile(rf"^\s*(?P<mark>{_MARK})\s*(?P<rest>\S.*)$")
 _MARK_END_RE = re.compile(rf"\s(?P<mark>{_MARK})\s*$")
 _WHOLE_TEXT_RE = re.compile(
     r"(?im)^\W*(?:\d+\.\s*)?\(?\s*(?P<level>TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED|"
     r"LIMITED OFFICIAL USE|SBU|TS|C|S|U)\s*[-\u2013\u2014]+\s*ENTIRE\s+TEXT"
 )
-_UNDERLINE_RE = re.compile(r"^\s*-{3,}[\s-]*$")
+_UNDERLINE_RE = re.compile(r"^\s*(?:-{3,}|-(?: -){3,})[\s-]*$")
 _MAX_HEADING = 100  # a longer line is a sentence, never a heading
 _LONE_DASH_RE = re.compile(r"^\s*-\s*$")
 _BULLET_RE = re.compile(r"^(?:-|\*|o\s|\(?[a-zA-Z0-9]{1,3}[.)]\s|[A-Z]\.\s)")
@@ -173,7 +179,7 @@ def build_cable(raw: RawCable) -> Cable:
     header_text = clean(raw.header) if raw.header else None
     synthetic = raw.synthetic or SYNTHETIC_MARKER in body
     lines = _split_lines(body.replace(SYNTHETIC_MARKER, ""), raw.anchors)
-    lines = _drop_page_breaks(lines)
+    lines = _presplit(_drop_page_breaks(lines))
     dtg = find_dtg(header_text) or find_dtg("\n".join(line.text for line in lines[:40]))
     head, start = _read_header(lines)
     whole = _whole_text_level(body)
@@ -397,7 +403,34 @@ def _is_par_start(line: _Line) -> bool:
     if m and int(m.group("num")) < 200:
         return True
     m = _MARK_START_RE.match(line.text)
-    return bool(m and parse_marking(m.group("mark")))
+    # `(c), and (d).` continues "Classified By ... 1.4 (b)": a letter, not a marking.
+    return bool(m and parse_marking(m.group("mark")) and not _NOT_AFTER_MARK_RE.match(m["rest"]))
+
+
+def _presplit(lines: list[_Line]) -> list[_Line]:
+    """The lines with what the header zone (up to the first paragraph) glues onto one line split
+    into lines of their own: keys run together (`E.o. 12958: decl: ... Tags: prel ... Subject:`),
+    a REF block glued onto the subject (`... AS UK PRIMEREF: A. LONDON 1939`), "Classified By"
+    after a REF entry, and a first paragraph's start after "Classified By" (`... 1.4 b and d
+    1.(C)`)."""
+    out: list[_Line] = []
+    for k, line in enumerate(lines):
+        if line.pilcrow or k >= _HEADER_ZONE or _NUM_START_RE.match(line.text):
+            out.extend(lines[k:])
+            break
+        parts = _INLINE_KEY_RE.split(line.text)
+        if len(parts) == 1 and not (_GLUED_REF_RE.search(line.text, 1) or ")" in line.text):
+            out.append(line)  # the common case, kept as it is
+            continue
+        for part in parts:
+            glued = _GLUED_REF_RE.search(part, 1)
+            if glued and not _REF_KEY_RE.match(part):
+                out += [_Line(part[: glued.start()]), _Line("REF: " + part[glued.end() :])]
+            elif _CLASSIFIED_RE.match(part) and (start := _GLUED_START_RE.search(part)):
+                out += [_Line(part[: start.start()]), _Line(start.group(1))]
+            else:
+                out.append(_Line(part))
+    return out
 
 
 def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
@@ -412,11 +445,6 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
         if line.blank:
             i += 1
             continue
-        if not line.pilcrow and (parts := _INLINE_KEY_RE.split(text)) and len(parts) > 1:
-            lines[i : i + 1] = [_Line(part) for part in parts]
-            n = len(lines)
-            line = lines[i]
-            text = line.text
         if head.banner_class is None and i < 15 and not seen_block:
             found = _banner(text)
             if found:
@@ -436,11 +464,6 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
         if m := _SUBJECT_RE.match(text):
             parts, i = _block(lines, i, m.group("rest"), stop_on_item=False)
             subject = clean_line(" ".join(parts))
-            glued = _GLUED_REF_RE.search(subject)
-            if glued:
-                lines.insert(i, _Line("REF: " + subject[glued.end() :]))
-                n = len(lines)
-                subject = subject[: glued.start()].strip()
             head.subject = _strip_marking(subject) or None
             seen_block = True
             continue
@@ -544,13 +567,6 @@ def _ref_block(lines: list[_Line], i: int, first: str) -> tuple[list[str], int]:
             m = _NUM_START_RE.match(text)
             if m and int(m.group("num")) < 30:
                 break
-        # "Classified By" glued onto the end of the last REF line stays out of the REF text.
-        cut = re.search(r"\bClassified By\b", text, re.I)
-        if cut:
-            if text[: cut.start()].strip():
-                parts.append(text[: cut.start()].strip())
-            lines[i] = _Line(text[cut.start() :])
-            break
         parts.append(text.strip())
         i += 1
     return parts, i
@@ -690,7 +706,8 @@ class _Sequence:
         text = line.text
         m = _NUM_START_RE.match(text)
         if m:
-            number = self._plausible(int(m.group("num")), line, blank_before, soft)
+            marked = any(g and parse_marking(g) for g in (m["pre"], m["post"]))
+            number = self._plausible(int(m.group("num")), line, blank_before, soft, marked)
             if number is not None and not (m.group("rest") or m.group("post") or m.group("pre")):
                 # A bare `15.` is the end of a wrapped sentence (`... by March\n15.`).
                 number = None if number != (self.last or 0) + 1 or not blank_before else number
@@ -711,7 +728,7 @@ class _Sequence:
         if (blank_before or line.pilcrow) and (m := _MARK_START_RE.match(text)):
             mark = m.group("mark")
             rest = m.group("rest")
-            if parse_marking(mark) and not re.match(r"^(?:,|and\b|or\b)", rest, re.I):
+            if parse_marking(mark) and not _NOT_AFTER_MARK_RE.match(rest):
                 return _Start(None, " ".join(mark.split()), rest, None)
         return None
 
@@ -720,12 +737,14 @@ class _Sequence:
         an initial (`R. Smith`)."""
         return letter in "AI" or (self.letter is not None and ord(letter) == ord(self.letter) + 1)
 
-    def _plausible(self, n: int, line: _Line, blank: bool, soft: bool) -> int | None:
+    def _plausible(self, n: int, line: _Line, blank: bool, soft: bool, marked: bool) -> int | None:
         """`n` if it fits the paragraph sequence; None when it is just text (a year, a date).
 
         A pilcrow (WikiLeaks anchored the number) allows repeats, restarts and small gaps, the
         latter only where the line before does not run on into the number; a published anchor
-        naming this very number (`par214`) makes it a paragraph however high.
+        naming this very number (`par214`) makes it a paragraph however high. Without a pilcrow
+        a portion marking after the number does the same for a repeat or a small gap (a number
+        skipped after a redaction or a heading: `XXXXXXXXXXXX`, blank, `6. (C)`).
         """
         last, outer, pilcrow = self.last, self.outer, line.pilcrow
         if n == 0:
@@ -736,7 +755,9 @@ class _Sequence:
             return n if n == 1 or (pilcrow and soft and n <= 30) else None
         if n == last + 1 or (outer and n == outer[-1] + 1):
             return n
-        if pilcrow and (n == 1 or n == last or (soft and last < n <= last + 5)):
+        if (pilcrow or (marked and blank)) and (n == last or (soft and last < n <= last + 5)):
+            return n
+        if pilcrow and n == 1:
             return n
         if pilcrow and soft and line.anchor == f"par{n}" and n > last and n < 1000:
             return n  # a published anchor on a number that jumps (after a redaction)
@@ -783,11 +804,13 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
             blank_before = False
             continue
         if (
-            mixed_case
-            and blank_before
+            blank_before
             and next_blank
-            and _is_caps_heading(text)
             and not line.pilcrow
+            and (
+                (mixed_case and _is_caps_heading(text))
+                or (_is_title(text) and _paragraph_next(lines, idx))
+            )
             and any(not ln.blank for ln in lines[idx + 1 :])
         ):
             section = clean_line(text)
@@ -890,12 +913,31 @@ def _merge_wrapped_markings(lines: list[_Line]) -> list[_Line]:
 def _marking_of(pre: str | None, post: str | None, rest: str) -> tuple[str | None, str]:
     """The marking as written (before or after the number) and the rest of the line."""
     for candidate in (pre, post):
-        if candidate and parse_marking(candidate):
+        if candidate and (parse_marking(candidate) or _MALFORMED_MARK_RE.match(candidate)):
             other = post if candidate is pre else None
             text = f"{other} {rest}" if other else rest
             return " ".join(candidate.strip().split()), text.strip()
     lead = " ".join(p for p in (pre, post) if p)
     return None, f"{lead} {rest}".strip()
+
+
+def _is_title(text: str) -> bool:
+    """A short line that names what follows (`Summary`, `Background:`), no sentence."""
+    stripped = text.strip()
+    return (
+        0 < len(stripped) <= 40
+        and len(stripped.split()) <= 4
+        and stripped[0].isalpha()
+        and not stripped.endswith((".", ",", ";"))
+        and set(stripped.upper()) - {"X", " "} != set()
+        and not _is_key(stripped)
+    )
+
+
+def _paragraph_next(lines: list[_Line], idx: int) -> bool:
+    """Whether the next non-blank line after `idx` starts a numbered or anchored paragraph."""
+    after = next((ln for ln in lines[idx + 1 :] if not ln.blank), None)
+    return after is not None and (after.pilcrow or bool(_NUM_START_RE.match(after.text)))
 
 
 def _is_caps_heading(text: str) -> bool:

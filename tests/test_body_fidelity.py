@@ -137,3 +137,35 @@ def test_reference_years_and_station_spellings(ref: str, ids: list[str]) -> None
     body = f"SUBJECT: X\n\n{ref}\n\n1. (U) Text.\n"
     cable = build_cable(RawCable(Source("t.txt"), body, reference_id="09ISLAMABAD100"))
     assert cable.references == ids
+
+
+def test_a_first_paragraph_glued_onto_classified_by_starts_the_numbering() -> None:
+    """08OSLO522: `... 1.4 b and d 1.(C)` then `2.(C)` ... `6.(C)` with no space, no pilcrow."""
+    cable = cable_of("08OSLO522.html")
+    assert cable.classified_by == "Deputy Chief of Mission Kevin M. Johnson for reasons 1.4 b and d"
+    assert [(p.number, p.marking) for p in cable.paragraphs] == [(n, "(C)") for n in range(1, 7)]
+    assert cable.paragraph(1).text.startswith("Summary: The GON decision making process")
+
+
+def test_a_bare_summary_heading_is_a_section_not_a_paragraph() -> None:
+    cable = cable_of("04MADRID527.html")
+    assert cable.paragraphs[0].number == 1 and cable.paragraphs[0].section == "Summary"
+    assert "Summary" in cable.sections
+
+
+def test_classified_by_continued_numbering_jumps_and_malformed_markings() -> None:
+    body = (
+        "SUBJECT: X\n\nClassified By: Ambassador for reasons 1.4 (b)\n(c), and (d).\n\n"
+        "1. (C) First.\n\n2. (C) XXXXXXXXXXXX\n\n5. (C) After the redaction.\n\n"
+        "5. (C) The same number again.\n\n6. (/Rel XX) Malformed marking.\n"
+    )
+    cable = build_cable(RawCable(Source("t.txt"), body, reference_id="09X1"))
+    assert cable.classified_by == "Ambassador for reasons 1.4 (b) (c), and (d)."
+    got = [(p.number, p.marking, p.text) for p in cable.paragraphs]
+    assert got == [
+        (1, "(C)", "First."),
+        (2, "(C)", "XXXXXXXXXXXX"),
+        (5, "(C)", "After the redaction."),
+        (5, "(C)", "The same number again."),
+        (6, "(/Rel XX)", "Malformed marking."),
+    ]
