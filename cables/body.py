@@ -492,11 +492,16 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
         if _is_corrected(text):
             i += 1
             continue
-        if DTG_RE.match(text) and not seen_block and head.banner_class is None:
-            if _key_ahead(lines, i + 1, _ROUTING_SPAN):
-                banner_limit = i + _ROUTING_SPAN  # the body opens with a copy of the routing
-                i += 1  # header: its banner and fields follow
-                continue
+        if (
+            DTG_RE.match(text)
+            and not seen_block
+            and head.banner_class is None
+            and _key_ahead(lines, i + 1, _ROUTING_SPAN)
+        ):
+            # The body opens with a copy of the routing header: its banner and fields follow.
+            banner_limit = i + _ROUTING_SPAN
+            i += 1
+            continue
         if DTG_RE.match(text) or _is_par_start(line) or line.pilcrow:
             break
         if _key_ahead(lines, i + 1, _ROUTING_SPAN if not seen_block else 15):
