@@ -171,7 +171,10 @@ def test_classified_by_continued_numbering_jumps_and_malformed_markings() -> Non
     ]
 
 
-BANNER = "C O N F I D E N T I A L PARIS 001234\n\nSIPDIS\n\nE.O. 12958: DECL: 05/03/2019\nTAGS: PREL FR\n"
+BANNER = (
+    "C O N F I D E N T I A L PARIS 001234\n\nSIPDIS\n\nE.O. 12958: DECL: 05/03/2019\n"
+    "TAGS: PREL FR\n"
+)
 
 
 def test_a_body_that_opens_with_a_copy_of_the_routing_header_has_its_subject() -> None:
