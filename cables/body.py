@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from cables.dtg import DTG_RE, dtg_datetime, dtg_year, find_dtg
 from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
-from cables.markings import level_of_classification, parse_marking
+from cables.markings import CUI_CAVEATS, level_of_classification, parse_marking
 from cables.model import Cable, Level, Marking, Paragraph
 from cables.pagebreaks import find_break
 from cables.references import canonical_references
@@ -82,10 +82,6 @@ _CAVEAT_WORDS = (
 _CAVEAT_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _CAVEAT_WORDS)
 _CAVEAT_LINE_RE = re.compile(r"^\s*(?:(?:" + _CAVEAT_ALT + r")[\s,/.]*)+$", re.I)
 _CAVEAT_IN_RE = re.compile(r"\b(?:" + _CAVEAT_ALT + r")\b")
-# Caveats that make an unclassified cable controlled unclassified information (FOUO).
-_CUI_CAVEATS = frozenset(
-    {"SBU", "FOUO", "SENSITIVE", "DEA SENSITIVE", "SENSITIVE BUT UNCLASSIFIED"}
-)
 # Header keys that some banner lines carry after the banner (`... 000284 SIPDIS E.O. 12958 ...`).
 _BANNER_KEYS_RE = re.compile(r"\b(?:E\.\s?O\.|TAGS?:|SUBJ(?:ECT)?:)", re.I)
 
@@ -384,7 +380,7 @@ def _banner_classification(banner_class: str, caveats: list[str]) -> str | None:
     }.get(level)
     if word is None:
         return None
-    if level is Level.U and (_CUI_CAVEATS & set(caveats)):
+    if level is Level.U and (CUI_CAVEATS & set(caveats)):
         return "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
     if "NOFORN" in caveats and level in (Level.C, Level.S, Level.TS):
         return f"{word}//NOFORN"
