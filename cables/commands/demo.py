@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cables.browser import run_browser
 from cables.cli import EXIT_FATAL, EXIT_OK
 from cables.commands._shared import fail, load_config
 from cables.demo import ensure_demo_library
@@ -33,10 +34,8 @@ def run(args: argparse.Namespace) -> int:
     if args.path:
         print(path)
         return EXIT_OK
-    from tui.app import run_app
-
     try:
-        return run_app(path, config=config, demo=True)
+        return run_browser(path, config=config, demo=True)
     except LibraryError as exc:
         fail("demo", str(exc))
         return EXIT_FATAL

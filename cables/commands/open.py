@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cables.browser import run_browser
 from cables.cli import EXIT_FATAL
 from cables.config import ConfigError, from_args, resolve_library
 from cables.library import LibraryError
@@ -50,10 +51,8 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         path = ensure_demo_library()
-    from tui.app import run_app
-
     try:
-        return run_app(path, open_ref=open_ref, anchor=anchor, config=config, demo=demo)
+        return run_browser(path, config=config, open_ref=open_ref, anchor=anchor, demo=demo)
     except LibraryError as exc:
         print(f"cables: {exc}", file=sys.stderr)
         return EXIT_FATAL
