@@ -125,3 +125,46 @@ def test_tui_may_import_cables():
     """The other direction is the allowed one: the check above is not vacuous."""
     tree = ast.parse((ROOT / "tui" / "app.py").read_text())
     assert any(name.startswith("cables.") for name, _ in _imported_names(tree))
+
+
+def _cables_imports(path) -> set[str]:
+    """The `cables` modules a file imports anywhere (lazy and TYPE_CHECKING imports too)."""
+    names = set()
+    for name, node in _imported_names(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and name == "cables":
+            names |= {f"cables.{alias.name}" for alias in node.names}
+        elif name.startswith("cables."):
+            names.add(name)
+    return names & set(CABLES_MODULES)
+
+
+def test_cables_has_no_import_cycles():
+    graph = {}
+    for path in sorted((ROOT / "cables").rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        graph[module] = _cables_imports(path) - {module}
+    cycles = []
+
+    def visit(module: str, trail: list[str]) -> None:
+        for target in sorted(graph.get(module, ())):
+            if target in trail:
+                cycles.append(" -> ".join([*trail[trail.index(target) :], target]))
+            elif target not in done:
+                visit(target, [*trail, target])
+        done.add(module)
+
+    done: set[str] = set()
+    for module in sorted(graph):
+        visit(module, [module])
+    assert cycles == []
+
+
+def test_only_python_dash_m_imports_the_command_line():
+    """`cables.cli` loads the commands (by name, lazily), so no command may import it back."""
+    importers = sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "cables").rglob("*.py")
+        if "cables.cli" in _cables_imports(path)
+    )
+    assert importers == ["cables/__main__.py"]

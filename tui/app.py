@@ -214,9 +214,11 @@ class CablesApp(App[int]):
 
     def _link(self, cable: Cable, paragraph: bool) -> str | None:
         try:
+            ref, created, synthetic = cable.reference_id, cable.created, cable.synthetic
             if paragraph and self.view.paragraph is not None:
-                return self.links.paragraph(cable, self.view.paragraph)
-            return self.links.cable(cable)
+                anchor = self.view.paragraph.anchor
+                return self.links.paragraph_link(ref, created, anchor, synthetic=synthetic)
+            return self.links.link(ref, created, synthetic=synthetic)
         except PermalinkRefused as refused:
             self.notify(str(refused), title="No permalink", severity="warning", markup=False)
             return None

@@ -6,9 +6,10 @@ import argparse
 import sys
 
 from cables.browser import run_browser
-from cables.cli import EXIT_FATAL, EXIT_OK
-from cables.commands._shared import fail, load_config
+from cables.commands._shared import fail
+from cables.config import from_args
 from cables.demo import ensure_demo_library
+from cables.exits import EXIT_FATAL, EXIT_OK
 from cables.library import LibraryError
 from cables.paths import demo_library
 
@@ -22,9 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(args, "demo")
-    if config is None:
-        return EXIT_FATAL
+    config = from_args(args)
     if not demo_library().exists():
         print(
             "cables: building the demo library of synthetic cables (first run only)...",

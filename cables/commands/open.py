@@ -10,8 +10,8 @@ import argparse
 import sys
 
 from cables.browser import run_browser
-from cables.cli import EXIT_FATAL
-from cables.config import ConfigError, from_args, resolve_library
+from cables.config import from_args, resolve_library
+from cables.exits import EXIT_FATAL
 from cables.library import LibraryError
 from cables.permalinks import parse_ref
 
@@ -33,10 +33,6 @@ def run(args: argparse.Namespace) -> int:
         config = from_args(args)
     except ValueError as exc:
         print(f"cables: {exc}", file=sys.stderr)
-        return EXIT_FATAL
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"cables: {problem}", file=sys.stderr)
         return EXIT_FATAL
     path = resolve_library(args, config)
     demo = not path.exists()
