@@ -9,6 +9,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from cables.config import ConfigError
 from cables.exits import EXIT_FATAL, EXIT_INTERRUPTED, EXIT_OK, config_failed
@@ -47,7 +48,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_FATAL, f"cables: {message}\n")
 
 

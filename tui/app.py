@@ -171,7 +171,9 @@ class CablesApp(App[int]):
         ):
             self.history[self.history_at][1] = event.index
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
+        """Back in the cable history (binding id `back`; async like the `App.action_back` it
+        overrides, which pops screens: nothing here binds that)."""
         self._history_step(-1)
 
     def action_forward(self) -> None:
@@ -300,7 +302,7 @@ class CablesApp(App[int]):
         if place is not None and self.open_cable(place[0], anchor=place[1]):
             self.view.focus()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette lists every action of the keymap table, besides Textual's own."""
         yield from super().get_system_commands(screen)
         for action in ACTIONS:
