@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURE_CORPUS, FIXTURES
+from conftest import FIXTURES, PAGES
 
 from cables.body import build_cable
 from cables.formats import RawCable
@@ -13,7 +13,7 @@ from cables.parsing import parse_path, split_glued
 
 
 def cable_of(name: str) -> Cable:
-    folder = FIXTURE_CORPUS if (FIXTURE_CORPUS / name).exists() else FIXTURES
+    folder = PAGES if (PAGES / name).exists() else FIXTURES
     cables = [c for c in parse_path(folder / name) if isinstance(c, Cable)]
     return cables[0]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, FIXTURE_CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, PAGES
 
 from cables.formats import ParseError, RawCable
 from cables.formats.html import read_html
@@ -253,7 +253,7 @@ def _check(name: str, fig: Figures) -> None:
 
 def test_fixture_pages_lose_no_word_and_agree_with_their_anchors() -> None:
     _check("tests/fixtures/cables", measure(FIXTURES))
-    _check("tests/fixtures/corpus", measure(FIXTURE_CORPUS))
+    _check("tests/fixtures/corpus", measure(PAGES))
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/cablegate-2010 is absent")
@@ -264,7 +264,7 @@ def test_corpus_pages_lose_no_word_and_agree_with_their_anchors() -> None:
 if __name__ == "__main__":  # figures and the first misses, for working on the reader
     import sys
 
-    for folder in [Path(a) for a in sys.argv[1:]] or [FIXTURES, FIXTURE_CORPUS, CORPUS]:
+    for folder in [Path(a) for a in sys.argv[1:]] or [FIXTURES, PAGES, CORPUS]:
         result = measure(folder)
         print(report(str(folder), result))
         for key, words in list(result.missing_pages.items())[:40]:
