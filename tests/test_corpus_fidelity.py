@@ -13,8 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-from conftest import CORPUS, FIXTURES, PAGES
+from conftest import CORPUS, FIXTURES, PAGES, needs_shared
 
 from cables.formats import ParseError, RawCable
 from cables.formats.html import read_html
@@ -256,7 +255,7 @@ def test_fixture_pages_lose_no_word_and_agree_with_their_anchors() -> None:
     _check("tests/fixtures/corpus", measure(PAGES))
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/cablegate-2010 is absent")
+@needs_shared
 def test_corpus_pages_lose_no_word_and_agree_with_their_anchors() -> None:
     _check("../shared/corpus", measure(CORPUS))
 
