@@ -23,6 +23,8 @@ PAGE_BREAK_RE = re.compile(
     r"[ \t]+\d{3}(?:\.\d+)?[ \t]+(?:OF|of)[ \t]+\d{3}(?=\s|$)",
     re.M,
 )
+# Every break names its page `NNN OF NNN`: a cheap test before the whole pattern.
+_MAYBE_RE = re.compile(r"\d[ \t]+(?:OF|of)[ \t]+\d")
 _STATION_PREFIXES = frozenset(s[:i] for s in STATIONS for i in range(1, len(s) + 1))
 
 
@@ -42,7 +44,7 @@ def find_break(text: str) -> Break | None:
     around the break, only the capital words that spell the start of a post's name go with it,
     so that `... ONTO PARIS 00001234 002 OF 003 ...` keeps `ONTO`.
     """
-    m = PAGE_BREAK_RE.search(text)
+    m = PAGE_BREAK_RE.search(text) if _MAYBE_RE.search(text) else None
     if m is None:
         return None
     start = m.start()
