@@ -685,7 +685,10 @@ def _merge_tags(body_tags: list[str], page_tags: list[str]) -> list[str]:
 
 
 def _whole_text_level(body: str) -> Level | None:
-    m = _WHOLE_TEXT_RE.search(body[:6000])
+    head = body[:6000]
+    if "ENTIRE" not in head.upper():  # a cheap test first: few cables mark the whole text
+        return None
+    m = _WHOLE_TEXT_RE.search(head)
     if not m:
         return None
     parsed = parse_marking(m.group("level"))
