@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import re
-import string
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from cables.permalinks import (
     DEFAULT_PARAGRAPH_TEMPLATE,
     PLACEHOLDERS,
     Permalinks,
+    template_problem,
 )
 from cables.sanitize import clean
 
@@ -189,18 +189,6 @@ def _show(value: Any) -> str:
     return clean(str(value))
 
 
-def _template_problem(template: str, allowed: frozenset[str]) -> str | None:
-    try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
-    except ValueError as exc:
-        return f"balanced {{ }} ({exc})"
-    for name in fields:
-        if name not in allowed:
-            shown = ", ".join("{" + p + "}" for p in sorted(allowed))
-            return f"only the placeholders {shown} (not {{{name}}})"
-    return None
-
-
 def validate(document: dict[str, Any], path: Path, text: str = "") -> Config:
     """A Config from a parsed TOML table, or ConfigError listing every problem found."""
     check = _Checker(path, text)
@@ -267,7 +255,7 @@ def _permalinks(check: _Checker, config: Config, value: Any, _path: Path) -> Non
             continue
         if (text := _str(check, key, template, "a URL template string")) is None:
             continue
-        if problem := _template_problem(text, frozenset(allowed[name])):
+        if problem := template_problem(text, frozenset(allowed[name])):
             check.fail(key, text, problem)
         elif name == "cable":
             config.cable_permalink = text

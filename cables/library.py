@@ -33,7 +33,7 @@ from typing import Any
 
 from cables.index import CableIndex
 from cables.model import Cable, Level, Marking, Paragraph, Source
-from cables.sanitize import clean_line
+from cables.sanitize import clean_line, iso_date
 
 SCHEMA_VERSION = 2
 APPLICATION_ID = 0x4361626C  # "Cabl": tells our files from any other SQLite database
@@ -43,6 +43,7 @@ _ROW_BITS, _CABLE_BITS = 12, 25
 _MAX_ROW = (1 << _ROW_BITS) - 1
 _MAX_CABLE = (1 << _CABLE_BITS) - 1
 _SEP = "\x1f"  # column separator of the cached index (sanitised text never holds it)
+_NOT_DATE = re.compile(f"[^-0-9{_SEP}]")
 
 # Each entry takes the schema from version i to i + 1; a new library runs them all.
 MIGRATIONS: tuple[str, ...] = (
@@ -224,7 +225,7 @@ class Library:
         )
         for ref, created, level, origin, subject, tags, synthetic in rows:
             index.reference_ids.append(ref)
-            index.created.append((created or "")[:10])
+            index.created.append((iso_date(created) or "")[:10])
             index.levels.append(level)
             index.origins.append(origin or "")
             index.subjects.append(subject or "")
@@ -340,7 +341,7 @@ class Library:
                 text = cable.body
         return SearchHit(
             ref,
-            created,
+            iso_date(created),
             subject,
             Level(level),
             number,
@@ -363,8 +364,9 @@ class Library:
                 by_origin=counts(
                     "SELECT origin, count(*) FROM cables GROUP BY 1 ORDER BY 2 DESC, 1"
                 ),
-                by_year=counts(
-                    "SELECT substr(created, 1, 4), count(*) FROM cables GROUP BY 1 ORDER BY 1"
+                by_year=counts(  # a library written before dates were checked may hold others
+                    "SELECT CASE WHEN created GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
+                    " THEN substr(created, 1, 4) END, count(*) FROM cables GROUP BY 1 ORDER BY 1"
                 ),
             )
 
@@ -606,8 +608,8 @@ def _decode_cable(row: Sequence[Any]) -> Cable:
         pos += length
     return Cable(
         reference_id=ref,
-        created=created,
-        released=released,
+        created=iso_date(created),  # a library written before dates were checked may hold others
+        released=iso_date(released),
         created_dtg=dtg,
         classification=classification,
         level=Level(level),
@@ -692,6 +694,8 @@ def _decode_index(text: str) -> CableIndex:
     if not columns[0]:
         return CableIndex()
     refs, created, levels, origins, subjects, tags = (c.split(_SEP) for c in columns)
+    if _NOT_DATE.search(columns[1]):  # a cache written before dates were checked
+        created = [(iso_date(d) or "")[:10] for d in created]
     return CableIndex(refs, created, levels, origins, subjects, tags, [s == "1" for s in synthetic])
 
 

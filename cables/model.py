@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from cables.sanitize import iso_date
+
 if TYPE_CHECKING:
     from cables.permalinks import Permalinks
 
@@ -122,9 +124,9 @@ class Cable:
     @property
     def year_month(self) -> tuple[int, int] | None:
         """Creation year and month, which the published permalink paths use."""
-        if not self.created or len(self.created) < 7:
+        if iso_date(self.created) is None:  # also a library written before dates were checked
             return None
-        return int(self.created[:4]), int(self.created[5:7])
+        return int(self.created[:4]), int(self.created[5:7])  # type: ignore[index]
 
     def paragraph(self, number: int) -> Paragraph | None:
         """The first paragraph the cable numbers `number`."""

@@ -20,6 +20,7 @@ from typing import BinaryIO
 from cables.body import build_cable
 from cables.formats import ParseError, RawCable, csvdump, text
 from cables.model import Cable, Source
+from cables.validate import check_cable, check_raw
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HTML_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|pre)\b", re.IGNORECASE)
@@ -138,7 +139,10 @@ def _finish_one(read: Callable[[], RawCable]) -> Iterator[Cable | ParseError]:
 
 
 def _finish(raw: RawCable) -> Iterator[Cable | ParseError]:
-    """Split off glued records, then run the body reader on each cable."""
+    """Split off glued records, then run the body reader on each cable; every value that reaches
+    links, paths or the terminal is checked last (`cables.validate`)."""
+    where = raw.source.describe()
+    yield from (ParseWarning(where, reason) for reason in check_raw(raw))
     own, recovered, warnings = split_glued(raw)
     for part in (own, *recovered):
         try:
@@ -154,7 +158,12 @@ def _finish(raw: RawCable) -> Iterator[Cable | ParseError]:
             continue
         if part.references:
             cable.references = list(part.references)
+        skip, problems = check_cable(cable)
+        if skip:
+            yield ParseError(part.source.describe(), skip)
+            continue
         yield cable
+        yield from (ParseWarning(part.source.describe(), reason) for reason in problems)
     yield from warnings
 
 

@@ -22,7 +22,7 @@ from cables import paths
 from cables.atomic import write_atomic
 from cables.model import Cable, Paragraph
 from cables.permalinks import PermalinkRefused, Permalinks
-from cables.sanitize import clean_line
+from cables.sanitize import clean_line, iso_date
 
 HISTORY_LIMIT = 200
 VERSION = 1
@@ -275,8 +275,8 @@ def citation(bookmark: Bookmark, links: Permalinks) -> str:
     parts = [head]
     if bookmark.subject:
         parts.append(f"*{_md(bookmark.subject)}*")
-    if bookmark.cable_created:
-        parts.append(bookmark.cable_created[:10])
+    if created := iso_date(bookmark.cable_created):
+        parts.append(created[:10])
     line = "- " + ", ".join(parts)
     return line + (f": {_md(bookmark.note)}" if bookmark.note else "")
 
