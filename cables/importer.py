@@ -21,6 +21,7 @@ from typing import Any
 
 from cables.library import Library
 from cables.model import Cable
+from cables.sanitize import clean_line
 
 BATCH_CABLES = 2000
 BATCH_BYTES = 12_000_000  # about two seconds of FTS5 work: bigger segments, fewer merges
@@ -233,11 +234,14 @@ def write_log(log: Path, report: ImportReport, paths: Sequence[Path], library: P
     """Append the report, and every skipped record with its reason, to `import.log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # File names come from the input: a later `cat import.log` must not replay escape codes.
     lines = [
-        f"{stamp} import {' '.join(map(str, paths))} into {library}: {report.summary()}"
-        f"{' (interrupted)' if report.interrupted else ''}"
+        clean_line(
+            f"{stamp} import {' '.join(map(str, paths))} into {library}: {report.summary()}"
+            f"{' (interrupted)' if report.interrupted else ''}"
+        )
     ]
-    lines += [f"  skipped {s.where}: {s.reason}" for s in report.skipped]
-    lines += [f"  warning {s.where}: {s.reason}" for s in report.warnings]
+    lines += ["  skipped " + clean_line(f"{s.where}: {s.reason}") for s in report.skipped]
+    lines += ["  warning " + clean_line(f"{s.where}: {s.reason}") for s in report.warnings]
     with log.open("a", encoding="utf-8") as stream:
         stream.write("\n".join(lines) + "\n")

@@ -334,3 +334,22 @@ def test_a_malformed_created_value_crashes_no_permalink_path(tmp_path, capsys) -
     assert status == 1 and out == "" and "no creation date" in err
     status, out, err = run(capsys, "--library", lib, "search", "Guantanamo", "--json")
     assert status == 0 and json.loads(out)["permalink"] is None
+
+
+# --- 3. file names ----------------------------------------------------------------------------
+
+
+def test_import_prints_and_logs_file_names_clean(tmp_path, capsys) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "notes\x1b]0;TITLE\x07.txt").write_text("shopping list: milk, eggs\n")
+    mutated(folder, b"2009-03-16 16:04", b"2009-13-16 16:04", name="09PARIS381\x1b[2J\u009b.html")
+    library = tmp_path / "lib.sqlite3"
+    status, out, err = run(capsys, "--library", str(library), "import", str(folder))
+    assert status == 1
+    assert "read 2, imported 1" in out
+    assert "skipped" in err and "notes]0;TITLE.txt: not a cable file" in err
+    assert "warning" in err and "09PARIS381[2J.html: Created '2009-13-16T16:04'" in err
+    log = (paths.import_log()).read_text()
+    assert "notes]0;TITLE.txt" in log and "09PARIS381[2J.html" in log
+    assert_clean(out, err, log)

@@ -12,6 +12,7 @@ from cables import paths
 from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.commands._shared import open_library
 from cables.importer import BATCH_CABLES, ImportFailed, Progress, import_paths, write_log
+from cables.sanitize import clean_line
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,9 +87,9 @@ def run(args: argparse.Namespace) -> int:
     log = paths.import_log()
     write_log(log, report, inputs, library_path)
     for skipped in report.skipped:
-        print(f"cables import: skipped {skipped.where}: {skipped.reason}", file=sys.stderr)
+        _stderr(f"cables import: skipped {skipped.where}: {skipped.reason}")
     for warning in report.warnings:
-        print(f"cables import: warning: {warning.where}: {warning.reason}", file=sys.stderr)
+        _stderr(f"cables import: warning: {warning.where}: {warning.reason}")
     rate = report.read / report.seconds if report.seconds else 0.0
     print(
         f"{report.summary()} in {report.seconds:.1f} s ({rate:.0f} records/s,"
@@ -104,9 +105,11 @@ def run(args: argparse.Namespace) -> int:
         )
         return 130
     if len(report.skipped) == report.read:
-        print(
-            "cables import: nothing imported: no readable cable in " + " ".join(args.paths),
-            file=sys.stderr,
-        )
+        _stderr("cables import: nothing imported: no readable cable in " + " ".join(args.paths))
         return EXIT_FATAL
     return EXIT_SKIPPED if report.skipped else EXIT_OK
+
+
+def _stderr(line: str) -> None:
+    """File names and reasons come from the input: printed as one clean line, as by `parse`."""
+    print(clean_line(line), file=sys.stderr)
