@@ -118,7 +118,7 @@ def resolve_library(args: argparse.Namespace, config: Config | None = None) -> P
 def read_document(path: Path) -> tuple[dict[str, Any], str]:
     """The file's TOML table and its text ({} and "" when absent); ConfigError when unreadable."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # editors on Windows write a BOM
     except FileNotFoundError:
         return {}, ""
     except (OSError, UnicodeDecodeError) as exc:
@@ -145,29 +145,36 @@ class _Checker:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        self.text = text
+        self._lines: dict[str, int] | None = None
         self.problems: list[str] = []
 
     def fail(self, key: str, value: Any, expected: str) -> None:
-        where = f"{self.path}:{line}" if (line := line_of(self.lines, key)) else str(self.path)
+        if self._lines is None:  # read once, however many problems: 8,000 stay linear
+            self._lines = key_lines(self.text.splitlines())
+        where = f"{self.path}:{line}" if (line := self._lines.get(key)) else str(self.path)
         shown = "" if value is _MISSING else f" = {_show(value)}"
         self.problems.append(f"{where}: {key}{shown}: expected {expected}")
 
 
-def line_of(lines: list[str], dotted: str) -> int | None:
-    """Best effort: the line (from 1) that sets `dotted`: a `key =` line or a `[table]` header."""
+def key_lines(lines: list[str]) -> dict[str, int]:
+    """Best effort: the line (from 1) that first sets each dotted key, or opens each `[table]`."""
+    found: dict[str, int] = {}
     current = ""
     for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if header := _HEADER_RE.fullmatch(line):
             current = header.group(1)
-            if current == dotted:
-                return number
+            found.setdefault(current, number)
         elif assignment := _KEY_RE.match(line):
             key = assignment.group(1)
-            if (f"{current}.{key}" if current else key) == dotted:
-                return number
-    return None
+            found.setdefault(f"{current}.{key}" if current else key, number)
+    return found
+
+
+def line_of(lines: list[str], dotted: str) -> int | None:
+    """The line (from 1) that sets `dotted`: a `key =` line or a `[table]` header."""
+    return key_lines(lines).get(dotted)
 
 
 _HEADER_RE = re.compile(r'\[\s*"?([\w.-]+)"?\s*\](?:\s*#.*)?')

@@ -353,3 +353,35 @@ def test_import_prints_and_logs_file_names_clean(tmp_path, capsys) -> None:
     log = (paths.import_log()).read_text()
     assert "notes]0;TITLE.txt" in log and "09PARIS381[2J.html" in log
     assert_clean(out, err, log)
+
+
+# --- 18. config validation --------------------------------------------------------------------
+
+
+def test_every_unknown_key_is_named_with_its_line_and_the_file_is_read_once(
+    tmp_path, monkeypatch
+) -> None:
+    from cables import config as cfg
+
+    path = tmp_path / "config.toml"
+    path.write_text("".join(f"unknown{i} = {i}\n" for i in range(8000)))
+    scans = []
+    real = cfg.key_lines
+    monkeypatch.setattr(cfg, "key_lines", lambda lines: scans.append(1) or real(lines))
+    with pytest.raises(ConfigError) as raised:
+        load(path)
+    problems = raised.value.problems
+    assert len(problems) == 8000
+    assert problems[0].startswith(f"{path}:1: unknown0: expected one of the keys")
+    assert problems[7999].startswith(f"{path}:8000: unknown7999: ")
+    assert len(scans) == 1  # the file's lines are read once, not once per problem
+
+
+def test_a_config_file_with_a_utf8_bom_is_read(tmp_path, capsys) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'clipboard = "osc52"\n[sidebar]\nlimit = 7\n')
+    config = load(path)
+    assert (config.clipboard, config.sidebar_limit) == ("osc52", 7)
+    status, _, err = run(capsys, "--config", str(path), "config", "set", "sidebar.limit", "9")
+    assert status == 0, err
+    assert load(path).sidebar_limit == 9
