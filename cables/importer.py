@@ -83,26 +83,17 @@ class ImportFailed(Exception):
 
 
 def input_files(paths: Sequence[Path]) -> dict[str, int]:
-    """Every input file (folders walked) with its size; for .gz the uncompressed size that the
-    gzip trailer records, so progress is measured in the bytes the parsers read."""
+    """Every input file (folders walked) with its size as stored: progress counts the bytes of
+    the files read (compressed ones for .gz; a gzip's size trailer is not to be trusted)."""
     sizes: dict[str, int] = {}
     for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             try:
-                sizes[str(file)] = _size(file)
+                sizes[str(file)] = file.stat().st_size
             except OSError:
                 sizes[str(file)] = 0
     return sizes
-
-
-def _size(file: Path) -> int:
-    size = file.stat().st_size
-    if file.suffix == ".gz" and size >= 4:
-        with file.open("rb") as stream:
-            stream.seek(-4, os.SEEK_END)
-            return int.from_bytes(stream.read(4), "little")
-    return size
 
 
 Batch = tuple[list[Cable], list[Skipped], list[Skipped], int]
@@ -111,14 +102,14 @@ Batch = tuple[list[Cable], list[Skipped], list[Skipped], int]
 def _batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterator[Batch]:
     """Parse everything, yielding (cables, skipped, warnings, input bytes done) in batches."""
     from cables.formats import ParseError
-    from cables.parsing import ParseWarning, parse_paths
+    from cables.parsing import ParseWarning, input_position, parse_paths
 
     cables: list[Cable] = []
     skipped: list[Skipped] = []
     warnings: list[Skipped] = []
     finished = 0  # bytes of files already read whole
     current: str | None = None
-    in_current = 0  # bytes of text taken from the current file (an estimate of its position)
+    in_current = 0  # bytes of the current file read (its text where the position is unknown)
     text = 0
     for item in parse_paths(list(paths)):
         if isinstance(item, ParseError):
@@ -135,7 +126,8 @@ def _batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterat
         if where != current and where in sizes:
             finished += sizes.get(current or "", 0)
             current, in_current = where, 0
-        in_current += size
+        position = input_position()
+        in_current = position if position is not None else in_current + size
         if len(cables) >= limit or text >= BATCH_BYTES:
             yield (
                 cables,

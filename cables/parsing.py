@@ -69,25 +69,41 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield entry
 
 
+_reading: list[BinaryIO] = []  # the file being parsed, as stored (compressed for .gz)
+
+
+def input_position() -> int | None:
+    """How many bytes of the file being parsed have been read, as stored (compressed for .gz):
+    import progress that needs no trust in a gzip size trailer (a truncated file's is noise)."""
+    try:
+        return _reading[-1].tell() if _reading else None
+    except (OSError, ValueError):
+        return None
+
+
 def _parse_file(path: Path) -> Iterator[Cable | ParseError]:
     name = str(path)
     try:
-        stream = _open(path)
+        stream, raw = _open(path)
     except OSError as exc:
         yield ParseError(name, f"cannot read: {exc.strerror or exc}")
         return
+    _reading.append(raw)
     try:
         with stream:
             yield from _parse_stream(stream, name)
     except (OSError, EOFError, zlib.error) as exc:
         yield ParseError(name, f"cannot read: {exc}")
+    finally:
+        _reading.remove(raw)
 
 
-def _open(path: Path) -> io.BufferedReader:
+def _open(path: Path) -> tuple[io.BufferedReader, BinaryIO]:
+    """The file's content stream (read through gzip where it is one), and the file itself."""
     raw = path.open("rb")
     if raw.peek(2)[:2] != _GZIP_MAGIC:
-        return raw
-    return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"))  # type: ignore[arg-type]
+        return raw, raw
+    return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb")), raw  # type: ignore[arg-type]
 
 
 def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | ParseError]:

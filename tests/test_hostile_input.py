@@ -385,3 +385,27 @@ def test_a_config_file_with_a_utf8_bom_is_read(tmp_path, capsys) -> None:
     status, _, err = run(capsys, "--config", str(path), "config", "set", "sidebar.limit", "9")
     assert status == 0, err
     assert load(path).sidebar_limit == 9
+
+
+# --- 19. import progress of a truncated .gz ---------------------------------------------------
+
+
+def test_progress_of_a_truncated_gz_counts_the_bytes_stored(tmp_path) -> None:
+    from cables.importer import import_paths, input_files
+    from cables.synth import write_corpus
+
+    plain = tmp_path / "cables.csv"
+    write_corpus(plain, 200, seed=5)
+    whole = gzip.compress(plain.read_bytes())
+    cut = tmp_path / "cables.csv.gz"
+    cut.write_bytes(whole[: len(whole) * 2 // 3])  # its last 4 bytes are no size trailer
+    size = cut.stat().st_size
+    assert input_files([cut]) == {str(cut): size}
+    seen = []
+    with Library.open(tmp_path / "lib.sqlite3", create=True) as lib:
+        report = import_paths(lib, [cut], progress=seen.append, batch=20)
+    assert 0 < report.imported < 200
+    assert any("cannot read" in s.reason for s in report.skipped)
+    assert len(seen) > 2 and all(p.total_bytes == size for p in seen)
+    done = [p.done_bytes for p in seen]
+    assert done == sorted(done) and 0 < done[0] < size and done[-1] == size

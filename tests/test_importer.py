@@ -186,12 +186,12 @@ def test_gz_input_and_progress_sizes(tmp_path) -> None:
     write_corpus(plain, 20, seed=2)
     packed = tmp_path / "c.csv.gz"
     packed.write_bytes(gzip.compress(plain.read_bytes()))
-    assert input_files([packed]) == {str(packed): plain.stat().st_size}
+    assert input_files([packed]) == {str(packed): packed.stat().st_size}  # as stored
     seen = []
     with Library.open(tmp_path / "l.sqlite3", create=True) as lib:
         report = import_paths(lib, [packed], progress=seen.append)
     assert report.imported == 20
-    assert seen[-1].done_bytes == seen[-1].total_bytes == plain.stat().st_size
+    assert seen[-1].done_bytes == seen[-1].total_bytes == packed.stat().st_size
     assert seen[-1].records == 20
 
 
