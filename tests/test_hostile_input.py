@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, SHARED
+from conftest import FIXTURES, ROOT, SHARED
 
 from cables import paths
 from cables.cli import main
@@ -409,3 +414,50 @@ def test_progress_of_a_truncated_gz_counts_the_bytes_stored(tmp_path) -> None:
     assert len(seen) > 2 and all(p.total_bytes == size for p in seen)
     done = [p.done_bytes for p in seen]
     assert done == sorted(done) and 0 < done[0] < size and done[-1] == size
+
+
+# --- 20. SIGTERM and SIGHUP mid-import --------------------------------------------------------
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_mid_import_prints_and_logs_the_summary(tmp_path, sig) -> None:
+    from cables.synth import write_corpus
+
+    dump = tmp_path / "cables.csv"
+    write_corpus(dump, 2000, seed=4)
+    library = tmp_path / "lib.sqlite3"
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    command = [sys.executable, "-m", "cables", "--library", str(library)]
+    child = subprocess.Popen(
+        [*command, "import", str(dump), "--batch", "10"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _has_cables(library):
+        time.sleep(0.05)
+    child.send_signal(sig)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 128 + sig, err
+    assert re.match(r"read \d+, imported \d+, updated 0, unchanged 0, skipped 0", out), out
+    assert f"cables import: stopped by {sig.name}; every batch before" in err
+    assert "Traceback" not in err
+    log = (tmp_path / "data" / "cables" / "import.log").read_text()
+    assert log.rstrip().endswith("skipped 0 (interrupted)")
+    imported = int(re.search(r"imported (\d+)", out).group(1))
+    assert 0 < imported < 2000
+    with Library.open(library) as lib:
+        assert lib.count() == imported
+
+
+def _has_cables(library: Path) -> bool:
+    if not library.exists():
+        return False
+    try:
+        with sqlite3.connect(f"file:{library}?mode=ro", uri=True) as conn:
+            return conn.execute("SELECT count(*) FROM cables").fetchone()[0] > 0
+    except sqlite3.Error:
+        return False

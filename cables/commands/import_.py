@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -65,6 +68,27 @@ class ProgressPrinter:
             self.stream.flush()
 
 
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stop the import the way Ctrl-C does (summary, log, batches kept)."""
+
+
+@contextmanager
+def _stopped_by_signals(stopped: list[int]) -> Iterator[None]:
+    """While importing, SIGTERM and SIGHUP (a lost SSH session) act as Ctrl-C; `stopped` gets
+    the signal's number. The parsing process, forked inside, ends quietly the same way."""
+
+    def stop(signum: int, _frame: object) -> None:
+        stopped.append(signum)
+        raise _Stopped
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.batch < 1:
         print("cables import: --batch must be 1 or more", file=sys.stderr)
@@ -76,8 +100,9 @@ def run(args: argparse.Namespace) -> int:
     _, library = opened
     library_path = library.path
     printer = ProgressPrinter(sys.stderr)
+    stopped: list[int] = []
     try:
-        with library:
+        with library, _stopped_by_signals(stopped):
             report = import_paths(library, inputs, progress=printer, batch=args.batch)
     except ImportFailed as exc:
         printer.finish()
@@ -98,12 +123,13 @@ def run(args: argparse.Namespace) -> int:
     if report.skipped or report.warnings:
         print(f"skipped records and warnings are listed in {log}")
     if report.interrupted:
+        how = f"stopped by {signal.Signals(stopped[0]).name}" if stopped else "interrupted"
         print(
-            "cables import: interrupted; every batch before the interruption is kept, run "
+            f"cables import: {how}; every batch before the interruption is kept, run "
             "the same import again to finish",
             file=sys.stderr,
         )
-        return 130
+        return 128 + (stopped[0] if stopped else signal.SIGINT)
     if len(report.skipped) == report.read:
         _stderr("cables import: nothing imported: no readable cable in " + " ".join(args.paths))
         return EXIT_FATAL
