@@ -461,3 +461,49 @@ def _has_cables(library: Path) -> bool:
             return conn.execute("SELECT count(*) FROM cables").fetchone()[0] > 0
     except sqlite3.Error:
         return False
+
+
+# --- 21. many bookmarks -----------------------------------------------------------------------
+
+
+def test_opening_a_cable_neither_reads_nor_rewrites_the_bookmarks(tmp_path) -> None:
+    from cables.state import State
+
+    path = tmp_path / "state.toml"
+    state = State.load(path)
+    (cable,) = (c for c in parse_path(PAGE) if isinstance(c, Cable))
+    for number in range(1, 6):
+        state.toggle_bookmark(cable, cable.paragraphs[number - 1])
+    state.bookmarks *= 2000  # 10,000 bookmarks, saved once
+    state.save()
+    state = State.load(path)
+    assert len(state.bookmarks) == 10_000
+    saved = path.read_bytes()
+    path.write_bytes(b"not toml [")  # were it read, it would be set aside as damaged
+    for _ in range(3):
+        assert state.record_open(cable) is None
+    assert path.read_bytes() == b"not toml ["  # neither read nor rewritten
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.toml", "state.toml"]
+    path.write_bytes(saved)
+    again = State.load(path)
+    assert len(again.bookmarks) == 10_000 and [v.ref for v in again.history] == ["09PARIS381"]
+
+
+async def test_the_browser_opening_cables_leaves_the_bookmarks_file_alone(tmp_path) -> None:
+    from tui.app import CablesApp
+
+    library = imported(tmp_path, PAGE, FIXTURES / "09MEXICO1055.rendered.txt")
+    with Library.open(library) as opened:
+        app = CablesApp(opened, open_ref="09PARIS381")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("b")  # one bookmark: state.toml written once
+            await pilot.pause()
+            before = paths.state_file().stat()
+            app.open_cable("09MEXICO1055")
+            await pilot.pause()
+            app.open_cable("09PARIS381")
+            await pilot.pause()
+            after = paths.state_file().stat()
+            assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+            assert [v.ref for v in app.state.history][:2] == ["09PARIS381", "09MEXICO1055"]
