@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -150,6 +151,10 @@ def _produce(
             time.sleep(0.5)
         os._exit(0)
 
+    # SIGTERM (the importer ending this process) and SIGHUP end it quietly: a handler the
+    # importer installed, inherited through fork, would print a traceback on the way out.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
     threading.Thread(target=watch, daemon=True).start()
     try:
         for batch in _batches(paths, sizes, limit):
@@ -162,8 +167,11 @@ def _produce(
 
 
 def _parallel_batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterator[Batch]:
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
+    context = (
+        multiprocessing.get_context("fork")
+        if "fork" in multiprocessing.get_all_start_methods()
+        else multiprocessing.get_context("spawn")
+    )
     channel = context.Queue(maxsize=3)
     child = context.Process(
         target=_produce, args=(paths, sizes, limit, channel, os.getpid()), daemon=True

@@ -103,7 +103,7 @@ def _open(path: Path) -> tuple[io.BufferedReader, BinaryIO]:
     raw = path.open("rb")
     if raw.peek(2)[:2] != _GZIP_MAGIC:
         return raw, raw
-    return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb")), raw  # type: ignore[arg-type]
+    return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb")), raw
 
 
 def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | ParseError]:

@@ -13,8 +13,7 @@ import re
 import string
 from dataclasses import dataclass
 
-from cables.model import Cable, Paragraph
-from cables.sanitize import clean_line, is_anchor, is_reference_id
+from cables.sanitize import clean_line, is_anchor, is_reference_id, iso_date
 
 DEFAULT_CABLE_TEMPLATE = "https://wikileaks.org/cable/{year}/{month}/{ref}.html"
 DEFAULT_PARAGRAPH_TEMPLATE = "https://wikileaks.org/cable/{year}/{month}/{ref}.html#{anchor}"
@@ -47,7 +46,11 @@ def template_problem(template: str, allowed: frozenset[str]) -> str | None:
 @dataclass(frozen=True, slots=True)
 class Permalinks:
     """Builds cable and paragraph links from the configured templates (ValueError for a template
-    `template_problem` refuses: the config reports those before any is built)."""
+    `template_problem` refuses: the config reports those before any is built).
+
+    It takes the few values a link needs (no `Cable`), so a search hit, a bookmark or a parsed
+    cable all get their link the same way, and checks each of them whatever stored it.
+    """
 
     cable_template: str = DEFAULT_CABLE_TEMPLATE
     paragraph_template: str = DEFAULT_PARAGRAPH_TEMPLATE
@@ -60,40 +63,49 @@ class Permalinks:
             if problem := template_problem(template, allowed):
                 raise ValueError(f"permalink template {template!r}: expected {problem}")
 
-    def cable(self, cable: Cable) -> str:
-        return self._fill(self.cable_template, cable, None)
+    def link(
+        self,
+        reference_id: str,
+        created: str | None,
+        anchor: str | None = None,
+        *,
+        synthetic: bool = False,
+    ) -> str:
+        """The cable's link, or its paragraph's with `anchor`; PermalinkRefused saying why not.
 
-    def paragraph(self, cable: Cable, paragraph: Paragraph) -> str:
-        if not paragraph.anchor:
+        `created` is the cable's `YYYY-MM-DD...` date, whose year and month the paths use.
+        """
+        if not is_reference_id(reference_id):
             raise PermalinkRefused(
-                f"{clean_line(cable.reference_id)}: this paragraph has no number,"
-                " so no published anchor"
+                f"{clean_line(reference_id)!r} is not a reference id, so no permalink"
             )
-        if not is_anchor(paragraph.anchor):
+        if anchor is not None and not is_anchor(anchor):
             raise PermalinkRefused(
-                f"{clean_line(cable.reference_id)}: the paragraph's anchor is not `par` and"
-                " letters and digits, so no permalink"
+                f"{reference_id}: the paragraph's anchor is not `par` and letters and digits,"
+                " so no permalink"
             )
-        return self._fill(self.paragraph_template, cable, paragraph.anchor)
-
-    @staticmethod
-    def _fill(template: str, cable: Cable, anchor: str | None) -> str:
-        if not is_reference_id(cable.reference_id):
+        if synthetic:
             raise PermalinkRefused(
-                f"{clean_line(cable.reference_id)!r} is not a reference id, so no permalink"
-            )
-        if cable.synthetic:
-            raise PermalinkRefused(
-                f"{cable.reference_id} is a synthetic cable: its id is real but its text is not,"
+                f"{reference_id} is a synthetic cable: its id is real but its text is not,"
                 " so no permalink is given"
             )
-        ym = cable.year_month
-        if ym is None:
-            raise PermalinkRefused(f"{cable.reference_id}: no creation date, so no permalink path")
-        year, month = ym
+        date = iso_date(created)  # also a library written before dates were checked
+        if date is None:
+            raise PermalinkRefused(f"{reference_id}: no creation date, so no permalink path")
+        template = self.cable_template if anchor is None else self.paragraph_template
         return template.format(
-            ref=cable.reference_id, year=f"{year:04d}", month=f"{month:02d}", anchor=anchor or ""
+            ref=reference_id, year=date[:4], month=date[5:7], anchor=anchor or ""
         )
+
+    def paragraph_link(
+        self, reference_id: str, created: str | None, anchor: str | None, *, synthetic: bool = False
+    ) -> str:
+        """A paragraph's link; refused where it has no anchor (the cable numbers it not)."""
+        if not anchor:
+            raise PermalinkRefused(
+                f"{clean_line(reference_id)}: this paragraph has no number, so no published anchor"
+            )
+        return self.link(reference_id, created, anchor, synthetic=synthetic)
 
 
 # Reference ids as in `cables.sanitize.is_reference_id` (two digits, then letters and digits:

@@ -25,7 +25,7 @@ from cables.config import ConfigError, load
 from cables.formats import ParseError
 from cables.formats.csvdump import CsvRow, write_rows
 from cables.library import Library
-from cables.model import Cable, Paragraph
+from cables.model import Cable
 from cables.parsing import ParseWarning, parse_path
 from cables.permalinks import PermalinkRefused, Permalinks, parse_ref
 from cables.sanitize import is_anchor, is_reference_id, iso_date, json_line
@@ -84,7 +84,9 @@ def test_an_anchor_that_ends_bracketed_paste_is_no_anchor(tmp_path) -> None:
     assert len(warnings) == 1 and "anchor" in warnings[0].reason
     assert str(page) in warnings[0].where
     assert_clean(warnings[0].reason)
-    link = Permalinks().paragraph(cable, cable.paragraphs[1])
+    link = Permalinks().paragraph_link(
+        cable.reference_id, cable.created, cable.paragraphs[1].anchor
+    )
     assert link == "https://wikileaks.org/cable/2009/03/09PARIS381.html#par2"
 
 
@@ -110,10 +112,10 @@ def test_permalinks_refuse_an_anchor_or_id_that_is_not_one() -> None:
     cable = Cable("09PARIS381", created="2009-03-16T16:04")
     for anchor in ("par2\x1b[201~\ntouch /tmp/PWNED\n", "par2 x", "par²", "javascript:x", "p"):
         with pytest.raises(PermalinkRefused):
-            Permalinks().paragraph(cable, Paragraph(2, anchor, None, None, ""))
+            Permalinks().paragraph_link(cable.reference_id, cable.created, anchor)
     for ref in ("09PARIS9905 https://evil.example/phish?x=", "../../evil.example/09PARIS9109"):
         with pytest.raises(PermalinkRefused):
-            Permalinks().cable(Cable(ref, created="2009-03-16T16:04"))
+            Permalinks().link(ref, "2009-03-16T16:04")
     assert is_anchor("parB") and is_anchor("par12") and not is_anchor("par")
 
 
@@ -316,9 +318,9 @@ def test_documented_templates_still_work(tmp_path) -> None:
     )
     links = load(config).permalinks()
     cable = Cable("09PARIS381", created="2009-03-16T16:04")
-    assert links.cable(cable) == "https://x.org/{raw}/2009/03/09PARIS381"
+    assert links.link(cable.reference_id, cable.created) == "https://x.org/{raw}/2009/03/09PARIS381"
     assert (
-        links.paragraph(cable, Paragraph(2, "par2", None, None, ""))
+        links.paragraph_link(cable.reference_id, cable.created, "par2")
         == "https://x.org/09PARIS381_a.html#par2"
     )
 
