@@ -58,7 +58,7 @@ def iso_date(value: str | None) -> str | None:
     if not value or _DATE.fullmatch(value) is None:
         return None
     try:
-        datetime.strptime(value, "%Y-%m-%dT%H:%M" if "T" in value else "%Y-%m-%d")
+        datetime.fromisoformat(value)  # the shape is checked above; this checks the calendar
     except ValueError:
         return None
     return value
