@@ -45,6 +45,8 @@ def check_cable(cable: Cable) -> tuple[str | None, list[str]]:
     warnings: list[str] = []
     cable.created = _date(cable.created, "Created", warnings)
     cable.released = _date(cable.released, "Released", warnings)
+    if iso_date(cable.sent) is None:  # taken from a Created that is no date (warned above)
+        cable.sent = None
     for paragraph in cable.paragraphs:
         if paragraph.anchor is not None and not is_anchor(paragraph.anchor):
             warnings.append(f"paragraph anchor {shown(paragraph.anchor)} left out")

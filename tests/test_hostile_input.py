@@ -195,7 +195,12 @@ def tampered(library: Path, **values: str) -> None:
 
 def test_no_raw_date_reaches_any_output(tmp_path, capsys) -> None:
     library = imported(tmp_path, PAGE)
-    tampered(library, created="\x1b]0;C\x07\x1b[2J", released="2010-13-45 99:99\x9b")
+    tampered(
+        library,
+        created="\x1b]0;C\x07\x1b[2J",
+        sent="\x1b]0;S\x07",
+        released="2010-13-45 99:99\x9b",
+    )
     lib = str(library)
     outputs = []
     for argv in (
@@ -214,7 +219,7 @@ def test_no_raw_date_reaches_any_output(tmp_path, capsys) -> None:
     with Library.open(library) as opened:
         assert opened.load_index().created == [""]  # the sidebar's date column
         cable = opened.get("09PARIS381")  # the footer's created and released
-        assert (cable.created, cable.released) == (None, None)
+        assert (cable.created, cable.sent, cable.released) == (None, None, None)
 
 
 # --- 4. reference ids -------------------------------------------------------------------------
