@@ -21,3 +21,8 @@ def loaded_after(code: str) -> set[str]:
 
 def test_cli_import_loads_none_of_them():
     assert loaded_after("import cables.cli") == set()
+
+
+def test_parsing_serve_arguments_loads_none_of_them():
+    code = "from cables.cli import build_parser\nbuild_parser('serve').parse_args(['serve', 'ssh'])"
+    assert loaded_after(code) == set()
