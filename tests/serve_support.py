@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -11,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import aiohttp
 from conftest import ROOT
 
 
@@ -26,25 +30,32 @@ class Server:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=log.open("wb"),
-            text=True,
         )
         self.lines: list[str] = []
-        self.port = int(self.wait_for_line("listening on").rsplit(":", 1)[1].split("/")[0])
+        self._partial = b""
+        try:
+            self.port = int(self.wait_for_line("listening on").rsplit(":", 1)[1])
+        except BaseException:
+            self.stop()
+            raise
 
     def wait_for_line(self, text: str, timeout: float = 30) -> str:
         """The first line of standard output holding `text` (bounded wait)."""
         assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for line in self.lines:
                 if text in line:
                     return line
-            ready, _, _ = select.select([self.process.stdout], [], [], 0.2)
+            ready, _, _ = select.select([fd], [], [], 0.2)
             if ready:
-                line = self.process.stdout.readline()
-                if not line and self.process.poll() is not None:
+                chunk = os.read(fd, 65536)  # not readline: no data may wait in a buffer
+                if not chunk:
                     break
-                self.lines.append(line.rstrip("\n"))
+                self._partial += chunk
+                *complete, self._partial = self._partial.split(b"\n")
+                self.lines += [line.decode() for line in complete]
         raise AssertionError(f"no {text!r} from the server: {self.lines}\n{self.log.read_text()}")
 
     def stop(self, timeout: float = 15) -> int:
@@ -143,3 +154,123 @@ def ssh_command(key: Path, port: int, known_hosts: Path, *extra: str) -> list[st
         "/dev/null",
         *extra,
     ]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# The page's xterm.js terminal is no global: it is found among the page's objects (the one
+# holding a `terminal` and the socket's address) and its screen read through xterm's buffer API.
+_SCREEN_JS = """function () {
+  const page = this.find(o => o && o.terminal && o.terminal.buffer && "websocket_url" in o);
+  if (!page) return "";
+  const buffer = page.terminal.buffer.active, rows = [];
+  for (let i = 0; i < page.terminal.rows; i++) {
+    const line = buffer.getLine(buffer.viewportY + i);
+    rows.push(line ? line.translateToString(true) : "");
+  }
+  return rows.join("\\n");
+}"""
+
+
+class Chromium:
+    """Debian's headless chromium, driven through the DevTools protocol (aiohttp's websocket)."""
+
+    def __init__(self, profile: Path) -> None:
+        self.profile = profile
+        self.process = subprocess.Popen(
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--remote-debugging-port=0",
+                f"--user-data-dir={profile}",
+                "--window-size=1200,800",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.http: aiohttp.ClientSession | None = None
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.ids = 0
+
+    async def __aenter__(self) -> Chromium:
+        port_file = self.profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not (port_file.exists() and port_file.read_text().strip()):
+            assert time.monotonic() < deadline, "chromium did not start"
+            await asyncio.sleep(0.1)
+        port = int(port_file.read_text().split()[0])
+        self.http = aiohttp.ClientSession()
+        pages = await (await self.http.get(f"http://127.0.0.1:{port}/json/list")).json()
+        page = next(p for p in pages if p["type"] == "page")
+        self.ws = await self.http.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0)
+        await self.call("Page.enable")
+        # Headless, the page never has the focus otherwise, and keys would go nowhere.
+        await self.call("Emulation.setFocusEmulationEnabled", enabled=True)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self.http is not None:
+            await self.http.close()
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    async def call(self, method: str, **params: object) -> dict:
+        assert self.ws is not None
+        self.ids += 1
+        mine = self.ids
+        await self.ws.send_json({"id": mine, "method": method, "params": params})
+        while True:
+            message = await asyncio.wait_for(self.ws.receive_json(), 30)
+            if message.get("id") == mine:
+                assert "error" not in message, message
+                return message["result"]
+
+    async def screen(self) -> str:
+        """The text on the page's terminal, row by row."""
+        prototype = await self.call("Runtime.evaluate", expression="Object.prototype")
+        objects = await self.call(
+            "Runtime.queryObjects", prototypeObjectId=prototype["result"]["objectId"]
+        )
+        result = await self.call(
+            "Runtime.callFunctionOn",
+            objectId=objects["objects"]["objectId"],
+            functionDeclaration=_SCREEN_JS,
+            returnByValue=True,
+        )
+        await self.call("Runtime.releaseObjectGroup", objectGroup="")
+        return result["result"].get("value") or ""
+
+    async def wait_for(self, text: str, timeout: float = 40) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = await self.screen()
+            if text in screen:
+                return screen
+            await asyncio.sleep(0.5)
+        raise AssertionError(f"no {text!r} on the page's screen:\n{screen}")
+
+    async def key(self, key: str, code: str, keycode: int, *, ctrl: bool = False) -> None:
+        """One key pressed in the page (xterm.js turns it into what the app reads)."""
+        event = {"key": key, "code": code, "windowsVirtualKeyCode": keycode}
+        event |= {"modifiers": 2} if ctrl else {}
+        down = event | ({"text": "\r"} if key == "Enter" else {})
+        await self.call("Input.dispatchKeyEvent", type="keyDown", **down)
+        await self.call("Input.dispatchKeyEvent", type="keyUp", **event)
+
+    async def type(self, text: str) -> None:
+        await self.call("Input.insertText", text=text)
