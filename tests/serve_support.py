@@ -132,7 +132,9 @@ class Tmux:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
 
-def ssh_command(key: Path, port: int, known_hosts: Path, *extra: str) -> list[str]:
+def ssh_command(
+    key: Path, port: int, known_hosts: Path, *extra: str, log_level: str = "ERROR"
+) -> list[str]:
     """The real OpenSSH client, on this key only, trusting the server on first sight."""
     return [
         "ssh",
@@ -149,7 +151,7 @@ def ssh_command(key: Path, port: int, known_hosts: Path, *extra: str) -> list[st
         "-o",
         f"UserKnownHostsFile={known_hosts}",
         "-o",
-        "LogLevel=ERROR",
+        f"LogLevel={log_level}",
         "-F",
         "/dev/null",
         *extra,

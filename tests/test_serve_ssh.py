@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 import shlex
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from serve_support import Server, Tmux, keygen, ssh_command
+from serve_support import Server, Tmux, free_port, keygen, ssh_command
 
 from cables.serve.keys import fingerprint_name, reader_name
 
@@ -160,17 +161,45 @@ def test_unknown_key_command_and_sftp_are_refused(tmp_path, site, serve):
     refused = subprocess.run(sftp, input="ls\n", capture_output=True, text=True, timeout=30)
     assert refused.returncode != 0 and "subsystem request failed" in refused.stderr
 
-    forward = subprocess.run(
-        [*ssh, "-N", "-o", "ExitOnForwardFailure=yes", "-L", "0:127.0.0.1:22", "127.0.0.1"],
+    remote = subprocess.run(
+        [*ssh, "-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:9", "127.0.0.1"],
         capture_output=True, text=True, timeout=30,
     )  # fmt: skip
-    assert forward.returncode != 0
+    assert remote.returncode == 255 and "forwarding failed" in remote.stderr
+    assert local_forward_refused(site["keys"]["alice"], server.port, tmp_path / "known_hosts")
 
     server.stop()
     log = (tmp_path / "serve0.log").read_text()
     eve_print = fingerprint_of(site["keys"]["eve"])
     assert "auth-failure address=127.0.0.1:" in log and f"key={eve_print}" in log
     assert "(session with a command)" in log and "(subsystem 'sftp')" in log
+    assert "(remote port forwarding)" in log and "(port forwarding)" in log
+
+
+def local_forward_refused(key: Path, server_port: int, known_hosts: Path) -> bool:
+    """`ssh -L` listens on this side; a connection through it is refused by the server."""
+    ssh = ssh_command(key, server_port, known_hosts, log_level="INFO")
+    port = free_port()
+    forward = subprocess.Popen(
+        [*ssh, "-N", "-L", f"{port}:127.0.0.1:{server_port}", "127.0.0.1"],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                probe = socket.create_connection(("127.0.0.1", port), timeout=10)
+                break
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline, "ssh -L did not listen"
+                time.sleep(0.1)
+        with probe:
+            # Through the tunnel this would be the server's SSH banner; refused, it is nothing.
+            answer = probe.recv(100)
+    finally:
+        forward.terminate()
+        _, stderr = forward.communicate(timeout=10)
+    return answer == b"" and "administratively prohibited" in stderr
 
 
 def fingerprint_of(key: Path) -> str:

@@ -195,6 +195,25 @@ class Connection(asyncssh.SSHServer):
     def session_requested(self) -> BrowserSession:
         return BrowserSession(self)
 
+    def connection_requested(self, dest_host: str, dest_port: int, *_: object) -> bool:
+        """`ssh -L` and the like: the server is no way through to anywhere."""
+        self.log("refused", "port forwarding")
+        raise asyncssh.ChannelOpenError(
+            asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, "port forwarding is disabled"
+        )
+
+    def server_requested(self, listen_host: str, listen_port: int) -> bool:
+        self.log("refused", "remote port forwarding")
+        return False
+
+    def unix_connection_requested(self, dest_path: str) -> bool:
+        self.log("refused", "socket forwarding")
+        return False
+
+    def unix_server_requested(self, listen_path: str) -> bool:
+        self.log("refused", "remote socket forwarding")
+        return False
+
 
 class BrowserSession(asyncssh.SSHServerSession[bytes]):
     """One channel: a browser on a pseudo-terminal, or one line saying how to connect."""
