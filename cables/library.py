@@ -198,7 +198,8 @@ class Library:
 
     def count(self) -> int:
         with self._lock:
-            return self._conn.execute("SELECT count(*) FROM cables").fetchone()[0]
+            count: int = self._conn.execute("SELECT count(*) FROM cables").fetchone()[0]
+            return count
 
     def generation(self) -> int:
         """Bumped by every write: a reader holding an index compares it to know it is stale."""
@@ -241,7 +242,7 @@ class Library:
                     "INSERT INTO index_cache VALUES (?, ?)", (generation, _encode_index(index))
                 )
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if not _is_busy(exc):
                 raise
 
     def get(self, reference_id: str) -> Cable | None:
@@ -767,3 +768,8 @@ def _spans(text: str, terms: list[tuple[str, bool]]) -> list[tuple[int, int]]:
 
 def _matches(word: str, terms: list[tuple[str, bool]]) -> bool:
     return any(word.startswith(t) if prefix else word == t for t, prefix in terms)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """Another connection holds the lock (SQLITE_BUSY or SQLITE_LOCKED, extended codes too)."""
+    return exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from cables.permalinks import Permalinks
+from cables.permalinks import PermalinkRefused, Permalinks
 
 
 class Level(StrEnum):
@@ -119,13 +118,6 @@ class Cable:
     source: Source | None = None
     synthetic: bool = False
 
-    @property
-    def year_month(self) -> tuple[int, int] | None:
-        """Creation year and month, which the published permalink paths use."""
-        if not self.created or len(self.created) < 7:
-            return None
-        return int(self.created[:4]), int(self.created[5:7])
-
     def paragraph(self, number: int) -> Paragraph | None:
         """The first paragraph the cable numbers `number`."""
         return next((p for p in self.paragraphs if p.number == number), None)
@@ -137,13 +129,14 @@ class Cable:
         synthetic cables get none (they name real ids but not those cables' text), nor do
         unnumbered paragraphs or cables without a creation date (null, never an exception).
         """
-        from cables.permalinks import PermalinkRefused  # permalinks imports this module
 
         def link(paragraph: Paragraph | None) -> str | None:
             if links is None or self.synthetic:
                 return None
             try:
-                return links.paragraph(self, paragraph) if paragraph else links.cable(self)
+                if paragraph is None:
+                    return links.link(self.reference_id, self.created)
+                return links.paragraph_link(self.reference_id, self.created, paragraph.anchor)
             except PermalinkRefused:
                 return None
 

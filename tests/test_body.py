@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS, FIXTURES, needs_shared
+from conftest import FIXTURES, PAGES
 
 from cables.body import build_cable
 from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
@@ -265,14 +265,13 @@ def test_markings_that_lost_a_parenthesis_after_the_number() -> None:
     ]
 
 
-@needs_shared
 @pytest.mark.parametrize(
     ("name", "number", "marking"), [("10ROME1.html", 1, "C)"), ("09BEIJING1970.html", 6, "(C")]
 )
 def test_real_pages_with_a_marking_missing_a_parenthesis(
     name: str, number: int, marking: str
 ) -> None:
-    [cable] = [c for c in parse_path(CORPUS / name) if isinstance(c, Cable)]
+    [cable] = [c for c in parse_path(PAGES / name) if isinstance(c, Cable)]
     par = cable.paragraph(number)
     assert par is not None and (par.marking, par.level) == (marking, Level.C)
     assert all(p.level is Level.C for p in cable.paragraphs if p.number)
@@ -326,7 +325,6 @@ def test_classification_and_caveats_from_the_banner(
     assert (cable.classification, cable.caveats) == (classification, caveats)
 
 
-@needs_shared
 @pytest.mark.parametrize(
     ("name", "caveats"),
     [

@@ -358,3 +358,20 @@ def test_parse_query_and_snippet() -> None:
     assert len(cut) < 70
     assert snippet("no match here", [("zzz", False)]) == "no match here"
     assert snippet("line\none\x1b[31m", [("one", False)]) == "line «one»[31m"
+
+
+def test_index_is_served_while_another_process_holds_the_write_lock(tmp_path) -> None:
+    """The cache write is skipped on SQLITE_BUSY (told by its error code), not an error."""
+    path = tmp_path / "lib.sqlite3"
+    with Library.open(path, create=True) as lib:
+        lib.add([cable()])
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        with Library.open(path) as lib:
+            assert lib.load_index().reference_ids == ["09MEXICO1055"]
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    with Library.open(path) as lib:  # and the next open, unlocked, caches it as usual
+        assert lib.load_index().reference_ids == ["09MEXICO1055"]
