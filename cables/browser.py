@@ -23,3 +23,18 @@ def run_browser(
     from tui.app import run_app
 
     return run_app(library_path, open_ref=open_ref, anchor=anchor, config=config, demo=demo)
+
+
+def serve_web(
+    config: Config,
+    library_path: Path,
+    *,
+    host: str,
+    port: int,
+    token: str | None,
+    public_url: str | None,
+) -> int:
+    """`cables serve web`: the browser in web pages (textual-serve brings Rich, hence here)."""
+    from tui.serve_web import serve_web as serve
+
+    return serve(config, library_path, host=host, port=port, token=token, public_url=public_url)

@@ -8,12 +8,10 @@ brings Rich.)
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hmac
 import logging
 import os
-import secrets
 import shlex
 import signal
 import sys
@@ -115,12 +113,16 @@ class TokenServer(Server):
         await runner.cleanup()
 
 
-def serve_web(args: argparse.Namespace, config: Config, library: Path) -> int:
-    from cables.commands.serve import is_local
-
-    token = args.token
-    if token is None and not is_local(args.host):
-        token = secrets.token_urlsafe(24)
+def serve_web(
+    config: Config,
+    library: Path,
+    *,
+    host: str,
+    port: int,
+    token: str | None,
+    public_url: str | None,
+) -> int:
+    """Serve until SIGTERM or SIGINT; the token (if any) is checked on every request."""
     data_dir = paths.data_dir()
     log = server_log(data_dir, "web")
     config_file = write_child_config(data_dir, config, library, "serve-web")
@@ -129,14 +131,12 @@ def serve_web(args: argparse.Namespace, config: Config, library: Path) -> int:
     os.environ.update(browser_environment(config_file, state_path(data_dir, "web")))
     os.environ.pop("CABLES_LIBRARY", None)
     command = shlex.join(browser_command(library, config_file))
-    server = TokenServer(
-        command, host=args.host, port=args.port, token=token, public_url=args.public_url, log=log
-    )
-    log.info(f"start web {args.host}:{args.port} library={library}")
+    server = TokenServer(command, host=host, port=port, token=token, public_url=public_url, log=log)
+    log.info(f"start web {host}:{port} library={library}")
     try:
         asyncio.run(server.run())
     except OSError as exc:
-        print(f"cables serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        print(f"cables serve: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
         return 2
     log.info("stop web")
     return 0

@@ -8,19 +8,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ipaddress
+import secrets
 from pathlib import Path
 
 from cables import paths
-from cables.cli import EXIT_FATAL, _add_global_options
-from cables.commands._shared import fail, load_config
-from cables.config import resolve_library
+from cables.commands._shared import fail
+from cables.config import Config, from_args, resolve_library
+from cables.exits import EXIT_FATAL
 from cables.library import Library, LibraryError
+
+
+def _global_options(parser: argparse.ArgumentParser) -> None:
+    """`--library` and `--config` after the mode too (`cables serve ssh --library X`)."""
+    parser.add_argument("--library", metavar="PATH", default=argparse.SUPPRESS, help="library")
+    parser.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     modes = parser.add_subparsers(dest="mode", metavar="MODE", required=True)
     ssh = modes.add_parser("ssh", help="serve the browser over SSH (keys only)")
-    _add_global_options(ssh, top=False)
+    _global_options(ssh)
     ssh.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     ssh.add_argument("--port", type=int, default=2222, help="port (2222; 0 picks a free one)")
     ssh.add_argument(
@@ -44,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="new connections allowed per address per minute (20)",
     )
     web = modes.add_parser("web", help="serve the browser in a web page (textual-serve)")
-    _add_global_options(web, top=False)
+    _global_options(web)
     web.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     web.add_argument("--port", type=int, default=8000, help="port (8000)")
     web.add_argument("--token", help="visitors' token (required off localhost; else generated)")
@@ -70,11 +77,9 @@ def is_local(host: str) -> bool:
         return False
 
 
-def _library(args: argparse.Namespace) -> tuple[object, Path] | None:
+def _library(args: argparse.Namespace) -> tuple[Config, Path] | None:
     """The config and the served library (which must already exist), or None after saying why."""
-    config = load_config(args, "serve")
-    if config is None:
-        return None
+    config = from_args(args)  # a bad config rises to `cables.cli` (cables.exits)
     path = resolve_library(args, config)
     try:
         Library.open(path).close()
@@ -90,13 +95,18 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FATAL
     config, library = found
     if args.mode == "web":
-        from tui.serve_web import serve_web
+        from cables.browser import serve_web
 
-        return serve_web(args, config, library)  # type: ignore[arg-type]
-    return _serve_ssh(args, config, library)  # type: ignore[arg-type]
+        token = args.token
+        if token is None and not is_local(args.host):
+            token = secrets.token_urlsafe(24)
+        return serve_web(
+            config, library, host=args.host, port=args.port, token=token, public_url=args.public_url
+        )
+    return _serve_ssh(args, config, library)
 
 
-def _serve_ssh(args: argparse.Namespace, config: object, library: Path) -> int:
+def _serve_ssh(args: argparse.Namespace, config: Config, library: Path) -> int:
     from cables.serve.common import server_log, write_child_config
     from cables.serve.keys import AuthorizedKeys, KeysError, host_key
     from cables.serve.ssh import Settings, serve
@@ -123,7 +133,7 @@ def _serve_ssh(args: argparse.Namespace, config: object, library: Path) -> int:
     settings = Settings(
         library=library,
         data_dir=data_dir,
-        config_file=write_child_config(data_dir, config, library, "serve-ssh"),  # type: ignore[arg-type]
+        config_file=write_child_config(data_dir, config, library, "serve-ssh"),
         authorized_keys=keys,
         log=server_log(data_dir, "ssh"),
         max_sessions=args.max_sessions,

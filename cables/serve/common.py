@@ -22,7 +22,7 @@ _INHERITED = ("PATH", "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOM
 
 def valid_reader_name(name: str | None) -> bool:
     """A name fit to be a directory under readers/ (never `.` or `..`)."""
-    return bool(name) and READER_NAME.fullmatch(name or "") is not None and name.strip(".") != ""
+    return name is not None and READER_NAME.fullmatch(name) is not None and name.strip(".") != ""
 
 
 def state_path(data_dir: Path, reader: str) -> Path:

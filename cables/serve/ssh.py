@@ -233,12 +233,12 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
 
     # --- what the client asks for -----------------------------------------------------------
 
-    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:  # type: ignore[override]
+    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
         self.chan = chan
 
     def pty_requested(
         self, term_type: str, term_size: tuple[int, int, int, int], _modes: object
-    ) -> bool:  # type: ignore[override]
+    ) -> bool:
         self.term = term_type if _TERM.fullmatch(term_type or "") else "xterm-256color"
         self.size = (term_size[0] or 80, term_size[1] or 24)
         return True
