@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -40,6 +41,7 @@ from cables.library import SCHEMA_VERSION  # noqa: E402
 DEFAULT_LIBRARY = Path("/work/bench/library-251k.sqlite3")
 TARGETS = {"keystroke_p95_ms": 150.0, "mb_per_session_beyond_first": 80.0}
 SIZE = (120, 40)
+KEY_INTERVAL = 0.12  # seconds between a key's answer and the next key (fast typing)
 QUERIES = ["09berlin1167", "iran nuclear", "minister", "embassy baghdad", "10state", "08moscow"]
 CTRL_B, CTRL_F, ENTER, PAGE_DOWN, QUIT = b"\x02", b"\x06", b"\r", b"\x1b[6~", b"q"
 LOADED = re.compile(rb"(\d[\d,]*) of \1")  # the sidebar's "N of N": the index is in
@@ -57,12 +59,21 @@ def descendants(pid: int) -> list[int]:
     while todo:
         current = todo.pop()
         found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                todo += [int(child) for child in task.read_text().split()]
-            except OSError:
-                continue
+        with contextlib.suppress(OSError):
+            todo += children(current)
     return found
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def rss_kb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return int(next(line.split()[1] for line in status if line.startswith("VmRSS:")))
 
 
 def memory_kb(pid: int) -> tuple[int, int]:
@@ -127,7 +138,7 @@ class Reader:
         self.number = number
         self.ssh_key = key
         self.port = port
-        self.latencies: list[float] = []
+        self.latencies: list[tuple[str, float]] = []  # (kind of key, seconds)
         self.conn: asyncssh.SSHClientConnection | None = None
         self.chan: asyncssh.SSHClientChannel[bytes] | None = None
         self.term: Terminal | None = None
@@ -154,10 +165,13 @@ class Reader:
             raise TimeoutError(f"the index was not in after {load_timeout:.0f} s") from None
         return time.perf_counter() - start
 
-    async def key(self, data: bytes, expect: bytes | None = None, timeout: float = 10) -> None:
+    async def key(
+        self, kind: str, data: bytes, expect: bytes | None = None, timeout: float = 10
+    ) -> None:
         """Send one key; its latency is until output (holding `expect`, if given) arrives."""
         assert self.chan is not None and self.term is not None
         await self.quiet()
+        await asyncio.sleep(KEY_INTERVAL)  # a person's typing pace, not a key-repeat flood
         mark = len(self.term.output)
         self.chan.write(data)
         try:
@@ -167,7 +181,7 @@ class Reader:
                 took = await self.term.wait(lambda out: expect in out, mark, timeout)
         except TimeoutError:
             raise TimeoutError(f"no answer to the key {data!r} in {timeout:.0f} s") from None
-        self.latencies.append(took)
+        self.latencies.append((kind, took))
 
     async def quiet(self, gap: float = 0.05, limit: float = 1.0) -> None:
         """Let the previous key's frames finish, so each measure starts clean."""
@@ -183,18 +197,19 @@ class Reader:
         """Type a query, open the first match, page through it; `rounds` times."""
         for i in range(rounds):
             query = QUERIES[(self.number + i) % len(QUERIES)]
-            await self.key(CTRL_F)
+            await self.key("focus search", CTRL_F)
             await asyncio.sleep(0.3)  # the focus lands in the search box first
             for char in query:  # a space may be drawn as a cursor move: any output answers it
-                await self.key(char.encode(), expect=None if char == " " else char.encode())
+                expect = None if char == " " else char.encode()
+                await self.key("type in search", char.encode(), expect=expect)
             await asyncio.sleep(0.5)  # the sidebar's search settles
-            await self.key(ENTER)
+            await self.key("open cable", ENTER)
             await asyncio.sleep(0.3)
             for _ in range(2):  # the sidebar hidden and shown: the whole screen laid out again
-                await self.key(CTRL_B)
+                await self.key("toggle sidebar", CTRL_B)
             for _ in range(8):
                 try:
-                    await self.key(PAGE_DOWN, timeout=2)
+                    await self.key("page down", PAGE_DOWN, timeout=2)
                 except TimeoutError:  # nothing moves at the end of a cable
                     self.ends += 1
                     break
@@ -290,20 +305,21 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
         await asyncio.sleep(0.2)
     loads += await asyncio.gather(*others)
     used_all = used_mb()
-    server_rss = int(
-        next(
-            line.split()[1]
-            for line in Path(f"/proc/{server_pid}/status").read_text().splitlines()
-            if line.startswith("VmRSS:")
-        )
-    )
-    sessions: list[tuple[int, int]] = []
-    for task in Path(f"/proc/{server_pid}/task").glob("*/children"):
-        sessions += [memory_kb(int(pid)) for pid in task.read_text().split()]
+    server_rss = rss_kb(server_pid)
+    # The server's one child is the fork server; every session is one of its children.
+    forks = children(server_pid)
+    sessions = [memory_kb(pid) for fork in forks for pid in children(fork)]
+    fork_rss = sum(rss_kb(fork) for fork in forks)
     live = [r for r in readers if r.failure is None]
     await asyncio.gather(*(guarded(r, r.browse(args.rounds)) for r in live))
+    latencies = [t * 1000 for r in readers for _, t in r.latencies]
+    by_kind: dict[str, list[float]] = {}
+    for reader in readers:
+        for kind, took in reader.latencies:
+            by_kind.setdefault(kind, []).append(took * 1000)
+    used_browsed = used_mb()
+    browsed = [memory_kb(pid) for fork in forks for pid in children(fork)]
     await asyncio.gather(*(r.close() for r in readers), return_exceptions=True)
-    latencies = [t * 1000 for r in readers for t in r.latencies]
     n = len(readers)
     loaded = [t for t in loads if t is not None]
     result = {
@@ -313,6 +329,14 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
         "cable_ends_reached": sum(r.ends for r in readers),
         "keystroke_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "keystroke_p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
+        "by_key": {
+            kind: {
+                "n": len(values),
+                "p50_ms": round(statistics.median(values), 1),
+                "p95_ms": round(percentile(values, 0.95), 1),
+            }
+            for kind, values in by_kind.items()
+        },
         "index_loaded_s_median": round(statistics.median(loaded), 1) if loaded else None,
         "index_loaded_s_max": round(max(loaded), 1) if loaded else None,
         "session_rss_mb_mean": round(statistics.mean(s[0] for s in sessions) / 1024, 1)
@@ -322,12 +346,21 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
         if sessions
         else None,
         "server_rss_mb": round(server_rss / 1024, 1),
+        "fork_server_rss_mb": round(fork_rss / 1024, 1),
         "machine_used_mb": {
             "before": round(used_before),
             "one_session": round(used_one),
             "all_sessions": round(used_all),
+            "after_browsing": round(used_browsed),
         },
-        "mb_per_session_beyond_first": round((used_all - used_one) / max(n - 1, 1), 1),
+        "session_pss_mb_mean_after_browsing": round(
+            statistics.mean(b[1] for b in browsed) / 1024, 1
+        )
+        if browsed
+        else None,
+        "mb_per_session_beyond_first_loaded": round((used_all - used_one) / max(n - 1, 1), 1),
+        # after every session searched and paged (copy-on-write pages copied by then)
+        "mb_per_session_beyond_first": round((used_browsed - used_one) / max(n - 1, 1), 1),
     }
     return result
 
@@ -371,10 +404,15 @@ def main() -> int:
     )
     print(
         f"memory per session: RSS {result['session_rss_mb_mean']} MB, PSS"
-        f" {result['session_pss_mb_mean']} MB; machine used {result['machine_used_mb']} MB:"
+        f" {result['session_pss_mb_mean']} MB (fork server {result['fork_server_rss_mb']} MB,"
+        f" server {result['server_rss_mb']} MB); machine used {result['machine_used_mb']} MB:"
         f" {result['mb_per_session_beyond_first']} MB per session beyond the first"
-        f" (target < {TARGETS['mb_per_session_beyond_first']:.0f})"
+        f" (target < {TARGETS['mb_per_session_beyond_first']:.0f}), after browsing;"
+        f" {result['mb_per_session_beyond_first_loaded']} MB once loaded; PSS after browsing"
+        f" {result['session_pss_mb_mean_after_browsing']} MB"
     )
+    for kind, figures in result["by_key"].items():
+        print(f"  {kind}: {figures}")
     print(
         f"index in: median {result['index_loaded_s_median']} s, max"
         f" {result['index_loaded_s_max']} s; load average before {result['load_average_before']},"

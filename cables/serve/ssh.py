@@ -9,15 +9,20 @@ per connect, auth failure and disconnect.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
 import fcntl
+import itertools
+import json
 import logging
 import os
 import re
 import signal
+import socket
 import struct
 import subprocess
+import sys
 import termios
 import time
 from collections import deque
@@ -26,7 +31,7 @@ from pathlib import Path
 
 import asyncssh
 
-from cables.serve.common import browser_command, browser_environment, state_path
+from cables.serve.common import browser_environment, state_path
 from cables.serve.keys import AuthorizedKeys, KeysError, Reader
 
 NEEDS_PTY = "cables: this server runs the cables browser only; connect with `ssh -t HOST`\n"
@@ -40,6 +45,7 @@ _TERM = re.compile(r"[A-Za-z0-9._+-]{1,64}")
 _LANG = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 _MAX_PENDING_INPUT = 1 << 20
 _KILL_AFTER = 3.0
+_READY_TIMEOUT = 600.0  # the fork server's index load, at worst (251k cables on a busy machine)
 
 
 @dataclass(slots=True)
@@ -88,6 +94,7 @@ class CablesServer:
         self.sessions: set[BrowserSession] = set()
         self.connections: set[Connection] = set()
         self.limiter = RateLimiter(settings.rate_limit)
+        self.forks = ForkServer(settings)
         self.closing = False
 
     def new_connection(self) -> Connection:
@@ -224,7 +231,8 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
         self.term: str | None = None
         self.size = (80, 24)
         self.command: str | None = None
-        self.process: subprocess.Popen[bytes] | None = None
+        self.pid: int | None = None
+        self.status: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self.master: int | None = None
         self.pending = b""
         self.last_input = time.monotonic()
@@ -269,14 +277,8 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
             self.chan.write(f"cables: the server is full ({limit} readers); try later\r\n".encode())
             self.chan.exit(1)
             return
-        try:
-            self._start_browser()
-        except OSError as exc:
-            self.connection.log("error", f"cannot start the browser: {exc}")
-            self.chan.write(b"cables: the browser could not be started; try later\r\n")
-            self.chan.exit(1)
-            return
         server.sessions.add(self)
+        asyncio.get_running_loop().create_task(self._start_browser())
 
     def terminal_size_changed(self, width: int, height: int, _pw: int, _ph: int) -> None:
         self.size = (width or 80, height or 24)
@@ -305,36 +307,35 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
 
     # --- the browser process ----------------------------------------------------------------
 
-    def _start_browser(self) -> None:
+    async def _start_browser(self) -> None:
+        """A pseudo-terminal of the client's size, and a browser forked onto it."""
         assert self.chan is not None and self.connection.reader is not None
-        settings = self.connection.server.settings
-        reader = self.connection.reader
+        server = self.connection.server
+        settings = server.settings
         master, slave = os.openpty()
         try:
             _set_size(master, *self.size)
             env = browser_environment(
                 settings.config_file,
-                state_path(settings.data_dir, reader.name),
+                state_path(settings.data_dir, self.connection.reader.name),
                 **self._client_environment(),
             )
-            self.process = subprocess.Popen(
-                browser_command(settings.library, settings.config_file),
-                stdin=slave,
-                stdout=slave,
-                stderr=slave,
-                env=env,
-                cwd=settings.data_dir,
-                start_new_session=True,
-                preexec_fn=_take_terminal,
-            )
-        except BaseException:
-            os.close(master)
-            raise
+            os.set_blocking(master, False)
+            self.master = master
+            asyncio.get_running_loop().add_reader(master, self._read_output)
+            if not server.forks.ready.is_set():
+                self.chan.write(b"cables: loading the cable index, one moment...\r\n")
+            await server.forks.spawn(self, slave, env)
+        except (OSError, TimeoutError, ForkServerGone) as exc:
+            self.connection.log("error", f"cannot start the browser: {exc}")
+            self._close_master()
+            server.sessions.discard(self)
+            if not self.done and self.chan is not None:
+                self.done = True
+                self.chan.write(b"cables: the browser could not be started; try later\r\n")
+                self.chan.exit(1)
         finally:
             os.close(slave)
-        os.set_blocking(master, False)
-        self.master = master
-        asyncio.get_running_loop().add_reader(master, self._read_output)
 
     def _client_environment(self) -> dict[str, str]:
         """TERM from the PTY request; LANG, COLORTERM and NO_COLOR as the client sent them."""
@@ -365,7 +366,6 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
         if data:
             self.chan.write(data)
             return
-        asyncio.get_running_loop().remove_reader(self.master)
         self._close_master()
         asyncio.get_running_loop().create_task(self._finish())
 
@@ -386,13 +386,22 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
         else:
             loop.remove_writer(self.master)
 
+    def started(self, pid: int) -> None:
+        """The fork server made this session's browser (its process group is `pid`)."""
+        self.pid = pid
+        if self.done or self.ending is not None:
+            self._signal(signal.SIGTERM)
+
+    def exited(self, status: int) -> None:
+        if not self.status.done():
+            self.status.set_result(status if status >= 0 else 1)
+
     async def _finish(self) -> None:
         """The browser ended: the reader gets its exit status (and why, if the server ended it)."""
-        process = self.process
-        status = 0
-        if process is not None:
-            code = await asyncio.get_running_loop().run_in_executor(None, process.wait)
-            status = code if code >= 0 else 1
+        try:
+            status = await asyncio.wait_for(asyncio.shield(self.status), _KILL_AFTER)
+        except TimeoutError:
+            status = 1
         self.connection.server.sessions.discard(self)
         if self.done or self.chan is None:
             return
@@ -409,20 +418,16 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
         asyncio.get_running_loop().call_later(_KILL_AFTER, self._signal, signal.SIGKILL)
 
     def _stop_browser(self) -> None:
-        """The client went away: the browser goes too (and is reaped)."""
-        if self.process is None or self.process.poll() is not None:
-            self._close_master()
-            return
+        """The client went away: the browser goes too."""
         self._signal(signal.SIGTERM)
         loop = asyncio.get_running_loop()
         loop.call_later(_KILL_AFTER, self._signal, signal.SIGKILL)
         loop.call_later(_KILL_AFTER + 1, self._close_master)
-        loop.run_in_executor(None, self.process.wait)
 
     def _signal(self, signum: int) -> None:
-        if self.process is not None and self.process.poll() is None:
+        if self.pid is not None and not self.status.done():
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signum)
+                os.killpg(self.pid, signum)
 
     def _close_master(self) -> None:
         if self.master is not None:
@@ -433,20 +438,120 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
             self.master = None
 
 
+class ForkServerGone(Exception):
+    """The fork server is not running (it failed to load the library, or died)."""
+
+
+class ForkServer:
+    """The process that holds the index and forks one browser per session (tui/serve_fork.py)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.ready = asyncio.Event()
+        self.sessions: dict[int, BrowserSession] = {}
+        self.ids = itertools.count(1)
+        self.channel: socket.socket | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self.gone: str | None = None
+
+    def start(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tui.serve_fork", str(self.settings.library)],
+                stdin=theirs.fileno(),
+                stdout=subprocess.DEVNULL,
+                env=browser_environment(self.settings.config_file, Path(os.devnull)),
+                cwd=self.settings.data_dir,
+                start_new_session=True,  # a ctrl+c meant for the server is not for it
+            )
+        ours.setblocking(False)
+        self.channel = ours
+        asyncio.get_running_loop().add_reader(ours, self._receive)
+
+    async def spawn(self, session: BrowserSession, terminal: int, env: dict[str, str]) -> None:
+        """Ask for a browser on `terminal`; `session.started` and `.exited` follow."""
+        if self.gone is None and not self.ready.is_set():
+            await asyncio.wait_for(self.ready.wait(), _READY_TIMEOUT)
+        if self.gone is not None or self.channel is None:
+            raise ForkServerGone(self.gone or "not started")
+        number = next(self.ids)
+        settings = self.settings
+        request = {
+            "id": number,
+            "env": env,
+            "cwd": str(settings.data_dir),
+            "config": str(settings.config_file),
+            "library": str(settings.library),
+        }
+        self.sessions[number] = session
+        fds = array.array("i", [terminal])
+        self.channel.sendmsg(
+            [json.dumps(request).encode()], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)]
+        )
+
+    def _receive(self) -> None:
+        assert self.channel is not None
+        try:
+            data = self.channel.recv(1 << 16)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._lost()
+            return
+        message = json.loads(data)
+        if "ready" in message:
+            self.settings.log.info(
+                f"ready: {message['ready']:,} cables indexed in {message['seconds']} s"
+            )
+            self.ready.set()
+        elif "started" in message:
+            session = self.sessions.get(message["started"])
+            if session is not None:
+                session.started(message["pid"])
+        elif "exited" in message:
+            session = self.sessions.pop(message["exited"], None)
+            if session is not None:
+                session.exited(message["status"])
+
+    def _lost(self) -> None:
+        """The fork server ended: say so once; sessions waiting on it are told."""
+        assert self.channel is not None
+        asyncio.get_running_loop().remove_reader(self.channel)
+        code = self.process.poll() if self.process else None
+        self.gone = f"the fork server ended (status {code})"
+        self.settings.log.info(f"error {self.gone}")
+        for session in self.sessions.values():
+            session.exited(1)
+        self.sessions.clear()
+        self.ready.set()
+
+    async def stop(self) -> None:
+        """Closing the channel ends the fork server, which ends any browser still running."""
+        if self.channel is not None:
+            if self.gone is None:
+                asyncio.get_running_loop().remove_reader(self.channel)
+            self.channel.close()
+        if self.process is not None:
+            loop = asyncio.get_running_loop()
+            try:
+                await asyncio.wait_for(loop.run_in_executor(None, self.process.wait), 10)
+            except TimeoutError:
+                self.process.kill()
+
+
 def _set_size(fd: int, columns: int, rows: int) -> None:
     """Tell the terminal (and so, by SIGWINCH, the browser on it) its size."""
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-
-
-def _take_terminal() -> None:
-    """In the child, after setsid: its pseudo-terminal becomes its controlling terminal."""
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 async def serve(settings: Settings, host: str, port: int, host_key: asyncssh.SSHKey) -> int:
     """Run until SIGTERM or SIGINT; then end every session cleanly."""
     asyncssh.set_log_level(logging.WARNING)
     server = CablesServer(settings)
+    server.forks.start()
     acceptor = await asyncssh.create_server(
         server.new_connection,
         host,
@@ -471,6 +576,7 @@ async def serve(settings: Settings, host: str, port: int, host_key: asyncssh.SSH
     settings.log.info("stopping: ending %d sessions", len(server.sessions))
     acceptor.close()
     await server.shutdown()
+    await server.forks.stop()
     sweeper.cancel()
     await acceptor.wait_closed()
     return 0
