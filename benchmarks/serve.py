@@ -1,13 +1,14 @@
 """`cables serve ssh` under load: N concurrent SSH readers on 127.0.0.1, against issue 14's targets.
 
 Starts a real server (its own data dir, one key per reader), connects asyncssh clients with a
-PTY each, and once every browser has its index in, has them all at once open cables by typed
-queries and page through them. Reports memory per session (RSS and PSS summed over each
-session's processes; the machine's used memory with one session and with all of them, so shared
-pages count once), keystroke-to-screen p50/p95 over all sessions together (a typed character:
-until output holding it comes back; any other key: until the first output), failures, and the
-load average (the machine may be shared). Bounded in sessions, rounds and time; exits 1 on FAIL.
-Last line: one JSON object.
+PTY each; one reader browses alone first (the peer figure, on the machine as it is), then all of
+them at once open cables by typed queries (at a typing pace) and page through them. Reports
+memory per session (RSS, PSS and private pages of each session's processes, after loading and
+after browsing, and the machine's used memory with one session and with all of them, so shared
+pages count once), keystroke-to-screen p50/p95 over all sessions together and by kind of key (a
+typed character: until output holding it comes back; any other key: until the first output),
+failures, and the load average (the machine may be shared). Bounded in sessions, rounds and
+time; exits 1 on FAIL. Last line: one JSON object.
 
     python benchmarks/serve.py [--library PATH] [--sessions 20] [--rounds 3] [--time-limit 900]
 """
@@ -76,9 +77,9 @@ def rss_kb(pid: int) -> int:
     return int(next(line.split()[1] for line in status if line.startswith("VmRSS:")))
 
 
-def memory_kb(pid: int) -> tuple[int, int]:
-    """RSS and PSS of a process and everything under it."""
-    rss = pss = 0
+def memory_kb(pid: int) -> tuple[int, int, int]:
+    """RSS, PSS and USS (its private pages: what it alone costs) of a process and its own."""
+    rss = pss = uss = 0
     for each in descendants(pid):
         try:
             text = Path(f"/proc/{each}/smaps_rollup").read_text()
@@ -89,7 +90,9 @@ def memory_kb(pid: int) -> tuple[int, int]:
                 rss += int(line.split()[1])
             elif line.startswith("Pss:"):
                 pss += int(line.split()[1])
-    return rss, pss
+            elif line.startswith(("Private_Clean:", "Private_Dirty:")):
+                uss += int(line.split()[1])
+    return rss, pss, uss
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -298,6 +301,10 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
     first = readers[0]
     first_load = await guarded(first, first.connect(args.load_timeout))
     used_one = used_mb()
+    # The peer in the same run: one reader alone on the machine as it is (shared, maybe busy).
+    await guarded(first, first.browse(1))
+    solo = [t * 1000 for _, t in first.latencies]
+    first.latencies.clear()
     loads = [first_load]
     others = []
     for reader in readers[1:]:
@@ -329,6 +336,8 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
         "cable_ends_reached": sum(r.ends for r in readers),
         "keystroke_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "keystroke_p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
+        "solo_p50_ms": round(statistics.median(solo), 1) if solo else None,
+        "solo_p95_ms": round(percentile(solo, 0.95), 1) if solo else None,
         "by_key": {
             kind: {
                 "n": len(values),
@@ -358,9 +367,16 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
         )
         if browsed
         else None,
-        "mb_per_session_beyond_first_loaded": round((used_all - used_one) / max(n - 1, 1), 1),
-        # after every session searched and paged (copy-on-write pages copied by then)
-        "mb_per_session_beyond_first": round((used_browsed - used_one) / max(n - 1, 1), 1),
+        # What each further session costs: its private pages once every session has searched
+        # and paged (the copy-on-write pages it wrote to are its own by then).
+        "mb_per_session_beyond_first": round(statistics.mean(b[2] for b in browsed) / 1024, 1)
+        if browsed
+        else 0.0,
+        "session_uss_mb_mean_loaded": round(statistics.mean(s[2] for s in sessions) / 1024, 1)
+        if sessions
+        else None,
+        # the same from the machine's used memory (noisy where others use the machine too)
+        "machine_mb_per_session_beyond_first": round((used_browsed - used_one) / max(n - 1, 1), 1),
     }
     return result
 
@@ -400,16 +416,19 @@ def main() -> int:
     print(f"sessions {result['sessions']}, keystrokes {result['keystrokes']}")
     print(
         f"keystroke to screen: p50 {result['keystroke_p50_ms']} ms,"
-        f" p95 {result['keystroke_p95_ms']} ms (target < {TARGETS['keystroke_p95_ms']:.0f})"
+        f" p95 {result['keystroke_p95_ms']} ms (target < {TARGETS['keystroke_p95_ms']:.0f});"
+        f" one reader alone first: p50 {result['solo_p50_ms']} ms, p95 {result['solo_p95_ms']} ms"
     )
     print(
         f"memory per session: RSS {result['session_rss_mb_mean']} MB, PSS"
-        f" {result['session_pss_mb_mean']} MB (fork server {result['fork_server_rss_mb']} MB,"
-        f" server {result['server_rss_mb']} MB); machine used {result['machine_used_mb']} MB:"
+        f" {result['session_pss_mb_mean']} MB, private {result['session_uss_mb_mean_loaded']} MB"
+        f" once loaded (fork server {result['fork_server_rss_mb']} MB, server"
+        f" {result['server_rss_mb']} MB); after browsing: private"
         f" {result['mb_per_session_beyond_first']} MB per session beyond the first"
-        f" (target < {TARGETS['mb_per_session_beyond_first']:.0f}), after browsing;"
-        f" {result['mb_per_session_beyond_first_loaded']} MB once loaded; PSS after browsing"
-        f" {result['session_pss_mb_mean_after_browsing']} MB"
+        f" (target < {TARGETS['mb_per_session_beyond_first']:.0f}), PSS"
+        f" {result['session_pss_mb_mean_after_browsing']} MB; machine used"
+        f" {result['machine_used_mb']} MB, {result['machine_mb_per_session_beyond_first']} MB"
+        " per further session"
     )
     for kind, figures in result["by_key"].items():
         print(f"  {kind}: {figures}")
