@@ -95,6 +95,12 @@ def memory_kb(pid: int) -> tuple[int, int, int]:
     return rss, pss, uss
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -326,6 +332,8 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
             by_kind.setdefault(kind, []).append(took * 1000)
     used_browsed = used_mb()
     browsed = [memory_kb(pid) for fork in forks for pid in children(fork)]
+    server_cpu = cpu_seconds(server_pid)
+    sessions_cpu = sum(cpu_seconds(pid) for fork in forks for pid in children(fork))
     await asyncio.gather(*(r.close() for r in readers), return_exceptions=True)
     n = len(readers)
     loaded = [t for t in loads if t is not None]
@@ -355,6 +363,7 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
         if sessions
         else None,
         "server_rss_mb": round(server_rss / 1024, 1),
+        "cpu_s": {"ssh_server": round(server_cpu, 1), "sessions": round(sessions_cpu, 1)},
         "fork_server_rss_mb": round(fork_rss / 1024, 1),
         "machine_used_mb": {
             "before": round(used_before),
@@ -430,6 +439,7 @@ def main() -> int:
         f" {result['machine_used_mb']} MB, {result['machine_mb_per_session_beyond_first']} MB"
         " per further session"
     )
+    print(f"CPU seconds: {result['cpu_s']}")
     for kind, figures in result["by_key"].items():
         print(f"  {kind}: {figures}")
     print(
