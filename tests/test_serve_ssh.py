@@ -10,6 +10,7 @@ import shlex
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -269,3 +270,23 @@ def test_reader_names():
     )
     assert reader_name({}, "..", fp) == fingerprint_name(fp)
     assert reader_name({}, "x" * 33, fp) == fingerprint_name(fp)
+
+
+def test_no_library_or_no_keys_is_one_line_and_status_2(tmp_path, site):
+    cables = [sys.executable, "-m", "cables"]
+    keys = ["--authorized-keys", str(site["authorized"])]
+    missing = tmp_path / "none.sqlite3"
+    run = subprocess.run(
+        [*cables, "--library", str(missing), "serve", "ssh", *keys], capture_output=True, text=True
+    )
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and str(missing) in run.stderr
+    absent = tmp_path / "absent_keys"
+    library = ["--library", str(site["library"])]
+    run = subprocess.run(
+        [*cables, "serve", "ssh", *library, "--authorized-keys", str(absent)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2 and run.stderr == (
+        f"cables serve: {absent}: no authorized_keys yet: add each reader's public key there\n"
+    )
