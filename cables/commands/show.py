@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
 def _fields(cable: Cable) -> list[tuple[str, str]]:
     fields = [
         ("Reference", cable.reference_id),
+        ("Sent", cable.sent or ""),
         ("Created", cable.created or ""),
         ("Released", cable.released or ""),
         ("Classification", cable.classification or ""),
