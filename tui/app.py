@@ -45,6 +45,9 @@ from tui.widgets.sidebar import CableList, Sidebar
 if TYPE_CHECKING:
     from cables.search import SidebarSearch
 
+    # The index and its search engine, made before the app (shared by forked sessions).
+    Preloaded = tuple[CableIndex, SidebarSearch]
+
 
 class CablesApp(App[int]):
     """Browse a cable library: search the sidebar, read cables paragraph by paragraph."""
@@ -62,9 +65,11 @@ class CablesApp(App[int]):
         anchor: str | None = None,
         notice: str | None = None,
         state: State | None = None,
+        preloaded: Preloaded | None = None,
     ) -> None:
         super().__init__()
         self.library = library
+        self.preloaded = preloaded
         self.config = config or Config()
         self.links = Permalinks(self.config.cable_permalink, self.config.paragraph_permalink)
         self.level_styles = LevelStyles(self.config.level_colors)
@@ -126,6 +131,9 @@ class CablesApp(App[int]):
     @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
         """Load the sidebar index and build the search engine off the UI thread."""
+        if self.preloaded is not None:  # built once by `cables serve` for every session
+            self.call_from_thread(self._index_loaded, *self.preloaded)
+            return
         self.call_from_thread(self.sidebar.show_progress, "Loading the cable index…")
         index = self.library.load_index()
         self.call_from_thread(self.sidebar.show_progress, f"Preparing search over {len(index):,}…")
@@ -346,6 +354,7 @@ def run_app(
     anchor: str | None = None,
     config: Config | None = None,
     demo: bool = False,
+    preloaded: Preloaded | None = None,
 ) -> int:
     """Open the library at `library_path` and run the browser until the user quits."""
     library = Library.open(library_path)
@@ -356,7 +365,9 @@ def run_app(
             " cables with `cables import PATH` (cables.csv or cablegate pages)."
         )
     try:
-        app = CablesApp(library, config, open_ref=open_ref, anchor=anchor, notice=notice)
+        app = CablesApp(
+            library, config, open_ref=open_ref, anchor=anchor, notice=notice, preloaded=preloaded
+        )
         result = app.run()
     finally:
         library.close()
