@@ -83,27 +83,28 @@ def input_position() -> int | None:
 
 def _parse_file(path: Path) -> Iterator[Cable | ParseError]:
     name = str(path)
+    depth = len(_reading)
     try:
-        stream, raw = _open(path)
-    except OSError as exc:
-        yield ParseError(name, f"cannot read: {exc.strerror or exc}")
-        return
-    _reading.append(raw)
-    try:
-        with stream:
-            yield from _parse_stream(stream, name)
-    except (OSError, EOFError, zlib.error) as exc:
-        yield ParseError(name, f"cannot read: {exc}")
+        try:
+            stream = _open(path)
+        except OSError as exc:
+            yield ParseError(name, f"cannot read: {exc.strerror or exc}")
+            return
+        try:
+            with stream:
+                yield from _parse_stream(stream, name)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield ParseError(name, f"cannot read: {exc}")
     finally:
-        _reading.remove(raw)
+        del _reading[depth:]
 
 
-def _open(path: Path) -> tuple[io.BufferedReader, BinaryIO]:
-    """The file's content stream (read through gzip where it is one), and the file itself."""
+def _open(path: Path) -> io.BufferedReader:
     raw = path.open("rb")
+    _reading.append(raw)  # for input_position(); `_parse_file` lets go of it
     if raw.peek(2)[:2] != _GZIP_MAGIC:
-        return raw, raw
-    return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb")), raw
+        return raw
+    return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"))
 
 
 def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | ParseError]:
