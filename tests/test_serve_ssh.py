@@ -6,8 +6,10 @@ Each test starts its own server on a free port (its data dir is the test's own) 
 from __future__ import annotations
 
 import hashlib
+import os
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -290,3 +292,30 @@ def test_no_library_or_no_keys_is_one_line_and_status_2(tmp_path, site):
     assert run.returncode == 2 and run.stderr == (
         f"cables serve: {absent}: no authorized_keys yet: add each reader's public key there\n"
     )
+
+
+def test_a_fork_server_that_dies_is_started_again(tmp_path, site, serve, tmux):
+    server = serve()
+    connect(tmux, "alice", server, site["keys"]["alice"], tmp_path)
+    tmux.wait_for("alice", "63 of 63")
+    [fork] = [
+        pid
+        for pid in children(server.process.pid)
+        if b"tui.serve_fork" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+    os.kill(fork, signal.SIGKILL)
+    tmux.keys("alice", "C-b")  # the running browser goes on: the sidebar hides
+    tmux.wait_until(lambda: "63 of 63" not in tmux.screen("alice"), "alice's browser to answer")
+    connect(tmux, "bob", server, site["keys"]["bob"], tmp_path)
+    tmux.wait_for("bob", "63 of 63")
+    tmux.keys("alice", "q")
+    tmux.wait_until(lambda: "Pane is dead" in tmux.screen("alice"), "alice's ssh to end")
+    assert "starting the fork server again" in (tmp_path / "serve0.log").read_text()
+
+
+def children(pid: int) -> list[int]:
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").glob("*/children")
+        for child in task.read_text().split()
+    ]

@@ -327,15 +327,19 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
                 self.chan.write(b"cables: loading the cable index, one moment...\r\n")
             await server.forks.spawn(self, slave, env)
         except (OSError, TimeoutError, ForkServerGone) as exc:
-            self.connection.log("error", f"cannot start the browser: {exc}")
-            self._close_master()
-            server.sessions.discard(self)
-            if not self.done and self.chan is not None:
-                self.done = True
-                self.chan.write(b"cables: the browser could not be started; try later\r\n")
-                self.chan.exit(1)
+            self.not_started(str(exc) or type(exc).__name__)
         finally:
             os.close(slave)
+
+    def not_started(self, why: str) -> None:
+        """No browser for this session: the reader is told, the session ends."""
+        self.connection.log("error", f"cannot start the browser: {why}")
+        self._close_master()
+        self.connection.server.sessions.discard(self)
+        if not self.done and self.chan is not None:
+            self.done = True
+            self.chan.write(b"cables: the browser could not be started; try later\r\n")
+            self.chan.exit(1)
 
     def _client_environment(self) -> dict[str, str]:
         """TERM from the PTY request; LANG, COLORTERM and NO_COLOR as the client sent them."""
@@ -453,8 +457,14 @@ class ForkServer:
         self.channel: socket.socket | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.gone: str | None = None
+        self.stopping = False
 
     def start(self) -> None:
+        """Start the fork server (again, after one ended); `ready` is set once it has loaded."""
+        if self.channel is not None:
+            self.channel.close()
+        self.ready = asyncio.Event()
+        self.gone = None
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with theirs:
             self.process = subprocess.Popen(
@@ -471,7 +481,10 @@ class ForkServer:
 
     async def spawn(self, session: BrowserSession, terminal: int, env: dict[str, str]) -> None:
         """Ask for a browser on `terminal`; `session.started` and `.exited` follow."""
-        if self.gone is None and not self.ready.is_set():
+        if self.gone is not None and not self.stopping:
+            self.settings.log.info("starting the fork server again")
+            self.start()
+        if not self.ready.is_set():
             await asyncio.wait_for(self.ready.wait(), _READY_TIMEOUT)
         if self.gone is not None or self.channel is None:
             raise ForkServerGone(self.gone or "not started")
@@ -521,15 +534,19 @@ class ForkServer:
         assert self.channel is not None
         asyncio.get_running_loop().remove_reader(self.channel)
         code = self.process.poll() if self.process else None
-        self.gone = f"the fork server ended (status {code})"
+        self.gone = "the fork server ended" + (f" (status {code})" if code is not None else "")
         self.settings.log.info(f"error {self.gone}")
+        # Browsers already running go on (their terminals are ours) and can still be ended;
+        # only their exit statuses are lost. Requests not yet answered get no browser.
         for session in self.sessions.values():
-            session.exited(1)
+            if session.pid is None:
+                session.not_started(self.gone)
         self.sessions.clear()
         self.ready.set()
 
     async def stop(self) -> None:
         """Closing the channel ends the fork server, which ends any browser still running."""
+        self.stopping = True
         if self.channel is not None:
             if self.gone is None:
                 asyncio.get_running_loop().remove_reader(self.channel)
