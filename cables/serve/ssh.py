@@ -1,8 +1,9 @@
 """`cables serve ssh`: readers `ssh -t` in and land in the browser, nothing installed on their side.
 
 One asyncssh server; every session with a PTY gets a browser process of its own on a
-pseudo-terminal (the client's TERM and window size, resizes forwarded), reading the library
-read-only and keeping the reader's state apart. Keys only; no shell, no commands, no SFTP, no
+pseudo-terminal (the client's TERM and window size, resizes forwarded), forked from one fork
+server (tui/serve_fork.py) that holds the index for all of them, reading the library and keeping
+the reader's state apart. Keys only; no shell, no commands, no SFTP, no
 forwarding of any kind. Limits on sessions, idle time and connections per address; one log line
 per connect, auth failure and disconnect.
 """
@@ -238,6 +239,7 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
         self.last_input = time.monotonic()
         self.ending: str | None = None
         self.done = False
+        self.tasks: set[asyncio.Task[None]] = set()  # held, or the loop may drop them
 
     # --- what the client asks for -----------------------------------------------------------
 
@@ -278,7 +280,7 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
             self.chan.exit(1)
             return
         server.sessions.add(self)
-        asyncio.get_running_loop().create_task(self._start_browser())
+        self.tasks.add(asyncio.get_running_loop().create_task(self._start_browser()))
 
     def terminal_size_changed(self, width: int, height: int, _pw: int, _ph: int) -> None:
         self.size = (width or 80, height or 24)
@@ -313,6 +315,7 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
         server = self.connection.server
         settings = server.settings
         master, slave = os.openpty()
+        self.master = master
         try:
             _set_size(master, *self.size)
             env = browser_environment(
@@ -321,7 +324,6 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
                 **self._client_environment(),
             )
             os.set_blocking(master, False)
-            self.master = master
             asyncio.get_running_loop().add_reader(master, self._read_output)
             if not server.forks.ready.is_set():
                 self.chan.write(b"cables: loading the cable index, one moment...\r\n")
@@ -371,7 +373,7 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
             self.chan.write(data)
             return
         self._close_master()
-        asyncio.get_running_loop().create_task(self._finish())
+        self.tasks.add(asyncio.get_running_loop().create_task(self._finish()))
 
     def _flush_input(self) -> None:
         loop = asyncio.get_running_loop()
