@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -69,12 +70,11 @@ def tmux():
     server.kill()
 
 
-def connect(tmux, name, server, key, tmp_path, *, width=100, height=30, colorterm=""):
-    command = ssh_command(
-        key, server.port, tmp_path / "known_hosts", "-tt", "-o", "SendEnv=COLORTERM"
-    )
+def connect(tmux, name, server, key, tmp_path, *, width=100, height=30, **env):
+    send = ["-o", "SendEnv=COLORTERM NO_COLOR LANG"]
+    command = ssh_command(key, server.port, tmp_path / "known_hosts", "-tt", *send)
     line = " ".join(map(shlex.quote, [*command, "127.0.0.1"]))
-    tmux.start(name, line, width, height, colorterm)
+    tmux.start(name, line, width, height, **env)
 
 
 def open_cable(tmux, name, ref):
@@ -90,7 +90,7 @@ def open_cable(tmux, name, ref):
 def test_reader_browses_copies_resizes_and_keeps_own_bookmarks(tmp_path, site, serve, tmux):
     before = hashlib.sha256(site["library"].read_bytes()).hexdigest()
     server = serve()
-    connect(tmux, "alice", server, site["keys"]["alice"], tmp_path, colorterm="truecolor")
+    connect(tmux, "alice", server, site["keys"]["alice"], tmp_path, COLORTERM="truecolor")
     open_cable(tmux, "alice", "09MEXICO1055")
     tmux.keys("alice", ":")
     time.sleep(0.3)
@@ -99,8 +99,11 @@ def test_reader_browses_copies_resizes_and_keeps_own_bookmarks(tmp_path, site, s
     tmux.keys("alice", "y")
     tmux.wait_until(lambda: tmux.buffer().endswith("#par3"), "the link in tmux's buffer")
     assert tmux.buffer() == "https://wikileaks.org/cable/2009/04/09MEXICO1055.html#par3"
-    # The client's COLORTERM reached the browser: the level chip is in 24-bit colour.
-    assert "48;2;" in tmux("capture-pane", "-p", "-e", "-t", "alice")
+    # The client's COLORTERM reached the browser: 24-bit colours, not all of them greys.
+    colours = re.findall(
+        r"[34]8;2;(\d+);(\d+);(\d+)", tmux("capture-pane", "-p", "-e", "-t", "alice")
+    )
+    assert any(not r == g == b for r, g, b in colours)
 
     footer_at = footer_row(tmux.screen("alice"))
     tmux("resize-window", "-t", "alice", "-x", "130", "-y", "40")
@@ -298,11 +301,7 @@ def test_a_fork_server_that_dies_is_started_again(tmp_path, site, serve, tmux):
     server = serve()
     connect(tmux, "alice", server, site["keys"]["alice"], tmp_path)
     tmux.wait_for("alice", "63 of 63")
-    [fork] = [
-        pid
-        for pid in children(server.process.pid)
-        if b"tui.serve_fork" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
+    [fork] = [pid for pid in children(server.process.pid) if b"tui.serve_fork" in cmdline(pid)]
     os.kill(fork, signal.SIGKILL)
     tmux.keys("alice", "C-b")  # the running browser goes on: the sidebar hides
     tmux.wait_until(lambda: "63 of 63" not in tmux.screen("alice"), "alice's browser to answer")
@@ -319,3 +318,19 @@ def children(pid: int) -> list[int]:
         for task in Path(f"/proc/{pid}/task").glob("*/children")
         for child in task.read_text().split()
     ]
+
+
+def test_the_clients_no_color_is_honoured(tmp_path, site, serve, tmux):
+    """The same truecolor client as above, with NO_COLOR=1 sent: only greys come back."""
+    server = serve()
+    env = {"COLORTERM": "truecolor", "NO_COLOR": "1", "LANG": "C.UTF-8"}
+    connect(tmux, "alice", server, site["keys"]["alice"], tmp_path, **env)
+    tmux.wait_for("alice", "63 of 63")
+    colours = set(
+        re.findall(r"[34]8;2;(\d+);(\d+);(\d+)", tmux("capture-pane", "-p", "-e", "-t", "alice"))
+    )
+    assert colours and all(r == g == b for r, g, b in colours)
+
+
+def cmdline(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
