@@ -8,6 +8,7 @@ shows progress) while the app already takes keys. Everything the user can do is 
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -22,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from cables.config import Config
+from cables.exits import EXIT_FATAL
 from cables.index import CableIndex
 from cables.keymap import ACTIONS
 from cables.library import Library, LibraryError
@@ -29,7 +31,7 @@ from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
 from cables.state import State
-from tui import clipboard
+from tui import clipboard, crash
 from tui.keys import bindings, keys_of
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
 from tui.screens.help import HelpScreen, LegendScreen
@@ -77,6 +79,17 @@ class CablesApp(App[int]):
         self.state = state if state is not None else State.load()
         self.history: list[list[str | int]] = []  # [reference id, paragraph index]
         self.history_at = -1
+        self.crash: str | None = None  # why an internal error stopped the app, in one line
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An internal error still ends the app (Textual's exit status 1, Pilot re-raises it),
+        but as one line for the user and a crash log, not a traceback on the terminal."""
+        if self.crash is None:
+            self.crash = crash.record(error)
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        self._close_messages_no_wait()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -358,4 +371,7 @@ def run_app(
         result = app.run()
     finally:
         library.close()
+    if app.crash or app.return_code:
+        print(f"cables: {app.crash or 'the browser stopped on an error'}", file=sys.stderr)
+        return EXIT_FATAL
     return int(result or 0)
