@@ -12,12 +12,14 @@ Layout, and why:
   index walk that stops after the first hits instead of sorting every match of a common word.
 - `index_cache`: the sidebar index serialised as one string per column, stamped with the
   `generation` counter that every write bumps; it loads 251k cables in a fraction of a second.
+- `partial`: the cables stored from a cut-off input, with the reason; a whole copy replaces them.
 Writes happen in batches, one transaction each: killed at any moment, the file stays consistent,
 and WAL lets readers go on while an import runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sqlite3
@@ -35,7 +37,7 @@ from cables.index import CableIndex
 from cables.model import Cable, Level, Marking, Paragraph, Source
 from cables.sanitize import clean_line
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x4361626C  # "Cabl": tells our files from any other SQLite database
 
 # FTS rowid = minutes since 1950 << 37 | cable rowid << 12 | row (0 = subject and tags).
@@ -73,6 +75,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE index_cache (generation INTEGER NOT NULL, columns TEXT NOT NULL);
     INSERT OR IGNORE INTO meta VALUES ('generation', '0');
+    """,
+    # 3: cables stored from a cut-off input (a truncated page), so a whole copy replaces them.
+    """
+    CREATE TABLE partial (id INTEGER PRIMARY KEY, reason TEXT NOT NULL);
     """,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
@@ -255,9 +261,12 @@ class Library:
     def _load(self, cable_id: int) -> Cable:
         row = self._conn.execute(
             "SELECT c.reference_id, c.created, c.released, c.level, c.origin, c.subject,"
-            " c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id WHERE c.id = ?",
+            " c.synthetic, b.data, p.reason FROM cables c LEFT JOIN bodies b ON b.id = c.id"
+            " LEFT JOIN partial p ON p.id = c.id WHERE c.id = ?",
             (cable_id,),
         ).fetchone()
+        if row is None:
+            raise LibraryError(f"{self.path}: the search index names a cable that is not there")
         try:
             return _decode_cable(row)
         except (zlib.error, ValueError, TypeError) as exc:
@@ -265,6 +274,14 @@ class Library:
                 f"{self.path}: the stored record of {row[0]} is damaged ({exc});"
                 f" re-import it with `cables import`"
             ) from exc
+
+    def _intact(self, cable_id: int) -> bool:
+        """Whether the stored record reads back (a damaged one is replaced by any copy)."""
+        try:
+            self._load(cable_id)
+        except LibraryError:
+            return False
+        return True
 
     def cites(self, reference_id: str) -> list[str]:
         """The ids this cable's REF block cites, in order (in the library or not)."""
@@ -373,29 +390,31 @@ class Library:
     def add(self, cables: Sequence[Cable]) -> BatchResult:
         """Store a batch in one transaction, keyed by reference id (any case).
 
-        Where the library (or the batch) holds the same cable twice, the one released later is
-        kept; on a tie the one already kept stays, so importing the same input twice changes
-        nothing.
+        Where the library (or the batch) holds the same cable twice, a whole copy beats a
+        partial one (a truncated page), then the one released later is kept; on a tie the one
+        already kept stays, so importing the same input twice changes nothing. A stored record
+        that no longer reads back (damaged) is replaced by any copy.
         """
         result = BatchResult()
         chosen: dict[str, Cable] = {}
         for cable in cables:
             key = cable.reference_id.upper()
             kept = chosen.get(key)
-            if kept is None or _later(cable, kept):
+            if kept is None or _rank(cable) > _rank(kept):
                 chosen[key] = cable
         result.unchanged = len(cables) - len(chosen)
         with self._lock, _transaction(self._conn):
             conn = self._conn
-            existing: dict[str, tuple[int, str | None]] = {}
+            existing: dict[str, tuple[int, tuple[bool, str]]] = {}
             keys = list(chosen)
             for i in range(0, len(keys), 500):
                 part = keys[i : i + 500]
                 existing.update(
-                    (ref.upper(), (cable_id, released))
-                    for ref, cable_id, released in conn.execute(
-                        "SELECT reference_id, id, released FROM cables WHERE"
-                        f" reference_id IN ({','.join('?' * len(part))})",
+                    (ref.upper(), (cable_id, (partial is None, released or "")))
+                    for ref, cable_id, released, partial in conn.execute(
+                        "SELECT c.reference_id, c.id, c.released, p.reason FROM cables c"
+                        " LEFT JOIN partial p ON p.id = c.id WHERE"
+                        f" c.reference_id IN ({','.join('?' * len(part))})",
                         part,
                     )
                 )
@@ -405,7 +424,7 @@ class Library:
                 if key not in existing:
                     new.append((next_id, cable))
                     next_id += 1
-                elif (cable.released or "") > (existing[key][1] or ""):
+                elif _rank(cable) > existing[key][1] or not self._intact(existing[key][0]):
                     self._replace(existing[key][0], cable)
                     result.updated.append(cable.reference_id)
                 else:
@@ -424,11 +443,19 @@ class Library:
         return result
 
     def _replace(self, cable_id: int, cable: Cable) -> None:
+        try:
+            old = self._load(cable_id)
+        except LibraryError:  # a damaged record: its index rows were made from this same text
+            created, subject, tags = self._conn.execute(
+                "SELECT created, subject, tags FROM cables WHERE id = ?", (cable_id,)
+            ).fetchone()
+            old = dataclasses.replace(cable, created=created, subject=subject, tags=tags.split())
         self._conn.executemany(
             "INSERT INTO fts (fts, rowid, subject, tags, text) VALUES ('delete', ?, ?, ?, ?)",
-            fts_rows(cable_id, self._load(cable_id)),
+            fts_rows(cable_id, old),
         )
         self._conn.execute("DELETE FROM refs WHERE cable_id = ?", (cable_id,))
+        self._conn.execute("DELETE FROM partial WHERE id = ?", (cable_id,))
         self._conn.execute(
             "UPDATE cables SET reference_id = ?, created = ?, released = ?, level = ?,"
             " origin = ?, subject = ?, tags = ?, synthetic = ? WHERE id = ?",
@@ -441,6 +468,10 @@ class Library:
         conn.executemany(
             "INSERT OR REPLACE INTO bodies VALUES (?, ?)",
             [(cable_id, _encode_body(cable)) for cable_id, cable in cables],
+        )
+        conn.executemany(
+            "INSERT INTO partial VALUES (?, ?)",
+            [(cable_id, cable.partial) for cable_id, cable in cables if cable.partial],
         )
         conn.executemany(
             "INSERT INTO refs VALUES (?, ?, ?)",
@@ -521,9 +552,10 @@ def _generation(conn: sqlite3.Connection) -> int:
 # -- encoding ----------------------------------------------------------------------------------
 
 
-def _later(cable: Cable, than: Cable) -> bool:
-    """Was `cable` released strictly later than `than` (an unknown release counts as oldest)?"""
-    return (cable.released or "") > (than.released or "")
+def _rank(cable: Cable) -> tuple[bool, str]:
+    """Which copy of a cable to keep: a whole one over a partial one, then the later release
+    (an unknown release counts as oldest)."""
+    return cable.partial is None, cable.released or ""
 
 
 def _row(cable: Cable) -> tuple[Any, ...]:
@@ -579,7 +611,7 @@ def _encode_body(cable: Cable) -> bytes:
 
 
 def _decode_cable(row: Sequence[Any]) -> Cable:
-    ref, created, released, level, origin, subject, synthetic, data = row
+    ref, created, released, level, origin, subject, synthetic, data, partial = row
     head, _, texts = zlib.decompress(data).decode("utf-8", "surrogatepass").partition("\n")
     (
         dtg,
@@ -625,6 +657,7 @@ def _decode_cable(row: Sequence[Any]) -> Cable:
         body=texts[:body_length],
         source=None if source is None else Source(*source),
         synthetic=bool(synthetic),
+        partial=partial,
     )
 
 

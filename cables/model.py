@@ -118,6 +118,7 @@ class Cable:
     body: str = ""  # the telegram text exactly as published (sanitised), for the "original" view
     source: Source | None = None
     synthetic: bool = False
+    partial: str | None = None  # why the text is incomplete (a truncated page); None: whole
 
     @property
     def year_month(self) -> tuple[int, int] | None:
@@ -164,6 +165,7 @@ class Cable:
             "sections": list(self.sections),
             "articles": list(self.articles),
             "synthetic": self.synthetic,
+            "partial": self.partial,
             "permalink": link(None),
             "source": _source_json(self.source),
             "paragraphs": [

@@ -8,6 +8,7 @@ one it is dropped with a `ParseWarning`.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import re
@@ -24,6 +25,13 @@ from cables.model import Cable, Source
 _GZIP_MAGIC = b"\x1f\x8b"
 _HTML_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|pre)\b", re.IGNORECASE)
 _PILCROW = "\u00b6"
+# UTF-32 first: its little-endian mark starts with UTF-16's.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 class ParseWarning(ParseError):
@@ -83,10 +91,43 @@ def _parse_file(path: Path) -> Iterator[Cable | ParseError]:
 
 
 def _open(path: Path) -> io.BufferedReader:
-    raw = path.open("rb")
-    if raw.peek(2)[:2] != _GZIP_MAGIC:
-        return raw
-    return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"))  # type: ignore[arg-type]
+    """The file's bytes: gunzipped where it is gzip, as UTF-8 where it opens with a UTF-16 or
+    UTF-32 byte order mark (so every reader after this sees UTF-8)."""
+    stream = path.open("rb")
+    if stream.peek(2)[:2] == _GZIP_MAGIC:
+        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))  # type: ignore[arg-type]
+    head = stream.peek(4)[:4]
+    for bom, encoding in _WIDE_BOMS:
+        if head.startswith(bom):
+            return io.BufferedReader(_Utf8Reader(stream, encoding))
+    return stream
+
+
+class _Utf8Reader(io.RawIOBase):
+    """A UTF-16 or UTF-32 stream read as UTF-8, a piece at a time (never whole)."""
+
+    def __init__(self, stream: io.BufferedReader, encoding: str) -> None:
+        super().__init__()
+        self._text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._pending:
+            chunk = self._text.read(65536)
+            if not chunk:
+                return 0
+            self._pending = chunk.encode("utf-8", "surrogatepass")
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._text.close()
+        super().close()
 
 
 def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | ParseError]:
@@ -154,6 +195,11 @@ def _finish(raw: RawCable) -> Iterator[Cable | ParseError]:
             continue
         if part.references:
             cable.references = list(part.references)
+        if part.partial:
+            cable.partial = part.partial
+            yield cable
+            yield ParseWarning(part.source.describe(), f"{part.partial}; kept as a partial record")
+            continue
         yield cable
     yield from warnings
 

@@ -39,6 +39,7 @@ class RawCable:
     articles: list[str] = field(default_factory=list)
     anchors: list[str] | None = None
     synthetic: bool = False
+    partial: str | None = None  # why the input holds only part of the cable (a cut-off page)
 
 
 class ParseError(Exception):

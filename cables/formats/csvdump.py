@@ -34,6 +34,8 @@ csv.field_size_limit(sys.maxsize)
 
 # The first line of every real row: numeric id, then the unpadded `M/D/YYYY H:MM` created value.
 ROW_START = re.compile(r'"\d+","\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d","')
+_DAMAGED = 'damaged row start (not "<id>","M/D/YYYY H:MM","); the row is skipped'
+_ID_CELL = re.compile(r'\s*"?\s*\d+\s*"?\s*,')
 _CREATED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d\d)")
 
 
@@ -66,30 +68,58 @@ def _dialect() -> dict[str, object]:
     return {"quoting": csv.QUOTE_ALL, "escapechar": "\\", "doublequote": False, "strict": True}
 
 
-def _split(text: str) -> list[tuple[int, list[str]]]:
-    """Rows of `text` with the 0-based line offset each starts at; raises csv.Error."""
+Rows = list[tuple[int, list[str]]]
+
+
+def _split(text: str) -> tuple[Rows, csv.Error | None]:
+    """Rows of `text` with the 0-based line offset each starts at, up to the first error."""
     reader = csv.reader(io.StringIO(text, newline=""), **_dialect())  # type: ignore[arg-type]
     rows = []
     offset = 0
-    for fields in reader:
-        rows.append((offset, fields))
-        offset = reader.line_num
-    return rows
+    try:
+        for fields in reader:
+            rows.append((offset, fields))
+            offset = reader.line_num
+    except csv.Error as exc:
+        return rows, exc
+    return rows, None
 
 
-def _parse_candidate(text: str) -> list[tuple[int, list[str]]]:
-    """The rows in one candidate; raises csv.Error where it does not end as whole rows.
+def _damaged_start(text: str, rows: Rows) -> int | None:
+    """The 0-based line where a row with a damaged start begins, right after a whole first row.
+
+    A damaged start (a bad created cell, a lost quote, a stray space) does not open a candidate
+    of its own, so its lines join the row before it; the csv reader then ends the first row at
+    a line ending in a quote and reads on from a line that begins with an id cell.
+    """
+    if not rows or len(rows[0][1]) != len(COLUMNS):
+        return None
+    lines = io.StringIO(text, newline="").readlines()
+    for i in range(1, len(lines)):
+        if lines[i - 1].rstrip("\r\n").endswith('"') and _ID_CELL.match(lines[i]):
+            first, _ = _split("".join(lines[:i]))
+            if len(first) == 1 and first[0][1] == rows[0][1]:
+                return i
+    return None
+
+
+def _parse_candidate(text: str) -> tuple[Rows, csv.Error | None]:
+    """The rows in one candidate, and the error where it does not end as whole rows.
 
     Some dumps write a body ending in a backslash unescaped (`...\\"` closes the row): where the
-    candidate only fails that way, the final backslash is read as a literal one.
+    candidate only fails that way, the final backslash is read as a literal one. A candidate that
+    stops right after `\\"` with no line end is a dump cut off after an escaped quote: no row.
     """
-    try:
-        return _split(text)
-    except csv.Error:
-        stripped = text.rstrip("\r\n")
-        if not stripped.endswith('\\"') or stripped.endswith('\\\\"'):
-            raise
-        return _split(stripped[:-2] + '\\\\"' + text[len(stripped) :])
+    rows, error = _split(text)
+    if error is None:
+        if text.endswith('\\"') and not text.endswith('\\\\"'):
+            return rows, csv.Error("the file ends inside a field (cut off after an escaped quote)")
+        return rows, None
+    stripped = text.rstrip("\r\n")
+    if stripped == text or not stripped.endswith('\\"') or stripped.endswith('\\\\"'):
+        return rows, error
+    fixed, again = _split(stripped[:-2] + '\\\\"' + text[len(stripped) :])
+    return (fixed, None) if again is None else (rows, error)
 
 
 def read_rows(stream: TextIO) -> Iterator[CsvRow | CsvRowError]:
@@ -106,13 +136,24 @@ def read_rows(stream: TextIO) -> Iterator[CsvRow | CsvRowError]:
         text = "".join(pending)
         if not text.strip():
             return
-        try:
-            rows = _parse_candidate(text)
-            if ROW_START.match(text) and (len(rows) != 1 or not text.rstrip().endswith('"')):
-                raise csv.Error("bad quoting: the row does not end where the next one begins")
-        except csv.Error as exc:
+        rows, error = _parse_candidate(text)
+        if ROW_START.match(text):
+            whole = error is None and len(rows) == 1 and text.rstrip().endswith('"')
+            damaged = None if whole else _damaged_start(text, rows)
+            if damaged is not None:  # keep the whole row; name the damaged one from its line
+                number += 1
+                yield CsvRow(*rows[0][1])
+                number += 1
+                yield CsvRowError(number, _DAMAGED, start + damaged)
+                return
+            if not whole:
+                number += 1
+                reason = error or "bad quoting: the row does not end where the next one begins"
+                yield CsvRowError(number, str(reason), start)
+                return
+        elif error is not None:
             number += 1
-            yield CsvRowError(number, str(exc), start)
+            yield CsvRowError(number, str(error), start)
             return
         for offset, fields in rows:
             number += 1
