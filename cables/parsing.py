@@ -19,7 +19,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cables.body import build_cable
-from cables.formats import ParseError, RawCable, csvdump, text
+from cables.formats import (
+    MAX_FILE,
+    MAX_RECORD,
+    TOO_LARGE_FILE,
+    TOO_LARGE_RECORD,
+    ParseError,
+    RawCable,
+    csvdump,
+    text,
+)
 from cables.model import Cable, Source
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -138,13 +147,21 @@ def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | Pars
     if b"\x00" in head:  # decided before reading the whole of what may be a large binary
         yield ParseError(name, "not a cable file (binary data)")
         return
-    data = stream.read()
+    data = stream.read(MAX_FILE + 1)  # bounded: a gzip bomb is refused, not read whole
+    if len(data) > MAX_FILE:
+        yield ParseError(name, TOO_LARGE_FILE)
+        return
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" and _HTML_RE.search(data[:65536]):
-        yield from _finish_one(lambda: _read_html(data, Source(name)))
+        if len(data) > MAX_RECORD:  # a page is one record; lxml's tree takes many times its size
+            yield ParseError(name, TOO_LARGE_RECORD)
+        else:
+            yield from _finish_one(lambda: _read_html(data, Source(name)))
         return
     content = text.decode(data)
     source = Source(name)
-    if text.is_rendered(content):
+    if len(content) > MAX_RECORD and not text.is_records(content):
+        yield ParseError(name, TOO_LARGE_RECORD)
+    elif text.is_rendered(content):
         yield from _finish_one(lambda: text.read_rendered(content, source))
     elif text.is_records(content):
         for item in text.read_records(content, name):
@@ -180,6 +197,9 @@ def _finish_one(read: Callable[[], RawCable]) -> Iterator[Cable | ParseError]:
 
 def _finish(raw: RawCable) -> Iterator[Cable | ParseError]:
     """Split off glued records, then run the body reader on each cable."""
+    if len(raw.body) + len(raw.header or "") > MAX_RECORD:
+        yield ParseError(raw.source.describe(), TOO_LARGE_RECORD)
+        return
     own, recovered, warnings = split_glued(raw)
     for part in (own, *recovered):
         try:

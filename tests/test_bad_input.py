@@ -4,8 +4,11 @@ changed, and each was imported wrongly, or not at all, before the fix."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,13 +134,19 @@ def test_a_page_with_a_byte_order_mark_is_read(tmp_path: Path, encoding: str) ->
 # -- 10: what libxml2 leaves out ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "inserted",
-    [b"<b>" * 50_000 + b"deep" + b"</b>" * 50_000, b"A" * (11 * 1024 * 1024)],
+LIBXML2_LIMITS = pytest.mark.parametrize(
+    ("inserted", "reason"),
+    [
+        (b"<b>" * 50_000 + b"deep" + b"</b>" * 50_000, "nested deeper"),
+        (b"A" * (11 * 1024 * 1024), "10 MB"),
+    ],
     ids=["50000-nested-tags", "11MB-text-node"],
 )
+
+
+@LIBXML2_LIMITS
 def test_markup_libxml2_stops_reading_is_refused_never_stored_partial(
-    tmp_path: Path, inserted: bytes
+    tmp_path: Path, inserted: bytes, reason: str
 ) -> None:
     data = _page()
     at = data.index(b"<a id='par3'")
@@ -146,14 +155,17 @@ def test_markup_libxml2_stops_reading_is_refused_never_stored_partial(
     cables, errors, _ = _items(page)
     assert not cables
     [error] = errors
-    assert error.where == str(page) and "libxml2" in error.reason
+    assert error.where == str(page)
+    # the 11 MB page is refused before lxml by the record size limit (point 13)
+    assert "libxml2" in error.reason or "MB limit for one record" in error.reason
 
 
-def test_read_html_refuses_what_it_cannot_read_whole() -> None:
+@LIBXML2_LIMITS
+def test_read_html_refuses_what_libxml2_stops_reading(inserted: bytes, reason: str) -> None:
     data = _page()
     at = data.index(b"<a id='par3'")
-    with pytest.raises(ParseError, match="nested"):
-        read_html(data[:at] + b"<i>" * 5000 + data[at:])
+    with pytest.raises(ParseError, match=f"libxml2 stopped reading the page .*{reason}"):
+        read_html(data[:at] + inserted + data[at:])
 
 
 # -- 7, 11: cables.csv -------------------------------------------------------------------------
@@ -218,3 +230,46 @@ def test_a_dump_cut_after_an_escaped_quote_is_not_a_complete_row(tmp_path: Path)
     assert [c.reference_id for c in cables] == ["09PARIS381"]
     [error] = errors
     assert error.where.startswith(f"{dump} row 2")
+
+
+# -- 13: memory --------------------------------------------------------------------------------
+
+
+def _bomb(path: Path, head: bytes, megabytes: int) -> None:
+    """A gzip file that unpacks to `head` and then `megabytes` MB on one line, written in pieces."""
+    piece = b"A" * 1_000_000
+    with gzip.open(path, "wb", compresslevel=1) as out:
+        out.write(head)
+        for _ in range(megabytes):
+            out.write(piece)
+
+
+def test_gzip_bombs_cost_bounded_memory_and_the_next_input_is_read(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    page = _page()
+    _bomb(folder / "a-page.html.gz", page[: page.index(b"<pre>") + 5], 300)
+    row = '"1","3/16/2009 16:23","09PARIS1","Embassy Paris","SECRET","","h","'
+    _bomb(folder / "b-dump.csv.gz", row.encode(), 300)
+    (folder / PAGE.name).write_bytes(page)
+    library = tmp_path / "lib.sqlite3"
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            'ulimit -v 3000000 && exec "$0" -m cables import --library "$1" "$2"',
+            sys.executable,
+            str(library),
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "read 3, imported 1, updated 0, unchanged 0, skipped 2" in done.stdout
+    assert f"skipped {folder / 'a-page.html.gz'}: over the 64 MB limit" in done.stderr
+    assert f"skipped {folder / 'b-dump.csv.gz'} row 1 (line 1): over the 8 MB limit" in done.stderr
+    assert "Traceback" not in done.stderr
+    with Library.open(library) as lib:
+        assert lib.get("09PARIS381") is not None

@@ -1,6 +1,7 @@
 """The `cables.csv` dump: 8 quoted columns, backslash escapes, raw newlines inside fields.
 
-Streamed row by row, never loaded whole (the real file is 1.7 GB); fields can exceed 128 KB.
+Streamed row by row, never loaded whole (the real file is 1.7 GB); fields can exceed 128 KB, and
+a row over `MAX_RECORD` is skipped with its reason without ever being held whole.
 A corrupted row must not take the rest of the file with it, so the stream is cut into candidate
 rows at lines that open a row (`"<id>","M/D/YYYY H:MM","`) and each candidate is read on its own:
 an unbalanced quote then costs one row, not every row after it.
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
 from typing import TextIO
 
-from cables.formats import ParseError, RawCable
+from cables.formats import MAX_RECORD, TOO_LARGE_RECORD, ParseError, RawCable
 from cables.model import Source
 
 COLUMNS = (
@@ -34,6 +35,7 @@ csv.field_size_limit(sys.maxsize)
 
 # The first line of every real row: numeric id, then the unpadded `M/D/YYYY H:MM` created value.
 ROW_START = re.compile(r'"\d+","\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d","')
+_PIECE = 1 << 20  # characters read at a time
 _DAMAGED = 'damaged row start (not "<id>","M/D/YYYY H:MM","); the row is skipped'
 _ID_CELL = re.compile(r'\s*"?\s*\d+\s*"?\s*,')
 _CREATED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d\d)")
@@ -163,13 +165,36 @@ def read_rows(stream: TextIO) -> Iterator[CsvRow | CsvRowError]:
                 message = f"expected {len(COLUMNS)} columns, found {len(fields)}"
                 yield CsvRowError(number, message, start + offset)
 
-    for line_no, line in enumerate(stream, 1):
-        if pending and ROW_START.match(line):
-            yield from flush()
-            pending.clear()
-            start = line_no
-        pending.append(line)
-    yield from flush()
+    def too_large() -> CsvRowError:
+        nonlocal number
+        number += 1
+        return CsvRowError(number, TOO_LARGE_RECORD, start)
+
+    line_no = 0
+    at_line_start = True
+    size = 0
+    oversize = False  # the current row passed MAX_RECORD: skip to the next row start
+    while piece := stream.readline(_PIECE):  # bounded: one line may be a 200 MB field
+        if at_line_start:
+            line_no += 1
+            if (pending or oversize) and ROW_START.match(piece):
+                if oversize:
+                    yield too_large()
+                else:
+                    yield from flush()
+                pending.clear()
+                size, oversize, start = 0, False, line_no
+        at_line_start = piece.endswith(("\n", "\r"))
+        if not oversize:
+            pending.append(piece)
+            size += len(piece)
+            if size > MAX_RECORD:
+                pending.clear()
+                oversize = True
+    if oversize:
+        yield too_large()
+    else:
+        yield from flush()
 
 
 def write_rows(stream: TextIO, rows: Iterable[CsvRow]) -> None:
