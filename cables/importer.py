@@ -84,9 +84,11 @@ class ImportFailed(Exception):
 def input_files(paths: Sequence[Path]) -> dict[str, int]:
     """Every input file (folders walked) with its size; for .gz the uncompressed size that the
     gzip trailer records, so progress is measured in the bytes the parsers read."""
+    from cables.parsing import walk
+
     sizes: dict[str, int] = {}
     for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = [p for p in walk(path) if isinstance(p, Path)] if path.is_dir() else [path]
         for file in files:
             try:
                 sizes[str(file)] = _size(file)

@@ -9,9 +9,11 @@ one it is dropped with a `ParseWarning`.
 from __future__ import annotations
 
 import codecs
+import errno
 import gzip
 import io
 import re
+import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -60,8 +62,8 @@ def parse_path(path: str | Path) -> Iterator[Cable | ParseError]:
     """
     path = Path(path)
     if path.is_dir():
-        for file in _walk(path):
-            yield from _parse_file(file)
+        for file in walk(path):
+            yield from (file,) if isinstance(file, ParseError) else _parse_file(file)
     elif path.is_file():
         yield from _parse_file(path)
     elif path.exists():
@@ -70,19 +72,59 @@ def parse_path(path: str | Path) -> Iterator[Cable | ParseError]:
         yield ParseError(str(path), "no such file or folder")
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
+def walk(folder: Path) -> Iterator[Path | ParseError]:
+    """Every file under `folder` in sorted order, hidden ones left out, and a ParseError naming
+    each entry that is skipped: an unreadable folder, a symlink loop or a link back into the
+    walk, a dangling link, a FIFO, socket or device (opening a FIFO would block forever).
+
+    Iterative, so a tree 1,200 levels deep is no recursion; linked folders are followed once.
+    """
+    seen: set[tuple[int, int]] = set()
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            info = current.stat()
+            entries = sorted(
+                (e for e in current.iterdir() if not e.name.startswith(".")), key=lambda p: p.name
+            )
+        except OSError as exc:
+            yield ParseError(str(current), f"cannot read the folder: {exc.strerror or exc}")
             continue
-        if entry.is_dir():
-            if not entry.is_symlink():  # a linked folder could loop back on itself
-                yield from _walk(entry)
-        elif entry.is_file():
-            yield entry
+        if (info.st_dev, info.st_ino) in seen:
+            yield ParseError(str(current), "symlink loop: a link back to a folder already read")
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        folders = []
+        for entry in entries:
+            try:
+                mode = entry.stat().st_mode
+            except OSError as exc:
+                yield ParseError(str(entry), _stat_failure(entry, exc))
+                continue
+            if stat.S_ISDIR(mode):
+                folders.append(entry)
+            elif stat.S_ISREG(mode):
+                yield entry
+            else:
+                yield ParseError(str(entry), f"not a regular file ({_kind(mode)})")
+        stack.extend(reversed(folders))
+
+
+def _stat_failure(entry: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if exc.errno == errno.ENOENT and entry.is_symlink():
+        return "dangling symbolic link (its target does not exist)"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
 
 
 def _parse_file(path: Path) -> Iterator[Cable | ParseError]:
