@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from cables.config import ConfigError
+from cables.library import LibraryError
 
 # name -> (module under cables.commands, one-line help). `open` is also what a bare `cables` runs.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -81,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:  # any command: never run on a half-read config
         for problem in exc.problems:
             print(f"cables: {problem}", file=sys.stderr)
+        return EXIT_FATAL
+    except LibraryError as exc:  # any command: the library failed part way (one line, no trace)
+        print(f"cables: {exc}", file=sys.stderr)
         return EXIT_FATAL
     except KeyboardInterrupt:
         print("cables: interrupted", file=sys.stderr)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cables.library import Library
+from cables.library import Library, LibraryError
 from cables.model import Cable
 
 BATCH_CABLES = 2000
@@ -68,6 +68,7 @@ class ImportReport:
     seconds: float = 0.0
     bytes: int = 0
     interrupted: bool = False
+    failed: str | None = None  # why the library stopped taking writes (disk full, lock, damage)
 
     def summary(self) -> str:
         return (
@@ -205,7 +206,8 @@ def import_paths(
     batch: int = BATCH_CABLES,
 ) -> ImportReport:
     """Import files and folders; Ctrl-C stops after rolling back the batch being written and
-    returns the report so far (`interrupted`), every earlier batch kept."""
+    returns the report so far (`interrupted`), every earlier batch kept. So does a library that
+    stops taking writes (disk full, a lock held too long, damage): `failed` says why."""
     report = ImportReport()
     sizes = input_files(paths)
     total = sum(sizes.values())
@@ -224,9 +226,14 @@ def import_paths(
                 progress(Progress(report.read, done, total, time.monotonic() - started))
     except KeyboardInterrupt:
         report.interrupted = True
-    if not report.interrupted and (report.imported or report.updated):
-        library.refresh_index()
-        library.checkpoint()
+    except LibraryError as exc:
+        report.failed = str(exc)
+    if not report.interrupted and not report.failed and (report.imported or report.updated):
+        try:
+            library.refresh_index()
+            library.checkpoint()
+        except LibraryError as exc:  # every batch is in; only the cached sidebar index is not
+            report.failed = str(exc)
     report.seconds = time.monotonic() - started
     return report
 

@@ -20,22 +20,28 @@ and WAL lets readers go on while an import runs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import os
 import re
 import sqlite3
 import threading
 import unicodedata
+import urllib.parse
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from cables.index import CableIndex
 from cables.model import Cable, Level, Marking, Paragraph, Source
 from cables.sanitize import clean_line
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 SCHEMA_VERSION = 3
 APPLICATION_ID = 0x4361626C  # "Cabl": tells our files from any other SQLite database
@@ -86,6 +92,71 @@ assert len(MIGRATIONS) == SCHEMA_VERSION
 
 class LibraryError(Exception):
     """A library that cannot be opened or used; the message is one line naming the file."""
+
+
+LOCK_WAIT_VAR = "CABLES_LOCK_WAIT"
+
+
+def lock_wait() -> float:
+    """Seconds to wait for another process's write lock: $CABLES_LOCK_WAIT, else 10."""
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_VAR, "10")))
+    except ValueError:
+        return 10.0
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process can write the library and make its -wal and -shm files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+_DAMAGED = ("malformed", "not a database", "no such table", "no such column", "corrupt")
+
+
+def _explain(path: Path, exc: sqlite3.Error, wait: float, opening: bool = False) -> str:
+    """One line naming the library, what went wrong and what to do about it."""
+    message = str(exc)
+    lower = message.lower()
+    if "locked" in lower or "busy" in lower:
+        return (
+            f"{path}: another process has held the library's write lock for over {wait:g} s"
+            f" (another import?); wait for it to finish and run this again"
+        )
+    if "full" in lower or "disk i/o" in lower:
+        return (
+            f"{path}: cannot write ({message}): free some disk space (or raise the file size"
+            " limit) and run this again"
+        )
+    if "readonly" in lower or "read-only" in lower:
+        return (
+            f"{path}: the library is read-only here ({message}); use a library you can"
+            " write (--library PATH)"
+        )
+    if opening and "not a database" in lower:
+        return f"{path}: not a usable cables library ({message})"
+    if any(word in lower for word in _DAMAGED):
+        return (
+            f"{path}: the library is damaged ({message}); move it aside and import your"
+            " cables again"
+        )
+    if opening:
+        return f"{path}: not a usable cables library ({message})"
+    return f"{path}: {message}"
+
+
+def _translated(
+    method: Callable[Concatenate[Library, P], R],
+) -> Callable[Concatenate[Library, P], R]:
+    """Any SQLite failure in `method` becomes a LibraryError: one line naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self: Library, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise LibraryError(_explain(self.path, exc, self.wait)) from exc
+
+    return wrapper
 
 
 @dataclass(slots=True)
@@ -139,32 +210,69 @@ class BatchResult:
 class Library:
     """The one way into a library file; safe to share between threads (calls are serialised)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self, path: Path, conn: sqlite3.Connection, *, read_only: bool = False, wait: float = 10
+    ) -> None:
         self.path = path
+        self.read_only = read_only
+        self.wait = wait  # seconds to wait for another process's write lock
         self._conn = conn
         self._lock = threading.RLock()
 
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False) -> Library:
-        """Open (or with `create`, make) a library, migrating an older schema in place."""
+    def open(cls, path: Path | str, *, create: bool = False, wait: float | None = None) -> Library:
+        """Open (or with `create`, make) a library, migrating an older schema in place.
+
+        Without `create` (every reader), a library this process cannot write (a read-only file,
+        folder or mount, another user's corpus) opens read-only; `immutable` only where SQLite
+        cannot even share its memory file there, so a reader of a writable library still sees
+        new imports. `wait`: seconds to wait for another process's write lock (default
+        $CABLES_LOCK_WAIT, else 10).
+        """
         path = Path(path)
+        wait = lock_wait() if wait is None else wait
         if not path.exists():
             if not create:
                 raise LibraryError(f"{path}: no library here (import cables with `cables import`)")
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(
+                    f"{path}: cannot make the library's folder ({exc.strerror or exc});"
+                    " choose another place with --library PATH"
+                ) from None
+        elif create and not _writable(path):
+            raise LibraryError(
+                f"{path}: the library is read-only here (no write permission on it or its"
+                " folder); import into a library you can write (--library PATH)"
+            )
+        if create or _writable(path):
+            return cls._connect(path, str(path), False, create, wait)
+        uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            return cls._connect(path, uri, True, create, wait)
+        except LibraryError:  # no -shm can be made beside it: nothing can be writing it either
+            return cls._connect(path, uri + "&immutable=1", True, create, wait)
+
+    @classmethod
+    def _connect(
+        cls, path: Path, target: str, read_only: bool, create: bool, wait: float
+    ) -> Library:
+        try:
+            conn = sqlite3.connect(
+                target, uri=read_only, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"{path}: not a usable cables library ({exc})") from None
-        library = cls(path, conn)
+        library = cls(path, conn, read_only=read_only, wait=wait)
         try:
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             library._prepare(create)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise LibraryError(f"{path}: not a usable cables library ({exc})") from None
+            raise LibraryError(_explain(path, exc, wait, opening=True)) from None
         except BaseException:
             conn.close()
             raise
@@ -182,9 +290,17 @@ class Library:
                 f"{self.path}: written by a newer cables (schema {version}, this "
                 f"one reads up to {SCHEMA_VERSION}); upgrade cables"
             )
+        conn.execute("PRAGMA cache_size = -65536")
+        if self.read_only:
+            if version < SCHEMA_VERSION:
+                raise LibraryError(
+                    f"{self.path}: written by an older cables (schema {version}) and read-only"
+                    " here; open it once with write access to upgrade it"
+                )
+            conn.execute("SELECT count(*) FROM cables").fetchone()  # fails here, not later
+            return
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA cache_size = -65536")
         if version < SCHEMA_VERSION:
             migrate(conn, SCHEMA_VERSION)
 
@@ -202,22 +318,28 @@ class Library:
 
     # -- reading -------------------------------------------------------------------------------
 
+    @_translated
     def count(self) -> int:
         with self._lock:
             return self._conn.execute("SELECT count(*) FROM cables").fetchone()[0]
 
+    @_translated
     def generation(self) -> int:
         """Bumped by every write: a reader holding an index compares it to know it is stale."""
         with self._lock:
             return _generation(self._conn)
 
+    @_translated
     def load_index(self) -> CableIndex:
         """Every cable's sidebar fields, newest first, from the cache when it is current."""
         with self._lock:
             generation = _generation(self._conn)
             row = self._conn.execute("SELECT generation, columns FROM index_cache").fetchone()
             if row and row[0] == generation:
-                return _decode_index(row[1])
+                try:
+                    return _decode_index(row[1])
+                except (ValueError, TypeError, AttributeError):
+                    pass  # a damaged cache is rebuilt from the cables table below
             index = self._select_index()
             self._store_index(generation, index)
             return index
@@ -239,9 +361,12 @@ class Library:
         return index
 
     def _store_index(self, generation: int, index: CableIndex) -> None:
-        """Cache the index; skipped (not an error) while another process holds the write lock."""
+        """Cache the index; skipped (not an error) while another process holds the write lock,
+        or where the library is read-only."""
+        if self.read_only:
+            return
         try:
-            with _transaction(self._conn, busy_ms=50):
+            with _transaction(self._conn, busy_ms=50, restore_ms=int(self.wait * 1000)):
                 self._conn.execute("DELETE FROM index_cache")
                 self._conn.execute(
                     "INSERT INTO index_cache VALUES (?, ?)", (generation, _encode_index(index))
@@ -250,6 +375,7 @@ class Library:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
 
+    @_translated
     def get(self, reference_id: str) -> Cable | None:
         """The cable with this reference id (any case), or None."""
         with self._lock:
@@ -283,6 +409,7 @@ class Library:
             return False
         return True
 
+    @_translated
     def cites(self, reference_id: str) -> list[str]:
         """The ids this cable's REF block cites, in order (in the library or not)."""
         with self._lock:
@@ -295,6 +422,7 @@ class Library:
                 )
             ]
 
+    @_translated
     def cited_by(self, reference_id: str) -> list[str]:
         """The ids of library cables whose REF block cites this one, newest first."""
         with self._lock:
@@ -308,6 +436,7 @@ class Library:
                 )
             ]
 
+    @_translated
     def search(self, query: str, *, limit: int = 50, ranked: bool = False) -> list[SearchHit]:
         """Full-text search, one hit per cable: newest first, or best first with `ranked`.
 
@@ -366,6 +495,7 @@ class Library:
             bool(synthetic),
         )
 
+    @_translated
     def stats(self) -> Stats:
         with self._lock:
             conn = self._conn
@@ -387,6 +517,7 @@ class Library:
 
     # -- writing -------------------------------------------------------------------------------
 
+    @_translated
     def add(self, cables: Sequence[Cable]) -> BatchResult:
         """Store a batch in one transaction, keyed by reference id (any case).
 
@@ -486,6 +617,7 @@ class Library:
             [row for cable_id, cable in cables for row in fts_rows(cable_id, cable)],
         )
 
+    @_translated
     def refresh_index(self) -> None:
         """Rebuild the cached sidebar index now (an import ends with it, so the next open is
         instant), and fold the full-text segments together for faster searches."""
@@ -493,6 +625,7 @@ class Library:
             self._store_index(_generation(self._conn), self._select_index())
             self._conn.execute("INSERT INTO fts (fts, rank) VALUES ('merge', 500)")
 
+    @_translated
     def checkpoint(self) -> None:
         """Fold the write-ahead log back into the file (a large import leaves a large WAL)."""
         with self._lock:
@@ -528,7 +661,9 @@ def _statements(script: str) -> Iterator[str]:
 
 
 @contextmanager
-def _transaction(conn: sqlite3.Connection, busy_ms: int | None = None) -> Iterator[None]:
+def _transaction(
+    conn: sqlite3.Connection, busy_ms: int | None = None, restore_ms: int = 10000
+) -> Iterator[None]:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (Ctrl-C included)."""
     if busy_ms is not None:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
@@ -536,7 +671,7 @@ def _transaction(conn: sqlite3.Connection, busy_ms: int | None = None) -> Iterat
         conn.execute("BEGIN IMMEDIATE")
     finally:
         if busy_ms is not None:
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute(f"PRAGMA busy_timeout = {int(restore_ms)}")
     try:
         yield
     except BaseException:
@@ -721,11 +856,17 @@ def _encode_index(index: CableIndex) -> str:
 
 
 def _decode_index(text: str) -> CableIndex:
+    """The cached index; ValueError where it is damaged (the caller rebuilds it)."""
     *columns, synthetic = text.split("\n")
+    if len(columns) != 6:
+        raise ValueError("damaged index cache")
     if not columns[0]:
         return CableIndex()
     refs, created, levels, origins, subjects, tags = (c.split(_SEP) for c in columns)
-    return CableIndex(refs, created, levels, origins, subjects, tags, [s == "1" for s in synthetic])
+    flags = [s == "1" for s in synthetic]
+    if any(len(c) != len(refs) for c in (created, levels, origins, subjects, tags, flags)):
+        raise ValueError("damaged index cache")
+    return CableIndex(refs, created, levels, origins, subjects, tags, flags)
 
 
 # -- queries -----------------------------------------------------------------------------------

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
+
+from cables.library import Library
 
 PAGE = FIXTURES / "09PARIS381.html"
 # Root without the capabilities that override file modes: chmod 000 stops it as it stops a user.
@@ -97,3 +100,165 @@ def test_a_config_that_is_a_fifo_does_not_block(tmp_path: Path) -> None:
     assert done.stderr.strip() == (
         f"cables: {fifo}: the config is not a regular file (a FIFO); move it aside or use --config"
     )
+
+
+# -- 14: a library that stops taking writes, damaged libraries, files where folders belong ------
+
+
+def _summary(out: str) -> str:
+    return out.split(" in ")[0]
+
+
+def test_disk_full_mid_import_keeps_the_batches_written_and_says_so(tmp_path: Path) -> None:
+    library = tmp_path / "lib.sqlite3"
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            'ulimit -f 300 && exec "$0" -m cables import --batch 5 --library "$1" "$2"',
+            sys.executable,
+            str(library),
+            str(FIXTURES),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    kept = int(_summary(done.stdout).split("imported ")[1].split(",")[0])
+    assert kept >= 5
+    [line] = [x for x in done.stderr.splitlines() if not x.startswith("import:")]
+    assert line.startswith(f"cables import: {library}: cannot write (")
+    assert "free some disk space" in line and "the cables counted above are kept" in line
+    stats = cables("stats", "--library", str(library))  # consistent: the batches kept read back
+    assert stats.returncode == 0 and f"{kept} cables" in stats.stdout.replace(",", "")
+    again = cables("import", "--library", str(library), str(FIXTURES))
+    assert again.returncode in (0, 1) and "Traceback" not in again.stderr
+
+
+def test_a_write_lock_held_too_long_is_one_line_and_readers_go_on(
+    tmp_path: Path, monkeypatch
+) -> None:
+    library = tmp_path / "lib.sqlite3"
+    assert cables("import", "--library", str(library), str(PAGE)).returncode == 0
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN IMMEDIATE')\nprint('held', flush=True)\ntime.sleep(120)\n",
+            str(library),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        monkeypatch.setenv("CABLES_LOCK_WAIT", "0.5")
+        done = cables("import", "--library", str(library), str(FIXTURES / "07BERN881.html"))
+        assert done.returncode == 2
+        assert "read 0, imported 0" in done.stdout
+        assert done.stderr.strip().endswith(
+            f"cables import: {library}: another process has held the library's write lock for"
+            " over 0.5 s (another import?); wait for it to finish and run this again;"
+            " the cables counted above are kept"
+        )
+        shown = cables("show", "--library", str(library), "09PARIS381")
+        assert shown.returncode == 0 and "GUANTANAMO" in shown.stdout
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def _damage_pages(library: Path) -> None:
+    with library.open("r+b") as raw:
+        raw.seek(4096 * 2)
+        raw.write(b"\xff" * 8192)
+
+
+def _drop_refs(library: Path) -> None:
+    with sqlite3.connect(library) as conn:
+        conn.execute("DROP TABLE refs")
+
+
+@pytest.mark.parametrize("damage", [_damage_pages, _drop_refs], ids=["pages", "dropped-table"])
+def test_a_damaged_library_is_one_line_for_every_command(tmp_path: Path, damage) -> None:
+    library = tmp_path / "lib.sqlite3"
+    assert cables("import", "--library", str(library), str(PAGE)).returncode == 0
+    damage(library)
+    for args in (
+        ["show", "09PARIS381"],
+        ["search", "France"],
+        ["import", str(FIXTURES / "07BERN881.html")],
+    ):
+        done = cables(*args, "--library", str(library))
+        if args[0] == "search" and done.returncode == 0:  # its pages may be intact
+            continue
+        assert done.returncode == 2, (args, done.stderr[-500:])
+        [line] = [x for x in done.stderr.splitlines() if not x.startswith("import:")]
+        assert f"{library}: the library is damaged (" in line, (args, line)
+        assert line.endswith(("move it aside and import your cables again", "are kept"))
+
+
+def test_data_and_config_dirs_under_regular_files(tmp_path: Path, monkeypatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    done = cables("import", str(PAGE))
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"cables import: {blocker}/cables/library.sqlite3: cannot make the library's folder"
+        " (Not a directory); choose another place with --library PATH"
+    )
+    library = tmp_path / "lib.sqlite3"
+    logged = cables("import", "--library", str(library), str(PAGE))  # the log cannot be written
+    assert logged.returncode == 0 and "imported 1" in logged.stdout
+    assert f"cannot write the log {blocker}/cables/import.log (Not a directory)" in logged.stderr
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
+    config = cables("stats", "--library", str(library))
+    assert config.returncode == 2
+    assert config.stderr.strip() == (
+        f"cables stats: {blocker}/cables/config.toml: cannot read the config (Not a directory);"
+        " fix it, or name another with --config"
+    )
+    folder = tmp_path / "config.toml"
+    folder.mkdir()
+    as_folder = cables("--config", str(folder), "stats", "--library", str(library))
+    assert as_folder.returncode == 2
+    assert as_folder.stderr.strip().endswith(
+        f"{folder}: the config is not a regular file (a folder); move it aside or use --config"
+    )
+
+
+def test_a_folder_1200_levels_deep_is_walked(tmp_path: Path) -> None:
+    deep = tmp_path / "deep"
+    levels = [deep]
+    for _ in range(1200):  # one level at a time: mkdir(parents=True) itself recurses
+        levels.append(levels[-1] / "d")
+    try:
+        for level in levels:
+            level.mkdir()
+        shutil.copy(PAGE, levels[-1] / PAGE.name)
+        done = cables("import", "--library", str(tmp_path / "lib.sqlite3"), str(deep))
+        assert done.returncode == 0, done.stderr[-500:]
+        assert "read 1, imported 1" in done.stdout
+    finally:  # removed here: pytest's own clean-up (shutil.rmtree) recurses past the limit
+        (levels[-1] / PAGE.name).unlink(missing_ok=True)
+        for level in reversed(levels):
+            if level.exists():
+                level.rmdir()
+
+
+def test_a_damaged_sidebar_cache_is_rebuilt(tmp_path: Path) -> None:
+    library = tmp_path / "lib.sqlite3"
+    assert cables("import", "--library", str(library), str(FIXTURES)).returncode == 0
+    with Library.open(library) as lib:
+        good = lib.load_index()
+    for garbage in ("garbage", "a\x1fb\nc\nd\ne\nf\ng\n1", ""):
+        with sqlite3.connect(library) as conn:
+            conn.execute("UPDATE index_cache SET columns = ?", (garbage,))
+        with Library.open(library) as lib:
+            assert lib.load_index() == good
+        with sqlite3.connect(library) as conn:
+            assert conn.execute("SELECT columns FROM index_cache").fetchone()[0] != garbage
