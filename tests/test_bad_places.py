@@ -262,3 +262,123 @@ def test_a_damaged_sidebar_cache_is_rebuilt(tmp_path: Path) -> None:
             assert lib.load_index() == good
         with sqlite3.connect(library) as conn:
             assert conn.execute("SELECT columns FROM index_cache").fetchone()[0] != garbage
+
+
+# -- 15: read-only libraries -------------------------------------------------------------------
+
+
+def _library(tmp_path: Path, folder: str = "shared") -> Path:
+    library = tmp_path / folder / "lib.sqlite3"
+    assert cables("import", "--library", str(library), str(FIXTURES)).returncode == 0
+    assert sorted(p.name for p in library.parent.iterdir()) == ["lib.sqlite3"]  # no -wal, -shm
+    return library
+
+
+def _reads(library: Path, prefix: list[str] | None = None) -> None:
+    """Every reader works: show, search, stats, and the browser's index load."""
+    shown = cables("show", "--library", str(library), "09PARIS381", prefix=prefix)
+    assert shown.returncode == 0 and "GUANTANAMO" in shown.stdout, shown.stderr
+    found = cables("search", "--library", str(library), "Guantanamo", prefix=prefix)
+    assert found.returncode == 0 and "09PARIS381" in found.stdout, found.stderr
+    stats = cables("stats", "--library", str(library), prefix=prefix)
+    assert stats.returncode == 0 and "63 cables" in stats.stdout, stats.stderr
+    index = subprocess.run(
+        [
+            *(prefix or []),
+            sys.executable,
+            "-c",
+            "import sys\nfrom cables.library import Library\n"
+            "with Library.open(sys.argv[1]) as lib:\n"
+            "    print(lib.read_only, len(lib.load_index().reference_ids))",
+            str(library),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert index.stdout.split() == ["True", "63"], index.stderr
+
+
+def test_a_library_in_a_read_only_folder_is_read(tmp_path: Path, unprivileged) -> None:
+    library = _library(tmp_path)
+    library.chmod(0o444)
+    library.parent.chmod(0o555)
+    try:
+        _reads(library, unprivileged)
+        done = cables("import", "--library", str(library), str(PAGE), prefix=unprivileged)
+        assert done.returncode == 2
+        assert done.stderr.strip() == (
+            f"cables import: {library}: the library is read-only here (no write permission on"
+            " it or its folder); import into a library you can write (--library PATH)"
+        )
+    finally:
+        library.parent.chmod(0o755)
+
+
+def test_a_read_only_library_file_still_sees_new_imports(tmp_path: Path, unprivileged) -> None:
+    """Not `immutable` where a writer can run: the reader's generation moves with an import."""
+    library = tmp_path / "lib.sqlite3"
+    assert cables("import", "--library", str(library), str(PAGE)).returncode == 0
+    library.chmod(0o444)  # read-only to the reader; root (the writer) still writes it
+    reader = subprocess.Popen(
+        [
+            *unprivileged,
+            sys.executable,
+            "-c",
+            "import sys\nfrom cables.library import Library\n"
+            "lib = Library.open(sys.argv[1])\n"
+            "print(lib.read_only, lib.generation(), lib.count(), flush=True)\n"
+            "sys.stdin.readline()\n"
+            "print(lib.read_only, lib.generation(), lib.count(), flush=True)\n",
+            str(library),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = reader.stdout.readline().split()
+        assert first[0] == "True" and first[2] == "1"
+        assert cables("import", "--library", str(library), str(FIXTURES)).returncode == 0
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        then = reader.stdout.readline().split()
+        assert then[0] == "True" and int(then[1]) > int(first[1]) and then[2] == "63"
+    finally:
+        reader.kill()
+        reader.wait()
+
+
+def test_a_library_on_a_read_only_mount_is_read(tmp_path: Path) -> None:
+    library = _library(tmp_path, "source")
+    mount = tmp_path / "mount"
+    mount.mkdir()
+    script = (
+        'mount -t tmpfs -o size=20m tmpfs "$1" && cp "$2" "$1/" && mount -o remount,ro "$1"'
+        ' || exit 77\nexec "$3" -c "$4" "$1/lib.sqlite3"'
+    )
+    check = (
+        "import sys\nfrom cables.cli import main\n"
+        "sys.exit(main(['show', '--library', sys.argv[1], '09PARIS381']))"
+    )
+    done = subprocess.run(
+        [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            str(mount),
+            str(library),
+            sys.executable,
+            check,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if done.returncode == 77 or "unshare failed" in done.stderr:
+        pytest.skip(f"cannot make a read-only mount here: {done.stderr.strip()[:200]}")
+    assert done.returncode == 0, done.stderr
+    assert "GUANTANAMO" in done.stdout
