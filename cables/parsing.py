@@ -80,35 +80,34 @@ def walk(folder: Path) -> Iterator[Path | ParseError]:
     Iterative, so a tree 1,200 levels deep is no recursion; linked folders are followed once.
     """
     seen: set[tuple[int, int]] = set()
-    stack = [folder]
+    stack: list[Iterator[Path]] = [iter([folder])]  # per level, the entries still to read
     while stack:
-        current = stack.pop()
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
         try:
-            info = current.stat()
-            entries = sorted(
-                (e for e in current.iterdir() if not e.name.startswith(".")), key=lambda p: p.name
-            )
+            info = entry.stat()
         except OSError as exc:
-            yield ParseError(str(current), f"cannot read the folder: {exc.strerror or exc}")
+            yield ParseError(str(entry), _stat_failure(entry, exc))
             continue
-        if (info.st_dev, info.st_ino) in seen:
-            yield ParseError(str(current), "symlink loop: a link back to a folder already read")
-            continue
-        seen.add((info.st_dev, info.st_ino))
-        folders = []
-        for entry in entries:
+        if stat.S_ISREG(info.st_mode):
+            yield entry
+        elif not stat.S_ISDIR(info.st_mode):
+            yield ParseError(str(entry), f"not a regular file ({_kind(info.st_mode)})")
+        elif (info.st_dev, info.st_ino) in seen:
+            yield ParseError(str(entry), "symlink loop: a link back to a folder already read")
+        else:
+            seen.add((info.st_dev, info.st_ino))
             try:
-                mode = entry.stat().st_mode
+                children = sorted(
+                    (e for e in entry.iterdir() if not e.name.startswith(".")),
+                    key=lambda p: p.name,
+                )
             except OSError as exc:
-                yield ParseError(str(entry), _stat_failure(entry, exc))
+                yield ParseError(str(entry), f"cannot read the folder: {exc.strerror or exc}")
                 continue
-            if stat.S_ISDIR(mode):
-                folders.append(entry)
-            elif stat.S_ISREG(mode):
-                yield entry
-            else:
-                yield ParseError(str(entry), f"not a regular file ({_kind(mode)})")
-        stack.extend(reversed(folders))
+            stack.append(iter(children))
 
 
 def _stat_failure(entry: Path, exc: OSError) -> str:
@@ -131,8 +130,8 @@ def _parse_file(path: Path) -> Iterator[Cable | ParseError]:
     name = str(path)
     try:
         stream = _open(path)
-    except OSError as exc:
-        yield ParseError(name, f"cannot read: {exc.strerror or exc}")
+    except (OSError, EOFError, zlib.error) as exc:
+        yield ParseError(name, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
         return
     try:
         with stream:
