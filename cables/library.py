@@ -36,6 +36,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from cables.dtg import dtg_datetime
 from cables.index import CableIndex
 from cables.model import Cable, Level, Marking, Paragraph, Source
 from cables.sanitize import clean_line
@@ -43,7 +44,7 @@ from cables.sanitize import clean_line
 P = ParamSpec("P")
 R = TypeVar("R")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x4361626C  # "Cabl": tells our files from any other SQLite database
 
 # FTS rowid = minutes since 1950 << 37 | cable rowid << 12 | row (0 = subject and tags).
@@ -52,8 +53,25 @@ _MAX_ROW = (1 << _ROW_BITS) - 1
 _MAX_CABLE = (1 << _CABLE_BITS) - 1
 _SEP = "\x1f"  # column separator of the cached index (sanitised text never holds it)
 
-# Each entry takes the schema from version i to i + 1; a new library runs them all.
-MIGRATIONS: tuple[str, ...] = (
+
+def _add_sent(conn: sqlite3.Connection) -> None:
+    """Version 3: the `sent` column, from each stored DTG (else `created`), for the sidebar's
+    date and the date filters."""
+    conn.execute("ALTER TABLE cables ADD COLUMN sent TEXT")
+    rows = conn.execute("SELECT c.id, c.created, b.data FROM cables c JOIN bodies b ON b.id = c.id")
+    conn.executemany(
+        "UPDATE cables SET sent = ? WHERE id = ?",
+        [
+            (dtg_datetime(_stored_dtg(data)) or created, cable_id)
+            for cable_id, created, data in rows
+        ],
+    )
+    conn.execute("CREATE INDEX cables_sent ON cables (sent)")
+
+
+# Each entry takes the schema from version i to i + 1 (SQL, or a function where stored data
+# must be read); a new library runs them all.
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: cables, bodies, references, full text.
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -82,7 +100,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE index_cache (generation INTEGER NOT NULL, columns TEXT NOT NULL);
     INSERT OR IGNORE INTO meta VALUES ('generation', '0');
     """,
-    # 3: cables stored from a cut-off input (a truncated page), so a whole copy replaces them.
+    # 3: when each cable was sent.
+    _add_sent,
+    # 4: cables stored from a cut-off input (a truncated page), so a whole copy replaces them.
     """
     CREATE TABLE partial (id INTEGER PRIMARY KEY, reason TEXT NOT NULL);
     """,
@@ -110,31 +130,31 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-_DAMAGED = ("malformed", "not a database", "no such table", "no such column", "corrupt")
+_MISSING = ("no such table", "no such column")  # a dropped table: a plain SQLITE_ERROR
 
 
 def _explain(path: Path, exc: sqlite3.Error, wait: float, opening: bool = False) -> str:
     """One line naming the library, what went wrong and what to do about it."""
     message = str(exc)
-    lower = message.lower()
-    if "locked" in lower or "busy" in lower:
+    code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return (
             f"{path}: another process has held the library's write lock for over {wait:g} s"
             f" (another import?); wait for it to finish and run this again"
         )
-    if "full" in lower or "disk i/o" in lower:
+    if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
         return (
             f"{path}: cannot write ({message}): free some disk space (or raise the file size"
             " limit) and run this again"
         )
-    if "readonly" in lower or "read-only" in lower:
+    if code == sqlite3.SQLITE_READONLY:
         return (
             f"{path}: the library is read-only here ({message}); use a library you can"
             " write (--library PATH)"
         )
-    if opening and "not a database" in lower:
+    if code == sqlite3.SQLITE_NOTADB and opening:
         return f"{path}: not a usable cables library ({message})"
-    if any(word in lower for word in _DAMAGED):
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or message.startswith(_MISSING):
         return (
             f"{path}: the library is damaged ({message}); move it aside and import your"
             " cables again"
@@ -321,7 +341,8 @@ class Library:
     @_translated
     def count(self) -> int:
         with self._lock:
-            return self._conn.execute("SELECT count(*) FROM cables").fetchone()[0]
+            count: int = self._conn.execute("SELECT count(*) FROM cables").fetchone()[0]
+            return count
 
     @_translated
     def generation(self) -> int:
@@ -347,12 +368,12 @@ class Library:
     def _select_index(self) -> CableIndex:
         index = CableIndex()
         rows = self._conn.execute(
-            "SELECT reference_id, created, level, origin, subject, tags, synthetic FROM cables"
-            " ORDER BY created DESC, reference_id"
+            "SELECT reference_id, sent, level, origin, subject, tags, synthetic FROM cables"
+            " ORDER BY sent DESC, reference_id"
         )
-        for ref, created, level, origin, subject, tags, synthetic in rows:
+        for ref, sent, level, origin, subject, tags, synthetic in rows:
             index.reference_ids.append(ref)
-            index.created.append((created or "")[:10])
+            index.created.append((sent or "")[:10])
             index.levels.append(level)
             index.origins.append(origin or "")
             index.subjects.append(subject or "")
@@ -372,7 +393,7 @@ class Library:
                     "INSERT INTO index_cache VALUES (?, ?)", (generation, _encode_index(index))
                 )
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if not _is_busy(exc):
                 raise
 
     @_translated
@@ -386,7 +407,7 @@ class Library:
 
     def _load(self, cable_id: int) -> Cable:
         row = self._conn.execute(
-            "SELECT c.reference_id, c.created, c.released, c.level, c.origin, c.subject,"
+            "SELECT c.reference_id, c.created, c.sent, c.released, c.level, c.origin, c.subject,"
             " c.synthetic, b.data, p.reason FROM cables c LEFT JOIN bodies b ON b.id = c.id"
             " LEFT JOIN partial p ON p.id = c.id WHERE c.id = ?",
             (cable_id,),
@@ -564,8 +585,8 @@ class Library:
             if new and new[-1][0] > _MAX_CABLE:
                 raise LibraryError(f"{self.path}: more cables than the search index can number")
             conn.executemany(
-                "INSERT INTO cables (id, reference_id, created, released, level, origin, subject,"
-                " tags, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO cables (id, reference_id, created, sent, released, level, origin,"
+                " subject, tags, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(cable_id, *_row(cable)) for cable_id, cable in new],
             )
             self._write_parts(new)
@@ -589,7 +610,7 @@ class Library:
         self._conn.execute("DELETE FROM refs WHERE cable_id = ?", (cable_id,))
         self._conn.execute("DELETE FROM partial WHERE id = ?", (cable_id,))
         self._conn.execute(
-            "UPDATE cables SET reference_id = ?, created = ?, released = ?, level = ?,"
+            "UPDATE cables SET reference_id = ?, created = ?, sent = ?, released = ?, level = ?,"
             " origin = ?, subject = ?, tags = ?, synthetic = ? WHERE id = ?",
             (*_row(cable), cable_id),
         )
@@ -642,8 +663,12 @@ def migrate(conn: sqlite3.Connection, target: int) -> None:
     for step in range(version, target):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(MIGRATIONS[step]):
-                conn.execute(statement)
+            step_sql = MIGRATIONS[step]
+            if callable(step_sql):
+                step_sql(conn)
+            else:
+                for statement in _statements(step_sql):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {step + 1}")
             conn.execute("COMMIT")
@@ -698,6 +723,7 @@ def _row(cable: Cable) -> tuple[Any, ...]:
     return (
         cable.reference_id,
         cable.created,
+        cable.sent,
         cable.released,
         cable.level.value,
         cable.origin,
@@ -747,7 +773,7 @@ def _encode_body(cable: Cable) -> bytes:
 
 
 def _decode_cable(row: Sequence[Any]) -> Cable:
-    ref, created, released, level, origin, subject, synthetic, data, partial = row
+    ref, created, sent, released, level, origin, subject, synthetic, data, partial = row
     head, _, texts = zlib.decompress(data).decode("utf-8", "surrogatepass").partition("\n")
     (
         dtg,
@@ -777,6 +803,7 @@ def _decode_cable(row: Sequence[Any]) -> Cable:
         created=created,
         released=released,
         created_dtg=dtg,
+        sent=sent,
         classification=classification,
         level=Level(level),
         origin=origin,
@@ -795,6 +822,16 @@ def _decode_cable(row: Sequence[Any]) -> Cable:
         synthetic=bool(synthetic),
         partial=partial,
     )
+
+
+def _stored_dtg(data: bytes) -> str | None:
+    """The DTG of a stored body, decompressing only the start (it leads the JSON line)."""
+    head = zlib.decompressobj().decompress(data, 1024).decode("utf-8", "replace")
+    try:
+        dtg = json.JSONDecoder().raw_decode(head, 1)[0]
+    except ValueError:
+        return None
+    return dtg if isinstance(dtg, str) else None
 
 
 def _minutes(created: str | None) -> int:
@@ -942,3 +979,8 @@ def _spans(text: str, terms: list[tuple[str, bool]]) -> list[tuple[int, int]]:
 
 def _matches(word: str, terms: list[tuple[str, bool]]) -> bool:
     return any(word.startswith(t) if prefix else word == t for t, prefix in terms)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """Another connection holds the lock (SQLITE_BUSY or SQLITE_LOCKED, extended codes too)."""
+    return exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)

@@ -145,7 +145,7 @@ def _open(path: Path) -> io.BufferedReader:
     UTF-32 byte order mark (so every reader after this sees UTF-8)."""
     stream = path.open("rb")
     if stream.peek(2)[:2] == _GZIP_MAGIC:
-        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))  # type: ignore[arg-type]
+        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))
     head = stream.peek(4)[:4]
     for bom, encoding in _WIDE_BOMS:
         if head.startswith(bom):

@@ -219,7 +219,7 @@ def test_data_and_config_dirs_under_regular_files(tmp_path: Path, monkeypatch) -
     config = cables("stats", "--library", str(library))
     assert config.returncode == 2
     assert config.stderr.strip() == (
-        f"cables stats: {blocker}/cables/config.toml: cannot read the config (Not a directory);"
+        f"cables: {blocker}/cables/config.toml: cannot read the config (Not a directory);"
         " fix it, or name another with --config"
     )
     folder = tmp_path / "config.toml"

@@ -66,8 +66,17 @@ class CsvRowError(ValueError):
         self.reason = message
 
 
-def _dialect() -> dict[str, object]:
-    return {"quoting": csv.QUOTE_ALL, "escapechar": "\\", "doublequote": False, "strict": True}
+class _Dump(csv.Dialect):
+    """The cables.csv dialect: every field quoted, quotes escaped with a backslash."""
+
+    delimiter = ","
+    quotechar = '"'
+    quoting = csv.QUOTE_ALL
+    escapechar = "\\"
+    doublequote = False
+    strict = True
+    skipinitialspace = False
+    lineterminator = "\n"
 
 
 Rows = list[tuple[int, list[str]]]
@@ -75,7 +84,7 @@ Rows = list[tuple[int, list[str]]]
 
 def _split(text: str) -> tuple[Rows, csv.Error | None]:
     """Rows of `text` with the 0-based line offset each starts at, up to the first error."""
-    reader = csv.reader(io.StringIO(text, newline=""), **_dialect())  # type: ignore[arg-type]
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=_Dump)
     rows = []
     offset = 0
     try:
@@ -199,7 +208,7 @@ def read_rows(stream: TextIO) -> Iterator[CsvRow | CsvRowError]:
 
 def write_rows(stream: TextIO, rows: Iterable[CsvRow]) -> None:
     """Write rows exactly as the dump does, so `read_rows` gives back the same 8 values."""
-    writer = csv.writer(stream, lineterminator="\n", **_dialect())  # type: ignore[arg-type]
+    writer = csv.writer(stream, dialect=_Dump)
     for row in rows:
         writer.writerow(astuple(row))
 
