@@ -316,7 +316,7 @@ def test_version_2_gains_sent_from_the_stored_dtgs(tmp_path) -> None:
         assert lib.get("00HARARE6677").sent == "2000-11-29T13:01"
         assert lib.load_index().created == ["2009-03-16", "2000-11-29"]
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_open_errors_name_the_file(tmp_path) -> None:
