@@ -382,3 +382,21 @@ def test_a_library_on_a_read_only_mount_is_read(tmp_path: Path) -> None:
         pytest.skip(f"cannot make a read-only mount here: {done.stderr.strip()[:200]}")
     assert done.returncode == 0, done.stderr
     assert "GUANTANAMO" in done.stdout
+
+
+async def test_the_browser_opens_on_a_damaged_sidebar_cache(
+    tmp_path: Path, fixtures_library
+) -> None:
+    from tui.app import CablesApp
+    from tui_support import index_loaded
+
+    library = tmp_path / "lib.sqlite3"
+    shutil.copy(fixtures_library, library)
+    with sqlite3.connect(library) as conn:
+        conn.execute("UPDATE index_cache SET columns = 'a\x1fb\nc'")
+    with Library.open(library) as lib:
+        app = CablesApp(lib)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await index_loaded(app, pilot)
+            assert len(app.sidebar.index) == 63
+            assert app.view.cable is not None
