@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
+from tui_support import index_loaded
 
 from cables.library import Library
+from tui.app import CablesApp
 
 PAGE = FIXTURES / "09PARIS381.html"
 # Root without the capabilities that override file modes: chmod 000 stops it as it stops a user.
@@ -387,9 +389,6 @@ def test_a_library_on_a_read_only_mount_is_read(tmp_path: Path) -> None:
 async def test_the_browser_opens_on_a_damaged_sidebar_cache(
     tmp_path: Path, fixtures_library
 ) -> None:
-    from tui.app import CablesApp
-    from tui_support import index_loaded
-
     library = tmp_path / "lib.sqlite3"
     shutil.copy(fixtures_library, library)
     with sqlite3.connect(library) as conn:
