@@ -91,8 +91,8 @@ def input_files(paths: Sequence[Path]) -> dict[str, int]:
     for path in paths:
         files = [p for p in walk(path) if isinstance(p, Path)] if path.is_dir() else [path]
         for file in files:
-            try:
-                sizes[str(file)] = _size(file)
+            try:  # only a regular file is opened: a FIFO named `x.gz` would block
+                sizes[str(file)] = _size(file) if file.is_file() else 0
             except OSError:
                 sizes[str(file)] = 0
     return sizes

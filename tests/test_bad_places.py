@@ -94,6 +94,14 @@ def test_a_walk_names_and_counts_every_entry_it_skips(tmp_path: Path, unprivileg
     assert f"{locked}: cannot read the folder: Permission denied" in parsed.stderr
 
 
+def test_a_fifo_named_as_input_does_not_block(tmp_path: Path) -> None:
+    fifo = tmp_path / "dump.csv.gz"
+    os.mkfifo(fifo)
+    done = cables("import", "--library", str(tmp_path / "lib.sqlite3"), str(fifo), timeout=30)
+    assert done.returncode == 2
+    assert f"skipped {fifo}: not a regular file or folder" in done.stderr
+
+
 def test_a_config_that_is_a_fifo_does_not_block(tmp_path: Path) -> None:
     fifo = tmp_path / "config.toml"
     os.mkfifo(fifo)
