@@ -73,6 +73,8 @@ def test_a_complete_copy_replaces_a_partial_one(tmp_path: Path, capsys) -> None:
     assert "imported 1" in out and "warning" in err and "truncated" in err
     with Library.open(library) as lib:
         assert lib.get("09PARIS381").partial
+    assert main(["show", "--library", str(library), "09PARIS381"]) == 0
+    assert "Partial:        truncated: the page ends inside" in capsys.readouterr().out
     assert _import(library, PAGE) == 0
     assert "updated 1" in capsys.readouterr().out
     with Library.open(library) as lib:
