@@ -251,5 +251,7 @@ def write_log(log: Path, report: ImportReport, paths: Sequence[Path], library: P
     ]
     lines += [f"  skipped {s.where}: {s.reason}" for s in report.skipped]
     lines += [f"  warning {s.where}: {s.reason}" for s in report.warnings]
+    if report.failed:
+        lines.append(f"  stopped: {report.failed}")
     with log.open("a", encoding="utf-8") as stream:
         stream.write("\n".join(lines) + "\n")

@@ -140,6 +140,8 @@ def test_disk_full_mid_import_keeps_the_batches_written_and_says_so(tmp_path: Pa
     [line] = [x for x in done.stderr.splitlines() if not x.startswith("import:")]
     assert line.startswith(f"cables import: {library}: cannot write (")
     assert "free some disk space" in line and "the cables counted above are kept" in line
+    log = (Path(os.environ["XDG_DATA_HOME"]) / "cables" / "import.log").read_text()
+    assert f"  stopped: {library}: cannot write (" in log
     stats = cables("stats", "--library", str(library))  # consistent: the batches kept read back
     assert stats.returncode == 0 and f"{kept} cables" in stats.stdout.replace(",", "")
     again = cables("import", "--library", str(library), str(FIXTURES))
@@ -330,6 +332,8 @@ def test_a_read_only_library_file_still_sees_new_imports(tmp_path: Path, unprivi
     library = tmp_path / "lib.sqlite3"
     assert cables("import", "--library", str(library), str(PAGE)).returncode == 0
     library.chmod(0o444)  # read-only to the reader; root (the writer) still writes it
+    refused = cables("import", "--library", str(library), str(PAGE), prefix=unprivileged)
+    assert refused.returncode == 2 and "the library is read-only here" in refused.stderr
     reader = subprocess.Popen(
         [
             *unprivileged,
