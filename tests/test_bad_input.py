@@ -121,6 +121,14 @@ def test_a_latin1_page_is_read_with_its_declared_charset(tmp_path: Path) -> None
     ]
 
 
+def test_a_declared_wide_charset_without_a_byte_order_mark_is_read_as_utf8(tmp_path: Path) -> None:
+    text = _page().decode("utf-8").replace("<head>", '<head><meta charset="utf-16">')
+    page = tmp_path / PAGE.name
+    page.write_bytes(text.encode("utf-8"))
+    [cable], errors, _ = _items(page)
+    assert not errors and cable.paragraph(5) is not None
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
 def test_a_page_with_a_byte_order_mark_is_read(tmp_path: Path, encoding: str) -> None:
     text = _page().decode("utf-8")

@@ -118,7 +118,7 @@ def _utf8(data: bytes) -> bytes:
         name = codecs.lookup(declared.group(1).decode("ascii")).name
     except LookupError:
         return data  # an unknown charset: read as UTF-8, as before
-    if name == "utf-8":
+    if name == "utf-8" or name.startswith(("utf-16", "utf-32")):  # no BOM: not wide (WHATWG)
         return data
     if name == "iso8859-1":  # as browsers read it: the Windows superset (curly quotes)
         name = "cp1252"
