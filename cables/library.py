@@ -125,6 +125,15 @@ def lock_wait() -> float:
         return 10.0
 
 
+def _stamp(path: Path) -> tuple[int, int, bool]:
+    """What changes when a library is written: its time and size, and a -wal beside it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return 0, 0, False
+    return info.st_mtime_ns, info.st_size, path.with_name(path.name + "-wal").exists()
+
+
 def _writable(path: Path) -> bool:
     """Whether this process can write the library and make its -wal and -shm files beside it."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
@@ -238,6 +247,7 @@ class Library:
         self.wait = wait  # seconds to wait for another process's write lock
         self._conn = conn
         self._lock = threading.RLock()
+        self._snapshot: tuple[int, int, bool] | None = None  # set where opened `immutable`
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -273,8 +283,10 @@ class Library:
         uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
         try:
             return cls._connect(path, uri, True, create, wait)
-        except LibraryError:  # no -shm can be made beside it: nothing can be writing it either
-            return cls._connect(path, uri + "&immutable=1", True, create, wait)
+        except LibraryError:  # no -shm can be made beside it, so nothing is writing it now
+            library = cls._connect(path, uri + "&immutable=1", True, create, wait)
+            library._snapshot = _stamp(path)
+            return library
 
     @classmethod
     def _connect(
@@ -346,8 +358,21 @@ class Library:
 
     @_translated
     def generation(self) -> int:
-        """Bumped by every write: a reader holding an index compares it to know it is stale."""
+        """Bumped by every write: a reader holding an index compares it to know it is stale.
+
+        An `immutable` reader sees no writes, so where the file has changed since it opened (its
+        owner imported into it) it opens the library again first.
+        """
         with self._lock:
+            if self._snapshot is not None and _stamp(self.path) != self._snapshot:
+                try:
+                    fresh = Library.open(self.path, wait=self.wait)
+                except LibraryError:
+                    pass  # mid-write, say: go on with the snapshot, and look again next time
+                else:
+                    self._conn.close()
+                    self._conn, self._snapshot = fresh._conn, fresh._snapshot
+                    self.read_only = fresh.read_only
             return _generation(self._conn)
 
     @_translated

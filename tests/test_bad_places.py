@@ -411,3 +411,40 @@ async def test_the_browser_opens_on_a_damaged_sidebar_cache(
             await index_loaded(app, pilot)
             assert len(app.sidebar.index) == 63
             assert app.view.cable is not None
+
+
+def test_an_immutable_reader_opens_again_when_the_owner_writes(
+    tmp_path: Path, unprivileged
+) -> None:
+    """A read-only folder: SQLite can only read it `immutable`; a write by its owner is seen."""
+    library = tmp_path / "shared" / "lib.sqlite3"
+    assert cables("import", "--library", str(library), str(PAGE)).returncode == 0
+    library.parent.chmod(0o555)  # read-only to the reader; root (the owner) still writes it
+    reader = subprocess.Popen(
+        [
+            *unprivileged,
+            sys.executable,
+            "-c",
+            "import sys\nfrom cables.library import Library\n"
+            "lib = Library.open(sys.argv[1])\n"
+            "print(lib.read_only, lib.generation(), lib.count(), flush=True)\n"
+            "sys.stdin.readline()\n"
+            "print(lib.read_only, lib.generation(), lib.count(), flush=True)\n",
+            str(library),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = reader.stdout.readline().split()
+        assert first[0] == "True" and first[2] == "1"
+        assert cables("import", "--library", str(library), str(FIXTURES)).returncode == 0
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        then = reader.stdout.readline().split()
+        assert then[0] == "True" and int(then[1]) > int(first[1]) and then[2] == "63"
+    finally:
+        reader.kill()
+        reader.wait()
+        library.parent.chmod(0o755)
