@@ -39,7 +39,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from cables.dtg import dtg_datetime
 from cables.index import CableIndex
 from cables.model import Cable, Level, Marking, Paragraph, Source
-from cables.sanitize import clean_line
+from cables.sanitize import clean_line, iso_date
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,6 +52,7 @@ _ROW_BITS, _CABLE_BITS = 12, 25
 _MAX_ROW = (1 << _ROW_BITS) - 1
 _MAX_CABLE = (1 << _CABLE_BITS) - 1
 _SEP = "\x1f"  # column separator of the cached index (sanitised text never holds it)
+_NOT_DATE = re.compile(f"[^-0-9{_SEP}]")
 
 
 def _add_sent(conn: sqlite3.Connection) -> None:
@@ -398,7 +399,7 @@ class Library:
         )
         for ref, sent, level, origin, subject, tags, synthetic in rows:
             index.reference_ids.append(ref)
-            index.created.append((sent or "")[:10])
+            index.created.append((iso_date(sent) or "")[:10])
             index.levels.append(level)
             index.origins.append(origin or "")
             index.subjects.append(subject or "")
@@ -533,7 +534,7 @@ class Library:
                 text = cable.body
         return SearchHit(
             ref,
-            created,
+            iso_date(created),
             subject,
             Level(level),
             number,
@@ -557,8 +558,9 @@ class Library:
                 by_origin=counts(
                     "SELECT origin, count(*) FROM cables GROUP BY 1 ORDER BY 2 DESC, 1"
                 ),
-                by_year=counts(
-                    "SELECT substr(created, 1, 4), count(*) FROM cables GROUP BY 1 ORDER BY 1"
+                by_year=counts(  # a library written before dates were checked may hold others
+                    "SELECT CASE WHEN created GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
+                    " THEN substr(created, 1, 4) END, count(*) FROM cables GROUP BY 1 ORDER BY 1"
                 ),
             )
 
@@ -825,10 +827,10 @@ def _decode_cable(row: Sequence[Any]) -> Cable:
         pos += length
     return Cable(
         reference_id=ref,
-        created=created,
-        released=released,
+        created=iso_date(created),  # a library written before dates were checked may hold others
+        released=iso_date(released),
         created_dtg=dtg,
-        sent=sent,
+        sent=iso_date(sent),
         classification=classification,
         level=Level(level),
         origin=origin,
@@ -926,6 +928,8 @@ def _decode_index(text: str) -> CableIndex:
     if not columns[0]:
         return CableIndex()
     refs, created, levels, origins, subjects, tags = (c.split(_SEP) for c in columns)
+    if _NOT_DATE.search(columns[1]):  # a cache written before dates were checked
+        created = [(iso_date(d) or "")[:10] for d in created]
     flags = [s == "1" for s in synthetic]
     if any(len(c) != len(refs) for c in (created, levels, origins, subjects, tags, flags)):
         raise ValueError("damaged index cache")

@@ -32,6 +32,7 @@ from cables.formats import (
     text,
 )
 from cables.model import Cable, Source
+from cables.validate import check_cable, check_raw
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HTML_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|pre)\b", re.IGNORECASE)
@@ -126,31 +127,48 @@ def _kind(mode: int) -> str:
     return "a device"
 
 
+_reading: list[BinaryIO] = []  # the file being parsed, as stored (compressed for .gz)
+
+
+def input_position() -> int | None:
+    """How many bytes of the file being parsed have been read, as stored (compressed for .gz):
+    import progress that needs no trust in a gzip size trailer (a truncated file's is noise)."""
+    try:
+        return _reading[-1].tell() if _reading else None
+    except (OSError, ValueError):
+        return None
+
+
 def _parse_file(path: Path) -> Iterator[Cable | ParseError]:
     name = str(path)
     try:
-        stream = _open(path)
+        stream, raw = _open(path)
     except (OSError, EOFError, zlib.error) as exc:
         yield ParseError(name, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
         return
+    _reading.append(raw)
     try:
         with stream:
             yield from _parse_stream(stream, name)
     except (OSError, EOFError, zlib.error) as exc:
         yield ParseError(name, f"cannot read: {exc}")
+    finally:
+        _reading.remove(raw)
 
 
-def _open(path: Path) -> io.BufferedReader:
-    """The file's bytes: gunzipped where it is gzip, as UTF-8 where it opens with a UTF-16 or
-    UTF-32 byte order mark (so every reader after this sees UTF-8)."""
-    stream = path.open("rb")
-    if stream.peek(2)[:2] == _GZIP_MAGIC:
-        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))
+def _open(path: Path) -> tuple[io.BufferedReader, BinaryIO]:
+    """The file's content stream and the file itself. The content is read through gzip where it
+    is one, and as UTF-8 where it opens with a UTF-16 or UTF-32 byte order mark (so every reader
+    after this sees UTF-8)."""
+    raw = path.open("rb")
+    stream = raw
+    if raw.peek(2)[:2] == _GZIP_MAGIC:
+        stream = io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"))
     head = stream.peek(4)[:4]
     for bom, encoding in _WIDE_BOMS:
         if head.startswith(bom):
-            return io.BufferedReader(_Utf8Reader(stream, encoding))
-    return stream
+            return io.BufferedReader(_Utf8Reader(stream, encoding)), raw
+    return stream, raw
 
 
 class _Utf8Reader(io.RawIOBase):
@@ -237,9 +255,12 @@ def _finish_one(read: Callable[[], RawCable]) -> Iterator[Cable | ParseError]:
 
 
 def _finish(raw: RawCable) -> Iterator[Cable | ParseError]:
-    """Split off glued records, then run the body reader on each cable."""
+    """Split off glued records, then run the body reader on each cable; every value that reaches
+    links, paths or the terminal is checked last (`cables.validate`)."""
+    where = raw.source.describe()
+    yield from (ParseWarning(where, reason) for reason in check_raw(raw))
     if len(raw.body) + len(raw.header or "") > MAX_RECORD:
-        yield ParseError(raw.source.describe(), TOO_LARGE_RECORD)
+        yield ParseError(where, TOO_LARGE_RECORD)
         return
     own, recovered, warnings = split_glued(raw)
     for part in (own, *recovered):
@@ -256,12 +277,15 @@ def _finish(raw: RawCable) -> Iterator[Cable | ParseError]:
             continue
         if part.references:
             cable.references = list(part.references)
+        skip, problems = check_cable(cable)
+        if skip:
+            yield ParseError(part.source.describe(), skip)
+            continue
         if part.partial:
             cable.partial = part.partial
-            yield cable
-            yield ParseWarning(part.source.describe(), f"{part.partial}; kept as a partial record")
-            continue
+            problems = [*problems, f"{part.partial}; kept as a partial record"]
         yield cable
+        yield from (ParseWarning(part.source.describe(), reason) for reason in problems)
     yield from warnings
 
 
