@@ -407,7 +407,7 @@ def test_progress_of_a_truncated_gz_counts_the_bytes_stored(tmp_path) -> None:
     from cables.synth import write_corpus
 
     plain = tmp_path / "cables.csv"
-    write_corpus(plain, 200, seed=5)
+    write_corpus(plain, 1000, seed=5)  # several of the reader's pieces before the cut
     whole = gzip.compress(plain.read_bytes())
     cut = tmp_path / "cables.csv.gz"
     cut.write_bytes(whole[: len(whole) * 2 // 3])  # its last 4 bytes are no size trailer
@@ -416,7 +416,7 @@ def test_progress_of_a_truncated_gz_counts_the_bytes_stored(tmp_path) -> None:
     seen = []
     with Library.open(tmp_path / "lib.sqlite3", create=True) as lib:
         report = import_paths(lib, [cut], progress=seen.append, batch=20)
-    assert 0 < report.imported < 200
+    assert 0 < report.imported < 1000
     assert any("cannot read" in s.reason for s in report.skipped)
     assert len(seen) > 2 and all(p.total_bytes == size for p in seen)
     done = [p.done_bytes for p in seen]
