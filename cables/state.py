@@ -21,7 +21,6 @@ import tomli_w
 from cables import paths
 from cables.atomic import write_atomic
 from cables.model import Cable, Paragraph
-from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean_line
 
 HISTORY_LIMIT = 200
@@ -232,48 +231,3 @@ class State:
             return problem if first else None
         self.unsaved = None
         return None
-
-
-# --- Markdown export ----------------------------------------------------------------------
-
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~"})
-
-
-def _md(text: str) -> str:
-    """Plain text made inert in Markdown (subjects and notes are cable or user text)."""
-    return clean_line(text).translate(_MD_SPECIAL)
-
-
-def citation(bookmark: Bookmark, links: Permalinks) -> str:
-    """One Markdown list item: reference and paragraph, subject, date, link and note."""
-    where = bookmark.ref + (
-        f" ¶{bookmark.paragraph}"
-        if bookmark.paragraph is not None
-        else f" #{bookmark.anchor}"
-        if bookmark.anchor
-        else ""
-    )
-    try:
-        url = links.link(
-            bookmark.ref,
-            bookmark.cable_created,
-            bookmark.anchor or None,
-            synthetic=bookmark.synthetic,
-        )
-        head = f"[{_md(where)}](<{url.replace('>', '%3E')}>)"
-    except PermalinkRefused as exc:
-        head = f"{_md(where)} (no permalink: {_md(str(exc))})"
-    parts = [head]
-    if bookmark.subject:
-        parts.append(f"*{_md(bookmark.subject)}*")
-    if bookmark.cable_created:
-        parts.append(bookmark.cable_created[:10])
-    line = "- " + ", ".join(parts)
-    return line + (f": {_md(bookmark.note)}" if bookmark.note else "")
-
-
-def export_markdown(bookmarks: list[Bookmark], links: Permalinks) -> str:
-    """The bookmarks as a Markdown list of citations, oldest first."""
-    lines = ["# Bookmarked cables", ""]
-    lines += [citation(b, links) for b in bookmarks] or ["(no bookmarks)"]
-    return "\n".join(lines) + "\n"

@@ -15,9 +15,10 @@ import pytest
 from cables import paths
 from cables import state as state_module
 from cables.atomic import write_atomic
+from cables.export import bookmarks_markdown
 from cables.model import Cable, Paragraph
 from cables.permalinks import Permalinks
-from cables.state import Bookmark, State, export_markdown
+from cables.state import Bookmark, State
 
 
 def cable(
@@ -215,7 +216,7 @@ def test_export_markdown_cites_with_the_configured_permalinks(tmp_path: Path, fa
     state = filled(tmp_path / "state.toml")
     state.set_note("00HARARE6677", "par3", "see *para* 3\n[sic]")
     state.toggle_bookmark(cable("10STATE1", synthetic=True), None)
-    markdown = export_markdown(state.bookmarks, Permalinks())
+    markdown = bookmarks_markdown(state.bookmarks, Permalinks())
     lines = markdown.splitlines()
     assert lines[0] == "# Bookmarked cables"
     assert lines[2] == (
@@ -231,9 +232,9 @@ def test_export_markdown_cites_with_the_configured_permalinks(tmp_path: Path, fa
     )
     assert (
         "(<https://wikileaks.org/plusd/cables/00HARARE6677_a.html>)"
-        in export_markdown(state.bookmarks, plusd).splitlines()[2]
+        in bookmarks_markdown(state.bookmarks, plusd).splitlines()[2]
     )
-    assert export_markdown([], Permalinks()).endswith("(no bookmarks)\n")
+    assert bookmarks_markdown([], Permalinks()).endswith("(no bookmarks)\n")
 
 
 def test_bookmark_fields_round_trip_through_toml(tmp_path: Path) -> None:

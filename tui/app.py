@@ -22,12 +22,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from cables.config import Config
+from cables.export import paragraph_citation
 from cables.index import CableIndex
 from cables.keymap import ACTIONS
 from cables.library import Library, LibraryError
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
-from cables.sanitize import clean, clean_line
+from cables.sanitize import clean_line
 from cables.state import State
 from tui import clipboard
 from tui.keys import bindings, keys_of
@@ -242,7 +243,7 @@ class CablesApp(App[int]):
         if cable is None or paragraph is None:
             return
         link = self._link(cable, paragraph=True)
-        self._copy(citation(cable, self.view.current, link), "citation")
+        self._copy(paragraph_citation(cable, self.view.current, link), "citation")
 
     def action_references(self) -> None:
         cable = self.view.cable
@@ -315,15 +316,6 @@ class CablesApp(App[int]):
                 f"{action.id}: {keys}",
                 partial(self.run_action, action.id, target),
             )
-
-
-def citation(cable: Cable, index: int, link: str | None) -> str:
-    """The paragraph quoted in Markdown, then its source line with the permalink."""
-    paragraph = cable.paragraphs[index]
-    quoted = "\n".join(f"> {line}".rstrip() for line in clean(paragraph.text).strip().split("\n"))
-    where = f"{cable.reference_id} {paragraph_position(cable, index).split('/')[0]}"
-    source = f"[{where}]({link})" if link else f"{where} (no permalink)"
-    return f"{quoted}\n>\n> — {source}\n"
 
 
 def run_app(

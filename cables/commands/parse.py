@@ -13,6 +13,7 @@ from typing import TextIO
 
 from cables.config import from_args
 from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
+from cables.export import cable_json
 from cables.formats import ParseError
 from cables.model import Cable
 from cables.parsing import ParseWarning, parse_paths
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             parsed += 1
             if args.json:
-                out.write(json.dumps(item.to_json(links), ensure_ascii=False) + "\n")
+                out.write(json.dumps(cable_json(item, links), ensure_ascii=False) + "\n")
             else:
                 _summary(out, item)
     out.flush()
