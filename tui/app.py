@@ -23,6 +23,7 @@ from textual.widgets import Footer, Input
 
 from cables.config import Config
 from cables.export import paragraph_citation
+from cables.history import History, Place
 from cables.index import CableIndex
 from cables.keymap import ACTIONS
 from cables.library import Library, LibraryError
@@ -32,7 +33,7 @@ from cables.sanitize import clean_line
 from cables.state import State
 from tui import clipboard
 from tui.keys import bindings, keys_of
-from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
+from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.cable_view import APP_ACTIONS, CableView
@@ -71,8 +72,7 @@ class CablesApp(App[int]):
         self.open_anchor = anchor
         self.notice = notice
         self.state = state if state is not None else State.load()
-        self.history: list[list[str | int]] = []  # [reference id, paragraph index]
-        self.history_at = -1
+        self.history = History()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -152,8 +152,7 @@ class CablesApp(App[int]):
             else:
                 self.view.move_to(found)
         if record:
-            self.history[self.history_at + 1 :] = [[cable.reference_id, self.view.current]]
-            self.history_at = len(self.history) - 1
+            self.history.visit(Place(cable.reference_id, index=self.view.current))
         if problem := self.state.record_open(cable):
             self.notify(problem, severity="warning", markup=False)
         return True
@@ -165,12 +164,8 @@ class CablesApp(App[int]):
     def on_cable_view_moved(self, event: CableView.Moved) -> None:
         self.query_one(CableFooter).show(event.cable, event.index)
         self.query_one(LevelStrip).show(event.cable, event.index)
-        if (
-            0 <= self.history_at < len(self.history)
-            and event.cable is not None
-            and self.history[self.history_at][0] == event.cable.reference_id
-        ):
-            self.history[self.history_at][1] = event.index
+        if event.cable is not None:
+            self.history.moved(event.cable.reference_id, event.index)
 
     async def action_back(self) -> None:
         """Back in the cable history (binding id `back`; async like the `App.action_back` it
@@ -181,15 +176,13 @@ class CablesApp(App[int]):
         self._history_step(1)
 
     def _history_step(self, step: int) -> None:
-        target = self.history_at + step
-        if not 0 <= target < len(self.history):
+        place = self.history.back() if step < 0 else self.history.forward()
+        if place is None:
             self.notify(
                 "No cable " + ("before" if step < 0 else "after") + " this one", severity="warning"
             )
             return
-        self.history_at = target
-        ref, index = self.history[target]
-        self.open_cable(str(ref), index=int(index), record=False)
+        self.open_cable(place.ref, index=place.index, record=False)
 
     # -- app actions ---------------------------------------------------------------------
 
@@ -300,7 +293,7 @@ class CablesApp(App[int]):
         self.push_screen(HistoryScreen(self.state), self._open_place)
 
     def _open_place(self, place: Place | None) -> None:
-        if place is not None and self.open_cable(place[0], anchor=place[1]):
+        if place is not None and self.open_cable(place.ref, anchor=place.anchor):
             self.view.focus()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
