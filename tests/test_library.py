@@ -375,3 +375,15 @@ def test_index_is_served_while_another_process_holds_the_write_lock(tmp_path) ->
         writer.close()
     with Library.open(path) as lib:  # and the next open, unlocked, caches it as usual
         assert lib.load_index().reference_ids == ["09MEXICO1055"]
+
+
+def test_subjects_by_ids_any_case_absent_ones_left_out(tmp_path) -> None:
+    with Library.open(tmp_path / "lib.sqlite3", create=True) as lib:
+        lib.add([cable(), cable("10PARIS3", subject=None), cable("05PARIS1", subject="Paris")])
+        many = [f"99NOWHERE{n}" for n in range(1200)]  # more ids than one query takes
+        subjects = lib.subjects(["09mexico1055", "10PARIS3", "05PARIS1", *many])
+    assert subjects == {
+        "09mexico1055": cable().subject,
+        "10PARIS3": "",
+        "05PARIS1": "Paris",
+    }

@@ -255,14 +255,14 @@ class CablesApp(App[int]):
             self.notify(f"{title}: none", markup=False)
             return
         choices: list[tuple[str, str | Text]] = []
+        subjects = self.library.subjects(refs)
         for ref in dict.fromkeys(refs):
-            cited = self.library.get(ref)
             label = Text(ref, style="bold")
             label.append("  ")
-            if cited is None:
+            if ref not in subjects:
                 label.append("(not in this library)", style="dim")
             else:
-                label.append(clean_line(cited.subject or ""))
+                label.append(clean_line(subjects[ref]))
             choices.append((ref, label))
 
         def done(ref: str | None) -> None:
