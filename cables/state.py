@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import tomllib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import tomli_w
 
@@ -89,6 +91,21 @@ def _entry(kind: type, raw: Any) -> Any:
     return kind(**raw)
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _locked(method: Callable[Concatenate[State, _P], _R]) -> Callable[Concatenate[State, _P], _R]:
+    """Run a read-change-save method whole: the app saves history from a worker thread."""
+
+    def run(state: State, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with state._lock:
+            return method(state, *args, **kwargs)
+
+    run.__doc__ = method.__doc__
+    return run
+
+
 @dataclass(slots=True)
 class State:
     """Bookmarks (oldest first) and history (most recent first), tied to their file."""
@@ -98,6 +115,7 @@ class State:
     history: list[Visit] = field(default_factory=list)
     warning: str | None = None  # set when the file was damaged and set aside
     unsaved: str | None = None  # the last failure to save the history, once reported
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path | None = None) -> State:
@@ -168,6 +186,7 @@ class State:
     def bookmark(self, ref: str, anchor: str | None) -> Bookmark | None:
         return next((b for b in self.bookmarks if b.ref == ref and b.anchor == anchor), None)
 
+    @_locked
     def toggle_bookmark(self, cable: Cable, paragraph: Paragraph | None) -> bool:
         """Bookmark the paragraph (the cable where None), or remove that bookmark; saves.
 
@@ -195,6 +214,7 @@ class State:
         self.save()
         return existing is None
 
+    @_locked
     def set_note(self, ref: str, anchor: str | None, note: str) -> None:
         """Attach a note to a bookmark (exported after its citation); saves."""
         self._reload()
@@ -204,6 +224,7 @@ class State:
         bookmark.note = clean_line(note)
         self.save()
 
+    @_locked
     def remove_bookmark(self, bookmark: Bookmark) -> None:
         self._reload()
         self.bookmarks = [
@@ -213,6 +234,7 @@ class State:
 
     # --- history ------------------------------------------------------------------------
 
+    @_locked
     def record_open(self, cable: Cable) -> str | None:
         """Put the cable first in the history (once), keep the newest HISTORY_LIMIT; saves.
 

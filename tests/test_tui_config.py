@@ -139,11 +139,27 @@ async def test_unwritable_state_is_a_warning_not_a_crash(fixtures_library, tmp_p
         await pilot.press("b")
         first = app.view.cable.reference_id
         app.open_cable("09MEXICO1055")
+        await app.workers.wait_for_complete()  # the history is saved by a worker
         await pilot.pause()
         told = messages(app)
         assert sum("history not saved" in m for m in told) == 1
         assert any(m.startswith("Bookmark not saved") for m in told)
         assert app.view.cable.reference_id == "09MEXICO1055" != first
+
+
+async def test_opening_a_cable_never_waits_for_the_state_file(fixtures_library, tmp_path):
+    """History is saved by a worker: with a save held up (a slow disk; here the state's own
+    lock, held as a save holds it), the cable still opens at once, and is saved after."""
+    state = State.load(tmp_path / "state.toml")
+    async with app_from("", fixtures_library, tmp_path, state=state) as (app, pilot):
+        await app.workers.wait_for_complete()
+        with state._lock:
+            assert app.open_cable("09MEXICO1055")
+            await pilot.pause()
+            assert app.view.cable.reference_id == "09MEXICO1055"
+            assert State.load(state.path).history[0].ref != "09MEXICO1055"
+        await app.workers.wait_for_complete()
+        assert State.load(state.path).history[0].ref == "09MEXICO1055"
 
 
 def test_open_refuses_a_bad_config_before_any_screen(tmp_path: Path, capsys) -> None:

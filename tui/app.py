@@ -8,6 +8,8 @@ shows progress) while the app already takes keys. Everything the user can do is 
 from __future__ import annotations
 
 import gc
+import threading
+from collections import deque
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -73,6 +75,9 @@ class CablesApp(App[int]):
         self.notice = notice
         self.state = state if state is not None else State.load()
         self.history = History()
+        # Cables opened but not yet in the state file: written in order by `_save_opened`.
+        self._opened: deque[Cable] = deque()
+        self._saving = threading.Lock()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -153,9 +158,26 @@ class CablesApp(App[int]):
                 self.view.move_to(found)
         if record:
             self.history.visit(Place(cable.reference_id, index=self.view.current))
-        if problem := self.state.record_open(cable):
-            self.notify(problem, severity="warning", markup=False)
+        self._opened.append(cable)
+        self._save_opened()
         return True
+
+    @work(thread=True, group="state")
+    def _save_opened(self) -> None:
+        """Record opened cables in the state file off the UI thread (two fsyncs each, unbounded
+        on a slow home directory), oldest first; a failure is shown, once."""
+        for problem in self.record_opened():
+            self.call_from_thread(self.notify, problem, severity="warning", markup=False)
+
+    def record_opened(self) -> list[str]:
+        """Write every opened cable not yet saved, in order; the problems to show. Also run
+        once more after the app has quit, so the last cables opened are not lost."""
+        problems = []
+        with self._saving:  # one writer at a time, so the order of the history is kept
+            while self._opened:
+                if problem := self.state.record_open(self._opened.popleft()):
+                    problems.append(problem)
+        return problems
 
     def on_cable_list_opened(self, event: CableList.Opened) -> None:
         if self.open_cable(event.reference_id):
@@ -330,6 +352,7 @@ def run_app(
     try:
         app = CablesApp(library, config, open_ref=open_ref, anchor=anchor, notice=notice)
         result = app.run()
+        app.record_opened()
     finally:
         library.close()
     return int(result or 0)
