@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("search", "full-text search of the library"),
     "config": ("config", "read and write the configuration file"),
     "bookmarks": ("bookmarks", "list bookmarks, or export them as Markdown (--markdown)"),
+    "serve": ("serve", "serve the browser to many readers over SSH or the web"),
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from cables.model import Cable, Paragraph, Source
 from cables.permalinks import PermalinkRefused, Permalinks
-from cables.sanitize import clean, clean_line
+from cables.sanitize import clean, clean_line, iso_date
 from cables.state import Bookmark
 
 
@@ -47,6 +47,7 @@ def cable_json(cable: Cable, links: Permalinks | None = None) -> dict[str, Any]:
         "created": cable.created,
         "released": cable.released,
         "created_dtg": cable.created_dtg,
+        "sent": cable.sent,
         "classification": cable.classification,
         "level": cable.level.value,
         "origin": cable.origin,
@@ -89,6 +90,7 @@ def _source_json(source: Source | None) -> dict[str, Any] | None:
 def _fields(cable: Cable) -> list[tuple[str, str]]:
     fields = [
         ("Reference", cable.reference_id),
+        ("Sent", cable.sent or ""),
         ("Created", cable.created or ""),
         ("Released", cable.released or ""),
         ("Classification", cable.classification or ""),
@@ -194,8 +196,8 @@ def bookmark_citation(bookmark: Bookmark, links: Permalinks) -> str:
     parts = [head]
     if bookmark.subject:
         parts.append(f"*{_md(bookmark.subject)}*")
-    if bookmark.cable_created:
-        parts.append(bookmark.cable_created[:10])
+    if created := iso_date(bookmark.cable_created):
+        parts.append(created[:10])
     line = "- " + ", ".join(parts)
     return line + (f": {_md(bookmark.note)}" if bookmark.note else "")
 

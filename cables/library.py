@@ -24,18 +24,19 @@ import sqlite3
 import threading
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from cables.dtg import dtg_datetime
 from cables.index import CableIndex
 from cables.model import Cable, Level, Marking, Paragraph, Source
-from cables.sanitize import clean_line
+from cables.sanitize import clean_line, iso_date
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x4361626C  # "Cabl": tells our files from any other SQLite database
 
 # FTS rowid = minutes since 1950 << 37 | cable rowid << 12 | row (0 = subject and tags).
@@ -43,9 +44,27 @@ _ROW_BITS, _CABLE_BITS = 12, 25
 _MAX_ROW = (1 << _ROW_BITS) - 1
 _MAX_CABLE = (1 << _CABLE_BITS) - 1
 _SEP = "\x1f"  # column separator of the cached index (sanitised text never holds it)
+_NOT_DATE = re.compile(f"[^-0-9{_SEP}]")
 
-# Each entry takes the schema from version i to i + 1; a new library runs them all.
-MIGRATIONS: tuple[str, ...] = (
+
+def _add_sent(conn: sqlite3.Connection) -> None:
+    """Version 3: the `sent` column, from each stored DTG (else `created`), for the sidebar's
+    date and the date filters."""
+    conn.execute("ALTER TABLE cables ADD COLUMN sent TEXT")
+    rows = conn.execute("SELECT c.id, c.created, b.data FROM cables c JOIN bodies b ON b.id = c.id")
+    conn.executemany(
+        "UPDATE cables SET sent = ? WHERE id = ?",
+        [
+            (dtg_datetime(_stored_dtg(data)) or created, cable_id)
+            for cable_id, created, data in rows
+        ],
+    )
+    conn.execute("CREATE INDEX cables_sent ON cables (sent)")
+
+
+# Each entry takes the schema from version i to i + 1 (SQL, or a function where stored data
+# must be read); a new library runs them all.
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: cables, bodies, references, full text.
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,6 +93,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE index_cache (generation INTEGER NOT NULL, columns TEXT NOT NULL);
     INSERT OR IGNORE INTO meta VALUES ('generation', '0');
     """,
+    # 3: when each cable was sent.
+    _add_sent,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -220,12 +241,12 @@ class Library:
     def _select_index(self) -> CableIndex:
         index = CableIndex()
         rows = self._conn.execute(
-            "SELECT reference_id, created, level, origin, subject, tags, synthetic FROM cables"
-            " ORDER BY created DESC, reference_id"
+            "SELECT reference_id, sent, level, origin, subject, tags, synthetic FROM cables"
+            " ORDER BY sent DESC, reference_id"
         )
-        for ref, created, level, origin, subject, tags, synthetic in rows:
+        for ref, sent, level, origin, subject, tags, synthetic in rows:
             index.reference_ids.append(ref)
-            index.created.append((created or "")[:10])
+            index.created.append((iso_date(sent) or "")[:10])
             index.levels.append(level)
             index.origins.append(origin or "")
             index.subjects.append(subject or "")
@@ -255,7 +276,7 @@ class Library:
 
     def _load(self, cable_id: int) -> Cable:
         row = self._conn.execute(
-            "SELECT c.reference_id, c.created, c.released, c.level, c.origin, c.subject,"
+            "SELECT c.reference_id, c.created, c.sent, c.released, c.level, c.origin, c.subject,"
             " c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id WHERE c.id = ?",
             (cable_id,),
         ).fetchone()
@@ -359,7 +380,7 @@ class Library:
                 text = cable.body
         return SearchHit(
             ref,
-            created,
+            iso_date(created),
             subject,
             Level(level),
             number,
@@ -382,8 +403,9 @@ class Library:
                 by_origin=counts(
                     "SELECT origin, count(*) FROM cables GROUP BY 1 ORDER BY 2 DESC, 1"
                 ),
-                by_year=counts(
-                    "SELECT substr(created, 1, 4), count(*) FROM cables GROUP BY 1 ORDER BY 1"
+                by_year=counts(  # a library written before dates were checked may hold others
+                    "SELECT CASE WHEN created GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
+                    " THEN substr(created, 1, 4) END, count(*) FROM cables GROUP BY 1 ORDER BY 1"
                 ),
             )
 
@@ -432,8 +454,8 @@ class Library:
             if new and new[-1][0] > _MAX_CABLE:
                 raise LibraryError(f"{self.path}: more cables than the search index can number")
             conn.executemany(
-                "INSERT INTO cables (id, reference_id, created, released, level, origin, subject,"
-                " tags, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO cables (id, reference_id, created, sent, released, level, origin,"
+                " subject, tags, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(cable_id, *_row(cable)) for cable_id, cable in new],
             )
             self._write_parts(new)
@@ -449,7 +471,7 @@ class Library:
         )
         self._conn.execute("DELETE FROM refs WHERE cable_id = ?", (cable_id,))
         self._conn.execute(
-            "UPDATE cables SET reference_id = ?, created = ?, released = ?, level = ?,"
+            "UPDATE cables SET reference_id = ?, created = ?, sent = ?, released = ?, level = ?,"
             " origin = ?, subject = ?, tags = ?, synthetic = ? WHERE id = ?",
             (*_row(cable), cable_id),
         )
@@ -496,8 +518,12 @@ def migrate(conn: sqlite3.Connection, target: int) -> None:
     for step in range(version, target):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(MIGRATIONS[step]):
-                conn.execute(statement)
+            step_sql = MIGRATIONS[step]
+            if callable(step_sql):
+                step_sql(conn)
+            else:
+                for statement in _statements(step_sql):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {step + 1}")
             conn.execute("COMMIT")
@@ -549,6 +575,7 @@ def _row(cable: Cable) -> tuple[Any, ...]:
     return (
         cable.reference_id,
         cable.created,
+        cable.sent,
         cable.released,
         cable.level.value,
         cable.origin,
@@ -598,7 +625,7 @@ def _encode_body(cable: Cable) -> bytes:
 
 
 def _decode_cable(row: Sequence[Any]) -> Cable:
-    ref, created, released, level, origin, subject, synthetic, data = row
+    ref, created, sent, released, level, origin, subject, synthetic, data = row
     head, _, texts = zlib.decompress(data).decode("utf-8", "surrogatepass").partition("\n")
     (
         dtg,
@@ -625,9 +652,10 @@ def _decode_cable(row: Sequence[Any]) -> Cable:
         pos += length
     return Cable(
         reference_id=ref,
-        created=created,
-        released=released,
+        created=iso_date(created),  # a library written before dates were checked may hold others
+        released=iso_date(released),
         created_dtg=dtg,
+        sent=iso_date(sent),
         classification=classification,
         level=Level(level),
         origin=origin,
@@ -645,6 +673,16 @@ def _decode_cable(row: Sequence[Any]) -> Cable:
         source=None if source is None else Source(*source),
         synthetic=bool(synthetic),
     )
+
+
+def _stored_dtg(data: bytes) -> str | None:
+    """The DTG of a stored body, decompressing only the start (it leads the JSON line)."""
+    head = zlib.decompressobj().decompress(data, 1024).decode("utf-8", "replace")
+    try:
+        dtg = json.JSONDecoder().raw_decode(head, 1)[0]
+    except ValueError:
+        return None
+    return dtg if isinstance(dtg, str) else None
 
 
 def _minutes(created: str | None) -> int:
@@ -711,6 +749,8 @@ def _decode_index(text: str) -> CableIndex:
     if not columns[0]:
         return CableIndex()
     refs, created, levels, origins, subjects, tags = (c.split(_SEP) for c in columns)
+    if _NOT_DATE.search(columns[1]):  # a cache written before dates were checked
+        created = [(iso_date(d) or "")[:10] for d in created]
     return CableIndex(refs, created, levels, origins, subjects, tags, [s == "1" for s in synthetic])
 
 

@@ -98,6 +98,9 @@ class Cable:
     created: str | None = None
     released: str | None = None
     created_dtg: str | None = None  # the date-time group, e.g. "O 141611Z APR 09"
+    # When it was sent (UTC): the DTG's date-time where there is one, else `created` (many
+    # pages' Created cells carry wrong minutes; `created` keeps what the page states).
+    sent: str | None = None
     classification: str | None = None  # header value, e.g. "SECRET//NOFORN"
     level: Level = Level.UNMARKED
     origin: str | None = None
@@ -114,6 +117,10 @@ class Cable:
     body: str = ""  # the telegram text exactly as published (sanitised), for the "original" view
     source: Source | None = None
     synthetic: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sent is None:
+            self.sent = self.created  # no DTG: the page's own date is the best there is
 
     def paragraph(self, number: int) -> Paragraph | None:
         """The first paragraph the cable numbers `number`."""

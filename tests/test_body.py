@@ -130,6 +130,13 @@ def test_nothing_usable_is_a_parse_error() -> None:
         ("TAGE: PGOV PREL", ["PGOV", "PREL"]),
         ("TAS: PGOV PREL", ["PGOV", "PREL"]),
         ("TAGS: PGOV PREL\nKDEM SF\nSUBJECT: X", ["PGOV", "PREL", "KDEM", "SF"]),
+        # Issue 8 point 1: each line split by its own separator; semicolons; the singular key
+        # mid-line after the DECL date; a bracketed person tag then another tag; duplicates once.
+        ("TAGS: PREL FR PGOV\nYI, UNO, IR", ["PREL", "FR", "PGOV", "YI", "UNO", "IR"]),
+        ("TAGS: PREL;PGOV; KDEM", ["PREL", "PGOV", "KDEM"]),
+        ("E.O. 12958: DECL: 12/31/2018 TAG: PREL, PGOV", ["PREL", "PGOV"]),
+        ("TAGS OVIP (CLINTON, HILLARY), UAE", ["OVIP", "CLINTON, HILLARY", "UAE"]),
+        ("TAGS: PREL, PGOV, PREL", ["PREL", "PGOV"]),
     ],
 )
 def test_tags_one_string_per_entry(line: str, tags: list[str]) -> None:

@@ -167,6 +167,21 @@ def test_partial_extracts_give_no_dtg_or_the_partial_one_shown(name: str, facts:
     )
 
 
+@pytest.mark.parametrize("name", HTML_FACTS)
+def test_sent_is_the_dtg_time_and_created_stays_as_the_page_states(name: str, facts: dict) -> None:
+    """WikiLeaks put a 12-hour clock's hour in many Created cells' minutes: `sent` has the DTG's."""
+    observed = facts[name]["observed"]
+    cable = page_cable(FIXTURES / name, observed["reference_id"])
+    assert cable.created == observed["created"].replace(" ", "T")
+    if observed.get("dtg") is None and cable.created_dtg is None:
+        assert cable.sent == cable.created
+    elif observed.get("dtg") is None:  # a partial extract: `291359Z Nov 00` without precedence
+        day_time = cable.created_dtg.split()[0]
+        assert cable.sent == f"{cable.created[:8]}{day_time[:2]}T{day_time[2:4]}:{day_time[4:6]}"
+    else:
+        assert cable.sent == f"{cable.created[:10]}T{observed['created_time_from_dtg']}"
+
+
 def test_anchors_and_cablemap_asserts_match_outside_the_exceptions(facts: dict) -> None:
     diffs: dict[tuple[str, str, str], str] = {}
     for name in HTML_FACTS:

@@ -58,6 +58,7 @@ def test_show_text_and_markdown(library, capsys) -> None:
     status, out, _ = run(capsys, "--library", str(library), "show", MEXICO + "#par3")
     assert status == 0
     assert "Reference:      09MEXICO1055" in out
+    assert "Sent:           2009-04-14T16:11" in out
     assert "Classification: CONFIDENTIAL//NOFORN" in out
     assert "\n¶3 (SBU) " in out
     status, out, _ = run(capsys, "show", "09MEXICO1055", "--markdown", "--library", str(library))

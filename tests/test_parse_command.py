@@ -20,6 +20,7 @@ CABLE_KEYS = {
     "created",
     "released",
     "created_dtg",
+    "sent",
     "classification",
     "level",
     "origin",
@@ -59,7 +60,7 @@ def test_json_lines_with_every_documented_key():
         assert set(obj) == CABLE_KEYS
         assert all(set(p) == PARAGRAPH_KEYS for p in obj["paragraphs"])
     mexico = objects[0]
-    assert mexico["created"] == "2009-04-14T16:11"
+    assert mexico["created"] == mexico["sent"] == "2009-04-14T16:11"
     assert mexico["permalink"] == "https://wikileaks.org/cable/2009/04/09MEXICO1055.html"
     assert mexico["paragraphs"][2]["permalink"] == (
         "https://wikileaks.org/cable/2009/04/09MEXICO1055.html#par3"

@@ -8,6 +8,7 @@ shows progress) while the app already takes keys. Everything the user can do is 
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from cables.config import Config
+from cables.exits import EXIT_FATAL
 from cables.export import paragraph_citation
 from cables.history import History, Place
 from cables.index import CableIndex
@@ -33,7 +35,7 @@ from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean_line
 from cables.state import State
-from tui import clipboard
+from tui import clipboard, crash
 from tui.keys import bindings, keys_of
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
 from tui.screens.help import HelpScreen, LegendScreen
@@ -46,6 +48,9 @@ from tui.widgets.sidebar import CableList, Sidebar
 
 if TYPE_CHECKING:
     from cables.search import SidebarSearch
+
+    # The index and its search engine, made before the app (shared by forked sessions).
+    Preloaded = tuple[CableIndex, SidebarSearch]
 
 
 class CablesApp(App[int]):
@@ -64,9 +69,11 @@ class CablesApp(App[int]):
         anchor: str | None = None,
         notice: str | None = None,
         state: State | None = None,
+        preloaded: Preloaded | None = None,
     ) -> None:
         super().__init__()
         self.library = library
+        self.preloaded = preloaded
         self.config = config or Config()
         self.links = Permalinks(self.config.cable_permalink, self.config.paragraph_permalink)
         self.level_styles = LevelStyles(self.config.level_colors)
@@ -78,6 +85,17 @@ class CablesApp(App[int]):
         # Cables opened but not yet in the state file: written in order by `_save_opened`.
         self._opened: deque[Cable] = deque()
         self._saving = threading.Lock()
+        self.crash: str | None = None  # why an internal error stopped the app, in one line
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An internal error still ends the app (Textual's exit status 1, Pilot re-raises it),
+        but as one line for the user and a crash log, not a traceback on the terminal."""
+        if self.crash is None:
+            self.crash = crash.record(error)
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        self._close_messages_no_wait()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -119,6 +137,9 @@ class CablesApp(App[int]):
     @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
         """Load the sidebar index and build the search engine off the UI thread."""
+        if self.preloaded is not None:  # built once by `cables serve` for every session
+            self.call_from_thread(self._index_loaded, *self.preloaded)
+            return
         self.call_from_thread(self.sidebar.show_progress, "Loading the cable index…")
         index = self.library.load_index()
         self.call_from_thread(self.sidebar.show_progress, f"Preparing search over {len(index):,}…")
@@ -340,6 +361,7 @@ def run_app(
     anchor: str | None = None,
     config: Config | None = None,
     demo: bool = False,
+    preloaded: Preloaded | None = None,
 ) -> int:
     """Open the library at `library_path` and run the browser until the user quits."""
     library = Library.open(library_path)
@@ -350,9 +372,14 @@ def run_app(
             " cables with `cables import PATH` (cables.csv or cablegate pages)."
         )
     try:
-        app = CablesApp(library, config, open_ref=open_ref, anchor=anchor, notice=notice)
+        app = CablesApp(
+            library, config, open_ref=open_ref, anchor=anchor, notice=notice, preloaded=preloaded
+        )
         result = app.run()
         app.record_opened()
     finally:
         library.close()
+    if app.crash or app.return_code:
+        print(f"cables: {app.crash or 'the browser stopped on an error'}", file=sys.stderr)
+        return EXIT_FATAL
     return int(result or 0)

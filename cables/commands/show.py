@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from cables.commands._shared import fail, open_library, read_ref
 from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.export import cable_json, cable_markdown, cable_text
+from cables.sanitize import json_line
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         cited_by = library.cited_by(cable.reference_id)
     links = config.permalinks()
     if args.form == "json":
-        sys.stdout.write(json.dumps(cable_json(cable, links), ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(cable_json(cable, links)) + "\n")
     elif args.form == "markdown":
         sys.stdout.write(cable_markdown(cable, links, cited_by))
     else:

@@ -159,14 +159,22 @@ def iso_created(value: str) -> str:
 
 
 def to_raw(row: CsvRow, source: Source) -> RawCable:
-    """One row as a RawCable: the columns are the metadata, the body column the telegram text."""
+    """One row as a RawCable: the columns are the metadata, the body column the telegram text.
+
+    A created value that is not a date is passed on as written: the shared check after the
+    body reader drops it with a warning and keeps the cable.
+    """
     references = [ref.strip() for ref in row.references.split("|") if ref.strip()]
+    try:
+        created = iso_created(row.created)
+    except ValueError:
+        created = row.created
     return RawCable(
         source=source,
         body=row.body,
         header=row.header or None,
         reference_id=row.reference_id.strip() or None,
-        created=iso_created(row.created),
+        created=created,
         classification=row.classification.strip() or None,
         origin=row.origin.strip() or None,
         references=references,

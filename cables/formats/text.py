@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from cables.formats import ParseError, RawCable
 from cables.model import Source
+from cables.pagebreaks import is_page_break_line
 
 PILCROW = "\u00b6"
 TABLE_COLUMNS = ("Reference ID", "Created", "Released", "Classification", "Origin")
@@ -54,7 +55,6 @@ _BODY_FIELD_RE = re.compile(
 _FIELD_RE = re.compile(r"\s*(?:TAGS?|TAGE|SUBJECT|SUBJ)\s*:")
 _DTG_LINE_RE = re.compile(r"\s*(?:[OPRZ]\s+){1,2}\d{6}Z\s+[A-Z]{3}\s+\d{2}\b")
 _ROUTING_START_RE = re.compile(r"\s*(?:VZCZC|(?:[OPRZ] ){1,2}\d{6}Z [A-Z]{3} \d{2}\b)")
-_PAGE_BREAK_RE = re.compile(r"\s*[A-Z][A-Z .'-]*?\s+\d{5,8}\s+\d{3}(?:\.\d+)?\s+OF\s+\d{3}\s*$")
 _RENDERED_NUMBER_RE = re.compile(r"(\*\*)?(\u00b6)?(\d{1,4})\.(\*\*)?(?=\s|$)")
 _AUTOLINK_RE = re.compile(r"<((?:https?|ftp)://[^>\s]+)>")
 _TAG_RE = re.compile(r"<[^>]*>")
@@ -170,12 +170,6 @@ def read_rendered(text: str, source: Source) -> RawCable:
             f"page table row has {len(cells)} cells, expected {len(TABLE_COLUMNS)}",
         )
     reference_id, created, released, classification, origin = cells
-    for name, value in (("Created", created), ("Released", released)):
-        if value and iso(value) is None:
-            raise ParseError(
-                f"{source.describe()} line {row_at + 1}",
-                f"page table {name} {value[:30]!r} is not YYYY-MM-DD HH:MM",
-            )
     i, articles = _articles(lines, row_at + 1)
     rest = "\n".join(line.rstrip() for line in lines[i:])
     header: str | None = None
@@ -187,8 +181,9 @@ def read_rendered(text: str, source: Source) -> RawCable:
         body=_unmarkdown(rest.strip("\n")),
         header=header,
         reference_id=reference_id or None,
-        created=iso(created) if created else None,
-        released=iso(released) if released else None,
+        # A date that is not one goes on as written, to be dropped with a warning (validate).
+        created=(iso(created) or created) if created else None,
+        released=(iso(released) or released) if released else None,
         classification=classification or None,
         origin=origin or None,
         articles=articles,
@@ -258,7 +253,7 @@ def _setext(lines: list[str]) -> list[str]:
             and out[-2].strip()
             and len(out[-2]) <= 80
             and not out[-2].rstrip().endswith((".", ":", ";", ","))
-            and not _PAGE_BREAK_RE.match(out[-2])
+            and not is_page_break_line(out[-2])
         ):
             out.pop()
             out.append("-" * len(out[-1].strip()))
