@@ -60,6 +60,7 @@ def cable_json(cable: Cable, links: Permalinks | None = None) -> dict[str, Any]:
         "sections": list(cable.sections),
         "articles": list(cable.articles),
         "synthetic": cable.synthetic,
+        "partial": cable.partial,
         "permalink": link(None),
         "source": _source_json(cable.source),
         "paragraphs": [
@@ -99,6 +100,7 @@ def _fields(cable: Cable) -> list[tuple[str, str]]:
         ("Subject", cable.subject or ""),
         ("Tags", ", ".join(cable.tags)),
         ("References", ", ".join(cable.references)),
+        ("Partial", cable.partial or ""),  # a cut-off copy: a whole one replaces it on import
     ]
     return [(name, clean_line(value)) for name, value in fields if value]
 
