@@ -35,7 +35,7 @@ csv.field_size_limit(sys.maxsize)
 
 # The first line of every real row: numeric id, then the unpadded `M/D/YYYY H:MM` created value.
 ROW_START = re.compile(r'"\d+","\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d","')
-_PIECE = 1 << 20  # characters read at a time
+_PIECE = 1 << 16  # characters read at a time: progress and memory move in small steps
 # A row start after a line end, for cutting a stream into candidates: literal first characters
 # let the regex engine skip ahead fast (a look-behind costs 40 times more); CR alone is rare.
 _AFTER_LF = re.compile("\n" + ROW_START.pattern)
