@@ -68,6 +68,7 @@ def _add_sent(conn: sqlite3.Connection) -> None:
         ],
     )
     conn.execute("CREATE INDEX cables_sent ON cables (sent)")
+    conn.execute("DELETE FROM index_cache")  # it listed the created dates: rebuilt on next load
 
 
 # Each entry takes the schema from version i to i + 1 (SQL, or a function where stored data

@@ -140,19 +140,21 @@ def input_position() -> int | None:
 
 def _parse_file(path: Path) -> Iterator[Cable | ParseError]:
     name = str(path)
+    depth = len(_reading)
     try:
-        stream, raw, cut = _open(path)
-    except (OSError, EOFError, zlib.error) as exc:
-        yield ParseError(name, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
-        return
-    _reading.append(raw)
-    try:
-        with stream:
-            yield from _parse_stream(stream, name, cut)
-    except (OSError, EOFError, zlib.error) as exc:
-        yield ParseError(name, f"cannot read: {exc}")
+        try:
+            stream, raw, cut = _open(path)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield ParseError(name, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+            return
+        _reading.append(raw)  # for input_position()
+        try:
+            with stream:
+                yield from _parse_stream(stream, name, cut)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield ParseError(name, f"cannot read: {exc}")
     finally:
-        _reading.remove(raw)
+        del _reading[depth:]
 
 
 def _open(path: Path) -> tuple[io.BufferedReader, BinaryIO, _Salvage | None]:
