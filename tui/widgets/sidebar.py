@@ -26,6 +26,7 @@ from textual.widgets import Input, Label
 from textual.worker import get_current_worker
 
 from cables.index import CableIndex
+from cables.query import parse
 from cables.sanitize import clean_line
 from tui.keys import bindings
 from tui.widgets.levels import CODE, LevelStyles, level_of
@@ -229,7 +230,7 @@ class Sidebar(Vertical):
             return
         previous = self._previous if query.startswith(self._previous_query) else None
         matches = engine.search(
-            query, limit=self.limit, previous=previous, cancelled=lambda: worker.is_cancelled
+            parse(query), limit=self.limit, previous=previous, cancelled=lambda: worker.is_cancelled
         )
         if matches is None or worker.is_cancelled:
             return
