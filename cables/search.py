@@ -25,7 +25,7 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import NamedTuple
@@ -437,25 +437,12 @@ class SidebarSearch:
             tests.append(lambda rows, span=span: [i for i in rows if dates[i] in span])
         origins = index.origins
         for wanted_origin in query.origins:
-            places = self._origins_like(wanted_origin)
+            places = origins_like(set(index.origins), wanted_origin)
             tests.append(lambda rows, p=places: [i for i in rows if origins[i] in p])
         tags = index.tags
         for tag in query.tags:
             tests.append(lambda rows, t=tag: [i for i in rows if t in tags[i].upper().split()])
         return tests
-
-    def _origins_like(self, wanted: str) -> frozenset[str]:
-        """Origins that `origin:wanted` means: those with a word starting with it, or if there
-        are none, those with a word one slip in five letters from it."""
-        places = {o: fold(o).split() for o in set(self._index.origins)}
-        starts = {o for o, words in places.items() if _starts_words(words, wanted.split())}
-        if starts or len(wanted) < MIN_FUZZY_LENGTH:
-            return frozenset(starts)
-        return frozenset(
-            o
-            for o, words in places.items()
-            if any(fuzz.ratio(wanted, w) >= ORIGIN_SCORE for w in words)
-        )
 
     def _narrowing(self, terms: list[Term], previous: Matches) -> tuple[Sequence[int], list[Term]]:
         """Where to start and which terms still need testing.
@@ -746,6 +733,20 @@ def _matches_nothing(term: Term) -> bool:
     return all(
         t.corrections == () and not t.fuzzy_ids and t.year is None
         for t in (term, *term.alternatives)
+    )
+
+
+def origins_like(origins: Iterable[str], wanted: str) -> frozenset[str]:
+    """Origins that `origin:wanted` means: those with a word starting with it, or if there are
+    none, those with a word one slip in five letters from it."""
+    places = {o: fold(o).split() for o in set(origins)}
+    starts = {o for o, words in places.items() if _starts_words(words, wanted.split())}
+    if starts or len(wanted) < MIN_FUZZY_LENGTH:
+        return frozenset(starts)
+    return frozenset(
+        o
+        for o, words in places.items()
+        if any(fuzz.ratio(wanted, w) >= ORIGIN_SCORE for w in words)
     )
 
 

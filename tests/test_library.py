@@ -8,11 +8,12 @@ from cables.library import (
     SCHEMA_VERSION,
     Library,
     LibraryError,
+    fts_expression,
     migrate,
-    parse_query,
     snippet,
 )
 from cables.model import Cable, Level, Marking, Paragraph, Source
+from cables.query import parse
 
 
 def par(number, text, marking=None, level=None, caveats=(), anchor="auto", section=None):
@@ -348,10 +349,12 @@ def test_threads_share_one_library(lib) -> None:
 
 
 def test_parse_query_and_snippet() -> None:
-    expression, terms = parse_query('Iran "nuclear program" sanc* OR oil U.S.')
-    assert expression == '("iran") AND ("nuclear program") AND ("sanc" * OR "oil") AND ("u s")'
+    expression, terms = fts_expression(parse('Iran "nuclear program" sanc* OR oil U.S. -x 2009'))
+    assert expression == (
+        '(("iran") AND ("nuclear program") AND ("sanc" * OR "oil") AND ("u") AND ("s")) NOT "x"'
+    )
     assert ("sanc", True) in terms and ("iran", False) in terms
-    assert parse_query("  ") is None
+    assert fts_expression(parse("  ")) == (None, [])
     long = "word " * 100 + "target " + "word " * 100
     cut = snippet(long, [("target", False)], width=60)
     assert cut.startswith("…") and cut.endswith("…") and "«target»" in cut
