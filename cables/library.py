@@ -24,7 +24,7 @@ import sqlite3
 import threading
 import unicodedata
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +112,7 @@ class TextResults:
     total: int = 0
     capped: bool = False
     months: dict[str, int] = field(default_factory=dict)
+    levels: dict[str, int] = field(default_factory=dict)  # level value -> cables, with months
 
 
 @dataclass(slots=True)
@@ -409,7 +410,18 @@ class Library:
                 rows.close()  # ends the read: an open statement would hold back checkpoints
             results.total = len(seen) - results.capped
             results.hits = [self._hit(cable_id, row, terms) for cable_id, row in chosen.items()]
+            if timeline:
+                results.levels = self._levels_of(seen)
             return results
+
+    def _levels_of(self, cable_ids: Iterable[int]) -> dict[str, int]:
+        return dict(
+            self._conn.execute(
+                "SELECT level, count(*) FROM cables WHERE id IN (SELECT value FROM json_each(?))"
+                " GROUP BY level",
+                (json.dumps(list(cable_ids)),),
+            ).fetchall()
+        )
 
     def linked_ids(self, query: Query) -> set[str] | None:
         """The reference ids that the query's `cites:`/`refs:` filters allow (None: no such
@@ -493,10 +505,13 @@ class Library:
             f"SELECT id, {DATE_COLUMN} FROM cables ORDER BY {DATE_COLUMN} {direction}, reference_id"
         )
         chosen: list[int] = []
+        counted: list[int] = []
         for cable_id, date in rows:
             if (allowed is not None and cable_id not in allowed) or cable_id in excluded:
                 continue
             results.total += 1
+            if timeline:
+                counted.append(cable_id)
             if timeline and date:
                 results.months[date[:7]] = results.months.get(date[:7], 0) + 1
             if len(chosen) < limit:
@@ -506,6 +521,8 @@ class Library:
                 results.total -= 1
                 break
         results.hits = [self._hit(cable_id, 0, []) for cable_id in chosen]
+        if timeline:
+            results.levels = self._levels_of(counted)
         return results
 
     def stats(self) -> Stats:

@@ -151,6 +151,14 @@ class Matches:
         return {t.word: t.corrections for t in self.terms if t.corrections}
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """How many matches per level value and per month ("YYYY-MM"; unknown dates left out)."""
+
+    by_level: dict[str, int]
+    by_month: dict[str, int]
+
+
 class SidebarSearch:
     """Prepared keys and vocabulary for one CableIndex; safe to call from several threads.
 
@@ -194,6 +202,8 @@ class SidebarSearch:
         self._bare = tuple(bare)
         self._id_lookups = (_SortedIds(ids), _SortedIds(bare))
         self._reversed: _SortedIds | None = None  # bare ids reversed: by serial, built on need
+        self._level_codes: tuple[array[int], list[str]] | None = None  # built on need
+        self._month_codes: array[int] | None = None
         words = chain.from_iterable(map(str.split, chain(set(subjects), set(heads))))
         self._sorted_words = tuple(sorted(set(words)))
         # Correction candidates, by first letter (a misspelling rarely starts wrong).
@@ -276,6 +286,35 @@ class SidebarSearch:
             while len(self._results) > self._cache_size:
                 self._results.popitem(last=False)
         return matches
+
+    def summary(self, rows: Sequence[int], cancelled: Cancelled | None = None) -> Summary | None:
+        """Counts by level and by month ("YYYY-MM") of `rows`: the picture above the list."""
+        cancelled = cancelled or _never
+        levels, months, names = self._codes()
+        by_level: dict[int, int] = {}
+        by_month: dict[int, int] = {}
+        for chunk in _chunks(rows):
+            if cancelled():
+                return None
+            for code in map(levels.__getitem__, chunk):
+                by_level[code] = by_level.get(code, 0) + 1
+            for code in map(months.__getitem__, chunk):
+                by_month[code] = by_month.get(code, 0) + 1
+        return Summary(
+            {names[c]: n for c, n in by_level.items()},
+            {_month_name(c): n for c, n in by_month.items() if c >= 0},
+        )
+
+    def _codes(self) -> tuple[array[int], array[int], list[str]]:
+        """Per row a small level code and a month code (months since 1900; -1 unknown)."""
+        with self._lock:
+            if self._level_codes is None:
+                names = sorted(set(self._index.levels))
+                code = {name: i for i, name in enumerate(names)}
+                self._level_codes = (array("b", map(code.__getitem__, self._index.levels)), names)
+                self._month_codes = array("i", map(_month_code, date_column(self._index)))
+            assert self._month_codes is not None
+            return self._level_codes[0], self._month_codes, self._level_codes[1]
 
     # -- terms -----------------------------------------------------------------------------------
 
@@ -712,6 +751,16 @@ class SidebarSearch:
                 )
                 buckets.setdefault(penalty, []).append(i)
         return [i for penalty in sorted(buckets) for i in buckets[penalty]]
+
+
+def _month_code(date: str) -> int:
+    if len(date) >= 7 and date[:4].isdigit() and date[5:7].isdigit():
+        return (int(date[:4]) - 1900) * 12 + int(date[5:7]) - 1
+    return -1
+
+
+def _month_name(code: int) -> str:
+    return f"{1900 + code // 12}-{code % 12 + 1:02d}"
 
 
 def _frozen(linked: Collection[str] | None) -> frozenset[str] | None:
