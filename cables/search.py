@@ -24,7 +24,7 @@ import string
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -47,6 +47,7 @@ FUZZY_ID_BLOCK = 8192  # id rows compared one by one for a fuzzy id, at most, pe
 ID_DIRECT = 4096  # id-prefix tiers up to this many rows are looked up, not scanned for
 RESULT_CACHE = 32  # recent results, so backspacing is instant
 FILTER_CACHE = 8  # recent filter results, so typing words after a filter does not redo it
+RANK_WINDOW = 10_000  # more matches than this: the best of the newest this many are ranked
 ORIGIN_SCORE = 80.0  # rapidfuzz ratio for an `origin:` word to match an origin word
 
 # Query and keys are folded alike: lowercase, every punctuation mark a space.
@@ -58,6 +59,7 @@ _FOLD_BYTES = bytes.maketrans(_ASCII_SEPARATORS.encode(), b" " * len(_ASCII_SEPA
 _DIGITS = "0123456789"
 _LAST = "\U0010ffff"  # sorts after every character: word + _LAST bounds the words it starts
 _ID_PARTS = re.compile(r"([0-9]*)(.*?)([0-9]*)")
+_LEVELS = 8  # level codes per month code in `SidebarSearch.summary`
 _STATE_ALIAS = "secstate"  # REF lines name the Department's cables SECSTATE; their ids say STATE
 
 Cancelled = Callable[[], bool]
@@ -202,8 +204,7 @@ class SidebarSearch:
         self._bare = tuple(bare)
         self._id_lookups = (_SortedIds(ids), _SortedIds(bare))
         self._reversed: _SortedIds | None = None  # bare ids reversed: by serial, built on need
-        self._level_codes: tuple[array[int], list[str]] | None = None  # built on need
-        self._month_codes: array[int] | None = None
+        self._summary_codes: tuple[array[int], list[str]] | None = None  # built on need
         words = chain.from_iterable(map(str.split, chain(set(subjects), set(heads))))
         self._sorted_words = tuple(sorted(set(words)))
         # Correction candidates, by first letter (a misspelling rarely starts wrong).
@@ -288,33 +289,46 @@ class SidebarSearch:
         return matches
 
     def summary(self, rows: Sequence[int], cancelled: Cancelled | None = None) -> Summary | None:
-        """Counts by level and by month ("YYYY-MM") of `rows`: the picture above the list."""
+        """Counts by level and by month ("YYYY-MM") of `rows`: the picture above the list.
+
+        One code per row (month and level together), counted in C by `Counter`."""
         cancelled = cancelled or _never
-        levels, months, names = self._codes()
-        by_level: dict[int, int] = {}
-        by_month: dict[int, int] = {}
-        for chunk in _chunks(rows):
+        codes, names = self._codes()
+        counts: Counter[int] = Counter()
+        for start in range(0, len(rows), CHUNK * 16):
             if cancelled():
                 return None
-            for code in map(levels.__getitem__, chunk):
-                by_level[code] = by_level.get(code, 0) + 1
-            for code in map(months.__getitem__, chunk):
-                by_month[code] = by_month.get(code, 0) + 1
-        return Summary(
-            {names[c]: n for c, n in by_level.items()},
-            {_month_name(c): n for c, n in by_month.items() if c >= 0},
-        )
+            counts.update(map(codes.__getitem__, rows[start : start + CHUNK * 16]))
+        by_level: dict[str, int] = {}
+        by_month: dict[str, int] = {}
+        for code, n in counts.items():
+            month, level = divmod(code, _LEVELS)
+            by_level[names[level]] = by_level.get(names[level], 0) + n
+            if month:
+                name = _month_name(month - 1)
+                by_month[name] = by_month.get(name, 0) + n
+        return Summary(by_level, by_month)
 
-    def _codes(self) -> tuple[array[int], array[int], list[str]]:
-        """Per row a small level code and a month code (months since 1900; -1 unknown)."""
+    def _codes(self) -> tuple[array[int], list[str]]:
+        """Per row one code: (month since 1900 + 1, or 0 unknown) * _LEVELS + level code."""
         with self._lock:
-            if self._level_codes is None:
-                names = sorted(set(self._index.levels))
+            if self._summary_codes is None:
+                names = sorted(set(self._index.levels))[: _LEVELS - 1]
                 code = {name: i for i, name in enumerate(names)}
-                self._level_codes = (array("b", map(code.__getitem__, self._index.levels)), names)
-                self._month_codes = array("i", map(_month_code, date_column(self._index)))
-            assert self._month_codes is not None
-            return self._level_codes[0], self._month_codes, self._level_codes[1]
+                other = len(names)  # (more distinct levels than expected: counted together)
+                names.append("unmarked")
+                months = map(_month_code, date_column(self._index))
+                self._summary_codes = (
+                    array(
+                        "i",
+                        [
+                            (m + 1) * _LEVELS + code.get(lv, other)
+                            for m, lv in zip(months, self._index.levels, strict=True)
+                        ],
+                    ),
+                    names,
+                )
+            return self._summary_codes
 
     # -- terms -----------------------------------------------------------------------------------
 
@@ -453,7 +467,7 @@ class SidebarSearch:
         rows = tuple(out)
         with self._lock:
             self._filtered[key] = rows
-            while len(self._filtered) > FILTER_CACHE:
+            while len(self._filtered) > (FILTER_CACHE if self._cache_size else 0):
                 self._filtered.popitem(last=False)
         return rows
 
@@ -604,7 +618,9 @@ class SidebarSearch:
                 if isinstance(tier, list):  # the tier's rows themselves, few, in their order
                     hits = level([i for i in tier if i not in taken and _contains(candidates, i)])
                 else:
-                    for chunk in _chunks(candidates):
+                    # A cost bound: broad queries (a word of a few letters being typed) rank
+                    # the newest RANK_WINDOW matches; ids and the count still cover them all.
+                    for chunk in _chunks(candidates[:RANK_WINDOW]):
                         if cancelled():
                             return None
                         hits += [i for i in level(tier(chunk)) if i not in taken]
