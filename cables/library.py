@@ -44,7 +44,7 @@ _ROW_BITS, _CABLE_BITS = 12, 25
 _MAX_ROW = (1 << _ROW_BITS) - 1
 _MAX_CABLE = (1 << _CABLE_BITS) - 1
 _SEP = "\x1f"  # column separator of the cached index (sanitised text never holds it)
-RANK_WINDOW = 20_000  # best-first ranks the newest this many matching paragraphs
+RANK_WINDOW = 5_000  # best-first ranks the newest this many matching paragraphs
 DATE_COLUMN = "created"  # what `date:`/`year:` filter on (the one place to switch to `sent`)
 
 # Each entry takes the schema from version i to i + 1; a new library runs them all.
@@ -362,13 +362,14 @@ class Library:
         `year:` filter here (a paragraph cannot be a year). Queries with errors find nothing.
         """
         results = TextResults()
-        if query.errors or limit <= 0:
+        if query.errors or (limit <= 0 and not count_cap and not timeline):
             return results
+        limit = max(0, limit)
         expression, terms = fts_expression(query)
         with self._lock:
-            allowed = self._allowed_cables(query)
             if expression is None:
-                return self._list_filtered(allowed, query, limit, sort, count_cap, timeline)
+                return self._list_filtered(query, limit, sort, count_cap, timeline)
+            allowed = self._allowed_cables(query)
             if sort is Sort.BEST:
                 sql = (
                     "SELECT rowid FROM (SELECT rowid, bm25(fts) AS score FROM fts"
@@ -479,50 +480,46 @@ class Library:
         return where, params
 
     def _list_filtered(
-        self,
-        allowed: set[int] | None,
-        query: Query,
-        limit: int,
-        sort: Sort,
-        count_cap: int,
-        timeline: bool,
+        self, query: Query, limit: int, sort: Sort, count_cap: int, timeline: bool
     ) -> TextResults:
-        """Filters (and exclusions) alone: the cables they allow, by date, subjects as snippets."""
+        """Filters (and exclusions) alone: the cables they allow, by date, subjects as snippets;
+        all in SQL over the narrow `cables` table."""
         results = TextResults()
-        if allowed is None and not query.excluded:
-            return results  # nothing asked
-        excluded: set[int] = set()
+        where, params = self._filter_sql(query)
         for word in query.excluded:
-            expression = '"' + " ".join(_fold(w) for w in word.words) + '"'
-            excluded.update(
-                (r[0] >> _ROW_BITS) & _MAX_CABLE
-                for r in self._conn.execute(
-                    "SELECT rowid FROM fts WHERE fts MATCH ?", (expression,)
-                )
+            where.append(
+                f"id NOT IN (SELECT (rowid >> {_ROW_BITS}) & {_MAX_CABLE} FROM fts"
+                " WHERE fts MATCH ?)"
             )
+            params.append('"' + " ".join(_fold(w) for w in word.words) + '"')
+        if not where:
+            return results  # nothing asked
+        condition = " WHERE " + " AND ".join(where)
         direction = "ASC" if sort is Sort.OLD else "DESC"
-        rows = self._conn.execute(
-            f"SELECT id, {DATE_COLUMN} FROM cables ORDER BY {DATE_COLUMN} {direction}, reference_id"
-        )
-        chosen: list[int] = []
-        counted: list[int] = []
-        for cable_id, date in rows:
-            if (allowed is not None and cable_id not in allowed) or cable_id in excluded:
-                continue
-            results.total += 1
-            if timeline:
-                counted.append(cable_id)
-            if timeline and date:
-                results.months[date[:7]] = results.months.get(date[:7], 0) + 1
-            if len(chosen) < limit:
-                chosen.append(cable_id)
-            elif results.total > max(count_cap, limit) and not timeline:
-                results.capped = True
-                results.total -= 1
-                break
+        chosen = [
+            r[0]
+            for r in self._conn.execute(
+                f"SELECT id FROM cables{condition}"
+                f" ORDER BY {DATE_COLUMN} {direction}, reference_id LIMIT ?",
+                (*params, limit),
+            )
+        ]
         results.hits = [self._hit(cable_id, 0, []) for cable_id in chosen]
+        cap = max(count_cap, limit)
+        results.total = self._conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM cables{condition} LIMIT ?)", (*params, cap + 1)
+        ).fetchone()[0]
+        if results.total > cap:
+            results.total, results.capped = cap, True
         if timeline:
-            results.levels = self._levels_of(counted)
+            for month, level, n in self._conn.execute(
+                f"SELECT substr({DATE_COLUMN}, 1, 7), level, count(*) FROM cables{condition}"
+                " GROUP BY 1, 2",
+                params,
+            ):
+                results.levels[level] = results.levels.get(level, 0) + n
+                if month:
+                    results.months[month] = results.months.get(month, 0) + n
         return results
 
     def stats(self) -> Stats:

@@ -39,7 +39,7 @@ from tui.keys import bindings
 from tui.widgets.levels import CODE, LevelStyles, level_of
 
 if TYPE_CHECKING:
-    from cables.search import Matches, SidebarSearch, Summary
+    from cables.search import Matches, SidebarSearch
 
 
 class CableList(ScrollView, can_focus=True):
@@ -378,9 +378,18 @@ class Sidebar(Vertical):
             self.app.call_from_thread(self._show_error, text, query)
             return
         if self.mode == "text" and library is not None:
+            # First the screenful of hits, then (unless this is the next page) the count,
+            # levels and timeline, which read further.
             results = _text_search(library, query, self._page)
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._show_text, text, results, more)
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._show_text, text, results, more)
+            if not more and not query.empty:
+                counts = library.text_search(
+                    query, limit=0, count_cap=self.COUNT_CAP, timeline=True
+                )
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(self._show_text_counts, text, counts)
             return
         linked = library.linked_ids(query) if library is not None else None
         previous = self._previous if text.startswith(self._previous_query) else None
@@ -393,14 +402,18 @@ class Sidebar(Vertical):
         )
         if matches is None or worker.is_cancelled:
             return
-        summary = (
-            None if query.empty else engine.summary(matches.candidates, lambda: worker.is_cancelled)
-        )
         hint = None
         if matches.total == 0 and not query.empty and library is not None:
-            hint = library.text_search(query, limit=1, count_cap=self.COUNT_CAP).total
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, text, matches, summary, hint)
+            hint = library.text_search(query, limit=0, count_cap=self.COUNT_CAP).total
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._show, text, matches, hint)
+        if query.empty:
+            return
+        # then the picture above the list, which counts every match
+        summary = engine.summary(matches.candidates, lambda: worker.is_cancelled)
+        if summary is not None and not worker.is_cancelled:
+            self.app.call_from_thread(self._summary, summary.by_level, summary.by_month)
 
     def _show_error(self, text: str, query: Query) -> None:
         self.query_shown = text
@@ -415,13 +428,7 @@ class Sidebar(Vertical):
         self.error = ""
         self.query_one("#error", Label).display = False
 
-    def _show(
-        self,
-        query: str,
-        matches: Matches | None,
-        summary: Summary | None = None,
-        hint: int | None = None,
-    ) -> None:
+    def _show(self, query: str, matches: Matches | None, hint: int | None = None) -> None:
         index = self.index
         assert index is not None
         self._clear_error()
@@ -452,7 +459,8 @@ class Sidebar(Vertical):
                 self._show_note(why)
         # fixed size (see cables.tcss): no layout pass on every keystroke
         self.query_one("#count", Label).update(count, layout=False)
-        self._summary(summary.by_level if summary else None, summary.by_month if summary else None)
+        if matches is None or parse(query).empty:
+            self._summary(None, None)
 
     def _show_text(self, query: str, results: TextResults, more: bool) -> None:
         assert self.index is not None
@@ -465,17 +473,29 @@ class Sidebar(Vertical):
             for i, w in enumerate(word.words)
         ]
         hits = results.hits
-        self.cable_list.set_hits(hits, more=results.total > len(hits), keep=more)
+        self.cable_list.set_hits(hits, more=results.capped, keep=more)
+        if more:
+            return
         if parsed.empty:
+            self._summary(None, None)
             count = Text("text mode: type words to search every paragraph")
+        elif results.capped:
+            count = Text(f"{len(hits):,}+ cables of {len(self.index):,} (text) · counting…")
         else:
-            plus = "+" if results.capped else ""
-            count = Text(f"{_cables(results.total)}{plus} of {len(self.index):,} (text)")
-            if len(hits) < results.total:
-                count.append(f" · {len(hits):,} listed")
+            count = Text(f"{_cables(results.total)} of {len(self.index):,} (text)")
         self.query_one("#count", Label).update(count, layout=False)
-        if not more:
-            self._summary(results.levels or None, results.months or None)
+
+    def _show_text_counts(self, query: str, counts: TextResults) -> None:
+        """The count, levels and timeline of the text query whose hits are listed."""
+        if query != self.query_shown or self.mode != "text" or self.index is None:
+            return
+        plus = "+" if counts.capped else ""
+        count = Text(f"{_cables(counts.total)}{plus} of {len(self.index):,} (text)")
+        listed = len(self.cable_list.rows)
+        if listed < counts.total:
+            count.append(f" · {listed:,} listed")
+        self.query_one("#count", Label).update(count, layout=False)
+        self._summary(counts.levels or None, counts.months or None)
 
     def _summary(self, by_level: dict[str, int] | None, by_month: dict[str, int] | None) -> None:
         """Chips per level in the level colours, then the timeline; empty for no query."""
@@ -501,13 +521,8 @@ def _cables(n: int) -> str:
 
 
 def _text_search(library: Library, query: Query, page: int) -> TextResults:
-    """Text mode's search: newest first unless `sort:` says otherwise, counted up to a cap."""
+    """Text mode's first screen: `page` hits, newest first unless `sort:` says otherwise
+    (`capped` says whether there are more); the count comes after."""
     if query.empty:
         return TextResults()
-    return library.text_search(
-        query,
-        limit=page,
-        sort=query.sort or Sort.NEW,
-        count_cap=Sidebar.COUNT_CAP,
-        timeline=True,
-    )
+    return library.text_search(query, limit=page, sort=query.sort or Sort.NEW)
