@@ -621,3 +621,11 @@ def test_filters_then_typing_narrows_to_the_fresh_answer(index):
         previous = typing.search(parse(prefix), previous=previous, limit=10)
         expected = fresh.search(parse(prefix), limit=10)
         assert (previous.total, list(previous.rows)) == (expected.total, list(expected.rows))
+
+
+def test_broad_queries_rank_the_newest_window_and_count_everything(index, engine, monkeypatch):
+    monkeypatch.setattr(search, "RANK_WINDOW", 10)
+    result = engine.search("e")
+    assert result.total == _model(index, engine, "e")[0] > 10
+    # every row ranked comes from the newest 10 matches (ids and exact tiers aside)
+    assert set(result.rows) <= set(result.candidates[:10])

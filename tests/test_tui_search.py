@@ -211,3 +211,19 @@ async def test_text_mode_fills_as_the_list_scrolls(fixtures_library):
                 break
         assert len(sidebar.cable_list.hits) > first
         assert isinstance(sidebar.cable_list, CableList)
+
+
+async def test_help_shows_the_query_language_and_the_text_key(fixtures_library):
+    from tui.screens.help import HelpScreen
+
+    async with running(fixtures_library) as (app, pilot):
+        app.view.focus()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        footnote = screen.query_one("#info-footnote", Static).render().plain
+        assert "level:S" in footnote and "date:2009-04..2009-06" in footnote and "-word" in footnote
+        from test_tui_app import as_text
+
+        assert "titles or the full text" in as_text(screen.body)  # the ctrl+t binding's row
