@@ -24,7 +24,7 @@ import sqlite3
 import threading
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +113,7 @@ class TextResults:
     capped: bool = False
     months: dict[str, int] = field(default_factory=dict)
     levels: dict[str, int] = field(default_factory=dict)  # level value -> cables, with months
+    cancelled: bool = False
 
 
 @dataclass(slots=True)
@@ -352,6 +353,7 @@ class Library:
         sort: Sort = Sort.NEW,
         count_cap: int = 0,
         timeline: bool = False,
+        cancelled: Callable[[], bool] | None = None,
     ) -> TextResults:
         """Full-text search for a parsed query, one hit per cable, with its filters applied.
 
@@ -360,6 +362,8 @@ class Library:
         bound on the cost of ranking the commonest words. Up to `count_cap` matching cables are
         counted (0: just the hits); with `timeline`, also per month ("YYYY-MM"). A bare year is a
         `year:` filter here (a paragraph cannot be a year). Queries with errors find nothing.
+        `cancelled()` is asked every few thousand rows: when true, the results so far come back
+        with `cancelled` set (a newer keystroke wants the library).
         """
         results = TextResults()
         if query.errors or (limit <= 0 and not count_cap and not timeline):
@@ -384,7 +388,10 @@ class Library:
             chosen: dict[int, int] = {}
             seen: set[int] = set()
             try:
-                for (rowid,) in rows:
+                for n, (rowid,) in enumerate(rows):
+                    if cancelled is not None and not n % 4096 and cancelled():
+                        results.cancelled = True
+                        return results
                     cable_id, row = (rowid >> _ROW_BITS) & _MAX_CABLE, rowid & _MAX_ROW
                     if allowed is not None and cable_id not in allowed:
                         continue

@@ -361,3 +361,16 @@ def test_parse_query_and_snippet() -> None:
     assert len(cut) < 70
     assert snippet("no match here", [("zzz", False)]) == "no match here"
     assert snippet("line\none\x1b[31m", [("one", False)]) == "line «one»[31m"
+
+
+def test_text_search_stops_when_cancelled(tmp_path) -> None:
+    with Library.open(tmp_path / "lib.sqlite3", create=True) as lib:
+        lib.add(
+            [Cable(f"09PARIS{n}", created="2009-01-01", subject="walrus") for n in range(1, 5000)]
+        )
+        done = lib.text_search(parse("walrus"), limit=10, count_cap=10**6)
+        assert done.total == 4999 and not done.cancelled
+        stopped = lib.text_search(
+            parse("walrus"), limit=10, count_cap=10**6, cancelled=lambda: True
+        )
+        assert stopped.cancelled and stopped.total == 0 and stopped.hits == []

@@ -12,7 +12,7 @@ with the query. Cable text in rows and snippets is untrusted: only Text objects,
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
@@ -380,15 +380,19 @@ class Sidebar(Vertical):
         if self.mode == "text" and library is not None:
             # First the screenful of hits, then (unless this is the next page) the count,
             # levels and timeline, which read further.
-            results = _text_search(library, query, self._page)
-            if worker.is_cancelled:
+            results = _text_search(library, query, self._page, lambda: worker.is_cancelled)
+            if results.cancelled or worker.is_cancelled:
                 return
             self.app.call_from_thread(self._show_text, text, results, more)
             if not more and not query.empty:
                 counts = library.text_search(
-                    query, limit=0, count_cap=self.COUNT_CAP, timeline=True
+                    query,
+                    limit=0,
+                    count_cap=self.COUNT_CAP,
+                    timeline=True,
+                    cancelled=lambda: worker.is_cancelled,
                 )
-                if not worker.is_cancelled:
+                if not counts.cancelled and not worker.is_cancelled:
                     self.app.call_from_thread(self._show_text_counts, text, counts)
             return
         linked = library.linked_ids(query) if library is not None else None
@@ -404,7 +408,9 @@ class Sidebar(Vertical):
             return
         hint = None
         if matches.total == 0 and not query.empty and library is not None:
-            hint = library.text_search(query, limit=0, count_cap=self.COUNT_CAP).total
+            hint = library.text_search(
+                query, limit=0, count_cap=self.COUNT_CAP, cancelled=lambda: worker.is_cancelled
+            ).total
         if worker.is_cancelled:
             return
         self.app.call_from_thread(self._show, text, matches, hint)
@@ -520,9 +526,11 @@ def _cables(n: int) -> str:
     return f"{n:,} cable" + ("" if n == 1 else "s")
 
 
-def _text_search(library: Library, query: Query, page: int) -> TextResults:
+def _text_search(
+    library: Library, query: Query, page: int, cancelled: Callable[[], bool]
+) -> TextResults:
     """Text mode's first screen: `page` hits, newest first unless `sort:` says otherwise
     (`capped` says whether there are more); the count comes after."""
     if query.empty:
         return TextResults()
-    return library.text_search(query, limit=page, sort=query.sort or Sort.NEW)
+    return library.text_search(query, limit=page, sort=query.sort or Sort.NEW, cancelled=cancelled)
