@@ -146,6 +146,7 @@ class Matches:
     missing: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     signature: object = None  # filters and exclusions: narrowing needs them unchanged
+    fallback: Matches | None = field(default=None, repr=False)  # see `SidebarSearch.search`
 
     @property
     def corrections(self) -> dict[str, tuple[Correction, ...]]:
@@ -261,6 +262,8 @@ class SidebarSearch:
             if term is None:
                 return None
             terms.append(term)
+        if previous is not None and not previous.candidates and previous.fallback is not None:
+            previous = previous.fallback  # an answer that found nothing: narrow from its own
         if previous is not None and previous.signature == signature:
             base, todo = self._narrowing(terms, previous)
         else:
@@ -282,6 +285,10 @@ class SidebarSearch:
         matches = Matches(
             text, len(candidates), rows, tuple(terms), candidates, self, missing, (), signature
         )
+        if missing and previous is not None and previous.engine is self:
+            # a word matching nothing yet (still being typed, or misspelt until finished):
+            # the answer before it still bounds the next keystrokes' matches
+            matches.fallback = previous if previous.candidates else previous.fallback
         with self._lock:
             self._results[key] = matches
             while len(self._results) > self._cache_size:
@@ -538,8 +545,9 @@ class SidebarSearch:
             return base
         if any(_matches_nothing(t) for t in terms):
             return ()  # a word neither in the corpus nor close to any word of it
-        # Most selective first: corrections and long words cut the most rows.
-        ordered = sorted(terms, key=lambda t: (t.literal, -len(t.word)))
+        # Cheapest and most selective first: a literal word is one pass and long words cut the
+        # most rows; a corrected word is one pass per correction, so it tests fewer rows after.
+        ordered = sorted(terms, key=lambda t: (not t.literal, -len(t.word)))
         tests = [self._matcher(t) for t in ordered]
         tests += [self._excluder(w) for w in excluded]
         out: list[int] = []
@@ -645,11 +653,17 @@ class SidebarSearch:
         """
         keys = self._keys
         needles = [c.needle for c in corrections]
+        if not needles:
+            return lambda rows: []
         if len(needles) == 1:
             needle = needles[0]
             return lambda rows: [i for i in rows if needle in keys[i]]
+        # Corrections share their first letters: one pass for those first, then each needle
+        # tests only the rows that passed.
+        common = " " + _common_start([c.text for c in corrections])
 
         def test(rows: Sequence[int]) -> list[int]:
+            rows = [i for i in rows if common in keys[i]] if len(common) > 2 else rows
             hit: set[int] = set()
             for needle in needles:
                 hit.update([i for i in rows if needle in keys[i]])
@@ -767,6 +781,15 @@ class SidebarSearch:
                 )
                 buckets.setdefault(penalty, []).append(i)
         return [i for penalty in sorted(buckets) for i in buckets[penalty]]
+
+
+def _common_start(words: list[str]) -> str:
+    """The letters every word starts with."""
+    first, last = min(words), max(words)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
 
 
 def _month_code(date: str) -> int:

@@ -8,6 +8,7 @@ import pytest
 from rich.text import Text
 from test_tui_app import count, running
 from textual.widgets import Input, Label, Static
+from textual.worker import WorkerCancelled
 from tui_support import shown
 
 from cables.library import Level
@@ -19,9 +20,19 @@ async def typed(app, pilot, query: str) -> Sidebar:
     await pilot.press("ctrl+f")
     sidebar.query_one(Input).value = query
     await shown(app, pilot, query)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settled(app, pilot)
     return sidebar
+
+
+async def settled(app, pilot) -> None:
+    """Wait until no search worker runs (a page loaded as the list fills cancels another)."""
+    for _ in range(200):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        break
+    await pilot.pause()
 
 
 def listed(sidebar: Sidebar) -> list[str]:
