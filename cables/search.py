@@ -607,7 +607,8 @@ class SidebarSearch:
         reference id; an id one edit from a word (closest first) where no id is exact; a word
         starts a reference id; then by where the words match, whole words before word starts:
         all in the subject, all in the subject and origin, all anywhere (TAGS too); the rest.
-        Within a tier rows with closer corrections come first, then newest first.
+        Within a tier rows with closer corrections come first; among subjects holding every
+        word, those with the words in the typed order and closest together; then newest first.
         """
         spread = [t.corrections for t in terms if t.corrections and len(t.corrections) > 1]
         # One word read several ways: its corrections, by score, split each tier into levels
@@ -619,7 +620,7 @@ class SidebarSearch:
             levels = None  # several such words: closeness is a sum, so each tier is sorted whole
         order: list[int] = []
         taken: set[int] = set()
-        for tier in self._tiers(terms):
+        for tier, in_order in self._tiers(terms):
             for level in levels or [list]:
                 room = limit - len(order)
                 hits: list[int] = []
@@ -632,10 +633,12 @@ class SidebarSearch:
                         if cancelled():
                             return None
                         hits += [i for i in level(tier(chunk)) if i not in taken]
-                        if levels and len(hits) >= room:
+                        if levels and len(hits) >= room and not in_order:
                             break  # rows of a level rank in index order: the rest cannot place
+                if in_order:
+                    hits.sort(key=lambda i: self._order(i, in_order))  # stable: newest first
                 if levels is None:
-                    ordered = self._by_corrections(hits, spread, cancelled)
+                    ordered = self._by_corrections(hits, spread, cancelled)  # stable too
                     if ordered is None:
                         return None
                     hits = ordered
@@ -671,31 +674,32 @@ class SidebarSearch:
 
         return test
 
-    def _tiers(self, terms: list[Term]) -> Iterator[list[int] | RowTest]:
-        """Each rank tier as its rows (when few) or as a test on a chunk of rows.
+    def _tiers(self, terms: list[Term]) -> Iterator[tuple[list[int] | RowTest, list[str]]]:
+        """Each rank tier as its rows (when few) or as a test on a chunk of rows, with the
+        words whose order in the subject orders the tier (none: newest first).
 
         Tiers the vocabulary shows to be empty are skipped rather than scanned for.
         """
         literals = [t.word for t in terms if t.literal]
         exact = self._exact_ids(literals)
         if exact:
-            yield exact
+            yield exact, []
         else:
             near = [t.fuzzy_ids for t in terms if t.fuzzy_ids]
             if near:
-                yield list(dict.fromkeys(chain.from_iterable(near)))
+                yield list(dict.fromkeys(chain.from_iterable(near))), []
         if literals:
             spans = [self._id_range(w, exact=False) for w in literals]
             if sum(len(s) for s in spans) <= ID_DIRECT:
-                yield sorted({i for span in spans for i in span})
+                yield sorted({i for span in spans for i in span}), []
             else:
                 keys = self._keys
                 starts = re.compile(" [0-9]*(?:" + "|".join(map(re.escape, literals)) + ")").match
-                yield lambda rows: [i for i in rows if starts(keys[i])]
+                yield (lambda rows: [i for i in rows if starts(keys[i])]), []
         # Where the words are: each rankable term gives its needles (any one will do).
         corrected = [[c.needle for c in t.corrections] for t in terms if t.corrections]
         if not literals and not corrected:
-            yield list
+            yield list, []
             return
         # Words of one or two letters are still being typed: whole-word matches of them
         # ("go", "nu") are rarely meant, and would cost a pass over every candidate.
@@ -711,10 +715,18 @@ class SidebarSearch:
             if not ok:
                 continue
             groups = needles + corrected
-            yield self._within(groups, self._subject_start, self._subject_end)
-            yield self._within(groups, None, self._origin_end)
-            yield self._within(groups, None, None)
-        yield list
+            ordered = literals if len(literals) > 1 else []
+            yield self._within(groups, self._subject_start, self._subject_end), ordered
+            yield self._within(groups, None, self._origin_end), []
+            yield self._within(groups, None, None), []
+        yield list, []
+
+    def _order(self, row: int, words: list[str]) -> tuple[bool, int]:
+        """How the words lie in a subject holding them all: out of the typed order, and how
+        far apart (the first place each starts a word)."""
+        key, start = self._keys[row], self._subject_start[row]
+        at = [key.find(f" {w}", start) for w in words]
+        return at != sorted(at), max(at) - min(at)
 
     def _within(
         self, groups: list[list[str]], start: array[int] | None, end: array[int] | None

@@ -113,7 +113,13 @@ def _model(index: CableIndex, engine: SidebarSearch, query: str, limit: int = 50
             for corr in fuzzy.values()
             if len(corr) > 1
         )
-        return tier, cost, penalty, i
+        # in a subject holding every word: the typed order first, then the words closest
+        order: tuple[bool, int] = (False, 0)
+        if tier in (3, 6) and len(literal) > 1:
+            subject = " " + " ".join(subjects[i]) + " "
+            at = [subject.find(f" {w}") for w in literal]
+            order = (at != sorted(at), max(at) - min(at))
+        return tier, cost, penalty, order, i
 
     found = [i for i in range(len(index)) if matches(i)]
     return len(found), sorted(found, key=rank)[:limit]
