@@ -674,7 +674,7 @@ class SidebarSearch:
 
         return test
 
-    def _tiers(self, terms: list[Term]) -> Iterator[tuple[list[int] | RowTest, list[str]]]:
+    def _tiers(self, terms: list[Term]) -> Iterator[tuple[list[int] | RowTest, list[list[str]]]]:
         """Each rank tier as its rows (when few) or as a test on a chunk of rows, with the
         words whose order in the subject orders the tier (none: newest first).
 
@@ -715,17 +715,24 @@ class SidebarSearch:
             if not ok:
                 continue
             groups = needles + corrected
-            ordered = literals if len(literals) > 1 else []
+            # (in the typed order: a corrected word by its corrections)
+            spelled = [
+                [t.word] if t.literal else [c.text for c in t.corrections or ()] for t in terms
+            ]
+            ordered = [s for s in spelled if s]
+            ordered = ordered if len(ordered) > 1 else []
             yield self._within(groups, self._subject_start, self._subject_end), ordered
             yield self._within(groups, None, self._origin_end), []
             yield self._within(groups, None, None), []
         yield list, []
 
-    def _order(self, row: int, words: list[str]) -> tuple[bool, int]:
-        """How the words lie in a subject holding them all: out of the typed order, and how
-        far apart (the first place each starts a word)."""
+    def _order(self, row: int, words: list[list[str]]) -> tuple[bool, int]:
+        """How the words (each: its spellings) lie in a subject holding them all: out of the
+        typed order, and how far apart (the first place each starts a word)."""
         key, start = self._keys[row], self._subject_start[row]
-        at = [key.find(f" {w}", start) for w in words]
+        at = [
+            min((p for w in ws if (p := key.find(f" {w}", start)) >= 0), default=0) for ws in words
+        ]
         return at != sorted(at), max(at) - min(at)
 
     def _within(

@@ -115,9 +115,14 @@ def _model(index: CableIndex, engine: SidebarSearch, query: str, limit: int = 50
         )
         # in a subject holding every word: the typed order first, then the words closest
         order: tuple[bool, int] = (False, 0)
-        if tier in (3, 6) and len(literal) > 1:
+        spellings = [
+            [w] if w in literal else [c.text for c in fuzzy[w]]
+            for w in words
+            if w in literal or fuzzy.get(w)
+        ]
+        if tier in (3, 6) and len(spellings) > 1:
             subject = " " + " ".join(subjects[i]) + " "
-            at = [subject.find(f" {w}") for w in literal]
+            at = [min(p for s in ss if (p := subject.find(f" {s}")) >= 0) for ss in spellings]
             order = (at != sorted(at), max(at) - min(at))
         return tier, cost, penalty, order, i
 
