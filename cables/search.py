@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from cables.index import CableIndex
-from cables.query import Clause, Query, Sort, Word, parse
+from cables.query import Clause, DateRange, Query, Sort, Word, parse
 
 CHUNK = 4096  # rows per uninterrupted stretch of work (about 1 ms here)
 VOCAB_CHUNK = 8192  # vocabulary words per rapidfuzz call
@@ -63,6 +63,7 @@ _LEVELS = 8  # level codes per month code in `SidebarSearch.summary`
 _STATE_ALIAS = "secstate"  # REF lines name the Department's cables SECSTATE; their ids say STATE
 
 Cancelled = Callable[[], bool]
+Signature = tuple[Query, frozenset[str] | None]  # a query's filters and exclusions, its links
 RowTest = Callable[[Sequence[int]], list[int]]  # the rows of a chunk that pass a test
 
 
@@ -145,7 +146,7 @@ class Matches:
     engine: object | None = field(default=None, repr=False)
     missing: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
-    signature: object = None  # filters and exclusions: narrowing needs them unchanged
+    signature: Signature | None = None  # filters and exclusions: narrowing needs them unchanged
     fallback: Matches | None = field(default=None, repr=False)  # see `SidebarSearch.search`
 
     @property
@@ -218,7 +219,9 @@ class SidebarSearch:
         self._text = " ".join((*self._sorted_words, *ids, *bare))
         self._lock = threading.Lock()
         self._corrections: dict[str, tuple[Correction, ...]] = {}
-        self._results: OrderedDict[tuple[object, int], Matches] = OrderedDict()
+        self._results: OrderedDict[tuple[Query, frozenset[str] | None, int], Matches] = (
+            OrderedDict()
+        )
         self._filtered: OrderedDict[object, Sequence[int]] = OrderedDict()
         # Untrack the new tuples now (a young-generation pass) rather than mid-keystroke.
         gc.collect(1)
@@ -423,7 +426,7 @@ class SidebarSearch:
             blocks.append(self._by_serial().rows(serial[::-1], exact=False))
         station = re.match(r"[a-z]*", middle).group()  # type: ignore[union-attr]
         if len(station) >= 3:
-            block = self._id_lookups[1].rows(station, exact=False)
+            block: Sequence[int] = self._id_lookups[1].rows(station, exact=False)
             if len(block) > FUZZY_ID_BLOCK and serial:
                 block = self._id_lookups[1].rows(station + serial[0], exact=False)
             blocks.append(block)
@@ -482,26 +485,21 @@ class SidebarSearch:
         index = self._index
         tests: list[RowTest] = []
         if linked is not None:
-            allowed = set()
+            allowed: set[int] = set()
             for ref in linked:
                 allowed.update(self._id_lookups[0].rows(fold(ref).strip(), exact=True))
-            tests.append(lambda rows: [i for i in rows if i in allowed])
+            tests.append(_rows_in(allowed))
         if query.levels is not None:
-            levels, wanted = index.levels, {lv.value for lv in query.levels}
-            tests.append(lambda rows: [i for i in rows if levels[i] in wanted])
+            tests.append(_member(index.levels, {lv.value for lv in query.levels}))
         dates = date_column(index)
         for first, last in query.years:
-            lo, hi = str(first), str(last)
-            tests.append(lambda rows, lo=lo, hi=hi: [i for i in rows if lo <= dates[i][:4] <= hi])
+            tests.append(_year_in(dates, str(first), str(last)))
         for span in query.dates:
-            tests.append(lambda rows, span=span: [i for i in rows if dates[i] in span])
-        origins = index.origins
+            tests.append(_in_span(dates, span))
         for wanted_origin in query.origins:
-            places = origins_like(set(index.origins), wanted_origin)
-            tests.append(lambda rows, p=places: [i for i in rows if origins[i] in p])
-        tags = index.tags
+            tests.append(_member(index.origins, origins_like(set(index.origins), wanted_origin)))
         for tag in query.tags:
-            tests.append(lambda rows, t=tag: [i for i in rows if t in tags[i].upper().split()])
+            tests.append(_has_tag(index.tags, tag))
         return tests
 
     def _narrowing(self, terms: list[Term], previous: Matches) -> tuple[Sequence[int], list[Term]]:
@@ -528,7 +526,8 @@ class SidebarSearch:
         return self._all if _no_filters(previous.signature) else self._refilter(previous)
 
     def _refilter(self, previous: Matches) -> Sequence[int]:
-        sig_query, linked = previous.signature  # type: ignore[misc]
+        assert previous.signature is not None
+        sig_query, linked = previous.signature
         rows = self._filter_rows(sig_query, linked, _never)
         assert rows is not None
         return rows
@@ -821,17 +820,39 @@ def _month_name(code: int) -> str:
     return f"{1900 + code // 12}-{code % 12 + 1:02d}"
 
 
+def _rows_in(allowed: set[int]) -> RowTest:
+    return lambda rows: [i for i in rows if i in allowed]
+
+
+def _member(column: Sequence[str], allowed: Collection[str]) -> RowTest:
+    return lambda rows: [i for i in rows if column[i] in allowed]
+
+
+def _year_in(dates: Sequence[str], first: str, last: str) -> RowTest:
+    return lambda rows: [i for i in rows if first <= dates[i][:4] <= last]
+
+
+def _in_span(dates: Sequence[str], span: DateRange) -> RowTest:
+    return lambda rows: [i for i in rows if dates[i] in span]
+
+
+def _has_tag(tags: Sequence[str], tag: str) -> RowTest:
+    return lambda rows: [i for i in rows if tag in tags[i].upper().split()]
+
+
 def _frozen(linked: Collection[str] | None) -> frozenset[str] | None:
     return None if linked is None else frozenset(linked)
 
 
-def _same_filters(key: object, signature: object) -> bool:
-    query, linked = signature  # type: ignore[misc]
+def _same_filters(key: object, signature: Signature) -> bool:
+    query, linked = signature
     return key == (query.levels, query.origins, query.years, query.dates, query.tags, linked)
 
 
-def _no_filters(signature: object) -> bool:
-    query, linked = signature  # type: ignore[misc]
+def _no_filters(signature: Signature | None) -> bool:
+    if signature is None:
+        return True
+    query, linked = signature
     return linked is None and not query.has_filters
 
 
@@ -937,7 +958,7 @@ def _chunks(rows: Sequence[int]) -> Iterator[Sequence[int]]:
         yield rows[start : start + CHUNK]
 
 
-def _all_in(keys: list[str], needles: list[str]) -> RowTest:
+def _all_in(keys: Sequence[str], needles: list[str]) -> RowTest:
     def test(rows: Sequence[int]) -> list[int]:
         out = list(rows)
         for needle in needles:

@@ -11,8 +11,8 @@ import json
 import sys
 import time
 
-from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.commands._shared import open_library
+from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.query import parse
 from cables.sanitize import clean_line
 
