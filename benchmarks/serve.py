@@ -234,13 +234,18 @@ class Reader:
 
 def library_for_run(path: Path, scratch: Path) -> Path:
     """The library as is, unless this cables would migrate it: then a copy (it is read-only)."""
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
         return path
     copy = scratch / path.name
     print(f"library schema {version} != {SCHEMA_VERSION}: working on a copy", file=sys.stderr)
-    shutil.copy(path, copy)
+    # SQLite's backup: a consistent copy even with a write-ahead log beside the file
+    with (
+        contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source,
+        contextlib.closing(sqlite3.connect(copy)) as target,
+    ):
+        source.backup(target)
     return copy
 
 

@@ -24,7 +24,6 @@ import socket
 import sys
 import termios
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from cables.index import CableIndex
 from cables.library import Library
 from cables.search import SidebarSearch
 from tui import app as _browser  # noqa: F401  (imported here once, shared by every child)
+from tui import crash
 
 MAX_MESSAGE = 1 << 16
 
@@ -74,8 +74,8 @@ def _child(
         os.chdir(request["cwd"])
         config = load(Path(request["config"]))
         status = run_browser(Path(request["library"]), config=config, preloaded=preloaded)
-    except BaseException:  # the reader sees why on their terminal; the server gets the status
-        traceback.print_exc()
+    except Exception as exc:  # one line for the reader on their terminal, no traceback
+        print(f"cables: {crash.record(exc)}", file=sys.stderr)
     finally:
         with contextlib.suppress(Exception):
             sys.stdout.flush()

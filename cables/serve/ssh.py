@@ -1,8 +1,9 @@
 """`cables serve ssh`: readers `ssh -t` in and land in the browser, nothing installed on their side.
 
 One asyncssh server; every session with a PTY gets a browser process of its own on a
-pseudo-terminal (the client's TERM and window size, resizes forwarded), reading the library
-read-only and keeping the reader's state apart. Keys only; no shell, no commands, no SFTP, no
+pseudo-terminal (the client's TERM and window size, resizes forwarded), forked from one fork
+server (tui/serve_fork.py) that holds the index for all of them, reading the library and keeping
+the reader's state apart. Keys only; no shell, no commands, no SFTP, no
 forwarding of any kind. Limits on sessions, idle time and connections per address; one log line
 per connect, auth failure and disconnect.
 """
@@ -238,6 +239,7 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
         self.last_input = time.monotonic()
         self.ending: str | None = None
         self.done = False
+        self.tasks: set[asyncio.Task[None]] = set()  # held, or the loop may drop them
 
     # --- what the client asks for -----------------------------------------------------------
 
@@ -278,7 +280,7 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
             self.chan.exit(1)
             return
         server.sessions.add(self)
-        asyncio.get_running_loop().create_task(self._start_browser())
+        self.tasks.add(asyncio.get_running_loop().create_task(self._start_browser()))
 
     def terminal_size_changed(self, width: int, height: int, _pw: int, _ph: int) -> None:
         self.size = (width or 80, height or 24)
@@ -313,6 +315,7 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
         server = self.connection.server
         settings = server.settings
         master, slave = os.openpty()
+        self.master = master
         try:
             _set_size(master, *self.size)
             env = browser_environment(
@@ -321,21 +324,24 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
                 **self._client_environment(),
             )
             os.set_blocking(master, False)
-            self.master = master
             asyncio.get_running_loop().add_reader(master, self._read_output)
             if not server.forks.ready.is_set():
                 self.chan.write(b"cables: loading the cable index, one moment...\r\n")
             await server.forks.spawn(self, slave, env)
         except (OSError, TimeoutError, ForkServerGone) as exc:
-            self.connection.log("error", f"cannot start the browser: {exc}")
-            self._close_master()
-            server.sessions.discard(self)
-            if not self.done and self.chan is not None:
-                self.done = True
-                self.chan.write(b"cables: the browser could not be started; try later\r\n")
-                self.chan.exit(1)
+            self.not_started(str(exc) or type(exc).__name__)
         finally:
             os.close(slave)
+
+    def not_started(self, why: str) -> None:
+        """No browser for this session: the reader is told, the session ends."""
+        self.connection.log("error", f"cannot start the browser: {why}")
+        self._close_master()
+        self.connection.server.sessions.discard(self)
+        if not self.done and self.chan is not None:
+            self.done = True
+            self.chan.write(b"cables: the browser could not be started; try later\r\n")
+            self.chan.exit(1)
 
     def _client_environment(self) -> dict[str, str]:
         """TERM from the PTY request; LANG, COLORTERM and NO_COLOR as the client sent them."""
@@ -367,7 +373,7 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
             self.chan.write(data)
             return
         self._close_master()
-        asyncio.get_running_loop().create_task(self._finish())
+        self.tasks.add(asyncio.get_running_loop().create_task(self._finish()))
 
     def _flush_input(self) -> None:
         loop = asyncio.get_running_loop()
@@ -453,8 +459,14 @@ class ForkServer:
         self.channel: socket.socket | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.gone: str | None = None
+        self.stopping = False
 
     def start(self) -> None:
+        """Start the fork server (again, after one ended); `ready` is set once it has loaded."""
+        if self.channel is not None:
+            self.channel.close()
+        self.ready = asyncio.Event()
+        self.gone = None
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with theirs:
             self.process = subprocess.Popen(
@@ -471,7 +483,10 @@ class ForkServer:
 
     async def spawn(self, session: BrowserSession, terminal: int, env: dict[str, str]) -> None:
         """Ask for a browser on `terminal`; `session.started` and `.exited` follow."""
-        if self.gone is None and not self.ready.is_set():
+        if self.gone is not None and not self.stopping:
+            self.settings.log.info("starting the fork server again")
+            self.start()
+        if not self.ready.is_set():
             await asyncio.wait_for(self.ready.wait(), _READY_TIMEOUT)
         if self.gone is not None or self.channel is None:
             raise ForkServerGone(self.gone or "not started")
@@ -521,15 +536,19 @@ class ForkServer:
         assert self.channel is not None
         asyncio.get_running_loop().remove_reader(self.channel)
         code = self.process.poll() if self.process else None
-        self.gone = f"the fork server ended (status {code})"
+        self.gone = "the fork server ended" + (f" (status {code})" if code is not None else "")
         self.settings.log.info(f"error {self.gone}")
+        # Browsers already running go on (their terminals are ours) and can still be ended;
+        # only their exit statuses are lost. Requests not yet answered get no browser.
         for session in self.sessions.values():
-            session.exited(1)
+            if session.pid is None:
+                session.not_started(self.gone)
         self.sessions.clear()
         self.ready.set()
 
     async def stop(self) -> None:
         """Closing the channel ends the fork server, which ends any browser still running."""
+        self.stopping = True
         if self.channel is not None:
             if self.gone is None:
                 asyncio.get_running_loop().remove_reader(self.channel)
