@@ -1,13 +1,14 @@
-"""The fork server of `cables serve ssh`: the index is made once, every session forks from it.
+"""The fork server of `cables serve`: the index is made once, every session forks from it.
 
-Started by the SSH server as `python -m tui.serve_fork LIBRARY` with one end of a SEQPACKET
-socket pair as standard input. It imports the browser, loads the sidebar index and builds its
-search engine, freezes them out of the collector's reach and says `ready`; then, for every
-request (a JSON message carrying a pseudo-terminal's fd), it forks a child that takes that
-terminal and runs the browser through `cables.browser.run_browser`, as `cables open` does, with
-the index preloaded. Children share those pages copy-on-write instead of each building its own
+Started by the SSH or web server as `python -m tui.serve_fork LIBRARY [SOCKET]` with one end of
+a SEQPACKET socket pair as standard input. It imports the browser, loads the sidebar index and
+builds its search engine, freezes them out of the collector's reach and says `ready`; then, for
+every request (a JSON message carrying a pseudo-terminal's fd, or three pipes' fds) on that
+channel or from an attach client on SOCKET (cables/serve/attach.py), it forks a child that takes
+them and runs the browser through `cables.browser.run_browser`, as `cables open` does, with the
+index preloaded. Children share those pages copy-on-write instead of each building its own
 (hundreds of MB at 251k cables). Replies: `{"started": id, "pid": …}`, `{"exited": id,
-"status": …}`. When the SSH server goes away, the children are ended and this process exits.
+"status": …}`. When the server goes away, the children are ended and this process exits.
 """
 
 from __future__ import annotations
