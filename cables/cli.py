@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from cables.config import ConfigError
 from cables.exits import EXIT_FATAL, EXIT_INTERRUPTED, EXIT_OK, config_failed
+from cables.library import LibraryError
 
 # name -> (module under cables.commands, one-line help). `open` is also what a bare `cables` runs.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -81,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(module.run(args))
     except ConfigError as exc:  # any command: never run on a half-read config
         return config_failed(exc)
+    except LibraryError as exc:  # any command: the library failed part way (one line, no trace)
+        print(f"cables: {exc}", file=sys.stderr)
+        return EXIT_FATAL
     except KeyboardInterrupt:
         print("cables: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

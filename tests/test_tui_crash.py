@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT
 from test_tui_e2e import Tmux
-from tui_support import build
+from tui_support import build, index_loaded
 
 from cables.library import Library
 from tui.app import CablesApp
@@ -92,3 +92,24 @@ async def test_the_link_keys_survive_a_malformed_stored_date(tmp_path) -> None:
             assert app.clipboard.startswith("> ")  # the citation, without a link
             assert "(no permalink)" in app.clipboard
         assert app.return_code in (None, 0) and app.crash is None
+
+
+async def test_the_sidebar_and_footer_show_no_raw_date_text(tmp_path) -> None:
+    library = library_of_the_page(tmp_path)
+    conn = sqlite3.connect(library)  # as a library written before dates were checked holds it
+    conn.execute(
+        "UPDATE cables SET created = ?, sent = ?, released = ?",
+        ("\x1b]0;C\x07\x1b[2J", "\x1b]0;S\x07", "2010-13-45 99:99"),
+    )
+    conn.execute("DELETE FROM index_cache")
+    conn.commit()
+    conn.close()
+    with Library.open(library) as opened:
+        app = CablesApp(opened)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await index_loaded(app, pilot)
+            assert app.view.cable is not None  # opened from the sidebar's first row
+            screen = app.export_screenshot()
+            assert "09PARIS381" in screen
+            for raw in ("]0;", "[2J", "2010-13-45"):
+                assert raw not in screen

@@ -70,6 +70,7 @@ def _fields(cable: Cable) -> list[tuple[str, str]]:
         ("Subject", cable.subject or ""),
         ("Tags", ", ".join(cable.tags)),
         ("References", ", ".join(cable.references)),
+        ("Partial", cable.partial or ""),  # a cut-off copy: a whole one replaces it on import
     ]
     return [(name, clean_line(value)) for name, value in fields if value]
 
