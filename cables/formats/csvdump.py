@@ -13,6 +13,7 @@ import csv
 import io
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
 from typing import TextIO
@@ -35,7 +36,7 @@ csv.field_size_limit(sys.maxsize)
 
 # The first line of every real row: numeric id, then the unpadded `M/D/YYYY H:MM` created value.
 ROW_START = re.compile(r'"\d+","\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d","')
-_PIECE = 1 << 20  # characters read at a time
+_PIECE = 1 << 16  # characters read at a time (a cut .gz loses at most the piece it ends in)
 # A row start after a line end, for cutting a stream into candidates: literal first characters
 # let the regex engine skip ahead fast (a look-behind costs 40 times more); CR alone is rare.
 _AFTER_LF = re.compile("\n" + ROW_START.pattern)
@@ -188,8 +189,12 @@ def read_rows(stream: TextIO) -> Iterator[CsvRow | CsvRowError]:
     scan = 1  # where the search for the next row start resumes
     oversize = False  # the current candidate passed MAX_RECORD: its text is being dropped
     dropped = 0  # the line ends in the text dropped
+    failure: Exception | None = None
     while True:
-        piece = stream.read(_PIECE)
+        try:
+            piece = stream.read(_PIECE)
+        except (OSError, EOFError, zlib.error) as exc:  # a cut or damaged .gz: rows read stand
+            piece, failure = "", exc
         buffer += piece
         cut = 0
         for at in _row_starts(buffer, scan):
@@ -208,6 +213,8 @@ def read_rows(stream: TextIO) -> Iterator[CsvRow | CsvRowError]:
             dropped += _line_ends(buffer[:-_OVERLAP])
             buffer = buffer[-_OVERLAP:]
         scan = max(1, len(buffer) - _OVERLAP)
+    if failure is not None:  # the last candidate may be cut short: never a complete row
+        raise failure
     if oversize or len(buffer) > MAX_RECORD:
         yield too_large()
     else:
