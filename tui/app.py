@@ -152,7 +152,7 @@ class CablesApp(App[int]):
         # The index is millions of long-lived objects: moved out of the collector's reach,
         # a full collection no longer walks them all with the GIL held (a 200 ms stall).
         gc.freeze()
-        self.sidebar.set_index(index, engine)
+        self.sidebar.set_index(index, engine, self.library)
         if self.view.cable is None and len(index):
             self.open_cable(index.reference_ids[0])
 
@@ -201,8 +201,21 @@ class CablesApp(App[int]):
         return problems
 
     def on_cable_list_opened(self, event: CableList.Opened) -> None:
-        if self.open_cable(event.reference_id):
+        if self.open_cable(event.reference_id, anchor=event.anchor):
+            if event.words:  # a full-text hit: its words highlighted, n/N go through them
+                self.view.find_words(event.words)
             self.view.focus()
+
+    # -- full-text search (the sidebar's text mode) --------------------------------------
+
+    def action_toggle_text_search(self) -> None:
+        self.action_focus_search()
+        self.sidebar.toggle_mode()
+
+    def on_cable_view_past_last_match(self, event: CableView.PastLastMatch) -> None:
+        """n/N past the last match of a text hit: on to the next listed cable."""
+        if not self.sidebar.next_hit(event.direction):
+            self.notify("No more text matches in the list", severity="warning")
 
     def on_cable_view_moved(self, event: CableView.Moved) -> None:
         self.query_one(CableFooter).show(event.cable, event.index)
