@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, SHARED
+from conftest import ALL_IDS, FIXTURES, ROOT, needs_shared
 
 from cables import paths
 from cables.cli import main
@@ -225,11 +225,9 @@ def test_no_raw_date_reaches_any_output(tmp_path, capsys) -> None:
 # --- 4. reference ids -------------------------------------------------------------------------
 
 
+@needs_shared
 def test_every_real_reference_id_is_one() -> None:
-    ids = SHARED / "data" / "reference-ids.csv.gz"
-    if not ids.is_file():
-        pytest.skip("../shared/data/reference-ids.csv.gz is absent")
-    with gzip.open(ids, "rt", encoding="ascii") as lines:
+    with gzip.open(ALL_IDS, "rt", encoding="ascii") as lines:
         refs = [line.split(",", 1)[0] for line in lines]
     assert len(refs) == 251_287
     assert [r for r in refs if not is_reference_id(r)] == []
