@@ -22,7 +22,9 @@ tags; filters given to fzf as their words only, fzf has none) in the same run. T
 
 Targets (FAIL exits 1): keystroke p95 <= 30 ms; text first screen p95 < 50 ms unranked and
 < 150 ms ranked; filters alone < 50 ms; 3 words top-1 >= 0.97, with a typo >= 0.97;
-origin+word top-3 >= 0.9; id drop top-10 >= 0.95; MRR >= 0.85. The last line is JSON.
+origin+word top-3 >= 0.9; id drop top-10 >= 0.95; MRR >= 0.85. The time bounds are also
+checked in CPU time (printed, `pass_cpu`; the exit status goes by wall time). The last line is
+JSON.
 """
 
 from __future__ import annotations
@@ -400,10 +402,18 @@ def main() -> int:
             for name, target in TARGETS.items()
         },
     }
+    # The same time bounds in this thread's own CPU time: what a busy machine cannot inflate.
+    cpu_checks = {
+        "keystroke p95 <= 30 ms (CPU)": figures["keystroke_cpu_p95_ms"] <= 30,
+        "text newest-first p95 < 50 ms (CPU)": figures["text_unranked_cpu_p95_ms"] < 50,
+        "text best-first p95 < 150 ms (CPU)": figures["text_ranked_cpu_p95_ms"] < 150,
+        "filters alone < 50 ms (CPU)": figures["filters_engine_cpu_ms"] < 50,
+    }
     print()
-    for name, ok in checks.items():
+    for name, ok in (checks | cpu_checks).items():
         print(f"{'PASS' if ok else 'FAIL'}: {name}")
     figures["pass"] = all(checks.values())
+    figures["pass_cpu"] = all(cpu_checks.values())
     figures["load_average_end"] = round(os.getloadavg()[0], 1)
     print(json.dumps(figures))
     return 0 if figures["pass"] else 1
