@@ -330,7 +330,7 @@ async def in_app(library_path: Path) -> dict[str, float]:
     figures: dict[str, float] = {}
     async with app.run_test(headless=False, size=SIZE) as pilot:
         ticking = asyncio.create_task(ticker())
-        await until(lambda: app.sidebar.engine is not None, app, "the sidebar to load")
+        await until(lambda: app.sidebar.ready, app, "the sidebar to load")
         await app.workers.wait_for_complete()
         await pilot.pause(0.5)
         phase = "typing"

@@ -7,11 +7,11 @@ shows progress) while the app already takes keys. Everything the user can do is 
 
 from __future__ import annotations
 
-import gc
+import asyncio
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -28,6 +28,7 @@ from cables.library import Library, LibraryError
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
+from cables.search_process import SearchClient
 from cables.state import State
 from tui import clipboard
 from tui.keys import bindings, keys_of
@@ -39,9 +40,6 @@ from tui.widgets.footer import CableFooter, paragraph_position
 from tui.widgets.level_strip import LevelStrip
 from tui.widgets.levels import LevelStyles
 from tui.widgets.sidebar import CableList, Sidebar
-
-if TYPE_CHECKING:
-    from cables.search import SidebarSearch
 
 
 class CablesApp(App[int]):
@@ -72,6 +70,7 @@ class CablesApp(App[int]):
         self.state = state if state is not None else State.load()
         self.history: list[list[str | int]] = []  # [reference id, paragraph index]
         self.history_at = -1
+        self.search = SearchClient(library.path, limit=self.config.sidebar_limit)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -105,27 +104,27 @@ class CablesApp(App[int]):
             self.notify(self.notice, title="Demo library", markup=False, timeout=15)
         if self.state.warning:
             self.notify(self.state.warning, title="Bookmarks", severity="warning", markup=False)
+        # The search process starts first: it loads and prepares on the other core meanwhile.
+        self.search.start()
+        self.search.attach(asyncio.get_running_loop(), self.sidebar.on_search_event)
+        self.sidebar.set_search(self.search)
         if self.open_ref:
             self.open_cable(self.open_ref, anchor=self.open_anchor)
-        # after the first paint: decoding the index holds the GIL for a while at 251k rows
-        self.call_after_refresh(self.load_index)
+        elif self.state.history:  # where the user left off, in the first frame
+            self.open_cable(self.state.history[0].ref, record=False)
+        self.load_index()
+
+    def on_unmount(self) -> None:
+        self.search.close()
 
     @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
-        """Load the sidebar index and build the search engine off the UI thread."""
-        self.call_from_thread(self.sidebar.show_progress, "Loading the cable index…")
+        """Load the sidebar index off the UI thread (one read: SQLite releases the GIL)."""
         index = self.library.load_index()
-        self.call_from_thread(self.sidebar.show_progress, f"Preparing search over {len(index):,}…")
-        from cables.search import SidebarSearch  # (rapidfuzz: imported off the first frame)
+        self.call_from_thread(self._index_loaded, index)
 
-        engine = SidebarSearch(index)
-        self.call_from_thread(self._index_loaded, index, engine)
-
-    def _index_loaded(self, index: CableIndex, engine: SidebarSearch) -> None:
-        # The index is millions of long-lived objects: moved out of the collector's reach,
-        # a full collection no longer walks them all with the GIL held (a 200 ms stall).
-        gc.freeze()
-        self.sidebar.set_index(index, engine)
+    def _index_loaded(self, index: CableIndex) -> None:
+        self.sidebar.set_index(index)
         if self.view.cable is None and len(index):
             self.open_cable(index.reference_ids[0])
 
@@ -198,7 +197,9 @@ class CablesApp(App[int]):
 
     def action_focus_search(self) -> None:
         self.sidebar.display = True
-        self.sidebar.query_one(Input).focus()
+        # at once, not on a later turn of the loop (`focus()`): keys typed right after ctrl+f,
+        # already queued, must land in the box
+        self.screen.set_focus(self.sidebar.query_one(Input))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(dict(self.config.keymap)))

@@ -2,7 +2,9 @@
 
 The list draws only the rows on screen (the line API, as Textualize/toolong draws millions of
 log lines), so 251,287 rows cost nothing to show; OptionList took 19 s to take 250k rows.
-Searches run in a thread worker that the next keystroke cancels, so typing never waits.
+Searches run in a search process (`cables.search_process`): a key sends the query down a pipe
+and the answer comes back to the event loop as the pipe turns readable, so matching never holds
+this process's GIL, no thread is started per key, and a newer key cancels an older search.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -23,15 +24,16 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Label
-from textual.worker import get_current_worker
 
 from cables.index import CableIndex
 from cables.sanitize import clean_line
+from cables.search_process import Answer, Event, Failed, Ready
 from tui.keys import bindings
 from tui.widgets.levels import CODE, LevelStyles, level_of
 
 if TYPE_CHECKING:
-    from cables.search import Matches, SidebarSearch
+    from cables.search import Matches
+    from cables.search_process import SearchClient
 
 
 class CableList(ScrollView, can_focus=True):
@@ -175,10 +177,9 @@ class Sidebar(Vertical):
         self.columns = columns
         self.limit = limit
         self.index: CableIndex | None = None
-        self.engine: SidebarSearch | None = None
+        self.search: SearchClient | None = None
         self.query_shown = ""  # the query whose results the list shows
-        self._previous: Matches | None = None
-        self._previous_query = ""
+        self._waiting: Answer | None = None  # an answer that came before the index
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search id, subject, origin, tags", id="query")
@@ -189,21 +190,57 @@ class Sidebar(Vertical):
     def cable_list(self) -> CableList:
         return self.query_one(CableList)
 
-    def set_index(self, index: CableIndex, engine: SidebarSearch) -> None:
-        """Called once the index and search engine are loaded (off the UI thread)."""
-        self.index, self.engine = index, engine
-        self._show(self.query_one(Input).value, None)
+    @property
+    def ready(self) -> bool:
+        """The list shows the index and the search process answers."""
+        return self.index is not None and self.search is not None and self.search.ready
+
+    def set_search(self, search: SearchClient) -> None:
+        """Use this (started) search process; queries typed so far are sent now."""
+        self.search = search
+        if value := self.query_one(Input).value:
+            search.submit(value)
+
+    def set_index(self, index: CableIndex) -> None:
+        """Called once the index is loaded (off the UI thread)."""
+        self.index = index
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None and self.search and waiting.seq == self.search.latest:
+            self._show(waiting.query, waiting.matches)
+        elif not self.query_one(Input).value:
+            self._show("", None)
         self.post_message(self.Loaded())
-        if self.query_one(Input).value:
-            self.run_search(self.query_one(Input).value)
+
+    def on_search_event(self, event: Event) -> None:
+        """An event of the search process, delivered on the UI thread."""
+        if isinstance(event, Answer):
+            if self.search is None or event.seq != self.search.latest:
+                return  # a newer key is on its way
+            if self.index is None:
+                self._waiting = event
+            else:
+                self._show(event.query, event.matches)
+        elif isinstance(event, Failed):
+            self.show_progress(event.message)
+        elif isinstance(event, Ready) and self.index is not None and not self.query_shown:
+            self._show("", None)
 
     def show_progress(self, message: str) -> None:
         self.query_one("#count", Label).update(Text(message))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if self.engine is not None:
-            self.run_search(event.value)
+        self.run_search(event.value)
+
+    def run_search(self, query: str) -> None:
+        """Send `query` to the search process; the empty query lists every cable at once."""
+        if self.search is None:
+            return
+        self.search.submit(query)  # even the empty one: older answers are stale from now on
+        if not query.strip() and self.index is not None:
+            self._show(query, None)
+        elif self.index is not None and not self.search.ready:
+            self.show_progress("Preparing search…")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -220,21 +257,6 @@ class Sidebar(Vertical):
     def action_focus_view(self) -> None:
         self.screen.query_one("CableView").focus()
 
-    @work(thread=True, exclusive=True, group="sidebar-search")
-    def run_search(self, query: str) -> None:
-        """Search off the UI thread; a newer keystroke cancels this one."""
-        worker = get_current_worker()
-        engine = self.engine
-        if engine is None:
-            return
-        previous = self._previous if query.startswith(self._previous_query) else None
-        matches = engine.search(
-            query, limit=self.limit, previous=previous, cancelled=lambda: worker.is_cancelled
-        )
-        if matches is None or worker.is_cancelled:
-            return
-        self.app.call_from_thread(self._show, query, matches)
-
     def _show(self, query: str, matches: Matches | None) -> None:
         index = self.index
         assert index is not None
@@ -243,7 +265,6 @@ class Sidebar(Vertical):
             total = len(index)
         else:
             rows, total = matches.rows, matches.total
-            self._previous, self._previous_query = matches, query
         self.query_shown = query
         self.cable_list.set_rows(index, rows)
         count = Text(f"{total:,} of {len(index):,}")
