@@ -2,13 +2,14 @@
 
 A child process (`python -m cables.search_process`: a fresh interpreter, none of the UI's memory,
 talking over a socket pair; not multiprocessing, whose helpers trip over a TUI's replaced
-standard streams) opens the library, loads
-the index and builds `SidebarSearch`, then answers queries sent over a pipe. The newest query
-wins: one arriving while another runs cancels it (the engine polls the pipe between chunks of
-rows), and queries queued while the engine was still being built are answered once it is
-ready, newest only. Every answer carries its query's sequence number so the caller keeps only
-the latest. If the child dies, the client starts another and sends the latest query again;
-closing the client, or the parent exiting (the pipe closes), ends the child.
+standard streams) opens the library, loads the prepared engine from the cache
+(`cables.engine_cache`) or builds `SidebarSearch` from the index (and caches it once idle),
+then answers queries sent over a pipe. The newest query wins: one arriving while another runs
+cancels it (the engine polls the pipe between chunks of rows), and queries queued while the
+engine was being prepared are answered once it is ready, newest only. Every answer carries its
+query's sequence number so the caller keeps only the latest. If the child dies, the client
+starts another and sends the latest query again; closing the client, or the parent exiting
+(the pipe closes), ends the child.
 
 The client never blocks: `submit` writes a few bytes, and `receive` reads only what is waiting,
 so the UI can call both from its event loop (`attach` registers the pipe with asyncio).
@@ -30,9 +31,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cables import engine_cache
+
 if TYPE_CHECKING:
     from cables.search import Matches
 
+IDLE_BEFORE_SAVING = 0.5  # seconds without a query before a newly built engine is cached
 MAX_RESTARTS = 3  # children lost within RESTART_WINDOW before the client gives up
 RESTART_WINDOW = 60.0
 
@@ -211,9 +215,10 @@ class SearchClient:
 
 
 def serve(conn: Connection, library_path: str, limit: int) -> None:
-    """The child's whole life: build the engine, then answer the newest query until EOF."""
+    """The child's whole life: get the engine, then answer the newest query until EOF."""
+    path = Path(library_path)
     try:
-        engine = _engine(Path(library_path))
+        engine, unsaved = _engine(path)
     except Exception as exc:  # one line to the UI, not a traceback on its screen
         _send(conn, ("failed", f"search could not start: {exc}"))
         return
@@ -222,6 +227,9 @@ def serve(conn: Connection, library_path: str, limit: int) -> None:
     previous: Matches | None = None
     while True:
         try:
+            if unsaved is not None and not conn.poll(IDLE_BEFORE_SAVING):
+                engine_cache.save(path, unsaved, engine)  # for the next start, once idle
+                unsaved = None
             message = conn.recv()
             while conn.poll():  # only the newest query counts
                 message = conn.recv()
@@ -237,15 +245,19 @@ def serve(conn: Connection, library_path: str, limit: int) -> None:
             return
 
 
-def _engine(library_path: Path) -> Any:
+def _engine(library_path: Path) -> tuple[Any, int | None]:
+    """The engine, from the cache or built; and the generation to cache it under if built."""
     from cables.library import Library
     from cables.search import SidebarSearch
 
     with Library.open(library_path) as library:
-        index = library.load_index()
-    engine = SidebarSearch(index)
+        generation = library.generation()
+        engine = engine_cache.load(library_path, generation, SidebarSearch)
+        unsaved = None
+        if engine is None:
+            engine, unsaved = SidebarSearch(library.load_index()), generation
     gc.freeze()  # millions of long-lived objects: no full collection walks them mid-search
-    return engine
+    return engine, unsaved
 
 
 def _portable(found: Matches) -> Matches:
