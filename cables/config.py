@@ -12,10 +12,10 @@ import argparse
 import json
 import os
 import re
-import string
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from cables.permalinks import (
     DEFAULT_PARAGRAPH_TEMPLATE,
     PLACEHOLDERS,
     Permalinks,
+    template_problem,
 )
 from cables.sanitize import clean
 
@@ -39,8 +40,30 @@ DEFAULT_LEVEL_COLORS: dict[str, str] = {
     "TS": "#ff8c00",  # TOP SECRET orange
     "unmarked": "#6c6c6c",
 }
-CLIPBOARD_MODES = ("osc52", "local", "both", "off")
-SIDEBAR_COLUMNS = ("level", "ref", "created", "origin", "subject", "tags")
+
+
+class ClipboardMode(StrEnum):
+    """Where a copy goes: the terminal (OSC 52), the local clipboard tool, both, or nowhere."""
+
+    OSC52 = "osc52"
+    LOCAL = "local"
+    BOTH = "both"
+    OFF = "off"
+
+
+class SidebarColumn(StrEnum):
+    """A column the sidebar's list can show, in the order the user lists them."""
+
+    LEVEL = "level"
+    REF = "ref"
+    CREATED = "created"
+    ORIGIN = "origin"
+    SUBJECT = "subject"
+    TAGS = "tags"
+
+
+CLIPBOARD_MODES = tuple(ClipboardMode)
+SIDEBAR_COLUMNS = tuple(SidebarColumn)
 # Textual's built-in themes (textual.theme.BUILTIN_THEMES; a test keeps this list in step).
 THEMES = (
     "ansi-dark",
@@ -73,12 +96,17 @@ class Config:
     library: str | None = None
     cable_permalink: str = DEFAULT_CABLE_TEMPLATE
     paragraph_permalink: str = DEFAULT_PARAGRAPH_TEMPLATE
-    clipboard: str = "both"  # osc52 | local | both | off
+    clipboard: ClipboardMode = ClipboardMode.BOTH
     theme: str = "textual-dark"
     level_colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_LEVEL_COLORS))
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> comma-separated keys
-    sidebar_columns: list[str] = field(
-        default_factory=lambda: ["level", "ref", "created", "subject"]
+    sidebar_columns: list[SidebarColumn] = field(
+        default_factory=lambda: [
+            SidebarColumn.LEVEL,
+            SidebarColumn.REF,
+            SidebarColumn.CREATED,
+            SidebarColumn.SUBJECT,
+        ]
     )
     sidebar_limit: int = 500  # how many matches the sidebar ranks
 
@@ -118,7 +146,7 @@ def resolve_library(args: argparse.Namespace, config: Config | None = None) -> P
 def read_document(path: Path) -> tuple[dict[str, Any], str]:
     """The file's TOML table and its text ({} and "" when absent); ConfigError when unreadable."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # editors on Windows write a BOM
     except FileNotFoundError:
         return {}, ""
     except (OSError, UnicodeDecodeError) as exc:
@@ -145,29 +173,36 @@ class _Checker:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        self.text = text
+        self._lines: dict[str, int] | None = None
         self.problems: list[str] = []
 
     def fail(self, key: str, value: Any, expected: str) -> None:
-        where = f"{self.path}:{line}" if (line := line_of(self.lines, key)) else str(self.path)
+        if self._lines is None:  # read once, however many problems: 8,000 stay linear
+            self._lines = key_lines(self.text.splitlines())
+        where = f"{self.path}:{line}" if (line := self._lines.get(key)) else str(self.path)
         shown = "" if value is _MISSING else f" = {_show(value)}"
         self.problems.append(f"{where}: {key}{shown}: expected {expected}")
 
 
-def line_of(lines: list[str], dotted: str) -> int | None:
-    """Best effort: the line (from 1) that sets `dotted`: a `key =` line or a `[table]` header."""
+def key_lines(lines: list[str]) -> dict[str, int]:
+    """Best effort: the line (from 1) that first sets each dotted key, or opens each `[table]`."""
+    found: dict[str, int] = {}
     current = ""
     for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if header := _HEADER_RE.fullmatch(line):
             current = header.group(1)
-            if current == dotted:
-                return number
+            found.setdefault(current, number)
         elif assignment := _KEY_RE.match(line):
             key = assignment.group(1)
-            if (f"{current}.{key}" if current else key) == dotted:
-                return number
-    return None
+            found.setdefault(f"{current}.{key}" if current else key, number)
+    return found
+
+
+def line_of(lines: list[str], dotted: str) -> int | None:
+    """The line (from 1) that sets `dotted`: a `key =` line or a `[table]` header."""
+    return key_lines(lines).get(dotted)
 
 
 _HEADER_RE = re.compile(r'\[\s*"?([\w.-]+)"?\s*\](?:\s*#.*)?')
@@ -187,18 +222,6 @@ def _show(value: Any) -> str:
     if isinstance(value, dict):
         return "a table"
     return clean(str(value))
-
-
-def _template_problem(template: str, allowed: frozenset[str]) -> str | None:
-    try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
-    except ValueError as exc:
-        return f"balanced {{ }} ({exc})"
-    for name in fields:
-        if name not in allowed:
-            shown = ", ".join("{" + p + "}" for p in sorted(allowed))
-            return f"only the placeholders {shown} (not {{{name}}})"
-    return None
 
 
 def validate(document: dict[str, Any], path: Path, text: str = "") -> Config:
@@ -246,7 +269,7 @@ def _library(check: _Checker, config: Config, value: Any, path: Path) -> None:
 
 def _clipboard(check: _Checker, config: Config, value: Any, _path: Path) -> None:
     if value in CLIPBOARD_MODES:
-        config.clipboard = value
+        config.clipboard = ClipboardMode(value)
     else:
         check.fail("clipboard", value, "one of " + ", ".join(f'"{m}"' for m in CLIPBOARD_MODES))
 
@@ -267,7 +290,7 @@ def _permalinks(check: _Checker, config: Config, value: Any, _path: Path) -> Non
             continue
         if (text := _str(check, key, template, "a URL template string")) is None:
             continue
-        if problem := _template_problem(text, frozenset(allowed[name])):
+        if problem := template_problem(text, frozenset(allowed[name])):
             check.fail(key, text, problem)
         elif name == "cable":
             config.cable_permalink = text
@@ -318,7 +341,7 @@ def _sidebar(check: _Checker, config: Config, value: Any, _path: Path) -> None:
                 and all(c in SIDEBAR_COLUMNS for c in item)
             )
             if good:
-                config.sidebar_columns = list(item)
+                config.sidebar_columns = [SidebarColumn(c) for c in item]
             else:
                 check.fail(
                     key,
@@ -377,11 +400,14 @@ def to_document(config: Config) -> dict[str, Any]:
     """The config as the TOML table a file would hold (`library` only when set)."""
     document: dict[str, Any] = {} if config.library is None else {"library": config.library}
     document |= {
-        "clipboard": config.clipboard,
+        "clipboard": config.clipboard.value,
         "theme": config.theme,
         "permalinks": {"cable": config.cable_permalink, "paragraph": config.paragraph_permalink},
         "colors": dict(config.level_colors),
-        "sidebar": {"columns": list(config.sidebar_columns), "limit": config.sidebar_limit},
+        "sidebar": {
+            "columns": [c.value for c in config.sidebar_columns],
+            "limit": config.sidebar_limit,
+        },
         "keymap": effective_keys(config),
     }
     return document

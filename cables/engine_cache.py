@@ -16,12 +16,13 @@ import pickle
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cables import paths
 from cables.atomic import write_atomic
 
 _LOCK_TYPE = type(threading.Lock())
+T = TypeVar("T")
 
 
 class _Lock:
@@ -43,7 +44,7 @@ def key(library_path: Path, generation: int) -> bytes:
     return hashlib.sha256(code.digest() + where.encode()).hexdigest().encode() + b"\n"
 
 
-def load(library_path: Path, generation: int, kind: type) -> Any | None:
+def load(library_path: Path, generation: int, kind: type[T]) -> T | None:
     """The cached engine of `kind` for this library and generation, or None."""
     try:
         data = cache_file(library_path).read_bytes()
@@ -56,7 +57,7 @@ def load(library_path: Path, generation: int, kind: type) -> Any | None:
     gc.disable()  # millions of new objects: no collections while they arrive
     try:
         state = pickle.loads(memoryview(data)[len(expected) :])
-        engine = kind.__new__(kind)
+        engine = object.__new__(kind)
         for name, value in state.items():
             setattr(engine, name, threading.Lock() if value is _Lock else value)
         return engine

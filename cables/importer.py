@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -21,6 +22,7 @@ from typing import Any
 
 from cables.library import Library
 from cables.model import Cable
+from cables.sanitize import clean_line
 
 BATCH_CABLES = 2000
 BATCH_BYTES = 12_000_000  # about two seconds of FTS5 work: bigger segments, fewer merges
@@ -82,26 +84,17 @@ class ImportFailed(Exception):
 
 
 def input_files(paths: Sequence[Path]) -> dict[str, int]:
-    """Every input file (folders walked) with its size; for .gz the uncompressed size that the
-    gzip trailer records, so progress is measured in the bytes the parsers read."""
+    """Every input file (folders walked) with its size as stored: progress counts the bytes of
+    the files read (compressed ones for .gz; a gzip's size trailer is not to be trusted)."""
     sizes: dict[str, int] = {}
     for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             try:
-                sizes[str(file)] = _size(file)
+                sizes[str(file)] = file.stat().st_size
             except OSError:
                 sizes[str(file)] = 0
     return sizes
-
-
-def _size(file: Path) -> int:
-    size = file.stat().st_size
-    if file.suffix == ".gz" and size >= 4:
-        with file.open("rb") as stream:
-            stream.seek(-4, os.SEEK_END)
-            return int.from_bytes(stream.read(4), "little")
-    return size
 
 
 Batch = tuple[list[Cable], list[Skipped], list[Skipped], int]
@@ -110,14 +103,14 @@ Batch = tuple[list[Cable], list[Skipped], list[Skipped], int]
 def _batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterator[Batch]:
     """Parse everything, yielding (cables, skipped, warnings, input bytes done) in batches."""
     from cables.formats import ParseError
-    from cables.parsing import ParseWarning, parse_paths
+    from cables.parsing import ParseWarning, input_position, parse_paths
 
     cables: list[Cable] = []
     skipped: list[Skipped] = []
     warnings: list[Skipped] = []
     finished = 0  # bytes of files already read whole
     current: str | None = None
-    in_current = 0  # bytes of text taken from the current file (an estimate of its position)
+    in_current = 0  # bytes of the current file read (its text where the position is unknown)
     text = 0
     for item in parse_paths(list(paths)):
         if isinstance(item, ParseError):
@@ -134,7 +127,8 @@ def _batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterat
         if where != current and where in sizes:
             finished += sizes.get(current or "", 0)
             current, in_current = where, 0
-        in_current += size
+        position = input_position()
+        in_current = position if position is not None else in_current + size
         if len(cables) >= limit or text >= BATCH_BYTES:
             yield (
                 cables,
@@ -157,6 +151,10 @@ def _produce(
             time.sleep(0.5)
         os._exit(0)
 
+    # SIGTERM (the importer ending this process) and SIGHUP end it quietly: a handler the
+    # importer installed, inherited through fork, would print a traceback on the way out.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
     threading.Thread(target=watch, daemon=True).start()
     try:
         for batch in _batches(paths, sizes, limit):
@@ -169,8 +167,11 @@ def _produce(
 
 
 def _parallel_batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterator[Batch]:
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
+    context = (
+        multiprocessing.get_context("fork")
+        if "fork" in multiprocessing.get_all_start_methods()
+        else multiprocessing.get_context("spawn")
+    )
     channel = context.Queue(maxsize=3)
     child = context.Process(
         target=_produce, args=(paths, sizes, limit, channel, os.getpid()), daemon=True
@@ -233,11 +234,14 @@ def write_log(log: Path, report: ImportReport, paths: Sequence[Path], library: P
     """Append the report, and every skipped record with its reason, to `import.log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # File names come from the input: a later `cat import.log` must not replay escape codes.
     lines = [
-        f"{stamp} import {' '.join(map(str, paths))} into {library}: {report.summary()}"
-        f"{' (interrupted)' if report.interrupted else ''}"
+        clean_line(
+            f"{stamp} import {' '.join(map(str, paths))} into {library}: {report.summary()}"
+            f"{' (interrupted)' if report.interrupted else ''}"
+        )
     ]
-    lines += [f"  skipped {s.where}: {s.reason}" for s in report.skipped]
-    lines += [f"  warning {s.where}: {s.reason}" for s in report.warnings]
+    lines += ["  skipped " + clean_line(f"{s.where}: {s.reason}") for s in report.skipped]
+    lines += ["  warning " + clean_line(f"{s.where}: {s.reason}") for s in report.warnings]
     with log.open("a", encoding="utf-8") as stream:
         stream.write("\n".join(lines) + "\n")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import overload
 
 SEP = "\x1f"  # between the values of a column (sanitised text never holds it)
-_MAGIC = b"CIX2"
+_MAGIC = b"CIX3"  # 3: rows in `sent` order (schema 3)
 _ONE_LINE = str.maketrans({SEP: " ", "\n": " ", "\r": " "})
 
 
@@ -102,10 +102,11 @@ class Flags(Sequence[bool]):
 
 @dataclass(slots=True)
 class CableIndex:
-    """Row i of every column describes one cable; rows are ordered newest first."""
+    """Row i of every column describes one cable; rows are ordered newest (sent) first."""
 
     reference_ids: Sequence[str] = field(default_factory=list)
-    created: Sequence[str] = field(default_factory=list)  # "YYYY-MM-DD", or "" where unknown
+    # The date each cable was sent (`Cable.sent`), "YYYY-MM-DD", or "" where unknown.
+    created: Sequence[str] = field(default_factory=list)
     levels: Sequence[str] = field(default_factory=list)  # Level values
     origins: Sequence[str] = field(default_factory=list)
     subjects: Sequence[str] = field(default_factory=list)
@@ -154,7 +155,7 @@ class CableIndex:
         synthetic = Flags(block[at : at + n])
         if len(synthetic) != n or at + n != len(block):
             raise ValueError("truncated cable index block")
-        return cls(*columns, synthetic=synthetic)
+        return cls(**dict(zip(_text_columns(), columns, strict=True)), synthetic=synthetic)
 
 
 def _text_columns() -> list[str]:

@@ -20,6 +20,7 @@ from typing import BinaryIO
 from cables.body import build_cable
 from cables.formats import ParseError, RawCable, csvdump, text
 from cables.model import Cable, Source
+from cables.validate import check_cable, check_raw
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HTML_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|pre)\b", re.IGNORECASE)
@@ -68,25 +69,41 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield entry
 
 
+_reading: list[BinaryIO] = []  # the file being parsed, as stored (compressed for .gz)
+
+
+def input_position() -> int | None:
+    """How many bytes of the file being parsed have been read, as stored (compressed for .gz):
+    import progress that needs no trust in a gzip size trailer (a truncated file's is noise)."""
+    try:
+        return _reading[-1].tell() if _reading else None
+    except (OSError, ValueError):
+        return None
+
+
 def _parse_file(path: Path) -> Iterator[Cable | ParseError]:
     name = str(path)
     try:
-        stream = _open(path)
+        stream, raw = _open(path)
     except OSError as exc:
         yield ParseError(name, f"cannot read: {exc.strerror or exc}")
         return
+    _reading.append(raw)
     try:
         with stream:
             yield from _parse_stream(stream, name)
     except (OSError, EOFError, zlib.error) as exc:
         yield ParseError(name, f"cannot read: {exc}")
+    finally:
+        _reading.remove(raw)
 
 
-def _open(path: Path) -> io.BufferedReader:
+def _open(path: Path) -> tuple[io.BufferedReader, BinaryIO]:
+    """The file's content stream (read through gzip where it is one), and the file itself."""
     raw = path.open("rb")
     if raw.peek(2)[:2] != _GZIP_MAGIC:
-        return raw
-    return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"))  # type: ignore[arg-type]
+        return raw, raw
+    return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb")), raw
 
 
 def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | ParseError]:
@@ -138,7 +155,10 @@ def _finish_one(read: Callable[[], RawCable]) -> Iterator[Cable | ParseError]:
 
 
 def _finish(raw: RawCable) -> Iterator[Cable | ParseError]:
-    """Split off glued records, then run the body reader on each cable."""
+    """Split off glued records, then run the body reader on each cable; every value that reaches
+    links, paths or the terminal is checked last (`cables.validate`)."""
+    where = raw.source.describe()
+    yield from (ParseWarning(where, reason) for reason in check_raw(raw))
     own, recovered, warnings = split_glued(raw)
     for part in (own, *recovered):
         try:
@@ -154,7 +174,12 @@ def _finish(raw: RawCable) -> Iterator[Cable | ParseError]:
             continue
         if part.references:
             cable.references = list(part.references)
+        skip, problems = check_cable(cable)
+        if skip:
+            yield ParseError(part.source.describe(), skip)
+            continue
         yield cable
+        yield from (ParseWarning(part.source.describe(), reason) for reason in problems)
     yield from warnings
 
 

@@ -477,7 +477,7 @@ def _chunks(rows: Sequence[int]) -> Iterator[Sequence[int]]:
         yield rows[start : start + CHUNK]
 
 
-def _all_in(keys: list[str], needles: list[str]) -> RowTest:
+def _all_in(keys: Sequence[str], needles: list[str]) -> RowTest:
     def test(rows: Sequence[int]) -> list[int]:
         out = list(rows)
         for needle in needles:
@@ -487,7 +487,7 @@ def _all_in(keys: list[str], needles: list[str]) -> RowTest:
     return test
 
 
-def _fold_rows(rows: list[str]) -> list[str]:
+def _fold_rows(rows: Sequence[str]) -> list[str]:
     """`fold` every row, on bytes where they are ASCII (a few times faster than str.translate)."""
     raw = b"\x00".join(r.encode() if r.isascii() else fold(r).encode() for r in rows)
     parts = raw.lower().translate(_FOLD_BYTES).split(b"\x00")

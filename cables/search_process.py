@@ -23,6 +23,7 @@ import gc
 import socket
 import subprocess
 import sys
+import threading
 import time
 from array import array
 from collections.abc import Callable
@@ -209,6 +210,68 @@ class SearchClient:
         self.failed = message
         self.close()
         return Failed(message)
+
+
+class ThreadSearch:
+    """The same interface over an engine already in this process (`cables serve` preloads one
+    and forks a session per reader, sharing it): searched in one thread, newest query wins."""
+
+    def __init__(self, engine: Any, *, limit: int = 500) -> None:
+        self.engine, self.limit = engine, limit
+        self.ready, self.size, self.failed = True, len(engine), None
+        self.pid: int | None = None
+        self._seq = 0
+        self._wanted: tuple[int, str] | None = None
+        self._wake = threading.Condition()
+        self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._on_event: Callable[[Event], None] | None = None
+        self._thread = threading.Thread(target=self._run, name="sidebar-search", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def attach(self, loop: asyncio.AbstractEventLoop, on_event: Callable[[Event], None]) -> None:
+        self._loop, self._on_event = loop, on_event
+        loop.call_soon(on_event, Ready(self.size))
+
+    @property
+    def latest(self) -> int:
+        return self._seq
+
+    def submit(self, query: str) -> int:
+        with self._wake:
+            self._seq += 1
+            self._wanted = (self._seq, query)
+            self._wake.notify()
+        return self._seq
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
+
+    def _run(self) -> None:
+        previous: Matches | None = None
+        while True:
+            with self._wake:
+                while self._wanted is None and not self._closed:
+                    self._wake.wait()
+                if self._closed:
+                    return
+                assert self._wanted is not None
+                (seq, query), self._wanted = self._wanted, None
+            found = self.engine.search(
+                query, limit=self.limit, previous=previous, cancelled=lambda s=seq: s != self._seq
+            )
+            if found is None or self._loop is None or self._on_event is None:
+                continue
+            if found.terms:
+                previous = found
+            self._loop.call_soon_threadsafe(self._on_event, Answer(seq, query, _portable(found)))
+
+
+Searcher = SearchClient | ThreadSearch
 
 
 # -- the child -----------------------------------------------------------------------------

@@ -8,10 +8,11 @@ shows progress) while the app already takes keys. Everything the user can do is 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -22,15 +23,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from cables.config import Config
+from cables.exits import EXIT_FATAL
 from cables.index import CableIndex
 from cables.keymap import ACTIONS
 from cables.library import Library, LibraryError
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
-from cables.search_process import SearchClient
+from cables.search_process import SearchClient, Searcher, ThreadSearch
 from cables.state import State
-from tui import clipboard
+from tui import clipboard, crash
 from tui.keys import bindings, keys_of
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
 from tui.screens.help import HelpScreen, LegendScreen
@@ -40,6 +42,12 @@ from tui.widgets.footer import CableFooter, paragraph_position
 from tui.widgets.level_strip import LevelStrip
 from tui.widgets.levels import LevelStyles
 from tui.widgets.sidebar import CableList, Sidebar
+
+if TYPE_CHECKING:
+    from cables.search import SidebarSearch
+
+    # The index and its search engine, made before the app (shared by forked sessions).
+    Preloaded = tuple[CableIndex, SidebarSearch]
 
 
 class CablesApp(App[int]):
@@ -58,9 +66,11 @@ class CablesApp(App[int]):
         anchor: str | None = None,
         notice: str | None = None,
         state: State | None = None,
+        preloaded: Preloaded | None = None,
     ) -> None:
         super().__init__()
         self.library = library
+        self.preloaded = preloaded
         self.config = config or Config()
         self.links = Permalinks(self.config.cable_permalink, self.config.paragraph_permalink)
         self.level_styles = LevelStyles(self.config.level_colors)
@@ -70,7 +80,22 @@ class CablesApp(App[int]):
         self.state = state if state is not None else State.load()
         self.history: list[list[str | int]] = []  # [reference id, paragraph index]
         self.history_at = -1
-        self.search = SearchClient(library.path, limit=self.config.sidebar_limit)
+        self.search: Searcher
+        if preloaded is not None:  # `cables serve`: one engine shared by forked sessions
+            self.search = ThreadSearch(preloaded[1], limit=self.config.sidebar_limit)
+        else:
+            self.search = SearchClient(library.path, limit=self.config.sidebar_limit)
+        self.crash: str | None = None  # why an internal error stopped the app, in one line
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An internal error still ends the app (Textual's exit status 1, Pilot re-raises it),
+        but as one line for the user and a crash log, not a traceback on the terminal."""
+        if self.crash is None:
+            self.crash = crash.record(error)
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        self._close_messages_no_wait()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -120,6 +145,9 @@ class CablesApp(App[int]):
     @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
         """Load the sidebar index off the UI thread (one read: SQLite releases the GIL)."""
+        if self.preloaded is not None:  # built once by `cables serve` for every session
+            self.call_from_thread(self._index_loaded, self.preloaded[0])
+            return
         index = self.library.load_index()
         self.call_from_thread(self._index_loaded, index)
 
@@ -170,7 +198,9 @@ class CablesApp(App[int]):
         ):
             self.history[self.history_at][1] = event.index
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
+        """Back in the cable history (binding id `back`; async like the `App.action_back` it
+        overrides, which pops screens: nothing here binds that)."""
         self._history_step(-1)
 
     def action_forward(self) -> None:
@@ -215,9 +245,11 @@ class CablesApp(App[int]):
 
     def _link(self, cable: Cable, paragraph: bool) -> str | None:
         try:
+            ref, created, synthetic = cable.reference_id, cable.created, cable.synthetic
             if paragraph and self.view.paragraph is not None:
-                return self.links.paragraph(cable, self.view.paragraph)
-            return self.links.cable(cable)
+                anchor = self.view.paragraph.anchor
+                return self.links.paragraph_link(ref, created, anchor, synthetic=synthetic)
+            return self.links.link(ref, created, synthetic=synthetic)
         except PermalinkRefused as refused:
             self.notify(str(refused), title="No permalink", severity="warning", markup=False)
             return None
@@ -299,7 +331,7 @@ class CablesApp(App[int]):
         if place is not None and self.open_cable(place[0], anchor=place[1]):
             self.view.focus()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette lists every action of the keymap table, besides Textual's own."""
         yield from super().get_system_commands(screen)
         for action in ACTIONS:
@@ -330,6 +362,7 @@ def run_app(
     anchor: str | None = None,
     config: Config | None = None,
     demo: bool = False,
+    preloaded: Preloaded | None = None,
 ) -> int:
     """Open the library at `library_path` and run the browser until the user quits."""
     library = Library.open(library_path)
@@ -340,8 +373,13 @@ def run_app(
             " cables with `cables import PATH` (cables.csv or cablegate pages)."
         )
     try:
-        app = CablesApp(library, config, open_ref=open_ref, anchor=anchor, notice=notice)
+        app = CablesApp(
+            library, config, open_ref=open_ref, anchor=anchor, notice=notice, preloaded=preloaded
+        )
         result = app.run()
     finally:
         library.close()
+    if app.crash or app.return_code:
+        print(f"cables: {app.crash or 'the browser stopped on an error'}", file=sys.stderr)
+        return EXIT_FATAL
     return int(result or 0)

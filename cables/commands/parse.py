@@ -7,17 +7,16 @@ is named on stderr in one line with the reason, and the others still come out.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TextIO
 
-from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
-from cables.config import ConfigError, from_args
+from cables.config import from_args
+from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.formats import ParseError
 from cables.model import Cable
 from cables.parsing import ParseWarning, parse_paths
 from cables.permalinks import Permalinks
-from cables.sanitize import clean_line
+from cables.sanitize import clean_line, json_line
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,12 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = from_args(args)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            _stderr(f"cables: {problem}")
-        return EXIT_FATAL
+    config = from_args(args)
     links = Permalinks(config.cable_permalink, config.paragraph_permalink)
     out = sys.stdout
     parsed = skipped = 0
@@ -51,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             parsed += 1
             if args.json:
-                out.write(json.dumps(item.to_json(links), ensure_ascii=False) + "\n")
+                out.write(json_line(item.to_json(links)) + "\n")
             else:
                 _summary(out, item)
     out.flush()

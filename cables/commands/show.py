@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.commands._shared import fail, open_library, read_ref
+from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.model import Cable, Paragraph
 from cables.permalinks import PermalinkRefused, Permalinks
-from cables.sanitize import clean, clean_line
+from cables.sanitize import clean, clean_line, json_line
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         cited_by = library.cited_by(cable.reference_id)
     links = config.permalinks()
     if args.form == "json":
-        sys.stdout.write(json.dumps(cable.to_json(links), ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(cable.to_json(links)) + "\n")
     elif args.form == "markdown":
         sys.stdout.write(markdown(cable, links, cited_by))
     else:
@@ -62,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
 def _fields(cable: Cable) -> list[tuple[str, str]]:
     fields = [
         ("Reference", cable.reference_id),
+        ("Sent", cable.sent or ""),
         ("Created", cable.created or ""),
         ("Released", cable.released or ""),
         ("Classification", cable.classification or ""),
@@ -105,8 +105,10 @@ def markdown(cable: Cable, links: Permalinks, cited_by: list[str]) -> str:
     def link(paragraph: Paragraph | None) -> str | None:
         try:
             if paragraph is None:
-                return links.cable(cable)
-            return links.paragraph(cable, paragraph)
+                return links.link(cable.reference_id, cable.created, synthetic=cable.synthetic)
+            return links.paragraph_link(
+                cable.reference_id, cable.created, paragraph.anchor, synthetic=cable.synthetic
+            )
         except PermalinkRefused:
             return None
 

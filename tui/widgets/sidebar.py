@@ -35,7 +35,7 @@ from tui.widgets.levels import CODE, LevelStyles, level_of
 
 if TYPE_CHECKING:
     from cables.search import Matches
-    from cables.search_process import SearchClient
+    from cables.search_process import Searcher
 
 
 _BOLD, _DIM, _ITALIC = Style(bold=True), Style(dim=True), Style(italic=True)
@@ -219,7 +219,7 @@ class Sidebar(Vertical):
         self.columns = columns
         self.limit = limit
         self.index: CableIndex | None = None
-        self.search: SearchClient | None = None
+        self.search: Searcher | None = None
         self.query_shown = ""  # the query whose results the list shows
         self._waiting: Answer | None = None  # an answer that came before the index
 
@@ -237,7 +237,7 @@ class Sidebar(Vertical):
         """The list shows the index and the search process answers."""
         return self.index is not None and self.search is not None and self.search.ready
 
-    def set_search(self, search: SearchClient) -> None:
+    def set_search(self, search: Searcher) -> None:
         """Use this (started) search process; queries typed so far are sent now."""
         self.search = search
         if value := self.query_one(Input).value:
