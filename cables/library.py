@@ -44,6 +44,7 @@ APPLICATION_ID = 0x4361626C  # "Cabl": tells our files from any other SQLite dat
 _ROW_BITS, _CABLE_BITS = 12, 25
 _MAX_ROW = (1 << _ROW_BITS) - 1
 _MAX_CABLE = (1 << _CABLE_BITS) - 1
+_CACHE_KIB = 65536  # SQLite's page cache per connection
 
 
 def _add_sent(conn: sqlite3.Connection) -> None:
@@ -198,7 +199,7 @@ class Library:
             )
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
         if version < SCHEMA_VERSION:
             migrate(conn, SCHEMA_VERSION)
 
@@ -229,16 +230,29 @@ class Library:
     def load_index(self) -> CableIndex:
         """Every cable's sidebar fields, newest first, from the cache when it is current."""
         with self._lock:
-            generation = _generation(self._conn)
-            row = self._conn.execute("SELECT generation, columns FROM index_cache").fetchone()
-            if row and row[0] == generation and isinstance(row[1], bytes):
-                try:
-                    return CableIndex.from_bytes(row[1])
-                except ValueError:
-                    pass  # an older layout: rebuilt below
-            index = self._select_index()
-            self._store_index(generation, index)
-            return index
+            # A small page cache while the block is read: its pages would otherwise stay in
+            # SQLite's cache (up to 64 MB) beside the index they were read into.
+            self._conn.execute("PRAGMA cache_size = -2000")
+            try:
+                cached = self._cached_index()
+                return cached if cached is not None else self._fresh_index()
+            finally:
+                self._conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+
+    def _cached_index(self) -> CableIndex | None:
+        generation = _generation(self._conn)
+        row = self._conn.execute("SELECT generation, columns FROM index_cache").fetchone()
+        if row and row[0] == generation and isinstance(row[1], bytes):
+            try:
+                return CableIndex.from_bytes(row[1])
+            except ValueError:
+                pass  # an older layout: rebuilt
+        return None
+
+    def _fresh_index(self) -> CableIndex:
+        index = self._select_index()
+        self._store_index(_generation(self._conn), index)
+        return index
 
     def _select_index(self) -> CableIndex:
         refs, created, levels, origins, subjects, tags, synthetic = [], [], [], [], [], [], []
