@@ -80,6 +80,7 @@ class CablesApp(App[int]):
         self.state = state if state is not None else State.load()
         self.history: list[list[str | int]] = []  # [reference id, paragraph index]
         self.history_at = -1
+        self._search_focused = False  # ctrl+f pressed (perhaps before on_mount ran)
         self.search: Searcher
         if preloaded is not None:  # `cables serve`: one engine shared by forked sessions
             self.search = ThreadSearch(preloaded[1], limit=self.config.sidebar_limit)
@@ -124,7 +125,8 @@ class CablesApp(App[int]):
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.set_keymap(self.config.keymap)
-        self.view.focus()
+        if not self._search_focused:  # a ctrl+f typed as the first frame showed keeps its box
+            self.screen.set_focus(self.view)
         if self.notice:
             self.notify(self.notice, title="Demo library", markup=False, timeout=15)
         if self.state.warning:
@@ -226,6 +228,7 @@ class CablesApp(App[int]):
             self.view.focus()
 
     def action_focus_search(self) -> None:
+        self._search_focused = True
         self.sidebar.display = True
         # at once, not on a later turn of the loop (`focus()`): keys typed right after ctrl+f,
         # already queued, must land in the box
