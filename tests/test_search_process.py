@@ -106,3 +106,18 @@ async def test_the_app_searches_through_its_process_and_ends_it(fixtures_library
     library.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+async def test_keys_typed_right_after_ctrl_f_land_in_the_box(fixtures_library: Path):
+    from textual import events
+
+    library = Library.open(fixtures_library)
+    app = CablesApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await index_loaded(app, pilot)
+        # as a terminal delivers them: one read, no wait for the focus to move in between
+        for key, char in [("ctrl+f", None), ("b", "b"), ("e", "e")]:
+            app.post_message(events.Key(key, char))
+        await shown(app, pilot, "be")
+        assert app.sidebar.query_one("#query").value == "be"
+    library.close()
