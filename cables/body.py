@@ -685,7 +685,10 @@ def _merge_tags(body_tags: list[str], page_tags: list[str]) -> list[str]:
 
 
 def _whole_text_level(body: str) -> Level | None:
-    m = _WHOLE_TEXT_RE.search(body[:6000])
+    head = body[:6000]
+    if "ENTIRE" not in head.upper():  # a cheap test first: few cables mark the whole text
+        return None
+    m = _WHOLE_TEXT_RE.search(head)
     if not m:
         return None
     parsed = parse_marking(m.group("level"))
@@ -744,7 +747,11 @@ class _Sequence:
                     self.outer.append(self.last)
                 self.last = number
                 return _Start(number, marking, rest, line.anchor)
-        if line.pilcrow and (m := _LETTER_START_RE.match(text)) and self._next_letter(m["letter"]):
+        if (
+            line.pilcrow
+            and (m := _LETTER_START_RE.match(text))
+            and (blank_before or self._next_letter(m["letter"]))
+        ):
             self.letter = m["letter"]
             marking, rest = _marking_of(None, m.group("post"), m.group("rest"))
             # The letter stays in the text: it is a word of the telegram (`A. Terrorism`).
@@ -758,8 +765,8 @@ class _Sequence:
         return None
 
     def _next_letter(self, letter: str) -> bool:
-        """Lettered paragraphs run A, B, C ... (or open a Roman `I.`): an `R.` out of sequence is
-        an initial (`R. Smith`)."""
+        """Lettered paragraphs run A, B, C ... (or open a Roman `I.`): an `R.` out of sequence
+        and inside a sentence is an initial (`We met` / `R. Smith`)."""
         return letter in "AI" or (self.letter is not None and ord(letter) == ord(self.letter) + 1)
 
     def _plausible(self, n: int, line: _Line, blank: bool, soft: bool, marked: bool) -> int | None:

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -144,13 +145,34 @@ def resolve_library(args: argparse.Namespace, config: Config | None = None) -> P
 
 
 def read_document(path: Path) -> tuple[dict[str, Any], str]:
-    """The file's TOML table and its text ({} and "" when absent); ConfigError when unreadable."""
+    """The file's TOML table and its text ({} and "" when absent); ConfigError when unreadable.
+
+    Anything but a regular file is refused before it is opened: reading a FIFO would block.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = stat.S_IFREG  # absent or unreachable: reading it below says which
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(mode)
+            else "a FIFO"
+            if stat.S_ISFIFO(mode)
+            else "a socket or device"
+        )
+        raise ConfigError(
+            [f"{path}: the config is not a regular file ({kind}); move it aside or use --config"]
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")  # editors on Windows write a BOM
     except FileNotFoundError:
         return {}, ""
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot read the config: {exc}"]) from exc
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ConfigError(
+            [f"{path}: cannot read the config ({why}); fix it, or name another with --config"]
+        ) from exc
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cables.library import Library
+from cables.library import Library, LibraryError
 from cables.model import Cable
 from cables.sanitize import clean_line
 
@@ -70,6 +70,7 @@ class ImportReport:
     seconds: float = 0.0
     bytes: int = 0
     interrupted: bool = False
+    failed: str | None = None  # why the library stopped taking writes (disk full, lock, damage)
 
     def summary(self) -> str:
         return (
@@ -86,9 +87,11 @@ class ImportFailed(Exception):
 def input_files(paths: Sequence[Path]) -> dict[str, int]:
     """Every input file (folders walked) with its size as stored: progress counts the bytes of
     the files read (compressed ones for .gz; a gzip's size trailer is not to be trusted)."""
+    from cables.parsing import walk
+
     sizes: dict[str, int] = {}
     for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = [p for p in walk(path) if isinstance(p, Path)] if path.is_dir() else [path]
         for file in files:
             try:
                 sizes[str(file)] = file.stat().st_size
@@ -204,7 +207,8 @@ def import_paths(
     batch: int = BATCH_CABLES,
 ) -> ImportReport:
     """Import files and folders; Ctrl-C stops after rolling back the batch being written and
-    returns the report so far (`interrupted`), every earlier batch kept."""
+    returns the report so far (`interrupted`), every earlier batch kept. So does a library that
+    stops taking writes (disk full, a lock held too long, damage): `failed` says why."""
     report = ImportReport()
     sizes = input_files(paths)
     total = sum(sizes.values())
@@ -223,9 +227,14 @@ def import_paths(
                 progress(Progress(report.read, done, total, time.monotonic() - started))
     except KeyboardInterrupt:
         report.interrupted = True
-    if not report.interrupted and (report.imported or report.updated):
-        library.refresh_index()
-        library.checkpoint()
+    except LibraryError as exc:
+        report.failed = str(exc)
+    if not report.interrupted and not report.failed and (report.imported or report.updated):
+        try:
+            library.refresh_index()
+            library.checkpoint()
+        except LibraryError as exc:  # every batch is in; only the cached sidebar index is not
+            report.failed = str(exc)
     report.seconds = time.monotonic() - started
     return report
 
@@ -243,5 +252,7 @@ def write_log(log: Path, report: ImportReport, paths: Sequence[Path], library: P
     ]
     lines += ["  skipped " + clean_line(f"{s.where}: {s.reason}") for s in report.skipped]
     lines += ["  warning " + clean_line(f"{s.where}: {s.reason}") for s in report.warnings]
+    if report.failed:
+        lines.append("  stopped: " + clean_line(report.failed))
     with log.open("a", encoding="utf-8") as stream:
         stream.write("\n".join(lines) + "\n")

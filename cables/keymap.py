@@ -20,6 +20,7 @@ class Action:
 ACTIONS: tuple[Action, ...] = (
     Action("toggle_sidebar", "ctrl+b", "Show or hide the sidebar", "app"),
     Action("focus_search", "ctrl+f", "Focus the sidebar search box", "app"),
+    Action("toggle_text_search", "ctrl+t", "Search box: titles or the full text", "app"),
     Action("help", "question_mark,f1", "Help: every key", "app"),
     Action("legend", "L", "Legend of level colours and markings", "app"),
     Action("quit", "q,ctrl+q", "Quit", "app"),

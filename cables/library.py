@@ -13,31 +13,40 @@ Layout, and why:
 - `index_cache`: the sidebar index as one block (`CableIndex.to_bytes`: per column the text and
   its end offsets), stamped with the `generation` counter that every write bumps; 251k cables
   load in one read, with no per-row work.
+- `partial`: the cables stored from a cut-off input, with the reason; a whole copy replaces them.
 Writes happen in batches, one transaction each: killed at any moment, the file stays consistent,
 and WAL lets readers go on while an import runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
+import os
 import re
 import sqlite3
 import threading
 import unicodedata
+import urllib.parse
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from cables.dtg import dtg_datetime
 from cables.index import CableIndex
 from cables.model import Cable, Level, Marking, Paragraph, Source
+from cables.query import Clause, Query, Sort, parse
 from cables.sanitize import clean_line, iso_date
 
-SCHEMA_VERSION = 3
+P = ParamSpec("P")
+R = TypeVar("R")
+
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x4361626C  # "Cabl": tells our files from any other SQLite database
 
 # FTS rowid = minutes since 1950 << 37 | cable rowid << 12 | row (0 = subject and tags).
@@ -45,6 +54,8 @@ _ROW_BITS, _CABLE_BITS = 12, 25
 _MAX_ROW = (1 << _ROW_BITS) - 1
 _MAX_CABLE = (1 << _CABLE_BITS) - 1
 _CACHE_KIB = 65536  # SQLite's page cache per connection
+RANK_WINDOW = 5_000  # best-first ranks the newest this many matching paragraphs
+DATE_COLUMN = "sent"  # what `date:`/`year:` filter on: when sent (the DTG), else created
 
 
 def _add_sent(conn: sqlite3.Connection) -> None:
@@ -60,6 +71,7 @@ def _add_sent(conn: sqlite3.Connection) -> None:
         ],
     )
     conn.execute("CREATE INDEX cables_sent ON cables (sent)")
+    conn.execute("DELETE FROM index_cache")  # it listed the created dates: rebuilt on next load
 
 
 # Each entry takes the schema from version i to i + 1 (SQL, or a function where stored data
@@ -95,12 +107,90 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     """,
     # 3: when each cable was sent.
     _add_sent,
+    # 4: cables stored from a cut-off input (a truncated page), so a whole copy replaces them.
+    """
+    CREATE TABLE partial (id INTEGER PRIMARY KEY, reason TEXT NOT NULL);
+    """,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
 class LibraryError(Exception):
     """A library that cannot be opened or used; the message is one line naming the file."""
+
+
+LOCK_WAIT_VAR = "CABLES_LOCK_WAIT"
+
+
+def lock_wait() -> float:
+    """Seconds to wait for another process's write lock: $CABLES_LOCK_WAIT, else 10."""
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_VAR, "10")))
+    except ValueError:
+        return 10.0
+
+
+def _stamp(path: Path) -> tuple[int, int, bool]:
+    """What changes when a library is written: its time and size, and a -wal beside it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return 0, 0, False
+    return info.st_mtime_ns, info.st_size, path.with_name(path.name + "-wal").exists()
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process can write the library and make its -wal and -shm files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+_MISSING = ("no such table", "no such column")  # a dropped table: a plain SQLITE_ERROR
+
+
+def _explain(path: Path, exc: sqlite3.Error, wait: float, opening: bool = False) -> str:
+    """One line naming the library, what went wrong and what to do about it."""
+    message = str(exc)
+    code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
+    if _is_busy(exc):
+        return (
+            f"{path}: another process has held the library's write lock for over {wait:g} s"
+            f" (another import?); wait for it to finish and run this again"
+        )
+    if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+        return (
+            f"{path}: cannot write ({message}): free some disk space (or raise the file size"
+            " limit) and run this again"
+        )
+    if code == sqlite3.SQLITE_READONLY:
+        return (
+            f"{path}: the library is read-only here ({message}); use a library you can"
+            " write (--library PATH)"
+        )
+    if code == sqlite3.SQLITE_NOTADB and opening:
+        return f"{path}: not a usable cables library ({message})"
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or message.startswith(_MISSING):
+        return (
+            f"{path}: the library is damaged ({message}); move it aside and import your"
+            " cables again"
+        )
+    if opening:
+        return f"{path}: not a usable cables library ({message})"
+    return f"{path}: {message}"
+
+
+def _translated(
+    method: Callable[Concatenate[Library, P], R],
+) -> Callable[Concatenate[Library, P], R]:
+    """Any SQLite failure in `method` becomes a LibraryError: one line naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self: Library, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise LibraryError(_explain(self.path, exc, self.wait)) from exc
+
+    return wrapper
 
 
 @dataclass(slots=True)
@@ -119,6 +209,19 @@ class SearchHit:
     anchor: str | None
     snippet: str
     synthetic: bool = False
+
+
+@dataclass(slots=True)
+class TextResults:
+    """A page of full-text hits, how many cables match (`capped`: at least that many), and
+    matching cables per month ("YYYY-MM") when asked."""
+
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    capped: bool = False
+    months: dict[str, int] = field(default_factory=dict)
+    levels: dict[str, int] = field(default_factory=dict)  # level value -> cables, with months
+    cancelled: bool = False
 
 
 @dataclass(slots=True)
@@ -154,32 +257,72 @@ class BatchResult:
 class Library:
     """The one way into a library file; safe to share between threads (calls are serialised)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self, path: Path, conn: sqlite3.Connection, *, read_only: bool = False, wait: float = 10
+    ) -> None:
         self.path = path
+        self.read_only = read_only
+        self.wait = wait  # seconds to wait for another process's write lock
         self._conn = conn
         self._lock = threading.RLock()
+        self._snapshot: tuple[int, int, bool] | None = None  # set where opened `immutable`
 
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False) -> Library:
-        """Open (or with `create`, make) a library, migrating an older schema in place."""
+    def open(cls, path: Path | str, *, create: bool = False, wait: float | None = None) -> Library:
+        """Open (or with `create`, make) a library, migrating an older schema in place.
+
+        Without `create` (every reader), a library this process cannot write (a read-only file,
+        folder or mount, another user's corpus) opens read-only; `immutable` only where SQLite
+        cannot even share its memory file there, so a reader of a writable library still sees
+        new imports. `wait`: seconds to wait for another process's write lock (default
+        $CABLES_LOCK_WAIT, else 10).
+        """
         path = Path(path)
+        wait = lock_wait() if wait is None else wait
         if not path.exists():
             if not create:
                 raise LibraryError(f"{path}: no library here (import cables with `cables import`)")
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(
+                    f"{path}: cannot make the library's folder ({exc.strerror or exc});"
+                    " choose another place with --library PATH"
+                ) from None
+        elif create and not _writable(path):
+            raise LibraryError(
+                f"{path}: the library is read-only here (no write permission on it or its"
+                " folder); import into a library you can write (--library PATH)"
+            )
+        if create or _writable(path):
+            return cls._connect(path, str(path), False, create, wait)
+        uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            return cls._connect(path, uri, True, create, wait)
+        except LibraryError:  # no -shm can be made beside it, so nothing is writing it now
+            library = cls._connect(path, uri + "&immutable=1", True, create, wait)
+            library._snapshot = _stamp(path)
+            return library
+
+    @classmethod
+    def _connect(
+        cls, path: Path, target: str, read_only: bool, create: bool, wait: float
+    ) -> Library:
+        try:
+            conn = sqlite3.connect(
+                target, uri=read_only, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"{path}: not a usable cables library ({exc})") from None
-        library = cls(path, conn)
+        library = cls(path, conn, read_only=read_only, wait=wait)
         try:
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             library._prepare(create)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise LibraryError(f"{path}: not a usable cables library ({exc})") from None
+            raise LibraryError(_explain(path, exc, wait, opening=True)) from None
         except BaseException:
             conn.close()
             raise
@@ -197,9 +340,17 @@ class Library:
                 f"{self.path}: written by a newer cables (schema {version}, this "
                 f"one reads up to {SCHEMA_VERSION}); upgrade cables"
             )
+        conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+        if self.read_only:
+            if version < SCHEMA_VERSION:
+                raise LibraryError(
+                    f"{self.path}: written by an older cables (schema {version}) and read-only"
+                    " here; open it once with write access to upgrade it"
+                )
+            conn.execute("SELECT count(*) FROM cables").fetchone()  # fails here, not later
+            return
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
         if version < SCHEMA_VERSION:
             migrate(conn, SCHEMA_VERSION)
 
@@ -217,16 +368,32 @@ class Library:
 
     # -- reading -------------------------------------------------------------------------------
 
+    @_translated
     def count(self) -> int:
         with self._lock:
             count: int = self._conn.execute("SELECT count(*) FROM cables").fetchone()[0]
             return count
 
+    @_translated
     def generation(self) -> int:
-        """Bumped by every write: a reader holding an index compares it to know it is stale."""
+        """Bumped by every write: a reader holding an index compares it to know it is stale.
+
+        An `immutable` reader sees no writes, so where the file has changed since it opened (its
+        owner imported into it) it opens the library again first.
+        """
         with self._lock:
+            if self._snapshot is not None and _stamp(self.path) != self._snapshot:
+                try:
+                    fresh = Library.open(self.path, wait=self.wait)
+                except LibraryError:
+                    pass  # mid-write, say: go on with the snapshot, and look again next time
+                else:
+                    self._conn.close()
+                    self._conn, self._snapshot = fresh._conn, fresh._snapshot
+                    self.read_only = fresh.read_only
             return _generation(self._conn)
 
+    @_translated
     def load_index(self) -> CableIndex:
         """Every cable's sidebar fields, newest first, from the cache when it is current."""
         with self._lock:
@@ -274,9 +441,12 @@ class Library:
         )
 
     def _store_index(self, generation: int, index: CableIndex) -> None:
-        """Cache the index; skipped (not an error) while another process holds the write lock."""
+        """Cache the index; skipped (not an error) while another process holds the write lock,
+        or where the library is read-only."""
+        if self.read_only:
+            return
         try:
-            with _transaction(self._conn, busy_ms=50):
+            with _transaction(self._conn, busy_ms=50, restore_ms=int(self.wait * 1000)):
                 self._conn.execute("DELETE FROM index_cache")
                 self._conn.execute(
                     "INSERT INTO index_cache VALUES (?, ?)", (generation, index.to_bytes())
@@ -285,6 +455,7 @@ class Library:
             if not _is_busy(exc):
                 raise
 
+    @_translated
     def get(self, reference_id: str) -> Cable | None:
         """The cable with this reference id (any case), or None."""
         with self._lock:
@@ -296,9 +467,12 @@ class Library:
     def _load(self, cable_id: int) -> Cable:
         row = self._conn.execute(
             "SELECT c.reference_id, c.created, c.sent, c.released, c.level, c.origin, c.subject,"
-            " c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id WHERE c.id = ?",
+            " c.synthetic, b.data, p.reason FROM cables c LEFT JOIN bodies b ON b.id = c.id"
+            " LEFT JOIN partial p ON p.id = c.id WHERE c.id = ?",
             (cable_id,),
         ).fetchone()
+        if row is None:
+            raise LibraryError(f"{self.path}: the search index names a cable that is not there")
         try:
             return _decode_cable(row)
         except (zlib.error, ValueError, TypeError) as exc:
@@ -307,6 +481,16 @@ class Library:
                 f" re-import it with `cables import`"
             ) from exc
 
+    def _intact(self, cable_id: int) -> bool:
+        """Whether the stored record is there and decompresses (zlib checks its checksum): a
+        damaged one is replaced by any copy. Cheaper than reading it back whole."""
+        row = self._conn.execute("SELECT data FROM bodies WHERE id = ?", (cable_id,)).fetchone()
+        try:
+            return row is not None and bool(zlib.decompress(row[0]))
+        except (zlib.error, TypeError):
+            return False
+
+    @_translated
     def cites(self, reference_id: str) -> list[str]:
         """The ids this cable's REF block cites, in order (in the library or not)."""
         with self._lock:
@@ -319,6 +503,26 @@ class Library:
                 )
             ]
 
+    @_translated
+    def subjects(self, reference_ids: Iterable[str]) -> dict[str, str]:
+        """The subject of each of these cables that is in the library, keyed by the id as
+        asked (ids match in any case); one query per 500 ids, and no cable decoded."""
+        asked = {ref.upper(): ref for ref in reference_ids}
+        wanted = list(asked)
+        found: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = self._conn.execute(
+                    "SELECT reference_id, subject FROM cables WHERE reference_id IN"
+                    f" ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+                for ref, subject in rows:
+                    found[asked[ref.upper()]] = subject or ""
+        return found
+
+    @_translated
     def cited_by(self, reference_id: str) -> list[str]:
         """The ids of library cables whose REF block cites this one, newest first."""
         with self._lock:
@@ -332,31 +536,12 @@ class Library:
                 )
             ]
 
+    @_translated
     def search(self, query: str, *, limit: int = 50, ranked: bool = False) -> list[SearchHit]:
-        """Full-text search, one hit per cable: newest first, or best first with `ranked`.
-
-        Words must all occur in one paragraph (or in the subject and tags); "quoted phrases",
-        `word*` prefixes and `OR` between words are understood; punctuation is ignored.
-        """
-        parsed = parse_query(query)
-        if parsed is None or limit <= 0:
-            return []
-        expression, terms = parsed
-        with self._lock:
-            if ranked:
-                rows = self._conn.execute(
-                    "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?",
-                    (expression, limit * 8),
-                )
-            else:  # read only as far as the first `limit` cables: rowid order is date order
-                rows = self._conn.execute(
-                    "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC", (expression,)
-                )
-            try:
-                chosen = _one_per_cable(rows, limit, keep_first=ranked)
-            finally:
-                rows.close()  # ends the read: an open statement would hold back checkpoints
-            return [self._hit(cable_id, row, terms) for cable_id, row in chosen]
+        """Full-text search of a query typed whole: `text_search` of its parsed form, newest first
+        (best first with `ranked`); a query with errors finds nothing."""
+        sort = Sort.BEST if ranked else Sort.NEW
+        return self.text_search(parse(query, submitted=True), limit=limit, sort=sort).hits
 
     def _hit(self, cable_id: int, row: int, terms: list[tuple[str, bool]]) -> SearchHit:
         ref, created, level, subject, tags, synthetic = self._conn.execute(
@@ -390,6 +575,187 @@ class Library:
             bool(synthetic),
         )
 
+    @_translated
+    def text_search(
+        self,
+        query: Query,
+        *,
+        limit: int = 50,
+        sort: Sort = Sort.NEW,
+        count_cap: int = 0,
+        timeline: bool = False,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> TextResults:
+        """Full-text search for a parsed query, one hit per cable, with its filters applied.
+
+        Sorted newest or oldest first (a walk of the date-ordered rowids that stops after the
+        first hits), or best first: bm25 over the newest RANK_WINDOW matching paragraphs, a
+        bound on the cost of ranking the commonest words. Up to `count_cap` matching cables are
+        counted (0: just the hits); with `timeline`, also per month ("YYYY-MM"). A bare year is a
+        `year:` filter here (a paragraph cannot be a year). Queries with errors find nothing.
+        `cancelled()` is asked every few thousand rows: when true, the results so far come back
+        with `cancelled` set (a newer keystroke wants the library).
+        """
+        results = TextResults()
+        if query.errors or (limit <= 0 and not count_cap and not timeline):
+            return results
+        limit = max(0, limit)
+        expression, terms = fts_expression(query)
+        with self._lock:
+            if expression is None:
+                return self._list_filtered(query, limit, sort, count_cap, timeline)
+            allowed = self._allowed_cables(query)
+            if sort is Sort.BEST:
+                sql = (
+                    "SELECT rowid FROM (SELECT rowid, bm25(fts) AS score FROM fts"
+                    " WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score"
+                )
+                params: tuple[object, ...] = (expression, RANK_WINDOW)
+            else:
+                direction = "DESC" if sort is Sort.NEW else "ASC"
+                sql = f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid {direction}"
+                params = (expression,)
+            rows = self._conn.execute(sql, params)
+            chosen: dict[int, int] = {}
+            seen: set[int] = set()
+            try:
+                for n, (rowid,) in enumerate(rows):
+                    if cancelled is not None and not n % 4096 and cancelled():
+                        results.cancelled = True
+                        return results
+                    cable_id, row = (rowid >> _ROW_BITS) & _MAX_CABLE, rowid & _MAX_ROW
+                    if allowed is not None and cable_id not in allowed:
+                        continue
+                    if cable_id in seen:
+                        # a cable's rows come together, highest row first: keep its first
+                        # paragraph, the subject row only if no other (best: the best row)
+                        if (
+                            sort is not Sort.BEST
+                            and cable_id in chosen
+                            and 0 < row < chosen[cable_id]
+                        ):
+                            chosen[cable_id] = row
+                        continue
+                    seen.add(cable_id)
+                    if len(chosen) < limit:
+                        chosen[cable_id] = row
+                    elif len(seen) > max(count_cap, limit):
+                        results.capped = True
+                        break
+            finally:
+                rows.close()  # ends the read: an open statement would hold back checkpoints
+            results.total = len(seen) - results.capped
+            results.hits = [self._hit(cable_id, row, terms) for cable_id, row in chosen.items()]
+            if timeline:
+                self._count_by(
+                    results, "id IN (SELECT value FROM json_each(?))", [json.dumps(list(seen))]
+                )
+            return results
+
+    def _count_by(self, results: TextResults, condition: str, params: Sequence[object]) -> None:
+        """Fill `results.levels` and `.months` (by when sent) for the cables `condition` picks."""
+        for month, level, n in self._conn.execute(
+            f"SELECT substr({DATE_COLUMN}, 1, 7), level, count(*) FROM cables WHERE {condition}"
+            " GROUP BY 1, 2",
+            params,
+        ):
+            results.levels[level] = results.levels.get(level, 0) + n
+            if month:
+                results.months[month] = results.months.get(month, 0) + n
+
+    @_translated
+    def linked_ids(self, query: Query) -> set[str] | None:
+        """The reference ids that the query's `cites:`/`refs:` filters allow (None: no such
+        filter): cables whose REF block cites each `cites:` id, and the ids each `refs:` cites."""
+        if not query.cites and not query.refs:
+            return None
+        sets: list[set[str]] = []
+        with self._lock:
+            for ref in query.cites:
+                sets.append({r.upper() for r in self.cited_by(ref)})
+            for ref in query.refs:
+                sets.append({r.upper() for r in self.cites(ref)})
+        return set.intersection(*sets)
+
+    def _allowed_cables(self, query: Query) -> set[int] | None:
+        """Row ids of the cables the query's filters allow (None: every cable)."""
+        where, params = self._filter_sql(query)
+        if not where:
+            return None
+        sql = "SELECT id FROM cables WHERE " + " AND ".join(where)
+        return {r[0] for r in self._conn.execute(sql, params)}
+
+    def _filter_sql(self, query: Query) -> tuple[list[str], list[object]]:
+        where: list[str] = []
+        params: list[object] = []
+        if query.levels is not None:
+            where.append(f"level IN ({','.join('?' * len(query.levels))})")
+            params += [lv.value for lv in query.levels]
+        years = [*query.years, *((c.year, c.year) for c in query.clauses if _year_only(c))]
+        for first, last in years:
+            where.append(f"substr({DATE_COLUMN}, 1, 4) BETWEEN ? AND ?")
+            params += [str(first), str(last)]
+        for span in query.dates:
+            if span.start is not None:
+                where.append(f"substr({DATE_COLUMN}, 1, ?) >= ?")
+                params += [len(span.start), span.start]
+            if span.end is not None:
+                where.append(f"substr({DATE_COLUMN}, 1, ?) <= ?")
+                params += [len(span.end), span.end]
+        for tag in query.tags:
+            where.append("(' ' || upper(tags) || ' ') LIKE ?")
+            params.append(f"% {tag} %")
+        if query.origins:
+            from cables.search import origins_like  # (rapidfuzz: only when asked)
+
+            known = [r[0] for r in self._conn.execute("SELECT DISTINCT origin FROM cables")]
+            for wanted in query.origins:
+                places = sorted(origins_like([o or "" for o in known], wanted))
+                where.append(f"coalesce(origin, '') IN ({','.join('?' * len(places))})")
+                params += places
+        linked = self.linked_ids(query)
+        if linked is not None:
+            where.append(f"upper(reference_id) IN ({','.join('?' * len(linked))})")
+            params += sorted(linked)
+        return where, params
+
+    def _list_filtered(
+        self, query: Query, limit: int, sort: Sort, count_cap: int, timeline: bool
+    ) -> TextResults:
+        """Filters (and exclusions) alone: the cables they allow, by date, subjects as snippets;
+        all in SQL over the narrow `cables` table."""
+        results = TextResults()
+        where, params = self._filter_sql(query)
+        for word in query.excluded:
+            where.append(
+                f"id NOT IN (SELECT (rowid >> {_ROW_BITS}) & {_MAX_CABLE} FROM fts"
+                " WHERE fts MATCH ?)"
+            )
+            params.append('"' + " ".join(_fold(w) for w in word.words) + '"')
+        if not where:
+            return results  # nothing asked
+        condition = " WHERE " + " AND ".join(where)
+        direction = "ASC" if sort is Sort.OLD else "DESC"
+        chosen = [
+            r[0]
+            for r in self._conn.execute(
+                f"SELECT id FROM cables{condition}"
+                f" ORDER BY {DATE_COLUMN} {direction}, reference_id LIMIT ?",
+                (*params, limit),
+            )
+        ]
+        results.hits = [self._hit(cable_id, 0, []) for cable_id in chosen]
+        cap = max(count_cap, limit)
+        results.total = self._conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM cables{condition} LIMIT ?)", (*params, cap + 1)
+        ).fetchone()[0]
+        if results.total > cap:
+            results.total, results.capped = cap, True
+        if timeline:
+            self._count_by(results, condition.removeprefix(" WHERE "), params)
+        return results
+
+    @_translated
     def stats(self) -> Stats:
         with self._lock:
             conn = self._conn
@@ -412,32 +778,35 @@ class Library:
 
     # -- writing -------------------------------------------------------------------------------
 
+    @_translated
     def add(self, cables: Sequence[Cable]) -> BatchResult:
         """Store a batch in one transaction, keyed by reference id (any case).
 
-        Where the library (or the batch) holds the same cable twice, the one released later is
-        kept; on a tie the one already kept stays, so importing the same input twice changes
-        nothing.
+        Where the library (or the batch) holds the same cable twice, a whole copy beats a
+        partial one (a truncated page), then the one released later is kept; on a tie the one
+        already kept stays, so importing the same input twice changes nothing. A stored record
+        that no longer reads back (damaged) is replaced by any copy.
         """
         result = BatchResult()
         chosen: dict[str, Cable] = {}
         for cable in cables:
             key = cable.reference_id.upper()
             kept = chosen.get(key)
-            if kept is None or _later(cable, kept):
+            if kept is None or _rank(cable) > _rank(kept):
                 chosen[key] = cable
         result.unchanged = len(cables) - len(chosen)
         with self._lock, _transaction(self._conn):
             conn = self._conn
-            existing: dict[str, tuple[int, str | None]] = {}
+            existing: dict[str, tuple[int, tuple[bool, str]]] = {}
             keys = list(chosen)
             for i in range(0, len(keys), 500):
                 part = keys[i : i + 500]
                 existing.update(
-                    (ref.upper(), (cable_id, released))
-                    for ref, cable_id, released in conn.execute(
-                        "SELECT reference_id, id, released FROM cables WHERE"
-                        f" reference_id IN ({','.join('?' * len(part))})",
+                    (ref.upper(), (cable_id, (partial is None, released or "")))
+                    for ref, cable_id, released, partial in conn.execute(
+                        "SELECT c.reference_id, c.id, c.released, p.reason FROM cables c"
+                        " LEFT JOIN partial p ON p.id = c.id WHERE"
+                        f" c.reference_id IN ({','.join('?' * len(part))})",
                         part,
                     )
                 )
@@ -447,7 +816,7 @@ class Library:
                 if key not in existing:
                     new.append((next_id, cable))
                     next_id += 1
-                elif (cable.released or "") > (existing[key][1] or ""):
+                elif _rank(cable) > existing[key][1] or not self._intact(existing[key][0]):
                     self._replace(existing[key][0], cable)
                     result.updated.append(cable.reference_id)
                 else:
@@ -466,11 +835,19 @@ class Library:
         return result
 
     def _replace(self, cable_id: int, cable: Cable) -> None:
+        try:
+            old = self._load(cable_id)
+        except LibraryError:  # a damaged record: its index rows were made from this same text
+            created, subject, tags = self._conn.execute(
+                "SELECT created, subject, tags FROM cables WHERE id = ?", (cable_id,)
+            ).fetchone()
+            old = dataclasses.replace(cable, created=created, subject=subject, tags=tags.split())
         self._conn.executemany(
             "INSERT INTO fts (fts, rowid, subject, tags, text) VALUES ('delete', ?, ?, ?, ?)",
-            fts_rows(cable_id, self._load(cable_id)),
+            fts_rows(cable_id, old),
         )
         self._conn.execute("DELETE FROM refs WHERE cable_id = ?", (cable_id,))
+        self._conn.execute("DELETE FROM partial WHERE id = ?", (cable_id,))
         self._conn.execute(
             "UPDATE cables SET reference_id = ?, created = ?, sent = ?, released = ?, level = ?,"
             " origin = ?, subject = ?, tags = ?, synthetic = ? WHERE id = ?",
@@ -485,6 +862,10 @@ class Library:
             [(cable_id, _encode_body(cable)) for cable_id, cable in cables],
         )
         conn.executemany(
+            "INSERT INTO partial VALUES (?, ?)",
+            [(cable_id, cable.partial) for cable_id, cable in cables if cable.partial],
+        )
+        conn.executemany(
             "INSERT INTO refs VALUES (?, ?, ?)",
             [
                 (cable_id, i, ref)
@@ -497,6 +878,7 @@ class Library:
             [row for cable_id, cable in cables for row in fts_rows(cable_id, cable)],
         )
 
+    @_translated
     def refresh_index(self) -> None:
         """Rebuild the cached sidebar index now (an import ends with it, so the next open is
         instant), and fold the full-text segments together for faster searches."""
@@ -504,6 +886,7 @@ class Library:
             self._store_index(_generation(self._conn), self._select_index())
             self._conn.execute("INSERT INTO fts (fts, rank) VALUES ('merge', 500)")
 
+    @_translated
     def checkpoint(self) -> None:
         """Fold the write-ahead log back into the file (a large import leaves a large WAL)."""
         with self._lock:
@@ -543,7 +926,9 @@ def _statements(script: str) -> Iterator[str]:
 
 
 @contextmanager
-def _transaction(conn: sqlite3.Connection, busy_ms: int | None = None) -> Iterator[None]:
+def _transaction(
+    conn: sqlite3.Connection, busy_ms: int | None = None, restore_ms: int = 10000
+) -> Iterator[None]:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (Ctrl-C included)."""
     if busy_ms is not None:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
@@ -551,7 +936,7 @@ def _transaction(conn: sqlite3.Connection, busy_ms: int | None = None) -> Iterat
         conn.execute("BEGIN IMMEDIATE")
     finally:
         if busy_ms is not None:
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute(f"PRAGMA busy_timeout = {int(restore_ms)}")
     try:
         yield
     except BaseException:
@@ -567,9 +952,10 @@ def _generation(conn: sqlite3.Connection) -> int:
 # -- encoding ----------------------------------------------------------------------------------
 
 
-def _later(cable: Cable, than: Cable) -> bool:
-    """Was `cable` released strictly later than `than` (an unknown release counts as oldest)?"""
-    return (cable.released or "") > (than.released or "")
+def _rank(cable: Cable) -> tuple[bool, str]:
+    """Which copy of a cable to keep: a whole one over a partial one, then the later release
+    (an unknown release counts as oldest)."""
+    return cable.partial is None, cable.released or ""
 
 
 def _row(cable: Cable) -> tuple[Any, ...]:
@@ -626,7 +1012,7 @@ def _encode_body(cable: Cable) -> bytes:
 
 
 def _decode_cable(row: Sequence[Any]) -> Cable:
-    ref, created, sent, released, level, origin, subject, synthetic, data = row
+    ref, created, sent, released, level, origin, subject, synthetic, data, partial = row
     head, _, texts = zlib.decompress(data).decode("utf-8", "surrogatepass").partition("\n")
     (
         dtg,
@@ -673,6 +1059,7 @@ def _decode_cable(row: Sequence[Any]) -> Cable:
         body=texts[:body_length],
         source=None if source is None else Source(*source),
         synthetic=bool(synthetic),
+        partial=partial,
     )
 
 
@@ -714,54 +1101,9 @@ def fts_rows(cable_id: int, cable: Cable) -> list[tuple[int, str, str, str]]:
     return rows
 
 
-def _one_per_cable(
-    rows: Iterable[tuple[int]], limit: int, keep_first: bool
-) -> list[tuple[int, int]]:
-    """(cable id, row) per cable in hit order. In date order a cable's rows come together,
-    highest row first: keep its first matching paragraph, the subject row only if no other."""
-    chosen: dict[int, int] = {}
-    for (rowid,) in rows:
-        cable_id, row = (rowid >> _ROW_BITS) & _MAX_CABLE, rowid & _MAX_ROW
-        if cable_id not in chosen:
-            if len(chosen) == limit:
-                break
-            chosen[cable_id] = row
-        elif not keep_first and 0 < row < chosen[cable_id]:
-            chosen[cable_id] = row
-    return list(chosen.items())
-
-
 # -- queries -----------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
-
-
-def parse_query(query: str) -> tuple[str, list[tuple[str, bool]]] | None:
-    """A user's query as an FTS5 expression (every word quoted, so no input is a syntax
-    error), and its terms (word, is_prefix) for marking snippets. None if it has no words."""
-    parts: list[str] = []
-    terms: list[tuple[str, bool]] = []
-    pending_or = False
-    for phrase, bare in _TOKEN.findall(query):
-        if bare == "OR":
-            pending_or = bool(parts)
-            continue
-        text = phrase or bare
-        prefix = bool(bare) and bare.endswith("*")
-        words = [_fold(w) for w in _WORD.findall(text)]
-        if not words:
-            continue
-        terms.extend((w, prefix and i == len(words) - 1) for i, w in enumerate(words))
-        item = '"' + " ".join(words) + '"' + (" *" if prefix else "")
-        if pending_or:
-            parts[-1] = f"{parts[-1]} OR {item}"
-        else:
-            parts.append(item)
-        pending_or = False
-    if not parts:
-        return None
-    return " AND ".join(f"({p})" for p in parts), terms
 
 
 def _fold(word: str) -> str:
@@ -773,7 +1115,7 @@ def _fold(word: str) -> str:
 def snippet(text: str, terms: list[tuple[str, bool]], width: int = 160) -> str:
     """A one-line window of `text` around the first matching word, matches marked « »."""
     text = clean_line(text)
-    spans = _spans(text, terms)
+    spans = _spans(text, terms) if terms else []
     if not spans:
         return text[:width] + ("…" if len(text) > width else "")
     start = max(0, spans[0][0] - width // 3)
@@ -805,6 +1147,35 @@ def _matches(word: str, terms: list[tuple[str, bool]]) -> bool:
     return any(word.startswith(t) if prefix else word == t for t, prefix in terms)
 
 
+def fts_expression(query: Query) -> tuple[str | None, list[tuple[str, bool]]]:
+    """A parsed query's words as an FTS5 expression (every word quoted, so no input is a syntax
+    error) and its terms (word, is_prefix) for marking snippets; None when it has no words.
+    Bare years are filters here, not words."""
+    parts: list[str] = []
+    terms: list[tuple[str, bool]] = []
+    for clause in query.clauses:
+        if _year_only(clause):
+            continue
+        items = []
+        for word in clause.words:
+            words = [_fold(w) for w in word.words]
+            terms.extend((w, word.prefix and i == len(words) - 1) for i, w in enumerate(words))
+            items.append('"' + " ".join(words) + '"' + (" *" if word.prefix else ""))
+        parts.append("(" + " OR ".join(items) + ")")
+    if not parts:
+        return None, terms
+    expression = " AND ".join(parts)
+    for word in query.excluded:
+        expression = f"({expression}) NOT " + '"' + " ".join(_fold(w) for w in word.words) + '"'
+    return expression, terms
+
+
+def _year_only(clause: Clause) -> bool:
+    """A bare year, alone in its clause: in the full text it is a `year:` filter."""
+    return clause.year is not None and len(clause.words) == 1
+
+
 def _is_busy(exc: sqlite3.Error) -> bool:
     """Another connection holds the lock (SQLITE_BUSY or SQLITE_LOCKED, extended codes too)."""
-    return exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)

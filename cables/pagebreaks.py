@@ -44,6 +44,8 @@ def find_break(text: str) -> Break | None:
     around the break, only the capital words that spell the start of a post's name go with it,
     so that `... ONTO PARIS 00001234 002 OF 003 ...` keeps `ONTO`.
     """
+    if " OF" not in text and " of" not in text and "\tOF" not in text and "\tof" not in text:
+        return None  # a cheap test first: every break names its page `NNN OF NNN`
     m = PAGE_BREAK_RE.search(text) if _MAYBE_RE.search(text) else None
     if m is None:
         return None

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -35,8 +35,10 @@ from typing import TYPE_CHECKING, Any
 from cables import engine_cache
 
 if TYPE_CHECKING:
+    from cables.library import Library
     from cables.search import Matches
 
+COUNT_CAP = 5000  # full-text matches counted at most for the "nothing found: try ctrl+t" hint
 IDLE_BEFORE_SAVING = 0.5  # seconds without a query before a newly built engine is cached
 MAX_RESTARTS = 3  # children lost within RESTART_WINDOW before the client gives up
 RESTART_WINDOW = 60.0
@@ -51,11 +53,23 @@ class Ready:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The engine's answer to query number `seq` (rows as a compact array, no candidates)."""
+    """The engine's answer to query number `seq` (rows as a compact array, no candidates);
+    `hint`: where no title matches, how many cables the full text finds (up to COUNT_CAP)."""
 
     seq: int
     query: str
     matches: Matches
+    hint: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pictured:
+    """What the picture above the list shows for query number `seq`: counts by level and
+    by month of every match (sent after the answer, as it reads every match)."""
+
+    seq: int
+    by_level: dict[str, int]
+    by_month: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +79,7 @@ class Failed:
     message: str
 
 
-Event = Ready | Answer | Failed
+Event = Ready | Answer | Pictured | Failed
 
 
 class SearchClient:
@@ -166,7 +180,9 @@ class SearchClient:
                 self.ready, self.size = True, message[1]
                 events.append(Ready(message[1]))
             elif kind == "answer":
-                events.append(Answer(message[1], message[2], message[3]))
+                events.append(Answer(*message[1:]))
+            elif kind == "pictured":
+                events.append(Pictured(*message[1:]))
             elif kind == "failed":
                 events.append(self._give_up(message[1]))
         return events
@@ -216,8 +232,8 @@ class ThreadSearch:
     """The same interface over an engine already in this process (`cables serve` preloads one
     and forks a session per reader, sharing it): searched in one thread, newest query wins."""
 
-    def __init__(self, engine: Any, *, limit: int = 500) -> None:
-        self.engine, self.limit = engine, limit
+    def __init__(self, engine: Any, library: Library | None, *, limit: int = 500) -> None:
+        self.engine, self.library, self.limit = engine, library, limit
         self.ready, self.size, self.failed = True, len(engine), None
         self.pid: int | None = None
         self._seq = 0
@@ -261,14 +277,26 @@ class ThreadSearch:
                     return
                 assert self._wanted is not None
                 (seq, query), self._wanted = self._wanted, None
-            found = self.engine.search(
-                query, limit=self.limit, previous=previous, cancelled=lambda s=seq: s != self._seq
-            )
-            if found is None or self._loop is None or self._on_event is None:
+            loop, on_event = self._loop, self._on_event
+            if loop is None or on_event is None:
                 continue
-            if found.terms:
-                previous = found
-            self._loop.call_soon_threadsafe(self._on_event, Answer(seq, query, _portable(found)))
+
+            def cancelled(seq: int = seq) -> bool:
+                return seq != self._seq
+
+            for message in answer(
+                self.engine,
+                self.library,
+                seq,
+                query,
+                limit=self.limit,
+                previous=previous,
+                cancelled=cancelled,
+            ):
+                if isinstance(message, tuple):
+                    previous = message[1]
+                else:
+                    loop.call_soon_threadsafe(on_event, message)
 
 
 Searcher = SearchClient | ThreadSearch
@@ -282,6 +310,9 @@ def serve(conn: Connection, library_path: str, limit: int) -> None:
     path = Path(library_path)
     try:
         engine, unsaved = _engine(path)
+        from cables.library import Library
+
+        library = Library.open(path)  # for `cites:`/`refs:` and the full-text hint
     except Exception as exc:  # one line to the UI, not a traceback on its screen
         _send(conn, ("failed", f"search could not start: {exc}"))
         return
@@ -299,13 +330,54 @@ def serve(conn: Connection, library_path: str, limit: int) -> None:
         except (EOFError, OSError):
             return
         _kind, seq, query = message
-        found = engine.search(query, limit=limit, previous=previous, cancelled=conn.poll)
-        if found is None:
-            continue  # a newer query is waiting
-        if found.terms:
-            previous = found
-        if not _send(conn, ("answer", seq, query, _portable(found))):
+        for event in answer(
+            engine, library, seq, query, limit=limit, previous=previous, cancelled=conn.poll
+        ):
+            if isinstance(event, tuple):
+                previous = event[1]
+                continue
+            if isinstance(event, Answer):
+                message = ("answer", event.seq, event.query, event.matches, event.hint)
+            else:
+                message = ("pictured", event.seq, event.by_level, event.by_month)
+            if not _send(conn, message):
+                return
+
+
+def answer(
+    engine: Any,
+    library: Library | None,
+    seq: int,
+    text: str,
+    *,
+    limit: int,
+    previous: Matches | None,
+    cancelled: Callable[[], bool],
+) -> Iterator[Answer | Pictured | tuple[str, Matches]]:
+    """Everything the sidebar shows for a titles query, in the order it is shown: the answer
+    (with the full-text hint where no title matches), then ("previous", matches) for the next
+    search to narrow from, then the picture of every match. Stops where `cancelled()`."""
+    from cables.query import parse
+
+    query = parse(text)
+    linked = library.linked_ids(query) if library is not None and not query.errors else None
+    found = engine.search(query, limit=limit, previous=previous, cancelled=cancelled, linked=linked)
+    if found is None:
+        return
+    hint = None
+    if found.total == 0 and not query.empty and not query.errors and library is not None:
+        counted = library.text_search(query, limit=0, count_cap=COUNT_CAP, cancelled=cancelled)
+        if counted.cancelled:
             return
+        hint = counted.total
+    yield Answer(seq, text, _portable(found), hint)
+    if found.terms:
+        yield ("previous", found)
+    if query.empty or query.errors or cancelled():
+        return
+    summary = engine.summary(found.candidates, cancelled)
+    if summary is not None:
+        yield Pictured(seq, summary.by_level, summary.by_month)
 
 
 def _engine(library_path: Path) -> tuple[Any, int | None]:

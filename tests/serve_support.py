@@ -93,7 +93,7 @@ class Tmux:
         ).stdout
 
     def start(
-        self, name: str, command: str, width: int = 100, height: int = 30, colorterm: str = ""
+        self, name: str, command: str, width: int = 100, height: int = 30, **env: str
     ) -> None:
         self(
             "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height)
@@ -101,8 +101,8 @@ class Tmux:
         self("set-option", "-g", "set-clipboard", "on")
         self("set-option", "-g", "remain-on-exit", "on")
         self("set-option", "-s", "escape-time", "10")
-        env = ["-e", f"COLORTERM={colorterm}"] if colorterm else []
-        self("respawn-pane", "-k", "-t", name, *env, command)
+        options = [part for item in env.items() for part in ("-e", "=".join(item))]
+        self("respawn-pane", "-k", "-t", name, *options, command)
 
     def screen(self, name: str) -> str:
         return self("capture-pane", "-p", "-t", name)

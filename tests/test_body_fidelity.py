@@ -91,6 +91,12 @@ def test_lettered_paragraphs_keep_their_letter_and_an_initial_is_no_paragraph() 
     )
     assert [p.anchor for p in cable.paragraphs] == ["par1"]
     assert cable.paragraphs[0].text.endswith("R. Smith of the ministry.")
+    # After a blank line a letter out of sequence starts one (10LUANDA84: `A:` then `¶B.`).
+    body = "SUBJECT: X\n\n\u00b61. (U) Answers:\n\nA: The first.\n\n\u00b6B. The second.\n"
+    cable = build_cable(
+        RawCable(Source("t.txt"), body, reference_id="10X1", anchors=["par1", "parB"])
+    )
+    assert [(p.anchor, p.text) for p in cable.paragraphs][1:] == [("parB", "B. The second.")]
 
 
 def test_paragraph_numbers_of_200_and_above_start_paragraphs_where_anchored() -> None:
@@ -129,6 +135,7 @@ def test_a_ref_entry_whose_number_follows_a_blank_line() -> None:
         ("REF: ISLAMABAD 5000, ISLAMABAD 17", ["08ISLAMABAD5000", "09ISLAMABAD17"]),
         ("REF: 2009 ISLAMABAD 5000", ["09ISLAMABAD5000"]),  # a written year stays as written
         ("REF: IRPO DUBAI 95", ["09RPODUBAI95"]),
+        ("REF: 07 IRPO DUBAI 95", ["07IRANRPODUBAI95"]),
         ("REF: MADRID SP 1234", ["09MADRID1234"]),
         ("REF: A. ISLAMBAD 12 B. BRUSSSELS 34", ["09ISLAMABAD12", "09BRUSSELS34"]),
     ],

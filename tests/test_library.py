@@ -3,17 +3,19 @@ import threading
 
 import pytest
 
+from cables.index import CableIndex
 from cables.library import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Library,
     LibraryError,
     _encode_body,
+    fts_expression,
     migrate,
-    parse_query,
     snippet,
 )
 from cables.model import Cable, Level, Marking, Paragraph, Source
+from cables.query import parse
 
 
 def par(number, text, marking=None, level=None, caveats=(), anchor="auto", section=None):
@@ -274,7 +276,7 @@ def test_previous_schema_is_migrated(tmp_path) -> None:
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert "index_cache" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     # A cable as the version 1 code wrote it (the same tables: version 2 only added the cache,
-    # version 3 the `sent` column).
+    # version 3 the `sent` column, version 4 the `partial` table).
     conn.execute("INSERT INTO meta VALUES ('note', 'written by schema 1')")
     conn.close()
     with Library.open(path) as lib:
@@ -285,6 +287,7 @@ def test_previous_schema_is_migrated(tmp_path) -> None:
     conn.execute("DROP TABLE index_cache")
     conn.execute("DROP INDEX cables_sent")
     conn.execute("ALTER TABLE cables DROP COLUMN sent")
+    conn.execute("DROP TABLE partial")
     conn.execute("DELETE FROM meta WHERE key = 'generation'")
     conn.commit()
     conn.close()
@@ -308,14 +311,19 @@ def test_version_2_gains_sent_from_the_stored_dtgs(tmp_path) -> None:
         row = (cable_id, one.reference_id, one.created, None, "C", None, None, "", 0)
         conn.execute("INSERT INTO cables VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         conn.execute("INSERT INTO bodies VALUES (?, ?)", (cable_id, _encode_body(one)))
+    # The sidebar index version 2 cached, current for its generation, with the created dates.
+    stale = CableIndex(["00HARARE6677"], ["2000-11-29"], ["C"], [""], ["STALE"], [""], [False])
+    conn.execute("INSERT INTO index_cache VALUES (0, ?)", (stale.to_bytes(),))
     conn.close()
     with Library.open(path) as lib:
         assert lib.get("09PARIS381").sent == "2009-03-16T16:23"
         assert lib.get("09PARIS381").created == "2009-03-16T16:04"
         assert lib.get("00HARARE6677").sent == "2000-11-29T13:01"
-        assert lib.load_index().created == ["2009-03-16", "2000-11-29"]
+        index = lib.load_index()
+        assert index.created == ["2009-03-16", "2000-11-29"]
+        assert index.reference_ids == ["09PARIS381", "00HARARE6677"]  # rebuilt, not the cache
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_open_errors_name_the_file(tmp_path) -> None:
@@ -388,16 +396,31 @@ def test_threads_share_one_library(lib) -> None:
 
 
 def test_parse_query_and_snippet() -> None:
-    expression, terms = parse_query('Iran "nuclear program" sanc* OR oil U.S.')
-    assert expression == '("iran") AND ("nuclear program") AND ("sanc" * OR "oil") AND ("u s")'
+    expression, terms = fts_expression(parse('Iran "nuclear program" sanc* OR oil U.S. -x 2009'))
+    assert expression == (
+        '(("iran") AND ("nuclear program") AND ("sanc" * OR "oil") AND ("u") AND ("s")) NOT "x"'
+    )
     assert ("sanc", True) in terms and ("iran", False) in terms
-    assert parse_query("  ") is None
+    assert fts_expression(parse("  ")) == (None, [])
     long = "word " * 100 + "target " + "word " * 100
     cut = snippet(long, [("target", False)], width=60)
     assert cut.startswith("…") and cut.endswith("…") and "«target»" in cut
     assert len(cut) < 70
     assert snippet("no match here", [("zzz", False)]) == "no match here"
     assert snippet("line\none\x1b[31m", [("one", False)]) == "line «one»[31m"
+
+
+def test_text_search_stops_when_cancelled(tmp_path) -> None:
+    with Library.open(tmp_path / "lib.sqlite3", create=True) as lib:
+        lib.add(
+            [Cable(f"09PARIS{n}", created="2009-01-01", subject="walrus") for n in range(1, 5000)]
+        )
+        done = lib.text_search(parse("walrus"), limit=10, count_cap=10**6)
+        assert done.total == 4999 and not done.cancelled
+        stopped = lib.text_search(
+            parse("walrus"), limit=10, count_cap=10**6, cancelled=lambda: True
+        )
+        assert stopped.cancelled and stopped.total == 0 and stopped.hits == []
 
 
 def test_index_is_served_while_another_process_holds_the_write_lock(tmp_path) -> None:
@@ -415,3 +438,15 @@ def test_index_is_served_while_another_process_holds_the_write_lock(tmp_path) ->
         writer.close()
     with Library.open(path) as lib:  # and the next open, unlocked, caches it as usual
         assert lib.load_index().reference_ids == ["09MEXICO1055"]
+
+
+def test_subjects_by_ids_any_case_absent_ones_left_out(tmp_path) -> None:
+    with Library.open(tmp_path / "lib.sqlite3", create=True) as lib:
+        lib.add([cable(), cable("10PARIS3", subject=None), cable("05PARIS1", subject="Paris")])
+        many = [f"99NOWHERE{n}" for n in range(1200)]  # more ids than one query takes
+        subjects = lib.subjects(["09mexico1055", "10PARIS3", "05PARIS1", *many])
+    assert subjects == {
+        "09mexico1055": cable().subject,
+        "10PARIS3": "",
+        "05PARIS1": "Paris",
+    }

@@ -6,8 +6,11 @@ Each test starts its own server on a free port (its data dir is the test's own) 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -67,12 +70,11 @@ def tmux():
     server.kill()
 
 
-def connect(tmux, name, server, key, tmp_path, *, width=100, height=30, colorterm=""):
-    command = ssh_command(
-        key, server.port, tmp_path / "known_hosts", "-tt", "-o", "SendEnv=COLORTERM"
-    )
+def connect(tmux, name, server, key, tmp_path, *, width=100, height=30, **env):
+    send = ["-o", "SendEnv=COLORTERM NO_COLOR LANG"]
+    command = ssh_command(key, server.port, tmp_path / "known_hosts", "-tt", *send)
     line = " ".join(map(shlex.quote, [*command, "127.0.0.1"]))
-    tmux.start(name, line, width, height, colorterm)
+    tmux.start(name, line, width, height, **env)
 
 
 def open_cable(tmux, name, ref):
@@ -88,7 +90,7 @@ def open_cable(tmux, name, ref):
 def test_reader_browses_copies_resizes_and_keeps_own_bookmarks(tmp_path, site, serve, tmux):
     before = hashlib.sha256(site["library"].read_bytes()).hexdigest()
     server = serve()
-    connect(tmux, "alice", server, site["keys"]["alice"], tmp_path, colorterm="truecolor")
+    connect(tmux, "alice", server, site["keys"]["alice"], tmp_path, COLORTERM="truecolor")
     open_cable(tmux, "alice", "09MEXICO1055")
     tmux.keys("alice", ":")
     time.sleep(0.3)
@@ -97,8 +99,11 @@ def test_reader_browses_copies_resizes_and_keeps_own_bookmarks(tmp_path, site, s
     tmux.keys("alice", "y")
     tmux.wait_until(lambda: tmux.buffer().endswith("#par3"), "the link in tmux's buffer")
     assert tmux.buffer() == "https://wikileaks.org/cable/2009/04/09MEXICO1055.html#par3"
-    # The client's COLORTERM reached the browser: the level chip is in 24-bit colour.
-    assert "48;2;" in tmux("capture-pane", "-p", "-e", "-t", "alice")
+    # The client's COLORTERM reached the browser: 24-bit colours, not all of them greys.
+    colours = re.findall(
+        r"[34]8;2;(\d+);(\d+);(\d+)", tmux("capture-pane", "-p", "-e", "-t", "alice")
+    )
+    assert any(not r == g == b for r, g, b in colours)
 
     footer_at = footer_row(tmux.screen("alice"))
     tmux("resize-window", "-t", "alice", "-x", "130", "-y", "40")
@@ -294,3 +299,42 @@ def test_no_library_or_no_keys_is_one_line_and_status_2(tmp_path, site):
     assert run.returncode == 2 and run.stderr == (
         f"cables serve: {absent}: no authorized_keys yet: add each reader's public key there\n"
     )
+
+
+def test_a_fork_server_that_dies_is_started_again(tmp_path, site, serve, tmux):
+    server = serve()
+    connect(tmux, "alice", server, site["keys"]["alice"], tmp_path)
+    tmux.wait_for("alice", "63 of 63")
+    [fork] = [pid for pid in children(server.process.pid) if b"tui.serve_fork" in cmdline(pid)]
+    os.kill(fork, signal.SIGKILL)
+    tmux.keys("alice", "C-b")  # the running browser goes on: the sidebar hides
+    tmux.wait_until(lambda: "63 of 63" not in tmux.screen("alice"), "alice's browser to answer")
+    connect(tmux, "bob", server, site["keys"]["bob"], tmp_path)
+    tmux.wait_for("bob", "63 of 63")
+    tmux.keys("alice", "q")
+    tmux.wait_until(lambda: "Pane is dead" in tmux.screen("alice"), "alice's ssh to end")
+    assert "starting the fork server again" in (tmp_path / "serve0.log").read_text()
+
+
+def children(pid: int) -> list[int]:
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").glob("*/children")
+        for child in task.read_text().split()
+    ]
+
+
+def test_the_clients_no_color_is_honoured(tmp_path, site, serve, tmux):
+    """The same truecolor client as above, with NO_COLOR=1 sent: only greys come back."""
+    server = serve()
+    env = {"COLORTERM": "truecolor", "NO_COLOR": "1", "LANG": "C.UTF-8"}
+    connect(tmux, "alice", server, site["keys"]["alice"], tmp_path, **env)
+    tmux.wait_for("alice", "63 of 63")
+    colours = set(
+        re.findall(r"[34]8;2;(\d+);(\d+);(\d+)", tmux("capture-pane", "-p", "-e", "-t", "alice"))
+    )
+    assert colours and all(r == g == b for r, g, b in colours)
+
+
+def cmdline(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()

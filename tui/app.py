@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
+from collections import deque
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -24,17 +26,19 @@ from textual.widgets import Footer, Input
 
 from cables.config import Config
 from cables.exits import EXIT_FATAL
+from cables.export import paragraph_citation
+from cables.history import History, Place
 from cables.index import CableIndex
 from cables.keymap import ACTIONS
 from cables.library import Library, LibraryError
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
-from cables.sanitize import clean, clean_line
+from cables.sanitize import clean_line
 from cables.search_process import SearchClient, Searcher, ThreadSearch
 from cables.state import State
 from tui import clipboard, crash
 from tui.keys import bindings, keys_of
-from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
+from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.cable_view import APP_ACTIONS, CableView
@@ -78,12 +82,14 @@ class CablesApp(App[int]):
         self.open_anchor = anchor
         self.notice = notice
         self.state = state if state is not None else State.load()
-        self.history: list[list[str | int]] = []  # [reference id, paragraph index]
-        self.history_at = -1
+        self.history = History()
+        # Cables opened but not yet in the state file: written in order by `_save_opened`.
+        self._opened: deque[Cable] = deque()
+        self._saving = threading.Lock()
         self._search_focused = False  # ctrl+f pressed (perhaps before on_mount ran)
         self.search: Searcher
         if preloaded is not None:  # `cables serve`: one engine shared by forked sessions
-            self.search = ThreadSearch(preloaded[1], limit=self.config.sidebar_limit)
+            self.search = ThreadSearch(preloaded[1], library, limit=self.config.sidebar_limit)
         else:
             self.search = SearchClient(library.path, limit=self.config.sidebar_limit)
         self.crash: str | None = None  # why an internal error stopped the app, in one line
@@ -154,7 +160,7 @@ class CablesApp(App[int]):
         self.call_from_thread(self._index_loaded, index)
 
     def _index_loaded(self, index: CableIndex) -> None:
-        self.sidebar.set_index(index)
+        self.sidebar.set_index(index, self.library)
         if self.view.cable is None and len(index):
             self.open_cable(index.reference_ids[0])
 
@@ -180,25 +186,50 @@ class CablesApp(App[int]):
             else:
                 self.view.move_to(found)
         if record:
-            self.history[self.history_at + 1 :] = [[cable.reference_id, self.view.current]]
-            self.history_at = len(self.history) - 1
-        if problem := self.state.record_open(cable):
-            self.notify(problem, severity="warning", markup=False)
+            self.history.visit(Place(cable.reference_id, index=self.view.current))
+        self._opened.append(cable)
+        self._save_opened()
         return True
 
+    @work(thread=True, group="state")
+    def _save_opened(self) -> None:
+        """Record opened cables in the state file off the UI thread (two fsyncs each, unbounded
+        on a slow home directory), oldest first; a failure is shown, once."""
+        for problem in self.record_opened():
+            self.call_from_thread(self.notify, problem, severity="warning", markup=False)
+
+    def record_opened(self) -> list[str]:
+        """Write every opened cable not yet saved, in order; the problems to show. Also run
+        once more after the app has quit, so the last cables opened are not lost."""
+        problems = []
+        with self._saving:  # one writer at a time, so the order of the history is kept
+            while self._opened:
+                if problem := self.state.record_open(self._opened.popleft()):
+                    problems.append(problem)
+        return problems
+
     def on_cable_list_opened(self, event: CableList.Opened) -> None:
-        if self.open_cable(event.reference_id):
+        if self.open_cable(event.reference_id, anchor=event.anchor):
+            if event.words:  # a full-text hit: its words highlighted, n/N go through them
+                self.view.find_words(event.words)
             self.view.focus()
+
+    # -- full-text search (the sidebar's text mode) --------------------------------------
+
+    def action_toggle_text_search(self) -> None:
+        self.action_focus_search()
+        self.sidebar.toggle_mode()
+
+    def on_cable_view_past_last_match(self, event: CableView.PastLastMatch) -> None:
+        """n/N past the last match of a text hit: on to the next listed cable."""
+        if not self.sidebar.next_hit(event.direction):
+            self.notify("No more text matches in the list", severity="warning")
 
     def on_cable_view_moved(self, event: CableView.Moved) -> None:
         self.query_one(CableFooter).show(event.cable, event.index)
         self.query_one(LevelStrip).show(event.cable, event.index)
-        if (
-            0 <= self.history_at < len(self.history)
-            and event.cable is not None
-            and self.history[self.history_at][0] == event.cable.reference_id
-        ):
-            self.history[self.history_at][1] = event.index
+        if event.cable is not None:
+            self.history.moved(event.cable.reference_id, event.index)
 
     async def action_back(self) -> None:
         """Back in the cable history (binding id `back`; async like the `App.action_back` it
@@ -209,15 +240,13 @@ class CablesApp(App[int]):
         self._history_step(1)
 
     def _history_step(self, step: int) -> None:
-        target = self.history_at + step
-        if not 0 <= target < len(self.history):
+        place = self.history.back() if step < 0 else self.history.forward()
+        if place is None:
             self.notify(
                 "No cable " + ("before" if step < 0 else "after") + " this one", severity="warning"
             )
             return
-        self.history_at = target
-        ref, index = self.history[target]
-        self.open_cable(str(ref), index=int(index), record=False)
+        self.open_cable(place.ref, index=place.index, record=False)
 
     # -- app actions ---------------------------------------------------------------------
 
@@ -274,7 +303,7 @@ class CablesApp(App[int]):
         if cable is None or paragraph is None:
             return
         link = self._link(cable, paragraph=True)
-        self._copy(citation(cable, self.view.current, link), "citation")
+        self._copy(paragraph_citation(cable, self.view.current, link), "citation")
 
     def action_references(self) -> None:
         cable = self.view.cable
@@ -293,14 +322,14 @@ class CablesApp(App[int]):
             self.notify(f"{title}: none", markup=False)
             return
         choices: list[tuple[str, str | Text]] = []
+        subjects = self.library.subjects(refs)
         for ref in dict.fromkeys(refs):
-            cited = self.library.get(ref)
             label = Text(ref, style="bold")
             label.append("  ")
-            if cited is None:
+            if ref not in subjects:
                 label.append("(not in this library)", style="dim")
             else:
-                label.append(clean_line(cited.subject or ""))
+                label.append(clean_line(subjects[ref]))
             choices.append((ref, label))
 
         def done(ref: str | None) -> None:
@@ -331,7 +360,7 @@ class CablesApp(App[int]):
         self.push_screen(HistoryScreen(self.state), self._open_place)
 
     def _open_place(self, place: Place | None) -> None:
-        if place is not None and self.open_cable(place[0], anchor=place[1]):
+        if place is not None and self.open_cable(place.ref, anchor=place.anchor):
             self.view.focus()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -347,15 +376,6 @@ class CablesApp(App[int]):
                 f"{action.id}: {keys}",
                 partial(self.run_action, action.id, target),
             )
-
-
-def citation(cable: Cable, index: int, link: str | None) -> str:
-    """The paragraph quoted in Markdown, then its source line with the permalink."""
-    paragraph = cable.paragraphs[index]
-    quoted = "\n".join(f"> {line}".rstrip() for line in clean(paragraph.text).strip().split("\n"))
-    where = f"{cable.reference_id} {paragraph_position(cable, index).split('/')[0]}"
-    source = f"[{where}]({link})" if link else f"{where} (no permalink)"
-    return f"{quoted}\n>\n> — {source}\n"
 
 
 def run_app(
@@ -380,6 +400,7 @@ def run_app(
             library, config, open_ref=open_ref, anchor=anchor, notice=notice, preloaded=preloaded
         )
         result = app.run()
+        app.record_opened()
     finally:
         library.close()
     if app.crash or app.return_code:

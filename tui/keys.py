@@ -15,6 +15,7 @@ from cables.keymap import ACTIONS, BY_ID
 FOOTER_LABELS: dict[str, str] = {
     "help": "Help",
     "toggle_sidebar": "Sidebar",
+    "toggle_text_search": "Text",
     "goto_paragraph": "Go to ¶",
     "find": "Find",
     "copy_paragraph_link": "Copy link",

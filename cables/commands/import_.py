@@ -110,7 +110,16 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FATAL
     printer.finish()
     log = paths.import_log()
-    write_log(log, report, inputs, library_path)
+    logged = True
+    try:
+        write_log(log, report, inputs, library_path)
+    except OSError as exc:
+        logged = False
+        print(
+            f"cables import: cannot write the log {log} ({exc.strerror or exc}); the skipped"
+            " records are listed here only",
+            file=sys.stderr,
+        )
     for skipped in report.skipped:
         _stderr(f"cables import: skipped {skipped.where}: {skipped.reason}")
     for warning in report.warnings:
@@ -120,8 +129,14 @@ def run(args: argparse.Namespace) -> int:
         f"{report.summary()} in {report.seconds:.1f} s ({rate:.0f} records/s,"
         f" {report.bytes / 1e6 / max(report.seconds, 1e-9):.1f} MB/s) into {library_path}"
     )
-    if report.skipped or report.warnings:
+    if logged and (report.skipped or report.warnings):
         print(f"skipped records and warnings are listed in {log}")
+    if report.failed:
+        print(
+            f"cables import: {report.failed}; the cables counted above are kept",
+            file=sys.stderr,
+        )
+        return EXIT_FATAL
     if report.interrupted:
         how = f"stopped by {signal.Signals(stopped[0]).name}" if stopped else "interrupted"
         print(

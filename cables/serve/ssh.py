@@ -1,28 +1,23 @@
 """`cables serve ssh`: readers `ssh -t` in and land in the browser, nothing installed on their side.
 
 One asyncssh server; every session with a PTY gets a browser process of its own on a
-pseudo-terminal (the client's TERM and window size, resizes forwarded), reading the library
-read-only and keeping the reader's state apart. Keys only; no shell, no commands, no SFTP, no
+pseudo-terminal (the client's TERM and window size, resizes forwarded), forked from one fork
+server (tui/serve_fork.py) that holds the index for all of them, reading the library and keeping
+the reader's state apart. Keys only; no shell, no commands, no SFTP, no
 forwarding of any kind. Limits on sessions, idle time and connections per address; one log line
 per connect, auth failure and disconnect.
 """
 
 from __future__ import annotations
 
-import array
 import asyncio
 import contextlib
 import fcntl
-import itertools
-import json
 import logging
 import os
 import re
 import signal
-import socket
 import struct
-import subprocess
-import sys
 import termios
 import time
 from collections import deque
@@ -32,6 +27,7 @@ from pathlib import Path
 import asyncssh
 
 from cables.serve.common import browser_environment, state_path
+from cables.serve.forks import ForkServer, ForkServerGone
 from cables.serve.keys import AuthorizedKeys, KeysError, Reader
 
 NEEDS_PTY = "cables: this server runs the cables browser only; connect with `ssh -t HOST`\n"
@@ -45,7 +41,6 @@ _TERM = re.compile(r"[A-Za-z0-9._+-]{1,64}")
 _LANG = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 _MAX_PENDING_INPUT = 1 << 20
 _KILL_AFTER = 3.0
-_READY_TIMEOUT = 600.0  # the fork server's index load, at worst (251k cables on a busy machine)
 
 
 @dataclass(slots=True)
@@ -94,7 +89,9 @@ class CablesServer:
         self.sessions: set[BrowserSession] = set()
         self.connections: set[Connection] = set()
         self.limiter = RateLimiter(settings.rate_limit)
-        self.forks = ForkServer(settings)
+        self.forks = ForkServer(
+            settings.library, settings.config_file, settings.data_dir, settings.log
+        )
         self.closing = False
 
     def new_connection(self) -> Connection:
@@ -238,6 +235,7 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
         self.last_input = time.monotonic()
         self.ending: str | None = None
         self.done = False
+        self.tasks: set[asyncio.Task[None]] = set()  # held, or the loop may drop them
 
     # --- what the client asks for -----------------------------------------------------------
 
@@ -278,7 +276,7 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
             self.chan.exit(1)
             return
         server.sessions.add(self)
-        asyncio.get_running_loop().create_task(self._start_browser())
+        self.tasks.add(asyncio.get_running_loop().create_task(self._start_browser()))
 
     def terminal_size_changed(self, width: int, height: int, _pw: int, _ph: int) -> None:
         self.size = (width or 80, height or 24)
@@ -313,6 +311,7 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
         server = self.connection.server
         settings = server.settings
         master, slave = os.openpty()
+        self.master = master
         try:
             _set_size(master, *self.size)
             env = browser_environment(
@@ -321,21 +320,24 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
                 **self._client_environment(),
             )
             os.set_blocking(master, False)
-            self.master = master
             asyncio.get_running_loop().add_reader(master, self._read_output)
             if not server.forks.ready.is_set():
                 self.chan.write(b"cables: loading the cable index, one moment...\r\n")
             await server.forks.spawn(self, slave, env)
         except (OSError, TimeoutError, ForkServerGone) as exc:
-            self.connection.log("error", f"cannot start the browser: {exc}")
-            self._close_master()
-            server.sessions.discard(self)
-            if not self.done and self.chan is not None:
-                self.done = True
-                self.chan.write(b"cables: the browser could not be started; try later\r\n")
-                self.chan.exit(1)
+            self.not_started(str(exc) or type(exc).__name__)
         finally:
             os.close(slave)
+
+    def not_started(self, why: str) -> None:
+        """No browser for this session: the reader is told, the session ends."""
+        self.connection.log("error", f"cannot start the browser: {why}")
+        self._close_master()
+        self.connection.server.sessions.discard(self)
+        if not self.done and self.chan is not None:
+            self.done = True
+            self.chan.write(b"cables: the browser could not be started; try later\r\n")
+            self.chan.exit(1)
 
     def _client_environment(self) -> dict[str, str]:
         """TERM from the PTY request; LANG, COLORTERM and NO_COLOR as the client sent them."""
@@ -367,7 +369,7 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
             self.chan.write(data)
             return
         self._close_master()
-        asyncio.get_running_loop().create_task(self._finish())
+        self.tasks.add(asyncio.get_running_loop().create_task(self._finish()))
 
     def _flush_input(self) -> None:
         loop = asyncio.get_running_loop()
@@ -436,110 +438,6 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
             loop.remove_writer(self.master)
             os.close(self.master)
             self.master = None
-
-
-class ForkServerGone(Exception):
-    """The fork server is not running (it failed to load the library, or died)."""
-
-
-class ForkServer:
-    """The process that holds the index and forks one browser per session (tui/serve_fork.py)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.ready = asyncio.Event()
-        self.sessions: dict[int, BrowserSession] = {}
-        self.ids = itertools.count(1)
-        self.channel: socket.socket | None = None
-        self.process: subprocess.Popen[bytes] | None = None
-        self.gone: str | None = None
-
-    def start(self) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        with theirs:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "tui.serve_fork", str(self.settings.library)],
-                stdin=theirs.fileno(),
-                stdout=subprocess.DEVNULL,
-                env=browser_environment(self.settings.config_file, Path(os.devnull)),
-                cwd=self.settings.data_dir,
-                start_new_session=True,  # a ctrl+c meant for the server is not for it
-            )
-        ours.setblocking(False)
-        self.channel = ours
-        asyncio.get_running_loop().add_reader(ours, self._receive)
-
-    async def spawn(self, session: BrowserSession, terminal: int, env: dict[str, str]) -> None:
-        """Ask for a browser on `terminal`; `session.started` and `.exited` follow."""
-        if self.gone is None and not self.ready.is_set():
-            await asyncio.wait_for(self.ready.wait(), _READY_TIMEOUT)
-        if self.gone is not None or self.channel is None:
-            raise ForkServerGone(self.gone or "not started")
-        number = next(self.ids)
-        settings = self.settings
-        request = {
-            "id": number,
-            "env": env,
-            "cwd": str(settings.data_dir),
-            "config": str(settings.config_file),
-            "library": str(settings.library),
-        }
-        self.sessions[number] = session
-        fds = array.array("i", [terminal])
-        self.channel.sendmsg(
-            [json.dumps(request).encode()], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)]
-        )
-
-    def _receive(self) -> None:
-        assert self.channel is not None
-        try:
-            data = self.channel.recv(1 << 16)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self._lost()
-            return
-        message = json.loads(data)
-        if "ready" in message:
-            self.settings.log.info(
-                f"ready: {message['ready']:,} cables indexed in {message['seconds']} s"
-            )
-            self.ready.set()
-        elif "started" in message:
-            session = self.sessions.get(message["started"])
-            if session is not None:
-                session.started(message["pid"])
-        elif "exited" in message:
-            session = self.sessions.pop(message["exited"], None)
-            if session is not None:
-                session.exited(message["status"])
-
-    def _lost(self) -> None:
-        """The fork server ended: say so once; sessions waiting on it are told."""
-        assert self.channel is not None
-        asyncio.get_running_loop().remove_reader(self.channel)
-        code = self.process.poll() if self.process else None
-        self.gone = f"the fork server ended (status {code})"
-        self.settings.log.info(f"error {self.gone}")
-        for session in self.sessions.values():
-            session.exited(1)
-        self.sessions.clear()
-        self.ready.set()
-
-    async def stop(self) -> None:
-        """Closing the channel ends the fork server, which ends any browser still running."""
-        if self.channel is not None:
-            if self.gone is None:
-                asyncio.get_running_loop().remove_reader(self.channel)
-            self.channel.close()
-        if self.process is not None:
-            loop = asyncio.get_running_loop()
-            try:
-                await asyncio.wait_for(loop.run_in_executor(None, self.process.wait), 10)
-            except TimeoutError:
-                self.process.kill()
 
 
 def _set_size(fd: int, columns: int, rows: int) -> None:

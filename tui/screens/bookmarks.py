@@ -17,10 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from cables.history import Place
 from cables.sanitize import clean_line
 from cables.state import Bookmark, State, Visit
-
-Place = tuple[str, str | None]
 
 
 def _bookmark_row(bookmark: Bookmark) -> Content:
@@ -118,7 +117,7 @@ class BookmarksScreen(PlacesScreen):
     EMPTY = "No bookmarks yet: b on a paragraph bookmarks it."
 
     def places(self) -> list[tuple[Content, Place]]:
-        return [(_bookmark_row(b), (b.ref, b.anchor)) for b in self.state.bookmarks]
+        return [(_bookmark_row(b), Place(b.ref, b.anchor)) for b in self.state.bookmarks]
 
     def action_delete(self) -> None:
         index = self.query_one(OptionList).highlighted
@@ -134,4 +133,4 @@ class HistoryScreen(PlacesScreen):
     EMPTY = "No cables opened yet."
 
     def places(self) -> list[tuple[Content, Place]]:
-        return [(_visit_row(v), (v.ref, None)) for v in self.state.history]
+        return [(_visit_row(v), Place(v.ref)) for v in self.state.history]

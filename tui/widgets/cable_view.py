@@ -9,6 +9,7 @@ is never the only signal; the current paragraph is marked `▶` as well as highl
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -86,6 +87,13 @@ class CableView(ScrollView, can_focus=True):
             self.cable = cable
             self.index = index
 
+    class PastLastMatch(Message):
+        """n/N found no further match of a full-text hit's words in this cable."""
+
+        def __init__(self, direction: int) -> None:
+            super().__init__()
+            self.direction = direction
+
     def __init__(self, styles: LevelStyles, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.levels = styles
@@ -93,6 +101,7 @@ class CableView(ScrollView, can_focus=True):
         self.current = 0
         self.original = False
         self.find_query = ""
+        self.find_words_pattern: re.Pattern[str] | None = None  # a full-text hit's words
         self.target_level: Level | None = None
         self._lines: list[_Line] = []
         self._spans: list[tuple[int, int]] = []  # per paragraph: first line, end line
@@ -108,6 +117,7 @@ class CableView(ScrollView, can_focus=True):
         self.cable = cable
         self.original = False
         self.find_query = ""
+        self.find_words_pattern = None
         self.target_level = None
         self.current = max(0, min(index, len(cable.paragraphs) - 1))
         self._relayout()
@@ -380,9 +390,19 @@ class CableView(ScrollView, can_focus=True):
         self.app.push_screen(PickerScreen("Jump between paragraphs of level", choices), done)
 
     def _find_pattern(self) -> re.Pattern[str] | None:
+        if self.find_words_pattern is not None:
+            return self.find_words_pattern
         if not self.find_query:
             return None
         return re.compile(re.escape(self.find_query), re.IGNORECASE)
+
+    def find_words(self, words: Sequence[tuple[str, bool]]) -> None:
+        """Highlight the words of a full-text hit (word, is prefix) wherever they occur; n/N
+        then go through them, and past the last one post `PastLastMatch`."""
+        alternatives = "|".join(re.escape(w) + (r"\w*" if prefix else r"\b") for w, prefix in words)
+        self.find_query = " ".join(w for w, _ in words)
+        self.find_words_pattern = re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
+        self._relayout()
 
     def find_hits(self) -> list[int]:
         pattern = self._find_pattern()
@@ -397,6 +417,7 @@ class CableView(ScrollView, can_focus=True):
     def find(self, query: str) -> None:
         """Highlight `query` and go to the first paragraph at or after this one holding it."""
         self.find_query = query
+        self.find_words_pattern = None
         self._relayout()
         hits = self.find_hits()
         if not hits:
@@ -423,7 +444,13 @@ class CableView(ScrollView, can_focus=True):
         if not self.find_query:
             self.notify("Nothing to find yet: press / first", severity="warning")
             return
-        self._jump(self.find_hits(), direction, f"match for {self.find_query!r}")
+        hits = self.find_hits()
+        if self.find_words_pattern is not None and not [
+            i for i in hits if (i > self.current if direction > 0 else i < self.current)
+        ]:
+            self.post_message(self.PastLastMatch(direction))
+            return
+        self._jump(hits, direction, f"match for {self.find_query!r}")
 
     def action_toggle_original(self) -> None:
         if self.cable is None:
