@@ -23,6 +23,11 @@ FOOTER_LABELS: dict[str, str] = {
 }
 
 
+# Keys that move the focus run on the app before the key reaches the focused widget: the keys
+# typed right after them (already read, one terminal read) then go where the focus went.
+PRIORITY = frozenset({"focus_search"})
+
+
 def bindings(scope: str, *, on_app: frozenset[str] = frozenset()) -> list[BindingType]:
     """Bindings for every action of `scope`; ids in `on_app` run on the app, not the widget."""
     result: list[BindingType] = []
@@ -37,6 +42,7 @@ def bindings(scope: str, *, on_app: frozenset[str] = frozenset()) -> list[Bindin
                 label or action.description,
                 show=label is not None,
                 id=action.id,
+                priority=action.id in PRIORITY,
             )
         )
     return result
