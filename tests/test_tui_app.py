@@ -324,7 +324,7 @@ async def test_markup_and_escapes_in_cable_text_show_literally(hostile_library):
 
 async def test_help_and_legend_screens(fixtures_library):
     async with running(fixtures_library, Config(keymap={"find": "ctrl+g"})) as (app, pilot):
-        await pilot.press("question_mark")
+        await pilot.press("escape", "question_mark")  # escape: from the search box to the view
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = as_text(app.screen.body)

@@ -74,7 +74,7 @@ def test_no_color(snap_compare, fixtures_library, monkeypatch):
         line = next(
             text for y in range(30) if (text := app.view.render_line(y).text).startswith("▶")
         )
-        assert line.startswith("▶ 2. (C) ")
+        assert line.startswith("▶  2. (C) ")
         assert "¶ 2/9 (C)" in app.query_one(CableFooter).plain
 
     with app_on(fixtures_library, open_ref="09BERLIN1167") as app:

@@ -19,7 +19,8 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Label
 
 from cables.config import Config
 from cables.index import CableIndex
@@ -82,11 +83,12 @@ class CablesApp(App[int]):
                 id="sidebar",
             )
             with Vertical(id="reader"):
+                yield Label(id="view-title", classes="pane-title")
                 with Horizontal(id="reading"):
                     yield CableView(self.level_styles, id="cable-view")
                     yield LevelStrip(self.level_styles, id="level-strip")
                 yield CableFooter(id="cable-footer")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def sidebar(self) -> Sidebar:
@@ -100,7 +102,12 @@ class CablesApp(App[int]):
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.set_keymap(self.config.keymap)
-        self.view.focus()
+        self.watch(self.screen, "focused", self._show_focus)
+        # Where the hands are: the search box, unless a cable was asked for.
+        if self.open_ref:
+            self.view.focus()
+        else:
+            self.sidebar.query_one(Input).focus()
         if self.notice:
             self.notify(self.notice, title="Demo library", markup=False, timeout=15)
         if self.state.warning:
@@ -144,6 +151,7 @@ class CablesApp(App[int]):
             self.notify(f"{ref} is not in this library", severity="warning", markup=False)
             return False
         self.view.show(cable, index)
+        self._show_bookmarks()
         if anchor is not None:
             found = self.view.index_of_anchor(anchor)
             if found is None:
@@ -161,9 +169,15 @@ class CablesApp(App[int]):
         if self.open_cable(event.reference_id):
             self.view.focus()
 
+    def _show_focus(self, focused: Widget | None) -> None:
+        """The focused pane's title line lights up: the box, the list (its count) or the view."""
+        self.query_one("#count").set_class(isinstance(focused, CableList), "-focused")
+        self.query_one("#view-title").set_class(isinstance(focused, CableView), "-focused")
+
     def on_cable_view_moved(self, event: CableView.Moved) -> None:
         self.query_one(CableFooter).show(event.cable, event.index)
         self.query_one(LevelStrip).show(event.cable, event.index)
+        self.query_one("#view-title", Label).update(view_title(event.cable, self.view.section))
         if (
             0 <= self.history_at < len(self.history)
             and event.cable is not None
@@ -283,13 +297,30 @@ class CablesApp(App[int]):
         except OSError as exc:
             self.notify(f"Bookmark not saved: {exc}", severity="error", markup=False)
             return
+        self._show_bookmarks()
         where = cable.reference_id
         if paragraph is not None:
             where += " " + paragraph_position(cable, self.view.current).split("/")[0]
         self.notify(("Bookmarked " if added else "Bookmark removed: ") + where, markup=False)
 
+    def _show_bookmarks(self) -> None:
+        """Mark the open cable's bookmarked paragraphs in the view's gutter."""
+        cable = self.view.cable
+        if cable is None:
+            return
+        anchors = {
+            b.anchor for b in self.state.bookmarks if b.ref == cable.reference_id and b.anchor
+        }
+        self.view.set_bookmarked(
+            frozenset(i for i, p in enumerate(cable.paragraphs) if p.anchor in anchors)
+        )
+
     def action_bookmarks(self) -> None:
-        self.push_screen(BookmarksScreen(self.state), self._open_place)
+        def done(place: Place | None) -> None:
+            self._show_bookmarks()  # some may have been deleted
+            self._open_place(place)
+
+        self.push_screen(BookmarksScreen(self.state), done)
 
     def action_history(self) -> None:
         self.push_screen(HistoryScreen(self.state), self._open_place)
@@ -311,6 +342,16 @@ class CablesApp(App[int]):
                 f"{action.id}: {keys}",
                 partial(self.run_action, action.id, target),
             )
+
+
+def view_title(cable: Cable | None, section: str | None) -> Text:
+    """The line above the text: the open cable and the current paragraph's section."""
+    if cable is None:
+        return Text("No cable open", style="dim")
+    title = Text(cable.reference_id, style="bold")
+    if section:
+        title.append("  § " + clean_line(section))
+    return title
 
 
 def citation(cable: Cable, index: int, link: str | None) -> str:

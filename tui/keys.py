@@ -15,9 +15,10 @@ from cables.keymap import ACTIONS, BY_ID
 FOOTER_LABELS: dict[str, str] = {
     "help": "Help",
     "toggle_sidebar": "Sidebar",
+    "focus_search": "Search",
     "goto_paragraph": "Go to ¶",
     "find": "Find",
-    "copy_paragraph_link": "Copy link",
+    "copy_paragraph_link": "Link",
     "quit": "Quit",
 }
 

@@ -9,6 +9,7 @@ is never the only signal; the current paragraph is marked `▶` as well as highl
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -17,6 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import BindingType
+from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -42,7 +44,8 @@ APP_ACTIONS = frozenset(
         "bookmark",
     }
 )
-GUTTER = 2
+GUTTER = 3  # level bar (`▶` on the current paragraph), bookmark mark, space
+BOOKMARK_MARK = "•"
 
 
 @dataclass(slots=True)
@@ -96,6 +99,9 @@ class CableView(ScrollView, can_focus=True):
         self.target_level: Level | None = None
         self._lines: list[_Line] = []
         self._spans: list[tuple[int, int]] = []  # per paragraph: first line, end line
+        self._starts: list[int] = []  # per paragraph: first line (sorted, for bisecting)
+        self._leads: list[int] = []  # per paragraph: its section heading's line, else its first
+        self.bookmarked: frozenset[int] = frozenset()  # paragraph indices bookmarked
         self._laid_out_width = -1
         self._strips: dict[int, Strip] = {}
         self._base_style = Style()
@@ -135,6 +141,26 @@ class CableView(ScrollView, can_focus=True):
         self.refresh()
         self._moved()
 
+    def _make_current(self, index: int) -> None:
+        """Make paragraph `index` current where it is, without scrolling."""
+        if index != self.current:
+            self.current = index
+            self.refresh()
+            self._moved()
+
+    def set_bookmarked(self, indices: frozenset[int]) -> None:
+        """Mark these paragraphs of the open cable as bookmarked (a dot in the gutter)."""
+        if indices != self.bookmarked:
+            self.bookmarked = indices
+            self._strips.clear()
+            self.refresh()
+
+    @property
+    def section(self) -> str | None:
+        """The heading of the section the current paragraph is in."""
+        paragraph = self.paragraph
+        return paragraph.section if paragraph is not None else None
+
     def _moved(self) -> None:
         self.post_message(self.Moved(self.cable, self.current))
 
@@ -142,18 +168,55 @@ class CableView(ScrollView, can_focus=True):
         if not self._spans or self.original:
             return
         start, end = self._spans[self.current]
+        lead = self._leads[self.current]
         height = self.scrollable_content_region.height
         if not height:  # not laid out yet: on_resize reveals it
             return
         top = int(self.scroll_y)
-        # Scroll when the paragraph starts off screen, or runs off the bottom from low down
-        # (a long first paragraph leaves the cable's header in view).
+        # Scroll when the paragraph (or its section heading) starts off screen, or runs off the
+        # bottom from low down (a long first paragraph leaves the cable's header in view).
         if (
-            start < top
+            lead < top
             or start >= top + height
             or (end > top + height and start - top > height // 2)
         ):
-            self.scroll_to(y=max(0, start - 1), animate=False)
+            self.scroll_to(y=max(0, lead - 1 if lead == start else lead), animate=False)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._follow_scroll()
+
+    def _follow_scroll(self, *, paged: bool = False) -> None:
+        """Keep the current paragraph on screen however the text was scrolled.
+
+        While the current paragraph's first line is in view it stays current (unless `paged`);
+        otherwise the first paragraph starting in view becomes current, or the one filling the
+        view.
+        """
+        height = self.scrollable_content_region.height
+        if self.original or not self._spans or not height:
+            return
+        top = int(self.scroll_y)
+        start, _end = self._spans[self.current]
+        if top <= start < top + height and not paged:
+            return
+        first = bisect_left(self._starts, top)
+        above = first - 1
+        if above >= 0 and self._spans[above][1] - top > height // 2:
+            self._make_current(above)  # a long paragraph fills most of the view
+        elif first < len(self._starts) and self._starts[first] < top + height:
+            self._make_current(first)
+        elif above >= 0 and self._spans[above][1] > top:
+            self._make_current(above)
+
+    def on_click(self, event: Click) -> None:
+        """A click on a paragraph makes it current."""
+        number = int(self.scroll_y) + event.y
+        if self.original or not 0 <= number < len(self._lines):
+            return
+        paragraph = self._lines[number].paragraph
+        if paragraph is not None:
+            self._make_current(paragraph)
 
     # -- layout --------------------------------------------------------------------------
 
@@ -167,18 +230,23 @@ class CableView(ScrollView, can_focus=True):
         self._laid_out_width = width
         self._strips.clear()
         if self.cable is None:
-            self._lines, self._spans = [], []
+            self._lines, self._spans, self._leads = [], [], []
         elif self.original:
-            self._lines, self._spans = self._original_lines(self.cable), []
+            self._lines, self._spans, self._leads = self._original_lines(self.cable), [], []
         else:
-            self._lines, self._spans = self._layout(self.cable, max(10, width - GUTTER))
+            self._lines, self._spans, self._leads = self._layout(
+                self.cable, max(10, width - GUTTER)
+            )
+        self._starts = [start for start, _ in self._spans]
         content_width = width
         if self.original:
             content_width = max((cell_len(line.source.plain) for line in self._lines), default=0)
         self.virtual_size = Size(content_width, len(self._lines))
         self.refresh()
 
-    def _layout(self, cable: Cable, width: int) -> tuple[list[_Line], list[tuple[int, int]]]:
+    def _layout(
+        self, cable: Cable, width: int
+    ) -> tuple[list[_Line], list[tuple[int, int]], list[int]]:
         lines: list[_Line] = []
 
         def add(text: Text, paragraph: int | None = None) -> None:
@@ -203,19 +271,22 @@ class CableView(ScrollView, can_focus=True):
             add(Text(label + refs, style=Style(dim=True)))
         add(Text(""))
         spans: list[tuple[int, int]] = []
+        leads: list[int] = []
         section: str | None = None
         find = self._find_pattern()
         find_style = self.get_component_rich_style("cable-view--find", partial=True)
         for i, paragraph in enumerate(cable.paragraphs):
+            lead = len(lines)
             if paragraph.section and paragraph.section != section:
                 add(Text(clean_line(paragraph.section), style=heading))
-                add(Text(""))
+                add(Text("─" * min(width, cell_len(clean_line(paragraph.section))), style=heading))
             section = paragraph.section
             start = len(lines)
             add(self._paragraph_text(paragraph, find, find_style), i)
             spans.append((start, len(lines)))
+            leads.append(lead)
             add(Text(""))
-        return lines, spans
+        return lines, spans, leads
 
     def _paragraph_text(
         self, paragraph: Paragraph, find: re.Pattern[str] | None, find_style: Style
@@ -273,7 +344,9 @@ class CableView(ScrollView, can_focus=True):
             return Strip([Segment(" " * GUTTER)], GUTTER)
         level = self.cable.paragraphs[line.paragraph].level
         mark = "▶" if line.first and line.paragraph == self.current else "▌"
-        return Strip([Segment(mark, self.levels.fg(level)), Segment(" ")], GUTTER)
+        saved = BOOKMARK_MARK if line.first and line.paragraph in self.bookmarked else " "
+        style = self.levels.fg(level)
+        return Strip([Segment(mark, style), Segment(saved, style), Segment(" ")], GUTTER)
 
     def visible_text(self) -> str:
         """The plain text of the laid-out cable (tests and the benchmark read it)."""
@@ -294,6 +367,37 @@ class CableView(ScrollView, can_focus=True):
     def action_last_paragraph(self) -> None:
         if self.cable is not None:
             self.move_to(len(self.cable.paragraphs) - 1)
+
+    def action_page_down(self) -> None:
+        self._page(1.0)
+
+    def action_page_up(self) -> None:
+        self._page(-1.0)
+
+    def action_half_page_down(self) -> None:
+        self._page(0.5)
+
+    def action_half_page_up(self) -> None:
+        self._page(-0.5)
+
+    def _page(self, pages: float) -> None:
+        """Scroll by (part of) a page as less does; the current paragraph follows the text.
+
+        At either end, where the text cannot scroll, the last (or first) paragraph is made current.
+        """
+        if self.cable is None:
+            return
+        height = self.scrollable_content_region.height
+        step = max(1, int(height * abs(pages)) - (1 if abs(pages) >= 1 else 0))
+        target = int(self.scroll_y) + (step if pages > 0 else -step)
+        target = max(0, min(target, int(self.max_scroll_y)))
+        if target == int(self.scroll_y):
+            if self.original:
+                return
+            self.move_to(len(self.cable.paragraphs) - 1 if pages > 0 else 0)
+            return
+        self.scroll_to(y=target, animate=False)
+        self._follow_scroll(paged=True)
 
     def goto_number(self, value: str) -> bool:
         """Go to the paragraph numbered `value`, else the Nth; False if there is none."""
