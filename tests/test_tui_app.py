@@ -109,7 +109,7 @@ async def test_paragraph_moves_and_first_last(fixtures_library):
 async def test_goto_paragraph_by_number(fixtures_library):
     async with running(fixtures_library, open_ref="08STATE116943") as (app, pilot):
         assert current(app) == (None, Level.UNMARKED)  # the unnumbered opening paragraph
-        assert "¶ #1/50 (unmarked)" in footer(app)
+        assert "¶ – (1st of 50) (unmarked)" in footer(app)
         await pilot.press("colon", "1", "0", "enter")
         await pilot.pause()
         assert current(app) == (10, Level.S)
@@ -199,7 +199,9 @@ async def test_copy_paragraph_link_cable_link_and_citation(fixtures_library):
         text = " ".join(app.view.paragraph.text.split())
         quoted = app.clipboard.split("\n>\n")[0]
         assert quoted.startswith("> ") and text[:40] in " ".join(quoted.split())
-        assert app.clipboard.endswith(f"> — [09BERLIN1167 ¶ 3]({BERLIN}#par3)\n")
+        assert app.clipboard.endswith(
+            f"> — [09BERLIN1167 ¶3]({BERLIN}#par3), 2009-09-21, Embassy Berlin, CONFIDENTIAL\n"
+        )
 
 
 async def test_configured_permalink_template_is_used(fixtures_library):
@@ -370,7 +372,7 @@ async def test_bookmark_bookmarks_and_history(fixtures_library, isolated_dirs):
     async with running(fixtures_library, open_ref="09BERLIN1167") as (app, pilot):
         await pilot.press("colon", "3", "enter", "b")
         await pilot.pause()
-        assert "Bookmarked 09BERLIN1167 ¶ 3" in notes(app)
+        assert "Bookmarked 09BERLIN1167 ¶3" in notes(app)
         saved = State.load()
         assert [(b.ref, b.anchor) for b in saved.bookmarks] == [("09BERLIN1167", "par3")]
         app.open_cable("09MEXICO1055")

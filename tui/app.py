@@ -36,7 +36,7 @@ from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.cable_view import APP_ACTIONS, CableView
-from tui.widgets.footer import CableFooter, paragraph_position
+from tui.widgets.footer import CableFooter, paragraph_ref
 from tui.widgets.level_strip import LevelStrip
 from tui.widgets.levels import LevelStyles
 from tui.widgets.sidebar import CableList, Sidebar
@@ -87,7 +87,8 @@ class CablesApp(App[int]):
                 with Horizontal(id="reading"):
                     yield CableView(self.level_styles, id="cable-view")
                     yield LevelStrip(self.level_styles, id="level-strip")
-                yield CableFooter(id="cable-footer")
+        # The whole width, under the sidebar too: every field fits in two lines at 80 columns.
+        yield CableFooter(id="cable-footer")
         yield Footer(compact=True)
 
     @property
@@ -223,8 +224,8 @@ class CablesApp(App[int]):
     async def action_quit(self) -> None:
         self.exit(0)
 
-    def _copy(self, text: str, what: str) -> None:
-        clipboard.copy(self, text, self.config.clipboard, what=what)
+    def _copy(self, text: str, what: str, summary: str | None = None) -> None:
+        clipboard.copy(self, text, self.config.clipboard, what=what, summary=summary)
 
     def _link(self, cable: Cable, paragraph: bool) -> str | None:
         try:
@@ -251,8 +252,11 @@ class CablesApp(App[int]):
         cable, paragraph = self.view.cable, self.view.paragraph
         if cable is None or paragraph is None:
             return
-        link = self._link(cable, paragraph=True)
-        self._copy(citation(cable, self.view.current, link), "citation")
+        link = None if cable.synthetic else self._link(cable, paragraph=True)
+        text = citation(cable, self.view.current, link)
+        lines = text.count("\n")
+        summary = f"{paragraph_ref(cable, self.view.current)}, {lines} lines"
+        self._copy(text, "citation", summary)
 
     def action_references(self) -> None:
         cable = self.view.cable
@@ -299,8 +303,8 @@ class CablesApp(App[int]):
             return
         self._show_bookmarks()
         where = cable.reference_id
-        if paragraph is not None:
-            where += " " + paragraph_position(cable, self.view.current).split("/")[0]
+        if paragraph is not None and paragraph.anchor:
+            where = paragraph_ref(cable, self.view.current)
         self.notify(("Bookmarked " if added else "Bookmark removed: ") + where, markup=False)
 
     def _show_bookmarks(self) -> None:
@@ -355,11 +359,25 @@ def view_title(cable: Cable | None, section: str | None) -> Text:
 
 
 def citation(cable: Cable, index: int, link: str | None) -> str:
-    """The paragraph quoted in Markdown, then its source line with the permalink."""
+    """The paragraph quoted in Markdown, then what a reader pasting it needs: the cable and
+    paragraph, date, origin, classification and permalink (or why there is none)."""
     paragraph = cable.paragraphs[index]
     quoted = "\n".join(f"> {line}".rstrip() for line in clean(paragraph.text).strip().split("\n"))
-    where = f"{cable.reference_id} {paragraph_position(cable, index).split('/')[0]}"
-    source = f"[{where}]({link})" if link else f"{where} (no permalink)"
+    where = paragraph_ref(cable, index)
+    context = ", ".join(
+        clean_line(value)
+        for value in (
+            (cable.created or "")[:10] or "date unknown",
+            cable.origin or "origin unknown",
+            cable.classification or "classification unknown",
+        )
+    )
+    if cable.synthetic:
+        source = f"{where} (synthetic cable: generated text, no permalink), {context}"
+    elif link:
+        source = f"[{where}]({link}), {context}"
+    else:
+        source = f"{where} (no permalink), {context}"
     return f"{quoted}\n>\n> — {source}\n"
 
 

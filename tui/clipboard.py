@@ -3,7 +3,8 @@
 OSC 52 always goes out (the terminal, tmux with `set-clipboard on`, or the SSH client's terminal
 puts it on the user's own clipboard); a local clipboard tool is used as well when there is one
 and this is not an SSH session (where it would fill the server's clipboard, not the user's).
-The notification shows the copied text so it can always be taken by hand.
+The notification shows the copied text so it can always be taken by hand (a long text, such as a
+citation, is named instead: a toast of thirty lines would cover the screen).
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ def local_tool() -> tuple[str, ...] | None:
     return None
 
 
-def copy(app: App, text: str, mode: str, *, what: str) -> list[str]:
-    """Copy `text` per the configured `mode` (osc52, local, both, off); returns the ways used."""
+def copy(app: App, text: str, mode: str, *, what: str, summary: str | None = None) -> list[str]:
+    """Copy `text` per the configured `mode` (osc52, local, both, off); returns the ways used.
+
+    The notification shows `text`, or where given the one-line `summary` in its place.
+    """
     used: list[str] = []
     if mode in ("osc52", "both"):
         app.copy_to_clipboard(text)
@@ -51,7 +55,10 @@ def copy(app: App, text: str, mode: str, *, what: str) -> list[str]:
         if tool is not None and _run_local(tool, text):
             used.append(tool[0])
     how = ", ".join(used) if used else "clipboard off: copy it by hand"
-    app.notify(text, title=f"Copied {what} ({how})", markup=False, timeout=8)
+    if summary is not None:
+        app.notify(summary, title=f"Copied {what} ({how})", markup=False, timeout=8)
+    else:
+        app.notify(text, title=f"Copied {what} ({how})", markup=False, timeout=8)
     return used
 
 
