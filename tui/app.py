@@ -13,6 +13,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.color import Color as RichColor
+from rich.color import ColorParseError
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -66,13 +68,16 @@ class CablesApp(App[int]):
         self.library = library
         self.config = config or Config()
         self.links = Permalinks(self.config.cable_permalink, self.config.paragraph_permalink)
-        self.level_styles = LevelStyles(self.config.level_colors)
+        self.level_styles = LevelStyles(
+            self.config.level_colors, standard=self.console.color_system == "standard"
+        )
         self.open_ref = open_ref
         self.open_anchor = anchor
         self.notice = notice
         self.state = state if state is not None else State.load()
         self.history: list[list[str | int]] = []  # [reference id, paragraph index]
         self.history_at = -1
+        self._colors_fitted = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -102,6 +107,8 @@ class CablesApp(App[int]):
     def on_mount(self) -> None:
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
+        self._fit_level_colors()
+        self._colors_fitted = True
         self.set_keymap(self.config.keymap)
         self.watch(self.screen, "focused", self._show_focus)
         # Where the hands are: the search box, unless a cable was asked for.
@@ -117,6 +124,23 @@ class CablesApp(App[int]):
             self.open_cable(self.open_ref, anchor=self.open_anchor)
         # after the first paint: decoding the index holds the GIL for a while at 251k rows
         self.call_after_refresh(self.load_index)
+
+    def watch_theme(self) -> None:
+        if self._colors_fitted:  # from the palette's theme switcher; on_mount fits the first
+            self._fit_level_colors()
+
+    def _fit_level_colors(self) -> None:
+        """Make the level colours readable on the theme's background; warn about chosen ones."""
+        value = self.get_css_variables().get("background", "")
+        try:
+            background = RichColor.parse(value)
+        except ColorParseError:  # an ANSI theme: the terminal's own background
+            background = RichColor.parse("#000000" if self.current_theme.dark else "#ffffff")
+        for warning in self.level_styles.set_background(background):
+            self.notify(warning, title="Colours", severity="warning", markup=False)
+        self.view.restyle()
+        self.sidebar.cable_list.refresh()
+        self.query_one(LevelStrip).refresh()
 
     @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
@@ -169,6 +193,9 @@ class CablesApp(App[int]):
     def on_cable_list_opened(self, event: CableList.Opened) -> None:
         if self.open_cable(event.reference_id):
             self.view.focus()
+
+    def on_level_strip_jump(self, event: LevelStrip.Jump) -> None:
+        self.view.move_to(event.index)
 
     def _show_focus(self, focused: Widget | None) -> None:
         """The focused pane's title line lights up: the box, the list (its count) or the view."""

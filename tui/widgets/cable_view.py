@@ -121,6 +121,10 @@ class CableView(ScrollView, can_focus=True):
         self._reveal()
         self._moved()
 
+    def restyle(self) -> None:
+        """Lay out again with the level styles as they are now (the theme changed)."""
+        self._relayout()
+
     def index_of_anchor(self, anchor: str) -> int | None:
         if self.cable is None:
             return None
