@@ -175,16 +175,14 @@ async def test_find_next_previous(fixtures_library):
         expected = [i for i, p in enumerate(app.view.cable.paragraphs) if "data" in p.text.lower()]
         assert hits == expected and len(hits) >= 3
         assert app.view.current == hits[0]
-        await pilot.press("n")
-        assert app.view.current == hits[1]
-        assert "data" in app.view.paragraph.text.lower()
+        paragraphs = [app.view.current]
+        for _ in range(len(app.view._matches) - 1):
+            await pilot.press("n")
+            paragraphs.append(app.view.current)
+        assert sorted(set(paragraphs)) == hits  # every paragraph holding a match, in order
+        assert paragraphs == sorted(paragraphs)
         await pilot.press("N")
-        assert app.view.current == hits[0]
-        await pilot.press("G", "n")  # nothing after the last: stays, says so
-        assert (
-            app.view.current == len(app.view.cable.paragraphs) - 1 or app.view.current == hits[-1]
-        )
-        assert any("No match" in n for n in notes(app))
+        assert app.view.current == paragraphs[-2]
 
 
 async def test_copy_paragraph_link_cable_link_and_citation(fixtures_library):

@@ -3,6 +3,7 @@ the eyes are (paging, the wheel, clicks, sections), bookmarks in the gutter."""
 
 from __future__ import annotations
 
+import re
 from contextlib import asynccontextmanager
 
 from textual.events import MouseScrollDown
@@ -14,6 +15,7 @@ from cables.library import Library
 from cables.state import State
 from tui.app import CablesApp
 from tui.screens.picker import PickerScreen
+from tui.screens.prompt import PromptScreen
 from tui.widgets.cable_view import CableView
 from tui.widgets.footer import CableFooter
 from tui.widgets.sidebar import CableList
@@ -189,3 +191,75 @@ async def test_bookmarked_paragraphs_are_marked_in_the_gutter(fixtures_library):
         assert gutter(1) == "▌• "
         await pilot.press("j", "b")  # toggled off
         assert gutter(1) == "▶  "
+
+
+async def test_find_as_you_type_match_by_match_wrapping_and_remembered(fixtures_library):
+    async with running(fixtures_library, open_ref="09BERLIN1167") as (app, pilot):
+        view = app.view
+        expected = sum(
+            len(re.findall("data", p.text, re.IGNORECASE)) for p in view.cable.paragraphs
+        )
+        assert expected > len(view.find_hits())  # more matches than paragraphs holding one
+        await pilot.press("slash", *"dat")
+        assert isinstance(app.screen, PromptScreen)
+        assert view.find_query == "dat"  # searched as typed, before enter
+        await pilot.press("a", "enter")
+        assert view.find_status == f"/data: match 1 of {expected}"
+        assert f"match 1 of {expected}" in app.query_one("#view-title").render().plain
+        seen = [view.match_at]
+        for _ in range(expected - 1):
+            await pilot.press("n")
+            seen.append(view.match_at)
+            paragraph, _row = view._matches[view.match_at]
+            assert view.current == paragraph
+            assert "data" in view.paragraph.text.lower()
+        assert seen == list(range(expected))  # match by match, not paragraph by paragraph
+        await pilot.press("n")
+        assert view.match_at == 0  # wrapped, and said so
+        await pilot.press("N")
+        assert view.match_at == expected - 1
+        app.open_cable("09MEXICO1055")
+        await pilot.pause()
+        await pilot.press("slash")
+        assert app.screen.query_one(Input).value == "data"  # the last query, offered again
+        await pilot.press("escape")
+        assert view.find_query == ""  # escape puts back what was there
+
+
+async def test_find_wrap_note(fixtures_library):
+    library = Library.open(fixtures_library)
+    app = CablesApp(library, open_ref="09BERLIN1167")
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await index_loaded(app, pilot)
+            await pilot.press("slash", *"privacy", "enter", "N")
+            await pilot.pause()
+            toasts = [toast.render().plain for toast in app.screen.query("Toast")]
+            assert any("Wrapped to the last match" in text for text in toasts)
+    finally:
+        library.close()
+
+
+async def test_raw_view_opens_at_the_current_paragraph_moves_by_line_and_wraps(fixtures_library):
+    async with running(fixtures_library, open_ref="09BERLIN1167", size=(80, 24)) as (app, pilot):
+        view = app.view
+        await pilot.press("colon", "5", "enter", "o")
+        assert view.original
+        assert "RAW" in app.query_one("#view-title").render().plain
+        width = view.scrollable_content_region.width
+        top = int(view.scroll_y)
+        shown = " ".join(view.render_line(y).text for y in range(4))
+        first_words = " ".join(view.cable.paragraphs[4].text.split()[:3])
+        assert first_words in " ".join(shown.split())
+        assert top > 0
+        await pilot.press("j", "j")
+        assert int(view.scroll_y) == top + 2
+        await pilot.press("k")
+        assert int(view.scroll_y) == top + 1
+        lines = view.visible_text().split("\n")
+        assert max(len(line) for line in lines) <= width  # long lines wrap, nothing cut
+        longest = max(view.cable.body.split("\n"), key=len).strip()
+        assert len(longest) > width
+        assert " ".join(longest.split()) in " ".join(" ".join(lines).split())
+        await pilot.press("o")
+        assert not view.original and view.current == 4

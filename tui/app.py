@@ -205,7 +205,10 @@ class CablesApp(App[int]):
     def on_cable_view_moved(self, event: CableView.Moved) -> None:
         self.query_one(CableFooter).show(event.cable, event.index)
         self.query_one(LevelStrip).show(event.cable, event.index)
-        self.query_one("#view-title", Label).update(view_title(event.cable, self.view.section))
+        view = self.view
+        self.query_one("#view-title", Label).update(
+            view_title(event.cable, view.section, raw=view.original, find=view.find_status)
+        )
         if (
             0 <= self.history_at < len(self.history)
             and event.cable is not None
@@ -375,13 +378,20 @@ class CablesApp(App[int]):
             )
 
 
-def view_title(cable: Cable | None, section: str | None) -> Text:
-    """The line above the text: the open cable and the current paragraph's section."""
+def view_title(
+    cable: Cable | None, section: str | None, *, raw: bool = False, find: str | None = None
+) -> Text:
+    """The line above the text: the open cable, the current section (or that this is the raw
+    text) and the find status (`/data: match 2 of 5`)."""
     if cable is None:
         return Text("No cable open", style="dim")
     title = Text(cable.reference_id, style="bold")
-    if section:
+    if raw:
+        title.append("  RAW: the text as published (o returns)", style="reverse")
+    elif section:
         title.append("  § " + clean_line(section))
+    if find:
+        title.append("  " + clean_line(find), style="italic")
     return title
 
 

@@ -1,7 +1,11 @@
-"""A one-line prompt (`:` go to paragraph, `/` find): enter answers, escape cancels."""
+"""A one-line prompt (`:` go to paragraph, `/` find): enter answers, escape cancels.
+
+With `on_change` every edit is reported as it is typed (find as you type).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,20 +21,37 @@ class PromptScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, sigil: str, *, numbers: bool = False) -> None:
+    def __init__(
+        self,
+        title: str,
+        sigil: str,
+        *,
+        numbers: bool = False,
+        value: str = "",
+        on_change: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__(classes="prompt")
         self.prompt_title = title
         self.sigil = sigil
         self.numbers = numbers
+        self.value = value
+        self.on_change = on_change
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="prompt-bar"):
             yield Label(Text(self.sigil), id="prompt-sigil")
             yield Input(
+                self.value,
                 placeholder=self.prompt_title,
                 id="prompt-input",
                 type="integer" if self.numbers else "text",
+                select_on_focus=True,
             )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.on_change is not None:
+            self.on_change(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -96,12 +96,17 @@ class CableView(ScrollView, can_focus=True):
         self.current = 0
         self.original = False
         self.find_query = ""
+        self.last_query = ""  # what `/` offers again, across cables
+        self.match_at: int | None = None  # index into _matches of the match shown
+        self._matches: list[tuple[int, int]] = []  # per find match: paragraph, line
+        self._raw_rows: list[int] = []  # raw view: per line of the text, its first laid-out row
         self.target_level: Level | None = None
         self._lines: list[_Line] = []
         self._spans: list[tuple[int, int]] = []  # per paragraph: first line, end line
         self._starts: list[int] = []  # per paragraph: first line (sorted, for bisecting)
         self._leads: list[int] = []  # per paragraph: its section heading's line, else its first
         self.bookmarked: frozenset[int] = frozenset()  # paragraph indices bookmarked
+        self._held = False  # True while the view scrolls itself to show `current`
         self._laid_out_width = -1
         self._strips: dict[int, Strip] = {}
         self._base_style = Style()
@@ -114,10 +119,13 @@ class CableView(ScrollView, can_focus=True):
         self.cable = cable
         self.original = False
         self.find_query = ""
+        self.match_at = None
         self.target_level = None
         self.current = max(0, min(index, len(cable.paragraphs) - 1))
+        self._held = True  # the scroll below is ours: the current paragraph stays
         self._relayout()
         self.scroll_to(x=0, y=0, animate=False)
+        self._held = False
         self._reveal()
         self._moved()
 
@@ -198,7 +206,7 @@ class CableView(ScrollView, can_focus=True):
         view.
         """
         height = self.scrollable_content_region.height
-        if self.original or not self._spans or not height:
+        if self.original or self._held or not self._spans or not height:
             return
         top = int(self.scroll_y)
         start, _end = self._spans[self.current]
@@ -236,16 +244,16 @@ class CableView(ScrollView, can_focus=True):
         if self.cable is None:
             self._lines, self._spans, self._leads = [], [], []
         elif self.original:
-            self._lines, self._spans, self._leads = self._original_lines(self.cable), [], []
+            self._lines, self._raw_rows = self._original_lines(self.cable, max(10, width))
+            self._spans, self._leads = [], []
         else:
             self._lines, self._spans, self._leads = self._layout(
                 self.cable, max(10, width - GUTTER)
             )
         self._starts = [start for start, _ in self._spans]
-        content_width = width
-        if self.original:
-            content_width = max((cell_len(line.source.plain) for line in self._lines), default=0)
-        self.virtual_size = Size(content_width, len(self._lines))
+        held, self._held = self._held, True  # a shorter text may scroll up: not the reader
+        self.virtual_size = Size(width, len(self._lines))
+        self._held = held
         self.refresh()
 
     def _layout(
@@ -253,9 +261,11 @@ class CableView(ScrollView, can_focus=True):
     ) -> tuple[list[_Line], list[tuple[int, int]], list[int]]:
         lines: list[_Line] = []
 
-        def add(text: Text, paragraph: int | None = None) -> None:
-            for i, (start, end) in enumerate(line_spans(text.plain, width)):
+        def add(text: Text, paragraph: int | None = None) -> list[tuple[int, int]]:
+            spans = line_spans(text.plain, width)
+            for i, (start, end) in enumerate(spans):
                 lines.append(_Line(paragraph, i == 0, text, start, end))
+            return spans
 
         heading = self.get_component_rich_style("cable-view--heading", partial=True)
         if cable.synthetic:
@@ -279,6 +289,7 @@ class CableView(ScrollView, can_focus=True):
         section: str | None = None
         find = self._find_pattern()
         find_style = self.get_component_rich_style("cable-view--find", partial=True)
+        self._matches = []
         for i, paragraph in enumerate(cable.paragraphs):
             lead = len(lines)
             if paragraph.section and paragraph.section != section:
@@ -286,7 +297,15 @@ class CableView(ScrollView, can_focus=True):
                 add(Text("─" * min(width, cell_len(clean_line(paragraph.section))), style=heading))
             section = paragraph.section
             start = len(lines)
-            add(self._paragraph_text(paragraph, find, find_style), i)
+            text = self._paragraph_text(paragraph, find, find_style)
+            wrapped = add(text, i)
+            if find is not None:  # each match, with the line it starts on
+                for match in find.finditer(text.plain):
+                    row = next(
+                        (k for k, (_, end) in enumerate(wrapped) if match.start() < end),
+                        len(wrapped) - 1,
+                    )
+                    self._matches.append((i, start + row))
             spans.append((start, len(lines)))
             leads.append(lead)
             add(Text(""))
@@ -306,13 +325,33 @@ class CableView(ScrollView, can_focus=True):
         return text
 
     @staticmethod
-    def _original_lines(cable: Cable) -> list[_Line]:
+    def _original_lines(cable: Cable, width: int) -> tuple[list[_Line], list[int]]:
+        """The text as published, long lines wrapped; with each raw line's first row."""
         raw = (clean(cable.header) + "\n\n" if cable.header else "") + clean(cable.body)
-        lines = []
+        lines: list[_Line] = []
+        rows: list[int] = []
         for line in raw.split("\n"):
-            text = Text(line.expandtabs(), no_wrap=True, end="")
-            lines.append(_Line(None, False, text, 0, len(text)))
-        return lines
+            rows.append(len(lines))
+            text = Text(line.expandtabs(), end="")
+            for start, end in line_spans(text.plain, width) or [(0, 0)]:
+                lines.append(_Line(None, False, text, start, end))
+        return lines, rows
+
+    def _raw_row_of(self, index: int) -> int:
+        """The raw view's row where paragraph `index` starts (found by its first words)."""
+        if self.cable is None or not self.cable.paragraphs:
+            return 0
+        words = re.findall(r"\w+", clean(self.cable.paragraphs[index].text))[:8]
+        if not words:
+            return 0
+        raw = (clean(self.cable.header) + "\n\n" if self.cable.header else "") + clean(
+            self.cable.body
+        )
+        found = re.search(r"\W+".join(map(re.escape, words)), raw)
+        if found is None:
+            return 0
+        line = raw.count("\n", 0, found.start())
+        return self._raw_rows[line] if line < len(self._raw_rows) else 0
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -334,9 +373,7 @@ class CableView(ScrollView, can_focus=True):
             strip = Strip(list(line.text.render(self.app.console)))
             self._strips[number] = strip
         if self.original:
-            return strip.crop_extend(
-                int(self.scroll_x), int(self.scroll_x) + width, None
-            ).apply_style(base)
+            return strip.crop_extend(0, width, None).apply_style(base)
         gutter = self._gutter(line)
         strip = Strip.join([gutter, strip]).crop_extend(0, width, None)
         if line.paragraph is not None and line.paragraph == self.current:
@@ -359,10 +396,16 @@ class CableView(ScrollView, can_focus=True):
     # -- actions -------------------------------------------------------------------------
 
     def action_next_paragraph(self) -> None:
-        self.move_to(self.current + 1)
+        if self.original:  # the raw view moves by lines
+            self.scroll_to(y=self.scroll_y + 1, animate=False)
+        else:
+            self.move_to(self.current + 1)
 
     def action_prev_paragraph(self) -> None:
-        self.move_to(self.current - 1)
+        if self.original:
+            self.scroll_to(y=self.scroll_y - 1, animate=False)
+        else:
+            self.move_to(self.current - 1)
 
     def action_first_paragraph(self) -> None:
         self.move_to(0)
@@ -503,23 +546,58 @@ class CableView(ScrollView, can_focus=True):
         ]
 
     def find(self, query: str) -> None:
-        """Highlight `query` and go to the first paragraph at or after this one holding it."""
+        """Highlight `query` and show its first match at or after the current paragraph."""
         self.find_query = query
+        self.match_at = None
         self._relayout()
-        hits = self.find_hits()
-        if not hits:
-            self.notify(f"Not found: {query}", severity="warning", markup=False)
+        if query:
+            self.last_query = query
+        if not self._matches:
+            self._moved()  # the status line says "no match"
             return
-        self.move_to(next((i for i in hits if i >= self.current), hits[0]))
+        start = self._spans[self.current][0]
+        self._show_match(next((k for k, (_, row) in enumerate(self._matches) if row >= start), 0))
+
+    @property
+    def find_status(self) -> str | None:
+        """`/data: match 2 of 5`, `/data: no match`, or None with no find."""
+        if not self.find_query:
+            return None
+        if not self._matches:
+            return f"/{self.find_query}: no match"
+        shown = "" if self.match_at is None else f"match {self.match_at + 1} of "
+        return f"/{self.find_query}: {shown}{len(self._matches)}" + ("" if shown else " matches")
+
+    def _show_match(self, k: int) -> None:
+        """Bring match `k` on screen and make its paragraph current."""
+        self.match_at = k
+        paragraph, row = self._matches[k]
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_y)
+        if height and not top <= row < top + height:
+            self.scroll_to(y=max(0, row - height // 3), animate=False)
+        self.current = paragraph
+        self.refresh()
+        self._moved()
 
     def action_find(self) -> None:
+        """`/`: find as you type; enter keeps it, escape puts back what was there."""
         from tui.screens.prompt import PromptScreen
 
-        def done(value: str | None) -> None:
-            if value:
-                self.find(value)
+        before = (self.find_query, self.current, self.scroll_y)
 
-        self.app.push_screen(PromptScreen("Find in this cable", "/"), done)
+        def done(value: str | None) -> None:
+            if value is None:
+                query, current, scroll_y = before
+                self.find(query)
+                self.scroll_to(y=scroll_y, animate=False)
+                self._make_current(current)
+                self._moved()
+
+        self.app.push_screen(
+            PromptScreen("Find in this cable", "/", value=self.last_query, on_change=self.find),
+            done,
+        )
 
     def action_find_next(self) -> None:
         self._find_step(1)
@@ -531,12 +609,28 @@ class CableView(ScrollView, can_focus=True):
         if not self.find_query:
             self.notify("Nothing to find yet: press / first", severity="warning")
             return
-        self._jump(self.find_hits(), direction, f"match for {self.find_query!r}")
+        if not self._matches:
+            self.notify(f"No match for {self.find_query!r}", severity="warning", markup=False)
+            return
+        if self.match_at is None:
+            self.match_at = -1 if direction > 0 else 0
+        k = self.match_at + direction
+        if not 0 <= k < len(self._matches):
+            k %= len(self._matches)
+            where = "first" if direction > 0 else "last"
+            self.notify(f"Wrapped to the {where} match", markup=False, timeout=3)
+        self._show_match(k)
 
     def action_toggle_original(self) -> None:
+        """`o`: the text as published, opened where the current paragraph is, and back."""
         if self.cable is None:
             return
         self.original = not self.original
+        self._held = True
         self._relayout()
-        self.scroll_to(x=0, y=0, animate=False)
-        self._reveal()
+        if self.original:
+            self.scroll_to(x=0, y=max(0, self._raw_row_of(self.current) - 1), animate=False)
+        else:
+            self.scroll_to(x=0, y=max(0, self._leads[self.current] - 1), animate=False)
+        self._held = False
+        self._moved()
