@@ -15,46 +15,33 @@ fix helps every format. The reader is line based:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from cables.dtg import DTG_RE, dtg_datetime, dtg_year, find_dtg
 from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
 from cables.markings import level_of_classification, parse_marking
 from cables.model import Cable, Level, Marking, Paragraph
+from cables.pagebreaks import PAGE_BREAK_RE
 from cables.references import canonical_references
 from cables.sanitize import clean, clean_line
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1
-    )
-}
-_DTG_RE = re.compile(
-    r"^\s*(?P<prec>(?:[OPRZ]\s+){1,2})?(?P<day>\d{2})(?P<hh>\d{2})(?P<mm>\d{2})Z\s+"
-    r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(?P<yy>\d{2}(?:\d{2})?)"
-    # Service suffixes may follow the group: `ZDK`, `ZFF4`, `ZDK MANY SVCS`, `ZDK CTG #00732`.
-    r"(?:\s+[A-Z][A-Z0-9#/ -]{0,40})?\s*$",
-    re.IGNORECASE,
-)
-# New-style page breaks: `MEXICO 00001055 002 OF 004`, `UNVIE VIEN 00000285  001.2 OF 036`.
-_PAGE_BREAK_RE = re.compile(
-    r"^\s*[A-Z][A-Z .'-]*?\s+\d{5,8}\s+\d{3}(?:\.\d+)?\s+OF\s+\d{3}\s*$", re.I
-)
-# The same break where a page lost its line ends around it: `... to a TRIPOLI 00000220 002 OF 003
-# visit by ...`. Only the zero-padded eight-digit form, which running text never has.
-_INLINE_BREAK_RE = re.compile(
-    r"\s+[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,2} 0\d{7} \d{3} OF \d{3}(?=\s)"
-)
-# Old-style page headers: `PAGE 02        CAPE T  00097  01 OF 03  182017Z` (text may follow).
-_OLD_PAGE_RE = re.compile(
-    r"^\s*PAGE\s+\d{2,3}\s+[A-Z][A-Z .'-]*?\s+\d{3,8}\s+\d{2}\s+OF\s+\d{2}\s+\d{6}Z\s?", re.I
-)
 _BANNER_ONLY_RE = re.compile(
     r"^\s*(?:C\s*O\s*N\s*F\s*I\s*D\s*E\s*N\s*T\s*I\s*A\s*L|S\s*E\s*C\s*R\s*E\s*T|"
     r"UNCLASSIFIED|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET)(?:\s*/+\s*NOFORN)?\s*$",
     re.I,
 )
+# The lines a later section of an old-style cable opens with, mid-text.
+_ROUTING_MARK_RE = re.compile(
+    r"^\s*(?:(?:TOP )?SECRET|CONFIDENTIAL|UNCLASSIFIED|LIMITED OFFICIAL USE)"
+    r"\s+[A-Z]{2,4}\d{3,6}\s*$"
+)
+_GLUED_BANNER_RE = re.compile(r"\s{2,}(?:(?:TOP )?SECRET|CONFIDENTIAL|UNCLASSIFIED)\s*$")
+_PAGE_ONE_RE = re.compile(r"^\s*PAGE\s+0?1\s.*\bACTION\b")
+_SECTION_BANNER_RE = re.compile(r"^.*\bSECTION\s+\d+\s+OF\s+\d+\s+[A-Z][A-Z ]*\d+\s*$")
+_ADDRESSEE_RE = re.compile(r"^\s*[A-Z0-9/&' .,-]+ FOR [A-Z0-9/&' .,-]+$")
 _CLASS_WORD_RE = re.compile(
     r"^(?:TOP)?S?S?ECRET$|^C?C?ONFIDENTIAL$|^U?NCLAS(?:SIFIED)?$|^LIMITEDOFFICIALUSE$"
 )
@@ -113,11 +100,13 @@ _CLASSIFIED_RE = re.compile(
 )
 # Header keys run together on one line (`E.o. 12958: decl: ... Tags: prel ... Subject: ...`).
 _INLINE_KEY_RE = re.compile(
-    r"(?<=\S)\s+(?=(?:TAGS|SUBJECT|SUBJ|REF|REFS|REFTEL)\s*:|CLASSIFIED\s+BY\b)", re.I
+    r"(?<=\S)\s+(?=(?:TAGS?|SUBJECT|SUBJ|REF|REFS|REFTEL)\s*:|CLASSIFIED\s+BY\b)", re.I
 )
 # A REF block glued onto the end of the subject (`... AS UK PRIMEREF: A. LONDON 1939`).
 _GLUED_REF_RE = re.compile(r"(?:REFS?|REFTEL):\s")
+_HEADER_ZONE = 80  # lines: the header fields come well before this
 _EO_RE = re.compile(r"^\s*E\.?\s?O\.?\s+\d{4,5}\b", re.I)
+_BARE_NUMBER_RE = re.compile(r"^\s*\d{3,7}\s*$")
 _REF_ITEM_RE = re.compile(r"^\s*(?:[A-Z]\s*[.)]|\([A-Z]\))\s", re.I)
 
 _MARK = r"\([^()\n]{1,120}\)"
@@ -134,20 +123,28 @@ _NUM_START_RE = re.compile(
     rf"^\s*(?P<pre>{_MARK}\s*)?(?P<num>\d{{1,4}})\s*\.(?!\d)(?:\s*\.(?!\.))?\s*(?P<post>{_MARK})?"
     r"\s*(?P<rest>.*)$"
 )
-_LETTER_START_RE = re.compile(rf"^\s*(?P<letter>[A-Z])\s*[.)]\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$")
+_LETTER_START_RE = re.compile(
+    rf"^\s*(?P<label>(?P<letter>[A-Z])\s*[.)])\s*(?P<post>{_MARK})?\s*(?P<rest>.*)$"
+)
 # A marking that lost one parenthesis, right after a paragraph number: `1. C) Summary`,
 # `6. (C XXXXXXXXXXXX, too, ...`. Only the plain level codes in capitals, so that list items
 # (`a)`, `(a`) and parentheticals stay text; the open form only where no `)` closes it later.
 _HALF_MARK_RE = re.compile(
     r"^(?P<mark>(?:TS|SBU|C|S|U)(?://?NF)?\)|\((?:TS|SBU|C|S|U)(?://?NF)?(?=\s+[^)]*$))\s*(?P<rest>.*)$"
 )
+# A first paragraph's start glued onto the end of the "Classified By" line: `... b and d 1.(C)`.
+_GLUED_START_RE = re.compile(rf"\s(\d{{1,2}}\s*\.\s*{_MARK})\s*$")
+# A marking that lost its level (`(/Rel XX)`): a marking as written, of no level.
+_MALFORMED_MARK_RE = re.compile(r"^\(\s*/+\s*REL\b[^()]*\)$", re.I)
+_NOT_AFTER_MARK_RE = re.compile(r"^(?:,|and\b|or\b)", re.I)
 _MARK_START_RE = re.compile(rf"^\s*(?P<mark>{_MARK})\s*(?P<rest>\S.*)$")
 _MARK_END_RE = re.compile(rf"\s(?P<mark>{_MARK})\s*$")
 _WHOLE_TEXT_RE = re.compile(
     r"(?im)^\W*(?:\d+\.\s*)?\(?\s*(?P<level>TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED|"
     r"LIMITED OFFICIAL USE|SBU|TS|C|S|U)\s*[-\u2013\u2014]+\s*ENTIRE\s+TEXT"
 )
-_UNDERLINE_RE = re.compile(r"^\s*-{3,}[\s-]*$")
+_UNDERLINE_RE = re.compile(r"^\s*(?:-{3,}|-(?: -){3,})[\s-]*$")
+_MAX_HEADING = 100  # a longer line is a sentence, never a heading
 _LONE_DASH_RE = re.compile(r"^\s*-\s*$")
 _BULLET_RE = re.compile(r"^(?:-|\*|o\s|\(?[a-zA-Z0-9]{1,3}[.)]\s|[A-Z]\.\s)")
 _SENTENCE_END_RE = re.compile(r"[.:;!?\"')\]]\s*$")
@@ -171,7 +168,6 @@ class _Header:
     banner_class: str | None = None
     subject: str | None = None
     tags: list[str] = field(default_factory=list)
-    tags_seen: bool = False
     ref_text: str | None = None
     classified_by: str | None = None
     caveats: list[str] = field(default_factory=list)
@@ -183,13 +179,13 @@ def build_cable(raw: RawCable) -> Cable:
     header_text = clean(raw.header) if raw.header else None
     synthetic = raw.synthetic or SYNTHETIC_MARKER in body
     lines = _split_lines(body.replace(SYNTHETIC_MARKER, ""), raw.anchors)
-    lines = _drop_page_breaks(lines)
-    dtg = _find_dtg(header_text) or _find_dtg("\n".join(line.text for line in lines[:40]))
+    lines = _presplit(_drop_page_breaks(lines))
+    dtg = find_dtg(header_text) or find_dtg("\n".join(line.text for line in lines[:40]))
     head, start = _read_header(lines)
     whole = _whole_text_level(body)
 
     reference_id = clean_line(raw.reference_id) if raw.reference_id else None
-    year = _dtg_year(dtg) or _ref_year(reference_id)
+    year = dtg_year(dtg) or _ref_year(reference_id)
     if not reference_id and head.banner_station and head.banner_number and year:
         reference_id = f"{year % 100:02d}{head.banner_station}{int(head.banner_number)}"
     if not reference_id:
@@ -204,7 +200,8 @@ def build_cable(raw: RawCable) -> Cable:
     classification = clean_line(raw.classification) if raw.classification else None
     if not classification and head.banner_class:
         classification = _banner_classification(head.banner_class, head.caveats)
-    created = raw.created or _dtg_created(dtg)
+    sent = dtg_datetime(dtg)
+    created = raw.created or sent
     tags = [clean_line(t) for t in raw.tags] if raw.tags else []
     paragraphs, sections = _read_paragraphs(lines[start:], whole)
     if not paragraphs and not head.subject and not body.strip():
@@ -214,6 +211,7 @@ def build_cable(raw: RawCable) -> Cable:
         created=created,
         released=raw.released,
         created_dtg=dtg,
+        sent=sent,
         classification=classification,
         level=level_of_classification(classification)
         if classification
@@ -221,7 +219,7 @@ def build_cable(raw: RawCable) -> Cable:
         origin=clean_line(raw.origin) if raw.origin else None,
         subject=head.subject,
         tags=_merge_tags(head.tags, tags),
-        references=canonical_references(head.ref_text, year) if head.ref_text else [],
+        references=canonical_references(head.ref_text, year, reference_id) if head.ref_text else [],
         ref_text=head.ref_text,
         header=header_text,
         caveats=head.caveats,
@@ -258,68 +256,87 @@ def _split_lines(body: str, anchors: list[str] | None) -> list[_Line]:
 
 
 def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
-    """Remove page-break lines and the banner/blank lines around them, joining cut paragraphs."""
+    """Remove page-break lines and the banner/blank lines around them, joining cut paragraphs;
+    a break inside a line (its line ends lost) is cut out of it."""
     out: list[_Line] = []
+    first_rest: str | None = None  # what followed the first old-style page header
     i = 0
     n = len(lines)
     while i < n:
         line = lines[i]
         text = line.text
-        # Cheap tests first: every break names its page "NNN OF NNN" (this runs on every line).
-        has_of = "OF" in text or "of" in text
-        old = _OLD_PAGE_RE.match(text) if has_of and "PAGE" in text[:12].upper() else None
-        whole = has_of and not old and _PAGE_BREAK_RE.match(text) is not None
-        if has_of and not old and not whole and " OF " in text and _INLINE_BREAK_RE.search(text):
-            line = _Line(_INLINE_BREAK_RE.sub("", text), pilcrow=line.pilcrow, anchor=line.anchor)
-            text = line.text
-        if old or whole:
-            # Drop the repeated banner lines and blanks the old style puts before a page header.
-            while (
-                out
-                and (out[-1].blank or _BANNER_ONLY_RE.match(out[-1].text))
-                and not (out[-1].pilcrow)
-            ):
-                out.pop()
+        # Cheap test first (this runs on every line): every break names its page "NNN OF NNN".
+        m = PAGE_BREAK_RE.search(text) if "OF" in text or "of" in text else None
+        while m and not m["old"] and (text[: m.start()].strip() or text[m.end() :].strip()):
+            # Cut out of the line; the words either side join (`... a` + `visit by ...`).
+            text = f"{text[: m.start()].rstrip()} {text[m.end() :].lstrip()}".strip()
+            m = PAGE_BREAK_RE.search(text)
+        if m is None:
+            out.append(line if text is line.text else _Line(text, line.pilcrow, line.anchor))
             i += 1
-            rest = text[old.end() :].strip() if old else ""
-            while i < n and lines[i].blank:
-                i += 1
-            # A break after a finished sentence, or before a rule line, keeps a blank line: it
-            # parted two blocks (and a rule after a blank underlines nothing).
-            rule_next = i < n and bool(_UNDERLINE_RE.match(lines[i].text))
-            if out and not rest and (rule_next or _SENTENCE_END_RE.search(out[-1].text)):
-                out.append(_Line(""))
-            if rest:
-                out.append(_Line(rest))
             continue
-        out.append(line)
+        rest = text[m.end() :].strip()
+        section_end = _section_header_end(lines, i) if m["old"] and out else None
+        # Drop the repeated banner lines and blanks the old style puts before a page header
+        # (and, before a new section's routing header, its `CONFIDENTIAL PTQ1865` line).
+        while (
+            out
+            and not out[-1].pilcrow
+            and (
+                out[-1].blank
+                or _BANNER_ONLY_RE.match(out[-1].text)
+                or (section_end and _ROUTING_MARK_RE.match(out[-1].text))
+            )
+        ):
+            out.pop()
+        if m["old"] and out and (glued := _GLUED_BANNER_RE.search(out[-1].text)):
+            # `... TSVANGIRAI CLAIMED.  CONFIDENTIAL` right before the page header
+            last = out[-1]
+            out[-1] = _Line(last.text[: glued.start()], last.pilcrow, last.anchor)
+        if section_end is not None:
+            # A later section's routing header mid-text: its page 02 header repeats the end of
+            # the subject that followed the first section's page 02 header.
+            i = section_end
+            page = PAGE_BREAK_RE.match(lines[i].text) if i < n else None
+            if page is None or not page["old"]:
+                continue
+            rest = lines[i].text[page.end() :].strip()
+            rest = "" if rest == first_rest else rest
+        elif m["old"] and first_rest is None:
+            first_rest = rest
         i += 1
+        while i < n and lines[i].blank:
+            i += 1
+        # A break after a finished sentence, or before a rule line, keeps a blank line: it
+        # parted two blocks (and a rule after a blank underlines nothing).
+        rule_next = i < n and bool(_UNDERLINE_RE.match(lines[i].text))
+        if out and not rest and (rule_next or _SENTENCE_END_RE.search(out[-1].text)):
+            out.append(_Line(""))
+        if rest:
+            out.append(_Line(rest))
     return out
 
 
-# --- dates -----------------------------------------------------------------------------------
-
-
-def _find_dtg(text: str | None) -> str | None:
-    """The first date-time group in `text`, alone (`O 260858Z JUL 06`, less its `ZDK ...`)."""
-    if not text:
+def _section_header_end(lines: list[_Line], i: int) -> int | None:
+    """Where the routing header of a later section ends, when `lines[i]` (an old-style page
+    header) opens one mid-text (`PAGE 01 HARARE 06677 02 OF 03 291401Z ACTION AF-00`, routing
+    lines, the section's banner, its addressee and E.O./TAGS/SUBJECT lines); else None."""
+    if not _PAGE_ONE_RE.match(lines[i].text):
         return None
-    for line in text.split("\n"):
-        if m := _DTG_RE.match(line):
-            return " ".join(line[: m.end("yy")].split())
+    for k in range(i + 1, min(i + 30, len(lines))):
+        if _SECTION_BANNER_RE.match(lines[k].text):
+            k += 1
+            while k < len(lines) and (
+                _is_key(lines[k].text)
+                or _CAVEAT_LINE_RE.match(lines[k].text)
+                or _ADDRESSEE_RE.match(lines[k].text)
+            ):
+                k += 1
+            return k
     return None
 
 
-def _dtg_year(dtg: str | None) -> int | None:
-    if not dtg:
-        return None
-    m = _DTG_RE.match(dtg)
-    if not m:
-        return None
-    yy = int(m.group("yy"))
-    if yy >= 100:
-        return yy
-    return 1900 + yy if yy >= 60 else 2000 + yy
+# --- dates -----------------------------------------------------------------------------------
 
 
 def _ref_year(reference_id: str | None) -> int | None:
@@ -327,18 +344,6 @@ def _ref_year(reference_id: str | None) -> int | None:
         return None
     yy = int(reference_id[:2])
     return 1900 + yy if yy >= 60 else 2000 + yy
-
-
-def _dtg_created(dtg: str | None) -> str | None:
-    """`O 141611Z APR 09` -> `2009-04-14T16:11` (the DTG is UTC, like the published values)."""
-    if not dtg:
-        return None
-    m = _DTG_RE.match(dtg)
-    year = _dtg_year(dtg)
-    if not m or year is None:
-        return None
-    month = _MONTHS[m.group("mon").upper()]
-    return f"{year:04d}-{month:02d}-{m.group('day')}T{m.group('hh')}:{m.group('mm')}"
 
 
 # --- header ----------------------------------------------------------------------------------
@@ -398,7 +403,34 @@ def _is_par_start(line: _Line) -> bool:
     if m and int(m.group("num")) < 200:
         return True
     m = _MARK_START_RE.match(line.text)
-    return bool(m and parse_marking(m.group("mark")))
+    # `(c), and (d).` continues "Classified By ... 1.4 (b)": a letter, not a marking.
+    return bool(m and parse_marking(m.group("mark")) and not _NOT_AFTER_MARK_RE.match(m["rest"]))
+
+
+def _presplit(lines: list[_Line]) -> list[_Line]:
+    """The lines with what the header zone (up to the first paragraph) glues onto one line split
+    into lines of their own: keys run together (`E.o. 12958: decl: ... Tags: prel ... Subject:`),
+    a REF block glued onto the subject (`... AS UK PRIMEREF: A. LONDON 1939`), "Classified By"
+    after a REF entry, and a first paragraph's start after "Classified By" (`... 1.4 b and d
+    1.(C)`)."""
+    out: list[_Line] = []
+    for k, line in enumerate(lines):
+        if line.pilcrow or k >= _HEADER_ZONE or _NUM_START_RE.match(line.text):
+            out.extend(lines[k:])
+            break
+        parts = _INLINE_KEY_RE.split(line.text)
+        if len(parts) == 1 and not (_GLUED_REF_RE.search(line.text, 1) or ")" in line.text):
+            out.append(line)  # the common case, kept as it is
+            continue
+        for part in parts:
+            glued = _GLUED_REF_RE.search(part, 1)
+            if glued and not _REF_KEY_RE.match(part):
+                out += [_Line(part[: glued.start()]), _Line("REF: " + part[glued.end() :])]
+            elif _CLASSIFIED_RE.match(part) and (start := _GLUED_START_RE.search(part)):
+                out += [_Line(part[: start.start()]), _Line(start.group(1))]
+            else:
+                out.append(_Line(part))
+    return out
 
 
 def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
@@ -413,11 +445,6 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
         if line.blank:
             i += 1
             continue
-        if not line.pilcrow and (parts := _INLINE_KEY_RE.split(text)) and len(parts) > 1:
-            lines[i : i + 1] = [_Line(part) for part in parts]
-            n = len(lines)
-            line = lines[i]
-            text = line.text
         if head.banner_class is None and i < 15 and not seen_block:
             found = _banner(text)
             if found:
@@ -427,22 +454,16 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
                 m = re.search(r"\bTAGS?:\s*(?P<rest>.*)$", text, re.I)
                 if m:
                     head.tags = _split_tags(m.group("rest"))
-                    head.tags_seen = True
                 i += 1
                 continue
         if m := _TAGS_RE.match(text):
             parts, i = _block(lines, i, m.group("rest"), stop_on_item=False)
-            head.tags = _split_tags(" ".join(parts))
-            head.tags_seen = seen_block = True
+            head.tags = _split_tags("\n".join(parts))
+            seen_block = True
             continue
         if m := _SUBJECT_RE.match(text):
             parts, i = _block(lines, i, m.group("rest"), stop_on_item=False)
             subject = clean_line(" ".join(parts))
-            glued = _GLUED_REF_RE.search(subject)
-            if glued:
-                lines.insert(i, _Line("REF: " + subject[glued.end() :]))
-                n = len(lines)
-                subject = subject[: glued.start()].strip()
             head.subject = _strip_marking(subject) or None
             seen_block = True
             continue
@@ -464,7 +485,7 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             _add_caveats(head, text)
             i += 1
             continue
-        if _DTG_RE.match(text) or _is_par_start(line) or line.pilcrow:
+        if DTG_RE.match(text) or _is_par_start(line) or line.pilcrow:
             break
         if _key_ahead(lines, i + 1):
             i += 1  # an addressee or note line between header fields
@@ -528,8 +549,11 @@ def _ref_block(lines: list[_Line], i: int, first: str) -> tuple[list[str], int]:
                 j += 1
             if (
                 j < n
-                and _REF_ITEM_RE.match(lines[j].text)
-                and not _NUM_START_RE.match(lines[j].text)
+                and (
+                    (_REF_ITEM_RE.match(lines[j].text) and not _NUM_START_RE.match(lines[j].text))
+                    # an entry's number after a blank line: `(C) SECSTATE`, blank, `36633`
+                    or (_BARE_NUMBER_RE.match(lines[j].text) and parts[-1][-1:].isalpha())
+                )
             ):
                 i = j
                 continue
@@ -543,13 +567,6 @@ def _ref_block(lines: list[_Line], i: int, first: str) -> tuple[list[str], int]:
             m = _NUM_START_RE.match(text)
             if m and int(m.group("num")) < 30:
                 break
-        # "Classified By" glued onto the end of the last REF line stays out of the REF text.
-        cut = re.search(r"\bClassified By\b", text, re.I)
-        if cut:
-            if text[: cut.start()].strip():
-                parts.append(text[: cut.start()].strip())
-            lines[i] = _Line(text[cut.start() :])
-            break
         parts.append(text.strip())
         i += 1
     return parts, i
@@ -570,14 +587,33 @@ def _strip_marking(subject: str) -> str:
     return subject
 
 
+_PERSON_RE = re.compile(r"\(([^()]*)\)")
+_PERSON = "\ue000"  # stands for a bracketed name while a TAGS line is split
+
+
 def _split_tags(text: str) -> list[str]:
-    """One string per TAGS entry: commas separate if present, else spaces; `OVIP` names whole."""
-    text = clean_line(text).upper().rstrip(".")
-    if not text:
-        return []
-    if "," in text and not text.startswith("OVIP"):
-        return [t.strip() for t in text.split(",") if t.strip()]
-    words = text.replace(",", " ").split()
+    """One string per TAGS entry, each once: commas or semicolons separate where a line has
+    them, else spaces (lines differ: `PREL FR PGOV` then `YI, UNO`); `OVIP` names whole, with
+    brackets or without (`OVIP (CLINTON, HILLARY)`, `OVIP CLINTON HILLARY`: `CLINTON, HILLARY`)."""
+    people = [" ".join(name.split()) for name in _PERSON_RE.findall(text)]
+    numbers = itertools.count()
+    text = _PERSON_RE.sub(lambda _: f" {_PERSON}{next(numbers)} ", text)
+    out: list[str] = []
+    for raw_line in text.split("\n"):
+        line = clean_line(raw_line).upper().rstrip(".")
+        if ("," in line or ";" in line) and not line.startswith("OVIP"):
+            pieces = re.split(r"[,;]", line)
+        else:
+            pieces = [line.replace(",", " ")]
+        for piece in pieces:
+            for entry in _split_words(piece.split()):
+                out.append(people[int(entry[1:])] if entry.startswith(_PERSON) else entry)
+    return list(dict.fromkeys(t for t in out if t))
+
+
+def _split_words(words: list[str]) -> list[str]:
+    """Space-separated entries: tag codes one each, a name after `OVIP` or a run of long words
+    (`COUNTER TERRORISM`) as one, glued codes (`MASSMNUC`) split."""
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -610,7 +646,12 @@ def _split_tags(text: str) -> list[str]:
 
 
 def _looks_like_tag(word: str) -> bool:
-    return len(word) <= 2 or bool(_SUBJECT_TAG_RE.match(word)) or word in {"NATO", "UNGA", "EUN"}
+    return (
+        word.startswith(_PERSON)
+        or len(word) <= 2
+        or bool(_SUBJECT_TAG_RE.match(word))
+        or word in {"NATO", "UNGA", "EUN"}
+    )
 
 
 def _merge_tags(body_tags: list[str], page_tags: list[str]) -> list[str]:
@@ -639,14 +680,100 @@ class _Par:
     breaks: list[bool] = field(default_factory=list)  # a blank line came before this line
 
 
+class _Start(NamedTuple):
+    """A line that starts a paragraph: its number, its marking as written, the rest of the line
+    and the published anchor id."""
+
+    number: int | None
+    marking: str | None
+    rest: str
+    anchor: str | None
+
+
+@dataclass(slots=True)
+class _Sequence:
+    """The paragraph numbering read so far, which decides whether a number at a line start
+    starts a paragraph or is text (a year, a date, a sub-list item)."""
+
+    pilcrow_digits: bool  # WikiLeaks anchored numbered paragraphs in this cable
+    last: int | None = None
+    outer: list[int] = field(default_factory=list)  # numbering a sub-list restarted from
+    letter: str | None = None  # the last lettered paragraph (`¶A.`)
+
+    def start(self, line: _Line, blank_before: bool, soft: bool) -> _Start | None:
+        """The paragraph `line` starts, if it starts one; `soft` says the line before does not
+        run on into this one (a blank, or no `on June` ending)."""
+        text = line.text
+        m = _NUM_START_RE.match(text)
+        if m:
+            marked = any(g and parse_marking(g) for g in (m["pre"], m["post"]))
+            number = self._plausible(int(m.group("num")), line, blank_before, soft, marked)
+            if number is not None and not (m.group("rest") or m.group("post") or m.group("pre")):
+                # A bare `15.` is the end of a wrapped sentence (`... by March\n15.`).
+                number = None if number != (self.last or 0) + 1 or not blank_before else number
+            if number is not None:
+                marking, rest = _marking_of(m.group("pre"), m.group("post"), m.group("rest"))
+                if marking is None and (half := _HALF_MARK_RE.match(rest)):
+                    marking, rest = half.group("mark"), half.group("rest")
+                if self.last is not None and number <= self.last and number == 1:
+                    self.outer.append(self.last)
+                self.last = number
+                return _Start(number, marking, rest, line.anchor)
+        if line.pilcrow and (m := _LETTER_START_RE.match(text)) and self._next_letter(m["letter"]):
+            self.letter = m["letter"]
+            marking, rest = _marking_of(None, m.group("post"), m.group("rest"))
+            # The letter stays in the text: it is a word of the telegram (`A. Terrorism`).
+            anchor = line.anchor or f"par{m['letter']}"
+            return _Start(None, marking, f"{m['label']} {rest}".strip(), anchor)
+        if (blank_before or line.pilcrow) and (m := _MARK_START_RE.match(text)):
+            mark = m.group("mark")
+            rest = m.group("rest")
+            if parse_marking(mark) and not _NOT_AFTER_MARK_RE.match(rest):
+                return _Start(None, " ".join(mark.split()), rest, None)
+        return None
+
+    def _next_letter(self, letter: str) -> bool:
+        """Lettered paragraphs run A, B, C ... (or open a Roman `I.`): an `R.` out of sequence is
+        an initial (`R. Smith`)."""
+        return letter in "AI" or (self.letter is not None and ord(letter) == ord(self.letter) + 1)
+
+    def _plausible(self, n: int, line: _Line, blank: bool, soft: bool, marked: bool) -> int | None:
+        """`n` if it fits the paragraph sequence; None when it is just text (a year, a date).
+
+        A pilcrow (WikiLeaks anchored the number) allows repeats, restarts and small gaps, the
+        latter only where the line before does not run on into the number; a published anchor
+        naming this very number (`par214`) makes it a paragraph however high. Without a pilcrow
+        a portion marking after the number does the same for a repeat or a small gap (a number
+        skipped after a redaction or a heading: `XXXXXXXXXXXX`, blank, `6. (C)`).
+        """
+        last, outer, pilcrow = self.last, self.outer, line.pilcrow
+        if n == 0:
+            return None
+        if n >= 200 and not (pilcrow and line.anchor == f"par{n}" and soft):
+            return None
+        if last is None:
+            return n if n == 1 or (pilcrow and soft and n <= 30) else None
+        if n == last + 1 or (outer and n == outer[-1] + 1):
+            return n
+        if (pilcrow or (marked and blank)) and (n == last or (soft and last < n <= last + 5)):
+            return n
+        if pilcrow and n == 1:
+            return n
+        if pilcrow and soft and line.anchor == f"par{n}" and n > last and n < 1000:
+            return n  # a published anchor on a number that jumps (after a redaction)
+        if pilcrow and blank and n < last:
+            return n  # numbered out of order by the drafter (`14.` then `12.`): kept as published
+        if not pilcrow and n == 1 and blank and not self.pilcrow_digits:
+            return n
+        return None
+
+
 def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Paragraph], list[str]]:
     """Read the body lines into paragraphs and the section headings, in order."""
     pars: list[_Par] = []
     sections: list[str] = []
     section: str | None = None
-    last_num: int | None = None
-    outer_nums: list[int] = []
-    pilcrow_digits = any(ln.pilcrow and _NUM_START_RE.match(ln.text) for ln in lines)
+    sequence = _Sequence(any(ln.pilcrow and _NUM_START_RE.match(ln.text) for ln in lines))
     mixed_case = any(ln.text != ln.text.upper() for ln in lines)
     blank_before = True
     lines = _merge_wrapped_markings(lines)
@@ -658,19 +785,7 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
             blank_before = True
             continue
         if _UNDERLINE_RE.match(text):
-            # Underlines make the line above a heading: a lone line becomes the section name.
-            cur = pars[-1] if pars else None
-            heading = None
-            if blank_before:
-                pass  # a rule under a blank line underlines nothing
-            elif cur and len(cur.lines) == 1 and (cur.number is not None or cur.marking):
-                heading = clean_line(cur.lines[0])  # `¶5. WMD Proliferation Issues` underlined
-                cur.section = heading
-            elif cur and cur.lines and (cur.breaks[-1] or len(cur.lines) == 1):
-                heading = clean_line(cur.lines.pop())
-                cur.breaks.pop()
-                if not cur.lines and cur.number is None:
-                    pars.pop()
+            heading = None if blank_before else _underlined(pars, lines, idx)
             if heading:
                 section = heading
                 sections.append(heading)
@@ -679,26 +794,23 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
         next_blank = idx + 1 >= n or lines[idx + 1].blank
         soft = blank_before or not _continues(prev)
         prev = text
-        start = _paragraph_start(line, last_num, outer_nums, pilcrow_digits, blank_before, soft)
+        start = sequence.start(line, blank_before, soft)
         if start is not None:
-            number, marking, rest, anchor = start
-            if number is not None:
-                if last_num is not None and number <= last_num and number == 1:
-                    outer_nums.append(last_num)
-                last_num = number
-            par = _Par(number, anchor, marking, section)
-            if rest:
-                par.lines.append(rest)
+            par = _Par(start.number, start.anchor, start.marking, section)
+            if start.rest:
+                par.lines.append(start.rest)
                 par.breaks.append(False)
             pars.append(par)
             blank_before = False
             continue
         if (
-            mixed_case
-            and blank_before
+            blank_before
             and next_blank
-            and _is_caps_heading(text)
             and not line.pilcrow
+            and (
+                (mixed_case and _is_caps_heading(text))
+                or (_is_title(text) and _paragraph_next(lines, idx))
+            )
             and any(not ln.blank for ln in lines[idx + 1 :])
         ):
             section = clean_line(text)
@@ -722,6 +834,55 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
         anchor = par.anchor or (f"par{par.number}" if par.number is not None else None)
         out.append(Paragraph(par.number, anchor, par.marking, parsed, text, par.section))
     return out, sections
+
+
+def _underlined(pars: list[_Par], lines: list[_Line], idx: int) -> str | None:
+    """The section heading the rule at `lines[idx]` underlines, if it makes one.
+
+    A lone paragraph line becomes the section name. A rule over a heading (`-----`, `Title`,
+    `-----`) underlines nothing above it. A heading inside a numbered paragraph whose text goes
+    on after it (`Participants:` / `U.S.` / `----` / names) stays in that paragraph's text as a
+    line of its own. A long line is text, never a heading.
+    """
+    cur = pars[-1] if pars else None
+    if cur is None or not cur.lines or _overline(lines, idx):
+        return None
+    if len(cur.lines) == 1 and (cur.number is not None or cur.marking):
+        if len(cur.lines[0]) > _MAX_HEADING:
+            return None
+        cur.section = clean_line(cur.lines[0])  # `¶5. WMD Proliferation Issues` underlined
+        return cur.section
+    if not (cur.breaks[-1] or len(cur.lines) == 1) or len(cur.lines[-1]) > _MAX_HEADING:
+        return None
+    if cur.number is not None and len(cur.lines) > 1 and _text_goes_on(lines, idx):
+        return None  # a heading line of the paragraph: the text after it is a block of its own
+    heading = clean_line(cur.lines.pop())
+    cur.breaks.pop()
+    if not cur.lines and cur.number is None:
+        pars.pop()
+    return heading
+
+
+def _overline(lines: list[_Line], idx: int) -> bool:
+    """Whether the rule at `idx` is the upper of two around a heading (`---`, `Title`, `---`)."""
+    after = [k for k in range(idx + 1, min(idx + 4, len(lines))) if not lines[k].blank][:2]
+    return (
+        len(after) == 2
+        and len(lines[after[0]].text.strip()) <= _MAX_HEADING
+        and bool(_UNDERLINE_RE.match(lines[after[1]].text))
+    )
+
+
+def _text_goes_on(lines: list[_Line], idx: int) -> bool:
+    """Whether plain text (no paragraph start, no further heading) follows the rule at `idx`."""
+    for k in range(idx + 1, len(lines)):
+        line = lines[k]
+        if line.blank:
+            continue
+        if line.pilcrow or _is_par_start(line) or _UNDERLINE_RE.match(line.text):
+            return False
+        return not (k + 1 < len(lines) and _UNDERLINE_RE.match(lines[k + 1].text))
+    return False
 
 
 def _continues(prev: str) -> bool:
@@ -749,47 +910,10 @@ def _merge_wrapped_markings(lines: list[_Line]) -> list[_Line]:
     return out
 
 
-def _paragraph_start(
-    line: _Line,
-    last: int | None,
-    outer: list[int],
-    pilcrows: bool,
-    blank_before: bool,
-    soft: bool,
-) -> tuple[int | None, str | None, str, str | None] | None:
-    """(number, marking as written, rest of line, published anchor) if `line` starts a paragraph.
-
-    `soft` says the line before does not run on into this one (a blank, or no `on June` ending).
-    """
-    text = line.text
-    m = _NUM_START_RE.match(text)
-    if m:
-        number = _plausible(
-            int(m.group("num")), last, outer, line.pilcrow, pilcrows, blank_before, soft
-        )
-        if number is not None and not (m.group("rest") or m.group("post") or m.group("pre")):
-            # A bare `15.` is the end of a wrapped sentence (`... by March\n15.`), not a start.
-            number = None if number != (last or 0) + 1 or not blank_before else number
-        if number is not None:
-            marking, rest = _marking_of(m.group("pre"), m.group("post"), m.group("rest"))
-            if marking is None and (half := _HALF_MARK_RE.match(rest)):
-                marking, rest = half.group("mark"), half.group("rest")
-            return number, marking, rest, line.anchor
-    if line.pilcrow and (m := _LETTER_START_RE.match(text)):
-        marking, rest = _marking_of(None, m.group("post"), m.group("rest"))
-        return None, marking, rest, line.anchor or f"par{m.group('letter')}"
-    if (blank_before or line.pilcrow) and (m := _MARK_START_RE.match(text)):
-        mark = m.group("mark")
-        rest = m.group("rest")
-        if parse_marking(mark) and not re.match(r"^(?:,|and\b|or\b)", rest, re.I):
-            return None, " ".join(mark.split()), rest, None
-    return None
-
-
 def _marking_of(pre: str | None, post: str | None, rest: str) -> tuple[str | None, str]:
     """The marking as written (before or after the number) and the rest of the line."""
     for candidate in (pre, post):
-        if candidate and parse_marking(candidate):
+        if candidate and (parse_marking(candidate) or _MALFORMED_MARK_RE.match(candidate)):
             other = post if candidate is pre else None
             text = f"{other} {rest}" if other else rest
             return " ".join(candidate.strip().split()), text.strip()
@@ -797,33 +921,23 @@ def _marking_of(pre: str | None, post: str | None, rest: str) -> tuple[str | Non
     return None, f"{lead} {rest}".strip()
 
 
-def _plausible(
-    n: int,
-    last: int | None,
-    outer: list[int],
-    pilcrow: bool,
-    pilcrows: bool,
-    blank: bool,
-    soft: bool,
-) -> int | None:
-    """`n` if it fits the paragraph sequence; None when it is just text (a year, a date).
+def _is_title(text: str) -> bool:
+    """A short line that names what follows (`Summary`, `Background:`), no sentence."""
+    stripped = text.strip()
+    return (
+        0 < len(stripped) <= 40
+        and len(stripped.split()) <= 4
+        and stripped[0].isalpha()
+        and not stripped.endswith((".", ",", ";"))
+        and set(stripped.upper()) - {"X", " "} != set()
+        and not _is_key(stripped)
+    )
 
-    A pilcrow (WikiLeaks anchored the number) allows repeats, restarts and small gaps, the
-    latter only where the line before does not run on into the number.
-    """
-    if n == 0 or n >= 200:
-        return None
-    if last is None:
-        return n if n == 1 or (pilcrow and soft and n <= 30) else None
-    if n == last + 1 or (outer and n == outer[-1] + 1):
-        return n
-    if pilcrow and (n == 1 or n == last or (soft and last < n <= last + 5)):
-        return n
-    if pilcrow and blank and n < last:
-        return n  # numbered out of order by the drafter (`14.` then `12.`): kept as published
-    if not pilcrow and n == 1 and blank and not pilcrows:
-        return n
-    return None
+
+def _paragraph_next(lines: list[_Line], idx: int) -> bool:
+    """Whether the next non-blank line after `idx` starts a numbered or anchored paragraph."""
+    after = next((ln for ln in lines[idx + 1 :] if not ln.blank), None)
+    return after is not None and (after.pilcrow or bool(_NUM_START_RE.match(after.text)))
 
 
 def _is_caps_heading(text: str) -> bool:

@@ -1,6 +1,6 @@
 """The `cables` command line: global options anywhere, one lazily imported module per command.
 
-Exit status everywhere: 0 all done, 1 some inputs skipped (each named on stderr), 2 fatal.
+Exit statuses and the config-error report are in `cables.exits`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from cables.config import ConfigError
+from cables.exits import EXIT_FATAL, EXIT_INTERRUPTED, EXIT_OK, config_failed
 
 # name -> (module under cables.commands, one-line help). `open` is also what a bare `cables` runs.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -26,8 +28,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("config", "read and write the configuration file"),
     "bookmarks": ("bookmarks", "list bookmarks, or export them as Markdown (--markdown)"),
 }
-
-EXIT_OK, EXIT_SKIPPED, EXIT_FATAL = 0, 1, 2
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -48,7 +48,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_FATAL, f"cables: {message}\n")
 
 
@@ -79,12 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(module.run(args))
     except ConfigError as exc:  # any command: never run on a half-read config
-        for problem in exc.problems:
-            print(f"cables: {problem}", file=sys.stderr)
-        return EXIT_FATAL
+        return config_failed(exc)
     except KeyboardInterrupt:
         print("cables: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
 

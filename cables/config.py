@@ -16,6 +16,7 @@ import string
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,30 @@ DEFAULT_LEVEL_COLORS: dict[str, str] = {
     "TS": "#ff8c00",  # TOP SECRET orange
     "unmarked": "#6c6c6c",
 }
-CLIPBOARD_MODES = ("osc52", "local", "both", "off")
-SIDEBAR_COLUMNS = ("level", "ref", "created", "origin", "subject", "tags")
+
+
+class ClipboardMode(StrEnum):
+    """Where a copy goes: the terminal (OSC 52), the local clipboard tool, both, or nowhere."""
+
+    OSC52 = "osc52"
+    LOCAL = "local"
+    BOTH = "both"
+    OFF = "off"
+
+
+class SidebarColumn(StrEnum):
+    """A column the sidebar's list can show, in the order the user lists them."""
+
+    LEVEL = "level"
+    REF = "ref"
+    CREATED = "created"
+    ORIGIN = "origin"
+    SUBJECT = "subject"
+    TAGS = "tags"
+
+
+CLIPBOARD_MODES = tuple(ClipboardMode)
+SIDEBAR_COLUMNS = tuple(SidebarColumn)
 # Textual's built-in themes (textual.theme.BUILTIN_THEMES; a test keeps this list in step).
 THEMES = (
     "ansi-dark",
@@ -73,12 +96,17 @@ class Config:
     library: str | None = None
     cable_permalink: str = DEFAULT_CABLE_TEMPLATE
     paragraph_permalink: str = DEFAULT_PARAGRAPH_TEMPLATE
-    clipboard: str = "both"  # osc52 | local | both | off
+    clipboard: ClipboardMode = ClipboardMode.BOTH
     theme: str = "textual-dark"
     level_colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_LEVEL_COLORS))
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> comma-separated keys
-    sidebar_columns: list[str] = field(
-        default_factory=lambda: ["level", "ref", "created", "subject"]
+    sidebar_columns: list[SidebarColumn] = field(
+        default_factory=lambda: [
+            SidebarColumn.LEVEL,
+            SidebarColumn.REF,
+            SidebarColumn.CREATED,
+            SidebarColumn.SUBJECT,
+        ]
     )
     sidebar_limit: int = 500  # how many matches the sidebar ranks
 
@@ -246,7 +274,7 @@ def _library(check: _Checker, config: Config, value: Any, path: Path) -> None:
 
 def _clipboard(check: _Checker, config: Config, value: Any, _path: Path) -> None:
     if value in CLIPBOARD_MODES:
-        config.clipboard = value
+        config.clipboard = ClipboardMode(value)
     else:
         check.fail("clipboard", value, "one of " + ", ".join(f'"{m}"' for m in CLIPBOARD_MODES))
 
@@ -318,7 +346,7 @@ def _sidebar(check: _Checker, config: Config, value: Any, _path: Path) -> None:
                 and all(c in SIDEBAR_COLUMNS for c in item)
             )
             if good:
-                config.sidebar_columns = list(item)
+                config.sidebar_columns = [SidebarColumn(c) for c in item]
             else:
                 check.fail(
                     key,
@@ -377,11 +405,14 @@ def to_document(config: Config) -> dict[str, Any]:
     """The config as the TOML table a file would hold (`library` only when set)."""
     document: dict[str, Any] = {} if config.library is None else {"library": config.library}
     document |= {
-        "clipboard": config.clipboard,
+        "clipboard": config.clipboard.value,
         "theme": config.theme,
         "permalinks": {"cable": config.cable_permalink, "paragraph": config.paragraph_permalink},
         "colors": dict(config.level_colors),
-        "sidebar": {"columns": list(config.sidebar_columns), "limit": config.sidebar_limit},
+        "sidebar": {
+            "columns": [c.value for c in config.sidebar_columns],
+            "limit": config.sidebar_limit,
+        },
         "keymap": effective_keys(config),
     }
     return document

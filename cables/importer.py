@@ -169,8 +169,11 @@ def _produce(
 
 
 def _parallel_batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterator[Batch]:
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
+    context = (
+        multiprocessing.get_context("fork")
+        if "fork" in multiprocessing.get_all_start_methods()
+        else multiprocessing.get_context("spawn")
+    )
     channel = context.Queue(maxsize=3)
     child = context.Process(
         target=_produce, args=(paths, sizes, limit, channel, os.getpid()), daemon=True

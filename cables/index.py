@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 
 @dataclass(slots=True)
 class CableIndex:
-    """Row i of every column describes one cable; rows are ordered newest first."""
+    """Row i of every column describes one cable; rows are ordered newest (sent) first."""
 
     reference_ids: list[str] = field(default_factory=list)
-    created: list[str] = field(default_factory=list)  # "YYYY-MM-DD", or "" where unknown
+    # The date each cable was sent (`Cable.sent`), "YYYY-MM-DD", or "" where unknown.
+    created: list[str] = field(default_factory=list)
     levels: list[str] = field(default_factory=list)  # Level values
     origins: list[str] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)

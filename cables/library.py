@@ -24,18 +24,19 @@ import sqlite3
 import threading
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from cables.dtg import dtg_datetime
 from cables.index import CableIndex
 from cables.model import Cable, Level, Marking, Paragraph, Source
 from cables.sanitize import clean_line
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x4361626C  # "Cabl": tells our files from any other SQLite database
 
 # FTS rowid = minutes since 1950 << 37 | cable rowid << 12 | row (0 = subject and tags).
@@ -44,8 +45,25 @@ _MAX_ROW = (1 << _ROW_BITS) - 1
 _MAX_CABLE = (1 << _CABLE_BITS) - 1
 _SEP = "\x1f"  # column separator of the cached index (sanitised text never holds it)
 
-# Each entry takes the schema from version i to i + 1; a new library runs them all.
-MIGRATIONS: tuple[str, ...] = (
+
+def _add_sent(conn: sqlite3.Connection) -> None:
+    """Version 3: the `sent` column, from each stored DTG (else `created`), for the sidebar's
+    date and the date filters."""
+    conn.execute("ALTER TABLE cables ADD COLUMN sent TEXT")
+    rows = conn.execute("SELECT c.id, c.created, b.data FROM cables c JOIN bodies b ON b.id = c.id")
+    conn.executemany(
+        "UPDATE cables SET sent = ? WHERE id = ?",
+        [
+            (dtg_datetime(_stored_dtg(data)) or created, cable_id)
+            for cable_id, created, data in rows
+        ],
+    )
+    conn.execute("CREATE INDEX cables_sent ON cables (sent)")
+
+
+# Each entry takes the schema from version i to i + 1 (SQL, or a function where stored data
+# must be read); a new library runs them all.
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: cables, bodies, references, full text.
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,6 +92,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE index_cache (generation INTEGER NOT NULL, columns TEXT NOT NULL);
     INSERT OR IGNORE INTO meta VALUES ('generation', '0');
     """,
+    # 3: when each cable was sent.
+    _add_sent,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -198,7 +218,8 @@ class Library:
 
     def count(self) -> int:
         with self._lock:
-            return self._conn.execute("SELECT count(*) FROM cables").fetchone()[0]
+            count: int = self._conn.execute("SELECT count(*) FROM cables").fetchone()[0]
+            return count
 
     def generation(self) -> int:
         """Bumped by every write: a reader holding an index compares it to know it is stale."""
@@ -219,12 +240,12 @@ class Library:
     def _select_index(self) -> CableIndex:
         index = CableIndex()
         rows = self._conn.execute(
-            "SELECT reference_id, created, level, origin, subject, tags, synthetic FROM cables"
-            " ORDER BY created DESC, reference_id"
+            "SELECT reference_id, sent, level, origin, subject, tags, synthetic FROM cables"
+            " ORDER BY sent DESC, reference_id"
         )
-        for ref, created, level, origin, subject, tags, synthetic in rows:
+        for ref, sent, level, origin, subject, tags, synthetic in rows:
             index.reference_ids.append(ref)
-            index.created.append((created or "")[:10])
+            index.created.append((sent or "")[:10])
             index.levels.append(level)
             index.origins.append(origin or "")
             index.subjects.append(subject or "")
@@ -241,7 +262,7 @@ class Library:
                     "INSERT INTO index_cache VALUES (?, ?)", (generation, _encode_index(index))
                 )
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if not _is_busy(exc):
                 raise
 
     def get(self, reference_id: str) -> Cable | None:
@@ -254,7 +275,7 @@ class Library:
 
     def _load(self, cable_id: int) -> Cable:
         row = self._conn.execute(
-            "SELECT c.reference_id, c.created, c.released, c.level, c.origin, c.subject,"
+            "SELECT c.reference_id, c.created, c.sent, c.released, c.level, c.origin, c.subject,"
             " c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id WHERE c.id = ?",
             (cable_id,),
         ).fetchone()
@@ -413,8 +434,8 @@ class Library:
             if new and new[-1][0] > _MAX_CABLE:
                 raise LibraryError(f"{self.path}: more cables than the search index can number")
             conn.executemany(
-                "INSERT INTO cables (id, reference_id, created, released, level, origin, subject,"
-                " tags, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO cables (id, reference_id, created, sent, released, level, origin,"
+                " subject, tags, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(cable_id, *_row(cable)) for cable_id, cable in new],
             )
             self._write_parts(new)
@@ -430,7 +451,7 @@ class Library:
         )
         self._conn.execute("DELETE FROM refs WHERE cable_id = ?", (cable_id,))
         self._conn.execute(
-            "UPDATE cables SET reference_id = ?, created = ?, released = ?, level = ?,"
+            "UPDATE cables SET reference_id = ?, created = ?, sent = ?, released = ?, level = ?,"
             " origin = ?, subject = ?, tags = ?, synthetic = ? WHERE id = ?",
             (*_row(cable), cable_id),
         )
@@ -477,8 +498,12 @@ def migrate(conn: sqlite3.Connection, target: int) -> None:
     for step in range(version, target):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(MIGRATIONS[step]):
-                conn.execute(statement)
+            step_sql = MIGRATIONS[step]
+            if callable(step_sql):
+                step_sql(conn)
+            else:
+                for statement in _statements(step_sql):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {step + 1}")
             conn.execute("COMMIT")
@@ -530,6 +555,7 @@ def _row(cable: Cable) -> tuple[Any, ...]:
     return (
         cable.reference_id,
         cable.created,
+        cable.sent,
         cable.released,
         cable.level.value,
         cable.origin,
@@ -579,7 +605,7 @@ def _encode_body(cable: Cable) -> bytes:
 
 
 def _decode_cable(row: Sequence[Any]) -> Cable:
-    ref, created, released, level, origin, subject, synthetic, data = row
+    ref, created, sent, released, level, origin, subject, synthetic, data = row
     head, _, texts = zlib.decompress(data).decode("utf-8", "surrogatepass").partition("\n")
     (
         dtg,
@@ -609,6 +635,7 @@ def _decode_cable(row: Sequence[Any]) -> Cable:
         created=created,
         released=released,
         created_dtg=dtg,
+        sent=sent,
         classification=classification,
         level=Level(level),
         origin=origin,
@@ -626,6 +653,16 @@ def _decode_cable(row: Sequence[Any]) -> Cable:
         source=None if source is None else Source(*source),
         synthetic=bool(synthetic),
     )
+
+
+def _stored_dtg(data: bytes) -> str | None:
+    """The DTG of a stored body, decompressing only the start (it leads the JSON line)."""
+    head = zlib.decompressobj().decompress(data, 1024).decode("utf-8", "replace")
+    try:
+        dtg = json.JSONDecoder().raw_decode(head, 1)[0]
+    except ValueError:
+        return None
+    return dtg if isinstance(dtg, str) else None
 
 
 def _minutes(created: str | None) -> int:
@@ -767,3 +804,8 @@ def _spans(text: str, terms: list[tuple[str, bool]]) -> list[tuple[int, int]]:
 
 def _matches(word: str, terms: list[tuple[str, bool]]) -> bool:
     return any(word.startswith(t) if prefix else word == t for t, prefix in terms)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """Another connection holds the lock (SQLITE_BUSY or SQLITE_LOCKED, extended codes too)."""
+    return exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)

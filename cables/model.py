@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from cables.permalinks import Permalinks
+from cables.permalinks import PermalinkRefused, Permalinks
 
 
 class Level(StrEnum):
@@ -102,6 +101,9 @@ class Cable:
     created: str | None = None
     released: str | None = None
     created_dtg: str | None = None  # the date-time group, e.g. "O 141611Z APR 09"
+    # When it was sent (UTC): the DTG's date-time where there is one, else `created` (many
+    # pages' Created cells carry wrong minutes; `created` keeps what the page states).
+    sent: str | None = None
     classification: str | None = None  # header value, e.g. "SECRET//NOFORN"
     level: Level = Level.UNMARKED
     origin: str | None = None
@@ -119,12 +121,9 @@ class Cable:
     source: Source | None = None
     synthetic: bool = False
 
-    @property
-    def year_month(self) -> tuple[int, int] | None:
-        """Creation year and month, which the published permalink paths use."""
-        if not self.created or len(self.created) < 7:
-            return None
-        return int(self.created[:4]), int(self.created[5:7])
+    def __post_init__(self) -> None:
+        if self.sent is None:
+            self.sent = self.created  # no DTG: the page's own date is the best there is
 
     def paragraph(self, number: int) -> Paragraph | None:
         """The first paragraph the cable numbers `number`."""
@@ -137,13 +136,14 @@ class Cable:
         synthetic cables get none (they name real ids but not those cables' text), nor do
         unnumbered paragraphs or cables without a creation date (null, never an exception).
         """
-        from cables.permalinks import PermalinkRefused  # permalinks imports this module
 
         def link(paragraph: Paragraph | None) -> str | None:
             if links is None or self.synthetic:
                 return None
             try:
-                return links.paragraph(self, paragraph) if paragraph else links.cable(self)
+                if paragraph is None:
+                    return links.link(self.reference_id, self.created)
+                return links.paragraph_link(self.reference_id, self.created, paragraph.anchor)
             except PermalinkRefused:
                 return None
 
@@ -152,6 +152,7 @@ class Cable:
             "created": self.created,
             "released": self.released,
             "created_dtg": self.created_dtg,
+            "sent": self.sent,
             "classification": self.classification,
             "level": self.level.value,
             "origin": self.origin,

@@ -86,7 +86,7 @@ def _open(path: Path) -> io.BufferedReader:
     raw = path.open("rb")
     if raw.peek(2)[:2] != _GZIP_MAGIC:
         return raw
-    return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"))  # type: ignore[arg-type]
+    return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"))
 
 
 def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | ParseError]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cables.model import Cable, Paragraph
-
 DEFAULT_CABLE_TEMPLATE = "https://wikileaks.org/cable/{year}/{month}/{ref}.html"
 DEFAULT_PARAGRAPH_TEMPLATE = "https://wikileaks.org/cable/{year}/{month}/{ref}.html#{anchor}"
 PLACEHOLDERS = frozenset({"ref", "year", "month", "anchor"})
@@ -23,35 +21,48 @@ class PermalinkRefused(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Permalinks:
-    """Builds cable and paragraph links from the configured templates."""
+    """Builds cable and paragraph links from the configured templates.
+
+    It takes the few values a link needs (no `Cable`), so a search hit, a bookmark or a parsed
+    cable all get their link the same way.
+    """
 
     cable_template: str = DEFAULT_CABLE_TEMPLATE
     paragraph_template: str = DEFAULT_PARAGRAPH_TEMPLATE
 
-    def cable(self, cable: Cable) -> str:
-        return self._fill(self.cable_template, cable, None)
+    def link(
+        self,
+        reference_id: str,
+        created: str | None,
+        anchor: str | None = None,
+        *,
+        synthetic: bool = False,
+    ) -> str:
+        """The cable's link, or its paragraph's with `anchor`; PermalinkRefused saying why not.
 
-    def paragraph(self, cable: Cable, paragraph: Paragraph) -> str:
-        if not paragraph.anchor:
+        `created` is the cable's `YYYY-MM-DD...` date, whose year and month the paths use.
+        """
+        if synthetic:
             raise PermalinkRefused(
-                f"{cable.reference_id}: this paragraph has no number, so no published anchor"
-            )
-        return self._fill(self.paragraph_template, cable, paragraph.anchor)
-
-    @staticmethod
-    def _fill(template: str, cable: Cable, anchor: str | None) -> str:
-        if cable.synthetic:
-            raise PermalinkRefused(
-                f"{cable.reference_id} is a synthetic cable: its id is real but its text is not,"
+                f"{reference_id} is a synthetic cable: its id is real but its text is not,"
                 " so no permalink is given"
             )
-        ym = cable.year_month
-        if ym is None:
-            raise PermalinkRefused(f"{cable.reference_id}: no creation date, so no permalink path")
-        year, month = ym
+        if not created or len(created) < 7:
+            raise PermalinkRefused(f"{reference_id}: no creation date, so no permalink path")
+        template = self.cable_template if anchor is None else self.paragraph_template
         return template.format(
-            ref=cable.reference_id, year=f"{year:04d}", month=f"{month:02d}", anchor=anchor or ""
+            ref=reference_id, year=created[:4], month=created[5:7], anchor=anchor or ""
         )
+
+    def paragraph_link(
+        self, reference_id: str, created: str | None, anchor: str | None, *, synthetic: bool = False
+    ) -> str:
+        """A paragraph's link; refused where it has no anchor (the cable numbers it not)."""
+        if anchor is None:
+            raise PermalinkRefused(
+                f"{reference_id}: this paragraph has no number, so no published anchor"
+            )
+        return self.link(reference_id, created, anchor, synthetic=synthetic)
 
 
 # Reference ids: two-digit year, station, number (a few published ids are malformed, e.g.

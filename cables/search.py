@@ -477,7 +477,7 @@ def _chunks(rows: Sequence[int]) -> Iterator[Sequence[int]]:
         yield rows[start : start + CHUNK]
 
 
-def _all_in(keys: list[str], needles: list[str]) -> RowTest:
+def _all_in(keys: Sequence[str], needles: list[str]) -> RowTest:
     def test(rows: Sequence[int]) -> list[int]:
         out = list(rows)
         for needle in needles:

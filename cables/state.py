@@ -49,15 +49,6 @@ class Bookmark:
     note: str = ""
     added: str = field(default_factory=_now)
 
-    def cable(self) -> Cable:
-        """Just enough of the cable to build its permalinks."""
-        return Cable(
-            reference_id=self.ref,
-            created=self.cable_created,
-            subject=self.subject,
-            synthetic=self.synthetic,
-        )
-
 
 @dataclass(slots=True)
 class Visit:
@@ -255,7 +246,6 @@ def _md(text: str) -> str:
 
 def citation(bookmark: Bookmark, links: Permalinks) -> str:
     """One Markdown list item: reference and paragraph, subject, date, link and note."""
-    cable = bookmark.cable()
     where = bookmark.ref + (
         f" ¶{bookmark.paragraph}"
         if bookmark.paragraph is not None
@@ -264,11 +254,12 @@ def citation(bookmark: Bookmark, links: Permalinks) -> str:
         else ""
     )
     try:
-        if bookmark.anchor:
-            paragraph = Paragraph(bookmark.paragraph, bookmark.anchor, None, None, "")
-            url = links.paragraph(cable, paragraph)
-        else:
-            url = links.cable(cable)
+        url = links.link(
+            bookmark.ref,
+            bookmark.cable_created,
+            bookmark.anchor or None,
+            synthetic=bookmark.synthetic,
+        )
         head = f"[{_md(where)}](<{url.replace('>', '%3E')}>)"
     except PermalinkRefused as exc:
         head = f"{_md(where)} (no permalink: {_md(str(exc))})"

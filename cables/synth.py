@@ -251,7 +251,7 @@ def _made_up_ids(n: int, rng: random.Random) -> list[_Ident]:
     """Ids for a corpus without `--ids`: real stations, years weighted to the 2000s."""
     stations = sorted(_ORIGINS)
     used: set[str] = set()
-    idents = []
+    idents: list[_Ident] = []
     while len(idents) < n:
         year = rng.choice((1985, 1990, 1995, *range(2000, 2011), *range(2005, 2011)))
         ref = f"{year % 100:02d}{rng.choice(stations)}{rng.randrange(1, 9999)}"

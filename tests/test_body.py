@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS, FIXTURES, needs_shared
+from conftest import FIXTURES, PAGES
 
 from cables.body import build_cable
 from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
@@ -130,6 +130,13 @@ def test_nothing_usable_is_a_parse_error() -> None:
         ("TAGE: PGOV PREL", ["PGOV", "PREL"]),
         ("TAS: PGOV PREL", ["PGOV", "PREL"]),
         ("TAGS: PGOV PREL\nKDEM SF\nSUBJECT: X", ["PGOV", "PREL", "KDEM", "SF"]),
+        # Issue 8 point 1: each line split by its own separator; semicolons; the singular key
+        # mid-line after the DECL date; a bracketed person tag then another tag; duplicates once.
+        ("TAGS: PREL FR PGOV\nYI, UNO, IR", ["PREL", "FR", "PGOV", "YI", "UNO", "IR"]),
+        ("TAGS: PREL;PGOV; KDEM", ["PREL", "PGOV", "KDEM"]),
+        ("E.O. 12958: DECL: 12/31/2018 TAG: PREL, PGOV", ["PREL", "PGOV"]),
+        ("TAGS OVIP (CLINTON, HILLARY), UAE", ["OVIP", "CLINTON, HILLARY", "UAE"]),
+        ("TAGS: PREL, PGOV, PREL", ["PREL", "PGOV"]),
     ],
 )
 def test_tags_one_string_per_entry(line: str, tags: list[str]) -> None:
@@ -265,14 +272,13 @@ def test_markings_that_lost_a_parenthesis_after_the_number() -> None:
     ]
 
 
-@needs_shared
 @pytest.mark.parametrize(
     ("name", "number", "marking"), [("10ROME1.html", 1, "C)"), ("09BEIJING1970.html", 6, "(C")]
 )
 def test_real_pages_with_a_marking_missing_a_parenthesis(
     name: str, number: int, marking: str
 ) -> None:
-    [cable] = [c for c in parse_path(CORPUS / name) if isinstance(c, Cable)]
+    [cable] = [c for c in parse_path(PAGES / name) if isinstance(c, Cable)]
     par = cable.paragraph(number)
     assert par is not None and (par.marking, par.level) == (marking, Level.C)
     assert all(p.level is Level.C for p in cable.paragraphs if p.number)
@@ -326,7 +332,6 @@ def test_classification_and_caveats_from_the_banner(
     assert (cable.classification, cable.caveats) == (classification, caveats)
 
 
-@needs_shared
 @pytest.mark.parametrize(
     ("name", "caveats"),
     [

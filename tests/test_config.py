@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, needs_shared
+from conftest import FIXTURES
 from textual.keys import Keys, _character_to_key
 from textual.theme import BUILTIN_THEMES
 
@@ -350,7 +350,6 @@ def test_readme_example_is_a_valid_config(tmp_path: Path) -> None:
     assert loaded.theme == "nord" and loaded.keymap["quit"] == "ctrl+q"
 
 
-@needs_shared
 def test_commands_use_the_configured_library_and_templates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

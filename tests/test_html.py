@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, needs_shared
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -83,7 +83,6 @@ def test_not_a_cable_page_is_a_clear_error(tmp_path) -> None:
         read_html(tmp_path / "missing.html")
 
 
-@needs_shared
 def test_three_page_generations_read(facts: dict) -> None:
     for name in ("09BERLIN1162.html", "07BERN881.html", "72TEHRAN5055.wl2011.html"):
         raw = read_html(FIXTURES / name)

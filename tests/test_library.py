@@ -8,6 +8,7 @@ from cables.library import (
     SCHEMA_VERSION,
     Library,
     LibraryError,
+    _encode_body,
     migrate,
     parse_query,
     snippet,
@@ -75,7 +76,9 @@ def test_cable_reads_back_equal_in_any_case(lib) -> None:
     assert lib.get("09MEXICO1056") is None
     assert lib.count() == 1
     synthetic = cable("09PARIS1", synthetic=True, source=None, paragraphs=[], body="")
-    lib.add([synthetic])
+    sent_later = cable("09PARIS2", created="2009-03-16T16:04", sent="2009-03-16T16:23")
+    lib.add([synthetic, sent_later])
+    assert lib.get("09PARIS2") == sent_later
     assert lib.get("09PARIS1") == synthetic
     assert lib.get("09PARIS1").synthetic is True
 
@@ -228,6 +231,19 @@ def test_index_newest_first_and_cache_follows_writes(lib) -> None:
     assert lib.load_index().reference_ids[0] == "11PARIS9"
 
 
+def test_index_lists_the_date_sent_newest_sent_first(lib) -> None:
+    """The sidebar's date is when the cable was sent (its DTG), not the page's Created cell."""
+    lib.add(
+        [
+            cable("09PARIS1", created="2009-03-17T00:05", sent="2009-03-16T23:55"),
+            cable("09PARIS2", created="2009-03-16T23:58", sent="2009-03-16T23:58"),
+        ]
+    )
+    index = lib.load_index()
+    assert index.reference_ids == ["09PARIS2", "09PARIS1"]
+    assert index.created == ["2009-03-16", "2009-03-16"]
+
+
 def test_index_survives_separator_characters(lib) -> None:
     lib.add([cable(subject="A\x1fB\nC")])
     assert len(lib.load_index()) == 1
@@ -254,10 +270,11 @@ def test_stats(lib) -> None:
 def test_previous_schema_is_migrated(tmp_path) -> None:
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
-    migrate(conn, SCHEMA_VERSION - 1)
+    migrate(conn, 1)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert "index_cache" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    # A cable as the version 1 code wrote it (the same tables: version 2 only added the cache).
+    # A cable as the version 1 code wrote it (the same tables: version 2 only added the cache,
+    # version 3 the `sent` column).
     conn.execute("INSERT INTO meta VALUES ('note', 'written by schema 1')")
     conn.close()
     with Library.open(path) as lib:
@@ -266,6 +283,8 @@ def test_previous_schema_is_migrated(tmp_path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version = 1")
     conn.execute("DROP TABLE index_cache")
+    conn.execute("DROP INDEX cables_sent")
+    conn.execute("ALTER TABLE cables DROP COLUMN sent")
     conn.execute("DELETE FROM meta WHERE key = 'generation'")
     conn.commit()
     conn.close()
@@ -276,6 +295,27 @@ def test_previous_schema_is_migrated(tmp_path) -> None:
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == len(MIGRATIONS)
     assert conn.execute("SELECT value FROM meta WHERE key = 'note'").fetchone()[0]
+
+
+def test_version_2_gains_sent_from_the_stored_dtgs(tmp_path) -> None:
+    """The in-place step to version 3 reads each stored DTG (else keeps `created`)."""
+    path = tmp_path / "v2.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, 2)
+    with_dtg = cable("09PARIS381", created="2009-03-16T16:04", created_dtg="P 161623Z MAR 09")
+    without = cable("00HARARE6677", created="2000-11-29T13:01", created_dtg=None)
+    for cable_id, one in enumerate([with_dtg, without], start=1):
+        row = (cable_id, one.reference_id, one.created, None, "C", None, None, "", 0)
+        conn.execute("INSERT INTO cables VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        conn.execute("INSERT INTO bodies VALUES (?, ?)", (cable_id, _encode_body(one)))
+    conn.close()
+    with Library.open(path) as lib:
+        assert lib.get("09PARIS381").sent == "2009-03-16T16:23"
+        assert lib.get("09PARIS381").created == "2009-03-16T16:04"
+        assert lib.get("00HARARE6677").sent == "2000-11-29T13:01"
+        assert lib.load_index().created == ["2009-03-16", "2000-11-29"]
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_open_errors_name_the_file(tmp_path) -> None:
@@ -358,3 +398,20 @@ def test_parse_query_and_snippet() -> None:
     assert len(cut) < 70
     assert snippet("no match here", [("zzz", False)]) == "no match here"
     assert snippet("line\none\x1b[31m", [("one", False)]) == "line «one»[31m"
+
+
+def test_index_is_served_while_another_process_holds_the_write_lock(tmp_path) -> None:
+    """The cache write is skipped on SQLITE_BUSY (told by its error code), not an error."""
+    path = tmp_path / "lib.sqlite3"
+    with Library.open(path, create=True) as lib:
+        lib.add([cable()])
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        with Library.open(path) as lib:
+            assert lib.load_index().reference_ids == ["09MEXICO1055"]
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    with Library.open(path) as lib:  # and the next open, unlocked, caches it as usual
+        assert lib.load_index().reference_ids == ["09MEXICO1055"]

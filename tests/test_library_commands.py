@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from conftest import CORPUS, FIXTURES, needs_shared
+from conftest import FIXTURES, PAGES
 
 from cables.cli import main
 from cables.demo import ensure_demo_library
@@ -11,7 +11,6 @@ from cables.model import Cable, Level, Paragraph
 from cables.parsing import parse_paths
 from cables.permalinks import Permalinks
 
-pytestmark = needs_shared
 MEXICO = "https://wikileaks.org/cable/2009/04/09MEXICO1055.html"
 
 
@@ -21,7 +20,7 @@ def library(tmp_path):
     files = [
         FIXTURES / "09MEXICO1055.rendered.txt",
         FIXTURES / "09BERLIN1162.html",
-        CORPUS / "10BERLIN164.html",
+        PAGES / "10BERLIN164.html",
     ]
     cables = [c for c in parse_paths(files) if not isinstance(c, ParseError)]
     synthetic = Cable(
@@ -58,6 +57,7 @@ def test_show_text_and_markdown(library, capsys) -> None:
     status, out, _ = run(capsys, "--library", str(library), "show", MEXICO + "#par3")
     assert status == 0
     assert "Reference:      09MEXICO1055" in out
+    assert "Sent:           2009-04-14T16:11" in out
     assert "Classification: CONFIDENTIAL//NOFORN" in out
     assert "\n¶3 (SBU) " in out
     status, out, _ = run(capsys, "show", "09MEXICO1055", "--markdown", "--library", str(library))

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import FIXTURES, ROOT, needs_shared
+from conftest import FIXTURES, ROOT
 
 from cables.cli import main
 
@@ -20,6 +20,7 @@ CABLE_KEYS = {
     "created",
     "released",
     "created_dtg",
+    "sent",
     "classification",
     "level",
     "origin",
@@ -50,7 +51,6 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@needs_shared
 def test_json_lines_with_every_documented_key():
     done = _run("parse", "--json", MEXICO, BERN)
     assert done.returncode == 0, done.stderr
@@ -60,7 +60,7 @@ def test_json_lines_with_every_documented_key():
         assert set(obj) == CABLE_KEYS
         assert all(set(p) == PARAGRAPH_KEYS for p in obj["paragraphs"])
     mexico = objects[0]
-    assert mexico["created"] == "2009-04-14T16:11"
+    assert mexico["created"] == mexico["sent"] == "2009-04-14T16:11"
     assert mexico["permalink"] == "https://wikileaks.org/cable/2009/04/09MEXICO1055.html"
     assert mexico["paragraphs"][2]["permalink"] == (
         "https://wikileaks.org/cable/2009/04/09MEXICO1055.html#par3"
@@ -70,7 +70,6 @@ def test_json_lines_with_every_documented_key():
     assert done.stderr == ""
 
 
-@needs_shared
 def test_readable_summary_without_json():
     done = _run("parse", MEXICO)
     assert done.returncode == 0
@@ -86,7 +85,6 @@ def test_readable_summary_without_json():
     assert done.stderr == "cables: 1 parsed, 0 skipped\n"
 
 
-@needs_shared
 def test_skipped_inputs_exit_1_each_named_on_one_stderr_line(tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("Shopping list: eggs, milk.\n")
@@ -102,7 +100,6 @@ def test_skipped_inputs_exit_1_each_named_on_one_stderr_line(tmp_path):
     ]
 
 
-@needs_shared
 def test_a_dropped_glued_fragment_is_a_warning_not_a_skip():
     done = _run("parse", "--json", TEHRAN)
     assert done.returncode == 0
@@ -132,7 +129,6 @@ def test_bad_usage_is_fatal():
     assert _run("parse", "--no-such-option", "x").returncode == 2
 
 
-@needs_shared
 @pytest.mark.parametrize(
     "argv",
     [
@@ -176,7 +172,6 @@ def test_control_characters_never_reach_the_terminal(tmp_path, capsys):
     assert "RED" in out
 
 
-@needs_shared
 def test_permalinks_follow_the_configured_templates(tmp_path, capsys):
     config = tmp_path / "config.toml"
     config.write_text(

@@ -6,7 +6,7 @@ import gzip
 import io
 import itertools
 
-from conftest import FIXTURES, needs_shared
+from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -143,7 +143,6 @@ REAL = [
 ]
 
 
-@needs_shared
 @SETTINGS
 @given(
     st.sampled_from(REAL),

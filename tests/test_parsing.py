@@ -6,14 +6,12 @@ import gzip
 import shutil
 
 import pytest
-from conftest import FIXTURES, needs_shared
+from conftest import FIXTURES
 
 from cables.formats import ParseError, RawCable
 from cables.formats.csvdump import CsvRow, write_rows
 from cables.model import Cable, Source
 from cables.parsing import ParseWarning, parse_path, parse_paths, split_glued
-
-pytestmark = needs_shared
 
 PARIS = FIXTURES / "09PARIS997.tika.txt"
 MEXICO = FIXTURES / "09MEXICO1055.rendered.txt"

@@ -1,31 +1,40 @@
 import pytest
 
-from cables.model import Cable, Paragraph
 from cables.permalinks import PermalinkRefused, Permalinks, parse_ref
 
-
-def _cable(**kw) -> Cable:
-    return Cable(reference_id="09MEXICO1055", created="2009-04-14T16:11", **kw)
+REF, CREATED = "09MEXICO1055", "2009-04-14T16:11"
 
 
 def test_default_links() -> None:
     links = Permalinks()
-    cable = _cable()
-    par = Paragraph(3, "par3", "(SBU)", None, "text")
-    assert links.cable(cable) == "https://wikileaks.org/cable/2009/04/09MEXICO1055.html"
-    assert links.paragraph(cable, par) == (
+    assert links.link(REF, CREATED) == "https://wikileaks.org/cable/2009/04/09MEXICO1055.html"
+    assert links.link(REF, CREATED, "par3") == (
         "https://wikileaks.org/cable/2009/04/09MEXICO1055.html#par3"
     )
+    assert links.paragraph_link(REF, CREATED, "par3") == links.link(REF, CREATED, "par3")
+
+
+def test_configured_templates_take_every_placeholder() -> None:
+    links = Permalinks("https://m.example/{year}-{month}/{ref}", "https://m.example/{ref}/{anchor}")
+    assert links.link(REF, CREATED) == "https://m.example/2009-04/09MEXICO1055"
+    assert links.link(REF, CREATED, "par12") == "https://m.example/09MEXICO1055/par12"
 
 
 def test_synthetic_refused() -> None:
     with pytest.raises(PermalinkRefused, match="synthetic"):
-        Permalinks().cable(_cable(synthetic=True))
+        Permalinks().link(REF, CREATED, synthetic=True)
+    with pytest.raises(PermalinkRefused, match="synthetic"):
+        Permalinks().link(REF, CREATED, "par3", synthetic=True)
+
+
+def test_undated_refused() -> None:
+    with pytest.raises(PermalinkRefused, match="no creation date"):
+        Permalinks().link(REF, None)
 
 
 def test_unnumbered_paragraph_refused() -> None:
     with pytest.raises(PermalinkRefused, match="no number"):
-        Permalinks().paragraph(_cable(), Paragraph(None, None, None, None, "x"))
+        Permalinks().paragraph_link(REF, CREATED, None)
 
 
 @pytest.mark.parametrize(

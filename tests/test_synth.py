@@ -3,16 +3,12 @@ import random
 import re
 from collections import Counter
 
-import pytest
-from conftest import SHARED
+from conftest import ALL_IDS, IDS_SAMPLE, needs_shared
 
 from cables.cli import main
 from cables.formats import SYNTHETIC_MARKER
 from cables.formats.csvdump import read_rows
 from cables.synth import _Ident, _Writer, generate, read_ids, vocabulary, write_corpus
-
-IDS = SHARED / "data" / "reference-ids.csv.gz"
-needs_ids = pytest.mark.skipif(not IDS.is_file(), reason="../shared/data is absent")
 
 
 def test_vocabulary_is_large_fixed_and_has_real_words() -> None:
@@ -89,11 +85,10 @@ def test_a_few_bodies_over_128k() -> None:
     assert len(writer.cable(24999, ident, []).body) > 128 * 1024
 
 
-@needs_ids
 def test_real_ids_and_months(tmp_path) -> None:
-    every = read_ids(IDS)
-    assert len(every) == 251287
-    rows = list(generate(50, seed=0, ids=IDS))
+    every = read_ids(IDS_SAMPLE)
+    assert len(every) == 3000
+    rows = list(generate(50, seed=0, ids=IDS_SAMPLE))
     real = {i.reference_id: i for i in every}
     for row in rows:
         ident = real[row.reference_id]
@@ -109,3 +104,12 @@ def test_command(tmp_path, capsys) -> None:
     assert main(["synth", "5", "--out", str(out), "--ids", str(tmp_path / "none.gz")]) == 2
     assert "none.gz" in capsys.readouterr().err
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+@needs_shared
+def test_the_id_sample_is_an_even_spread_of_the_full_list() -> None:
+    """So a 300-cable corpus built from the sample (tests' synth_library) is the full list's."""
+    every = read_ids(ALL_IDS)
+    assert len(every) == 251287
+    assert read_ids(IDS_SAMPLE) == [every[(j * len(every)) // 3000] for j in range(3000)]
+    assert list(generate(300, seed=3, ids=IDS_SAMPLE)) == list(generate(300, seed=3, ids=ALL_IDS))

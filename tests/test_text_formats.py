@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 import pytest
-from conftest import FIXTURES, needs_shared
+from conftest import FIXTURES
 
 from cables.formats import RawCable
 from cables.formats.html import read_html
@@ -21,8 +21,6 @@ from cables.formats.text import (
 )
 from cables.model import Cable, Source
 from cables.parsing import parse_path
-
-pytestmark = needs_shared
 
 MEXICO = FIXTURES / "09MEXICO1055.rendered.txt"
 MEXICO_LEVELS = ["C", "C", "SBU", "SBU", "SBU", "SBU", "SBU", "SBU", "SBU", "C", "SBU", "C", "U"]

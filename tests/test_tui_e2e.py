@@ -14,11 +14,10 @@ import time
 import uuid
 
 import pytest
-from conftest import FIXTURES, ROOT, needs_shared
+from conftest import FIXTURES, ROOT
 
 pytestmark = [
     pytest.mark.e2e,
-    needs_shared,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
 

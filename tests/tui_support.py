@@ -1,7 +1,8 @@
 """Real libraries for the TUI tests, built once per session by the real importer.
 
-- `fixtures_library`: ../shared/fixtures/cables imported (real cables);
-- `synth_library`: 300 cables from `cables.synth` (synthetic, with REF lines citing each other);
+- `fixtures_library`: tests/fixtures/cables imported (real cables);
+- `synth_library`: 300 cables from `cables.synth` with real ids (the sample in tests/fixtures),
+  synthetic text, REF lines citing each other;
 - `hostile_library`: one cables.csv row whose subject and text are markup and escape codes.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, SHARED
+from conftest import FIXTURES, IDS_SAMPLE
 
 from cables.formats.csvdump import CsvRow, write_rows
 from cables.importer import import_paths
@@ -29,18 +30,13 @@ def build(path: Path, inputs: list[Path]) -> Path:
 
 @pytest.fixture(scope="session")
 def fixtures_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not FIXTURES.is_dir():
-        pytest.skip("../shared/fixtures is absent")
     return build(tmp_path_factory.mktemp("fixtures") / "library.sqlite3", [FIXTURES])
 
 
 @pytest.fixture(scope="session")
 def synth_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    ids = SHARED / "data" / "reference-ids.csv.gz"
-    if not ids.is_file():
-        pytest.skip("../shared/data/reference-ids.csv.gz is absent")
     folder = tmp_path_factory.mktemp("synth")
-    write_corpus(folder / "synth.csv", 300, seed=3, ids=ids)
+    write_corpus(folder / "synth.csv", 300, seed=3, ids=IDS_SAMPLE)
     return build(folder / "library.sqlite3", [folder / "synth.csv"])
 
 

@@ -216,7 +216,9 @@ class CablesApp(App[int]):
         ):
             self.history[self.history_at][1] = event.index
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
+        """Back in the cable history (binding id `back`; async like the `App.action_back` it
+        overrides, which pops screens: nothing here binds that)."""
         self._history_step(-1)
 
     def action_forward(self) -> None:
@@ -259,9 +261,11 @@ class CablesApp(App[int]):
 
     def _link(self, cable: Cable, paragraph: bool) -> str | None:
         try:
+            ref, created, synthetic = cable.reference_id, cable.created, cable.synthetic
             if paragraph and self.view.paragraph is not None:
-                return self.links.paragraph(cable, self.view.paragraph)
-            return self.links.cable(cable)
+                anchor = self.view.paragraph.anchor
+                return self.links.paragraph_link(ref, created, anchor, synthetic=synthetic)
+            return self.links.link(ref, created, synthetic=synthetic)
         except PermalinkRefused as refused:
             self.notify(str(refused), title="No permalink", severity="warning", markup=False)
             return None
@@ -363,7 +367,7 @@ class CablesApp(App[int]):
         if place is not None and self.open_cable(place[0], anchor=place[1]):
             self.view.focus()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette lists every action of the keymap table, besides Textual's own."""
         yield from super().get_system_commands(screen)
         for action in ACTIONS:

@@ -12,8 +12,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from typing import Any
 
 from textual.app import App
+
+from cables.config import ClipboardMode
 
 # Tried in order; the first present is used.
 LOCAL_TOOLS: tuple[tuple[str, ...], ...] = (
@@ -41,16 +44,18 @@ def local_tool() -> tuple[str, ...] | None:
     return None
 
 
-def copy(app: App, text: str, mode: str, *, what: str, summary: str | None = None) -> list[str]:
+def copy(
+    app: App[Any], text: str, mode: ClipboardMode, *, what: str, summary: str | None = None
+) -> list[str]:
     """Copy `text` per the configured `mode` (osc52, local, both, off); returns the ways used.
 
     The notification shows `text`, or where given the one-line `summary` in its place.
     """
     used: list[str] = []
-    if mode in ("osc52", "both"):
+    if mode in (ClipboardMode.OSC52, ClipboardMode.BOTH):
         app.copy_to_clipboard(text)
         used.append("OSC 52")
-    if mode in ("local", "both") and not in_ssh_session():
+    if mode in (ClipboardMode.LOCAL, ClipboardMode.BOTH) and not in_ssh_session():
         tool = local_tool()
         if tool is not None and _run_local(tool, text):
             used.append(tool[0])

@@ -6,7 +6,7 @@ remaps it; the footer shows only the few keys a newcomer needs first.
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.keys import format_key
 
 from cables.keymap import ACTIONS, BY_ID
@@ -23,9 +23,9 @@ FOOTER_LABELS: dict[str, str] = {
 }
 
 
-def bindings(scope: str, *, on_app: frozenset[str] = frozenset()) -> list[Binding]:
+def bindings(scope: str, *, on_app: frozenset[str] = frozenset()) -> list[BindingType]:
     """Bindings for every action of `scope`; ids in `on_app` run on the app, not the widget."""
-    result = []
+    result: list[BindingType] = []
     for action in ACTIONS:
         if action.scope != scope:
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cables.config import Config, ConfigError, from_args, resolve_library
+from cables.config import Config, from_args, resolve_library
 from cables.library import Library, LibraryError
 from cables.permalinks import parse_ref
 
@@ -17,23 +17,11 @@ def fail(command: str, message: str) -> None:
     print(f"cables {command}: {message}", file=sys.stderr)
 
 
-def load_config(args: argparse.Namespace, command: str) -> Config | None:
-    """The user's configuration, or None after naming each problem in it."""
-    try:
-        return from_args(args)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            fail(command, problem)
-        return None
-
-
 def open_library(
     args: argparse.Namespace, command: str, *, create: bool = False
 ) -> tuple[Config, Library] | None:
     """The config and the library it and the options name, or None after saying what is wrong."""
-    config = load_config(args, command)
-    if config is None:
-        return None
+    config = from_args(args)  # a bad config rises to `cables.cli` (cables.exits)
     try:
         return config, Library.open(resolve_library(args, config), create=create)
     except LibraryError as exc:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from cables import config as cfg
+from cables.exits import EXIT_OK
 from cables.sanitize import clean_line
 from cables.state import State, export_markdown
 
@@ -23,11 +24,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"cables: {state.warning}", file=sys.stderr)
     if args.markdown:
         sys.stdout.write(export_markdown(state.bookmarks, config.permalinks()))
-        return 0
+        return EXIT_OK
     for b in state.bookmarks:
         where = (
             f" ¶{b.paragraph}" if b.paragraph is not None else (f" #{b.anchor}" if b.anchor else "")
         )
         fields = (b.ref + where, b.subject, b.note, f"({b.added})")
         print("  ".join(clean_line(f) for f in fields if f))
-    return 0
+    return EXIT_OK

@@ -13,8 +13,7 @@ import tomli_w
 
 from cables import config as cfg
 from cables.atomic import write_atomic
-
-EXIT_OK, EXIT_FATAL = 0, 2
+from cables.exits import EXIT_FATAL, EXIT_OK
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

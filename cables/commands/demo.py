@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cables.cli import EXIT_FATAL, EXIT_OK
-from cables.commands._shared import fail, load_config
+from cables.browser import run_browser
+from cables.commands._shared import fail
+from cables.config import from_args
 from cables.demo import ensure_demo_library
+from cables.exits import EXIT_FATAL, EXIT_OK
 from cables.library import LibraryError
 from cables.paths import demo_library
 
@@ -21,9 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(args, "demo")
-    if config is None:
-        return EXIT_FATAL
+    config = from_args(args)
     if not demo_library().exists():
         print(
             "cables: building the demo library of synthetic cables (first run only)...",
@@ -33,10 +33,8 @@ def run(args: argparse.Namespace) -> int:
     if args.path:
         print(path)
         return EXIT_OK
-    from tui.app import run_app
-
     try:
-        return run_app(path, config=config, demo=True)
+        return run_browser(path, config=config, demo=True)
     except LibraryError as exc:
         fail("demo", str(exc))
         return EXIT_FATAL

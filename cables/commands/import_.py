@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TextIO
 
 from cables import paths
-from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.commands._shared import open_library
+from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.importer import BATCH_CABLES, ImportFailed, Progress, import_paths, write_log
 
 

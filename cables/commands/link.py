@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.commands._shared import fail, open_library, read_ref
+from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.permalinks import PermalinkRefused
 
 
@@ -34,13 +34,12 @@ def run(args: argparse.Namespace) -> int:
     links = config.permalinks()
     try:
         if anchor is None:
-            print(links.cable(cable))
+            print(links.link(cable.reference_id, cable.created, synthetic=cable.synthetic))
             return EXIT_OK
-        paragraph = next((p for p in cable.paragraphs if p.anchor == anchor), None)
-        if paragraph is None:
+        if not any(p.anchor == anchor for p in cable.paragraphs):
             fail("link", f"{cable.reference_id} has no paragraph {anchor}")
             return EXIT_SKIPPED
-        print(links.paragraph(cable, paragraph))
+        print(links.link(cable.reference_id, cable.created, anchor, synthetic=cable.synthetic))
     except PermalinkRefused as exc:
         fail("link", str(exc))
         return EXIT_SKIPPED

@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cables.cli import EXIT_FATAL
-from cables.config import ConfigError, from_args, resolve_library
+from cables.browser import run_browser
+from cables.config import from_args, resolve_library
+from cables.exits import EXIT_FATAL
 from cables.library import LibraryError
 from cables.permalinks import parse_ref
 
@@ -33,10 +34,6 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"cables: {exc}", file=sys.stderr)
         return EXIT_FATAL
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"cables: {problem}", file=sys.stderr)
-        return EXIT_FATAL
     path = resolve_library(args, config)
     demo = not path.exists()
     if demo:
@@ -50,10 +47,8 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         path = ensure_demo_library()
-    from tui.app import run_app
-
     try:
-        return run_app(path, open_ref=open_ref, anchor=anchor, config=config, demo=demo)
+        return run_browser(path, config=config, open_ref=open_ref, anchor=anchor, demo=demo)
     except LibraryError as exc:
         print(f"cables: {exc}", file=sys.stderr)
         return EXIT_FATAL

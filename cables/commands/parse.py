@@ -11,8 +11,8 @@ import json
 import sys
 from typing import TextIO
 
-from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
-from cables.config import ConfigError, from_args
+from cables.config import from_args
+from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.formats import ParseError
 from cables.model import Cable
 from cables.parsing import ParseWarning, parse_paths
@@ -33,12 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = from_args(args)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            _stderr(f"cables: {problem}")
-        return EXIT_FATAL
+    config = from_args(args)
     links = Permalinks(config.cable_permalink, config.paragraph_permalink)
     out = sys.stdout
     parsed = skipped = 0

@@ -6,10 +6,9 @@ import argparse
 import json
 import sys
 
-from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.commands._shared import open_library
+from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.library import SearchHit
-from cables.model import Cable, Paragraph
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean_line
 
@@ -61,14 +60,8 @@ def run(args: argparse.Namespace) -> int:
 
 def hit_json(hit: SearchHit, links: Permalinks) -> dict[str, object]:
     """A hit as JSON; its permalink points at the paragraph (none for synthetic cables)."""
-    stub = Cable(reference_id=hit.reference_id, created=hit.created, synthetic=hit.synthetic)
     try:
-        if hit.anchor:
-            link = links.paragraph(
-                stub, Paragraph(hit.paragraph_number, hit.anchor, None, None, "")
-            )
-        else:
-            link = links.cable(stub)
+        link = links.link(hit.reference_id, hit.created, hit.anchor, synthetic=hit.synthetic)
     except PermalinkRefused:
         link = None
     return {

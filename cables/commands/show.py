@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from cables.cli import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.commands._shared import fail, open_library, read_ref
+from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.model import Cable, Paragraph
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
 def _fields(cable: Cable) -> list[tuple[str, str]]:
     fields = [
         ("Reference", cable.reference_id),
+        ("Sent", cable.sent or ""),
         ("Created", cable.created or ""),
         ("Released", cable.released or ""),
         ("Classification", cable.classification or ""),
@@ -105,8 +106,10 @@ def markdown(cable: Cable, links: Permalinks, cited_by: list[str]) -> str:
     def link(paragraph: Paragraph | None) -> str | None:
         try:
             if paragraph is None:
-                return links.cable(cable)
-            return links.paragraph(cable, paragraph)
+                return links.link(cable.reference_id, cable.created, synthetic=cable.synthetic)
+            return links.paragraph_link(
+                cable.reference_id, cable.created, paragraph.anchor, synthetic=cable.synthetic
+            )
         except PermalinkRefused:
             return None
 

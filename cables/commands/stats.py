@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from cables.cli import EXIT_FATAL, EXIT_OK
 from cables.commands._shared import open_library
+from cables.exits import EXIT_FATAL, EXIT_OK
 from cables.sanitize import clean_line
 
 TOP_ORIGINS = 20

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from cables.cli import EXIT_FATAL, EXIT_OK
+from cables.exits import EXIT_FATAL, EXIT_OK
 from cables.synth import write_corpus
 
 

@@ -62,13 +62,22 @@ class CsvRowError(ValueError):
         self.reason = message
 
 
-def _dialect() -> dict[str, object]:
-    return {"quoting": csv.QUOTE_ALL, "escapechar": "\\", "doublequote": False, "strict": True}
+class _Dump(csv.Dialect):
+    """The cables.csv dialect: every field quoted, quotes escaped with a backslash."""
+
+    delimiter = ","
+    quotechar = '"'
+    quoting = csv.QUOTE_ALL
+    escapechar = "\\"
+    doublequote = False
+    strict = True
+    skipinitialspace = False
+    lineterminator = "\n"
 
 
 def _split(text: str) -> list[tuple[int, list[str]]]:
     """Rows of `text` with the 0-based line offset each starts at; raises csv.Error."""
-    reader = csv.reader(io.StringIO(text, newline=""), **_dialect())  # type: ignore[arg-type]
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=_Dump)
     rows = []
     offset = 0
     for fields in reader:
@@ -133,7 +142,7 @@ def read_rows(stream: TextIO) -> Iterator[CsvRow | CsvRowError]:
 
 def write_rows(stream: TextIO, rows: Iterable[CsvRow]) -> None:
     """Write rows exactly as the dump does, so `read_rows` gives back the same 8 values."""
-    writer = csv.writer(stream, lineterminator="\n", **_dialect())  # type: ignore[arg-type]
+    writer = csv.writer(stream, dialect=_Dump)
     for row in rows:
         writer.writerow(astuple(row))
 

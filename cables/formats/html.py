@@ -53,14 +53,18 @@ def read_html(data: bytes | str | Path, source: Source | None = None) -> RawCabl
         raise ParseError(src.describe(), "not readable as HTML: empty document")
 
     meta, articles = _page_table(root)
-    pres = root.xpath("//pre")
+    pres = list(root.iter("pre"))
     if not pres:
         raise ParseError(src.describe(), "not a cable page: no <pre> telegram text")
     body_pre = pres[-1]
     header = _text(pres[0]) if len(pres) > 1 else None
     body, anchors = _body(body_pre)
     tags = [
-        t.strip() for t in body_pre.xpath(".//a[starts-with(@href, '/tag/')]/text()") if t.strip()
+        text.strip()
+        for a in body_pre.iter("a")
+        if (a.get("href") or "").startswith("/tag/")
+        for text in (a.text, *(child.tail for child in a))  # the text() nodes of <a>
+        if text and text.strip()
     ]
     return RawCable(
         source=src,
@@ -104,7 +108,7 @@ def _page_table(root: html.HtmlElement) -> tuple[dict[str, str], list[str]]:
 
 
 def _text(pre: html.HtmlElement) -> str:
-    return pre.text_content()
+    return str(pre.text_content())
 
 
 def _body(pre: html.HtmlElement) -> tuple[str, list[str]]:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from cables.formats import ParseError, RawCable
 from cables.model import Source
+from cables.pagebreaks import is_page_break_line
 
 PILCROW = "\u00b6"
 TABLE_COLUMNS = ("Reference ID", "Created", "Released", "Classification", "Origin")
@@ -53,7 +55,6 @@ _BODY_FIELD_RE = re.compile(
 _FIELD_RE = re.compile(r"\s*(?:TAGS?|TAGE|SUBJECT|SUBJ)\s*:")
 _DTG_LINE_RE = re.compile(r"\s*(?:[OPRZ]\s+){1,2}\d{6}Z\s+[A-Z]{3}\s+\d{2}\b")
 _ROUTING_START_RE = re.compile(r"\s*(?:VZCZC|(?:[OPRZ] ){1,2}\d{6}Z [A-Z]{3} \d{2}\b)")
-_PAGE_BREAK_RE = re.compile(r"\s*[A-Z][A-Z .'-]*?\s+\d{5,8}\s+\d{3}(?:\.\d+)?\s+OF\s+\d{3}\s*$")
 _RENDERED_NUMBER_RE = re.compile(r"(\*\*)?(\u00b6)?(\d{1,4})\.(\*\*)?(?=\s|$)")
 _AUTOLINK_RE = re.compile(r"<((?:https?|ftp)://[^>\s]+)>")
 _TAG_RE = re.compile(r"<[^>]*>")
@@ -257,7 +258,7 @@ def _setext(lines: list[str]) -> list[str]:
             and out[-2].strip()
             and len(out[-2]) <= 80
             and not out[-2].rstrip().endswith((".", ":", ";", ","))
-            and not _PAGE_BREAK_RE.match(out[-2])
+            and not is_page_break_line(out[-2])
         ):
             out.pop()
             out.append("-" * len(out[-1].strip()))
@@ -311,29 +312,39 @@ def find_records(text: str) -> list[Record]:
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
-    starts = [i for i in range(len(lines)) if _record_kind(lines, i)]
+    kinds = {i: kind for i in range(len(lines)) if (kind := _record_kind(lines, i))}
+    starts = list(kinds)
     records = []
     for k, i in enumerate(starts):
         j = starts[k + 1] if k + 1 < len(starts) else len(lines)
         start, end = offsets[i], min(offsets[j], len(text))
-        kind = _record_kind(lines, i)
+        kind = kinds[i]
         chunk = lines[i:j]
-        if kind == "tab":
+        if kind is RecordKind.TAB:
             records.append(_tab_record(chunk, start, end, i + 1))
         else:
             records.append(_line_record(chunk, kind, start, end, i + 1))
     return records
 
 
-def _record_kind(lines: list[str], i: int) -> str | None:
+class RecordKind(StrEnum):
+    """The shapes a record of the text dumps comes in."""
+
+    TAB = "tab"  # one line of tab-separated columns
+    LINES = "lines"  # created, id, origin, classification: one a line
+    FRAGMENT = "fragment"  # a REF line and a banner: the rest of a record cut by a page break
+
+
+def _record_kind(lines: list[str], i: int) -> RecordKind | None:
+    """The kind of record starting at line `i`, or None where none starts."""
     line = lines[i]
     if "\t" in line and _TAB_RECORD_RE.match(line):
-        return "tab"
+        return RecordKind.TAB
     nxt = lines[i + 1 : i + 5]
     if line.strip().isdigit() and nxt and _DATETIME_RE.fullmatch(nxt[0].strip()):
-        return "lines" if _line_record_shape(lines[i + 1 : i + 5]) else None
+        return RecordKind.LINES if _line_record_shape(lines[i + 1 : i + 5]) else None
     if _DATETIME_RE.fullmatch(line.strip()) and (i == 0 or not lines[i - 1].strip().isdigit()):
-        return "lines" if _line_record_shape(lines[i : i + 4]) else None
+        return RecordKind.LINES if _line_record_shape(lines[i : i + 4]) else None
     if (
         i > 0
         and not lines[i - 1].strip()
@@ -341,7 +352,7 @@ def _record_kind(lines: list[str], i: int) -> str | None:
         and i + 1 < len(lines)
         and is_banner(lines[i + 1])
     ):
-        return "fragment"
+        return RecordKind.FRAGMENT
     return None
 
 
@@ -384,8 +395,8 @@ def _tab_record(chunk: list[str], start: int, end: int, line: int) -> Record:
     )
 
 
-def _line_record(chunk: list[str], kind: str, start: int, end: int, line: int) -> Record:
-    if kind == "fragment":
+def _line_record(chunk: list[str], kind: RecordKind, start: int, end: int, line: int) -> Record:
+    if kind is RecordKind.FRAGMENT:
         return Record(
             start,
             end,

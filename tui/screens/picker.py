@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,7 +19,7 @@ class PickerScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, choices: list[tuple[str, str | Text]]) -> None:
+    def __init__(self, title: str, choices: Sequence[tuple[str, str | Text]]) -> None:
         super().__init__(classes="picker")
         self.picker_title = title
         self.choices = choices
