@@ -93,11 +93,13 @@ RELIABLE_RELEASE_TIMES = "2011-08-30"  # only the final regeneration's pages car
 
 
 def sent_time(cable: Cable) -> str | None:
-    """`16:11`: the time the cable was sent (its DTG, UTC), where the DTG agrees with the date."""
-    found = re.search(r"\b(\d\d)(\d\d)(\d\d)Z\b", cable.created_dtg or "")
-    if found is None or not cable.created or cable.created[8:10] != found.group(1):
+    """`16:11`: when the cable was sent (`sent`, from its DTG, UTC), where it has a DTG that
+    agrees with the created date (without one, `sent` is only the page's Created value)."""
+    if not cable.created_dtg or not cable.sent or not cable.created:
         return None
-    return f"{found.group(2)}:{found.group(3)}"
+    if cable.sent[:10] != cable.created[:10] or len(cable.sent) < 16:
+        return None
+    return cable.sent[11:16]
 
 
 def release_time(cable: Cable) -> str | None:
