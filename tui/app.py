@@ -21,6 +21,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label
 
@@ -45,6 +46,29 @@ from tui.widgets.sidebar import CableList, Sidebar
 
 if TYPE_CHECKING:
     from cables.search import SidebarSearch
+
+
+LIBRARY_CHECK_SECONDS = 2.0
+
+
+def empty_library_text(path: Path) -> list[str]:
+    """What the view says on a library with no cables: how to import, and what the demo is."""
+    return [
+        "This library has no cables yet.",
+        "",
+        f"Library: {path}",
+        "",
+        "Import cables into it (the cables.csv dump, .gz too, or folders of cable pages):",
+        "",
+        f"    cables --library {path} import cables.csv.gz",
+        "",
+        "They appear here as they are imported, no restart needed.",
+        "",
+        "Or try the demo library, 2,000 synthetic cables (real ids, generated text), kept apart"
+        " from yours:",
+        "",
+        "    cables demo",
+    ]
 
 
 class CablesApp(App[int]):
@@ -78,6 +102,8 @@ class CablesApp(App[int]):
         self.history: list[list[str | int]] = []  # [reference id, paragraph index]
         self.history_at = -1
         self._colors_fitted = False
+        self._generation = -1  # the library's write counter when the index was loaded
+        self._watch_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -146,6 +172,7 @@ class CablesApp(App[int]):
     def load_index(self) -> None:
         """Load the sidebar index and build the search engine off the UI thread."""
         self.call_from_thread(self.sidebar.show_progress, "Loading the cable index…")
+        self._generation = self.library.generation()
         index = self.library.load_index()
         self.call_from_thread(self.sidebar.show_progress, f"Preparing search over {len(index):,}…")
         from cables.search import SidebarSearch  # (rapidfuzz: imported off the first frame)
@@ -160,6 +187,21 @@ class CablesApp(App[int]):
         self.sidebar.set_index(index, engine)
         if self.view.cable is None and len(index):
             self.open_cable(index.reference_ids[0])
+        elif not len(index):
+            self.view.show_message(empty_library_text(self.library.path))
+        if self._watch_timer is None:
+            self._watch_timer = self.set_interval(LIBRARY_CHECK_SECONDS, self.check_library)
+
+    @work(thread=True, exclusive=True, group="library-watch")
+    def check_library(self) -> None:
+        """Cables imported while the browser runs: reload the index when the library changed
+        (one small query every few seconds, off the UI thread)."""
+        try:
+            changed = self.library.generation() != self._generation
+        except LibraryError:
+            return
+        if changed:
+            self.load_index()
 
     # -- opening cables ------------------------------------------------------------------
 

@@ -106,6 +106,7 @@ class CableView(ScrollView, can_focus=True):
         self._starts: list[int] = []  # per paragraph: first line (sorted, for bisecting)
         self._leads: list[int] = []  # per paragraph: its section heading's line, else its first
         self.bookmarked: frozenset[int] = frozenset()  # paragraph indices bookmarked
+        self.message: list[str] = []  # shown while no cable is open
         self._held = False  # True while the view scrolls itself to show `current`
         self._laid_out_width = -1
         self._strips: dict[int, Strip] = {}
@@ -117,6 +118,7 @@ class CableView(ScrollView, can_focus=True):
     def show(self, cable: Cable, index: int = 0) -> None:
         """Open `cable` at paragraph `index`."""
         self.cable = cable
+        self.message = []
         self.original = False
         self.find_query = ""
         self.match_at = None
@@ -127,6 +129,14 @@ class CableView(ScrollView, can_focus=True):
         self.scroll_to(x=0, y=0, animate=False)
         self._held = False
         self._reveal()
+        self._moved()
+
+    def show_message(self, lines: list[str]) -> None:
+        """No cable: show `lines` (plain text) instead, e.g. how to fill an empty library."""
+        self.cable = None
+        self.message = lines
+        self.find_query = ""
+        self._relayout()
         self._moved()
 
     def restyle(self) -> None:
@@ -242,7 +252,7 @@ class CableView(ScrollView, can_focus=True):
         self._laid_out_width = width
         self._strips.clear()
         if self.cable is None:
-            self._lines, self._spans, self._leads = [], [], []
+            self._lines, self._spans, self._leads = self._message_lines(width), [], []
         elif self.original:
             self._lines, self._raw_rows = self._original_lines(self.cable, max(10, width))
             self._spans, self._leads = [], []
@@ -336,6 +346,22 @@ class CableView(ScrollView, can_focus=True):
             for start, end in line_spans(text.plain, width) or [(0, 0)]:
                 lines.append(_Line(None, False, text, start, end))
         return lines, rows
+
+    def _message_lines(self, width: int) -> list[_Line]:
+        lines = []
+        for line in self.message:
+            text = Text(line, end="")
+            for start, end in line_spans(line, max(10, width - GUTTER)) or [(0, 0)]:
+                lines.append(_Line(None, False, text, start, end))
+        return lines
+
+    def _nothing_yet(self) -> bool:
+        """With no cable open, say so (`/` and `:` have nothing to search) and return True."""
+        if self.cable is not None:
+            return False
+        why = "this library has no cables" if self.message else "no cable is open"
+        self.notify(f"Nothing to search yet: {why}", severity="warning", markup=False)
+        return True
 
     def _raw_row_of(self, index: int) -> int:
         """The raw view's row where paragraph `index` starts (found by its first words)."""
@@ -463,6 +489,9 @@ class CableView(ScrollView, can_focus=True):
     def action_goto_paragraph(self) -> None:
         from tui.screens.prompt import PromptScreen
 
+        if self._nothing_yet():
+            return
+
         def done(value: str | None) -> None:
             if value and not self.goto_number(value):
                 self.notify(f"No paragraph {value}", severity="warning", markup=False)
@@ -584,6 +613,8 @@ class CableView(ScrollView, can_focus=True):
         """`/`: find as you type; enter keeps it, escape puts back what was there."""
         from tui.screens.prompt import PromptScreen
 
+        if self._nothing_yet():
+            return
         before = (self.find_query, self.current, self.scroll_y)
 
         def done(value: str | None) -> None:
