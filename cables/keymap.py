@@ -42,6 +42,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("find_prev", "N", "Previous find match", "cable"),
     Action("copy_paragraph_link", "y", "Copy the paragraph's permalink", "cable"),
     Action("copy_cable_link", "Y", "Copy the cable's permalink", "cable"),
+    Action("articles", "a", "Press articles it appears in (enter copies a link)", "cable"),
     Action("copy_citation", "c", "Copy the paragraph as a quoted citation", "cable"),
     Action("references", "r,enter", "References: open a cable this one cites", "cable"),
     Action("cited_by", "R", "Cited by: open a cable that cites this one", "cable"),

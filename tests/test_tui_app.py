@@ -454,7 +454,8 @@ async def test_sidebar_columns_follow_the_config(fixtures_library):
     async with running(fixtures_library, config) as (app, _pilot):
         index = app.sidebar.index
         row = app.query_one(CableList).row_text(0).plain
-        assert row == f"{index.reference_ids[0]} {index.origins[0]} {index.tags[0]}"
+        width = app.query_one(CableList).ref_width  # ids padded to the longest on screen
+        assert row == f"{index.reference_ids[0]:<{width}} {index.origins[0]} {index.tags[0]}"
         assert index.origins[0] == "Embassy Sanaa"
 
 

@@ -7,11 +7,12 @@ import re
 from contextlib import asynccontextmanager
 
 from textual.events import MouseScrollDown
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 from textual.widgets._footer import FooterKey
 from tui_support import index_loaded
 
 from cables.library import Library
+from cables.model import Level
 from cables.state import State
 from tui.app import CablesApp
 from tui.screens.picker import PickerScreen
@@ -263,3 +264,65 @@ async def test_raw_view_opens_at_the_current_paragraph_moves_by_line_and_wraps(f
         assert " ".join(longest.split()) in " ".join(" ".join(lines).split())
         await pilot.press("o")
         assert not view.original and view.current == 4
+
+
+async def test_the_sidebar_follows_the_open_cable(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
+        cable_list = app.query_one(CableList)
+        assert cable_list.selected == "10SANAA317"
+        app.open_cable("09BERLIN1167")
+        await pilot.pause()
+        assert cable_list.selected == "09BERLIN1167"
+        await pilot.press("escape", "backspace")  # back
+        await pilot.pause()
+        assert cable_list.selected == "10SANAA317"
+
+
+async def test_sidebar_rows_line_up_and_the_selected_row_keeps_its_chip(fixtures_library):
+    async with running(fixtures_library) as (app, _pilot):
+        cable_list = app.query_one(CableList)
+        lines = [cable_list.render_line(y).text for y in range(10)]
+        dates = {line.index(" 20") for line in lines if " 20" in line}
+        assert len(dates) == 1  # the dates in one column, whatever the id's length
+        chip = app.level_styles.chip(Level.S)
+        row = cable_list.render_line(cable_list.cursor)
+        first = next(segment for segment in row if segment.text.strip())
+        assert first.style.bgcolor == chip.bgcolor  # the cursor row's chip keeps its colour
+        assert cable_list.size.height == app.query_one(CableList).scrollable_content_region.height
+
+
+async def test_references_list_has_columns_and_a_key_hint(fixtures_library):
+    async with running(fixtures_library, open_ref="10SANAA317") as (app, pilot):
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        labels = [option.prompt.plain for option in app.screen.query_one(OptionList).options]
+        assert any("(not in this library)" in label for label in labels)
+        here = [label for label in labels if "not in this library" not in label]
+        columns = {re.match(r"\S+\s+", label).end() for label in labels}
+        assert len(columns) == 1  # ids padded to one width
+        for label in here:
+            assert re.search(r"  \d{4}-\d\d-\d\d  ", label)
+        hint = app.screen.query_one("#picker-hint").render().plain
+        assert "enter" in hint and "escape" in hint
+
+
+async def test_articles_are_listed_and_a_link_copied(fixtures_library):
+    async with running(fixtures_library, open_ref="09MEXICO1055") as (app, pilot):
+        assert "Appears in 1 press article: wikileaks.jornada.com.mx" in app.view.visible_text()
+        await pilot.press("a")
+        await pilot.pause()
+        labels = [option.prompt.plain for option in app.screen.query_one(OptionList).options]
+        assert labels[0].startswith("wikileaks.jornada.com.mx  date not given  http://")
+        await pilot.press("enter")
+        assert app.clipboard == (
+            "http://wikileaks.jornada.com.mx/notas/encuentros-entre-obama-y-calderon"
+        )
+
+
+async def test_palette_names_keys_as_the_help_does(fixtures_library):
+    async with running(fixtures_library, open_ref="09BERLIN1167") as (app, _pilot):
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert commands["Next section"].startswith("]")
+        assert "right_square_bracket" not in commands["Next section"].split("(")[0]
+        assert commands["Help: every key"].startswith("? f1")

@@ -8,10 +8,12 @@ shows progress) while the app already takes keys. Everything the user can do is 
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urlsplit
 
 from rich.color import Color as RichColor
 from rich.color import ColorParseError
@@ -34,14 +36,14 @@ from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
 from cables.state import State
 from tui import clipboard
-from tui.keys import bindings, keys_of
+from tui.keys import bindings, key_label, keys_of
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.cable_view import APP_ACTIONS, CableView
 from tui.widgets.footer import CableFooter, paragraph_ref
 from tui.widgets.level_strip import LevelStrip
-from tui.widgets.levels import LevelStyles
+from tui.widgets.levels import CODE, LevelStyles
 from tui.widgets.sidebar import CableList, Sidebar
 
 if TYPE_CHECKING:
@@ -104,6 +106,7 @@ class CablesApp(App[int]):
         self._colors_fitted = False
         self._generation = -1  # the library's write counter when the index was loaded
         self._watch_timer: Timer | None = None
+        self._known: tuple[CableIndex, frozenset[str]] | None = None  # ids of the index
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -218,6 +221,7 @@ class CablesApp(App[int]):
             self.notify(f"{ref} is not in this library", severity="warning", markup=False)
             return False
         self.view.show(cable, index)
+        self.sidebar.cable_list.select(cable.reference_id)
         self._show_bookmarks()
         if anchor is not None:
             found = self.view.index_of_anchor(anchor)
@@ -334,6 +338,35 @@ class CablesApp(App[int]):
         summary = f"{paragraph_ref(cable, self.view.current)}, {lines} lines"
         self._copy(text, "citation", summary)
 
+    def action_articles(self) -> None:
+        """The press articles the cable appears in, by outlet and date; enter copies a link."""
+        cable = self.view.cable
+        if cable is None:
+            return
+        if not cable.articles:
+            self.notify(f"{cable.reference_id} appears in no press article", markup=False)
+            return
+        choices: list[tuple[str, str | Text]] = []
+        for url in dict.fromkeys(cable.articles):
+            outlet, date = article_source(url)
+            label = Text(outlet, style="bold")
+            label.append(f"  {date or 'date not given'}  ", style="dim")
+            label.append(clean_line(url))
+            choices.append((url, label))
+
+        def done(url: str | None) -> None:
+            if url:
+                self._copy(clean_line(url), "article link")
+
+        self.push_screen(
+            PickerScreen(
+                f"{cable.reference_id} appears in",
+                choices,
+                hint="enter copy the link · escape close",
+            ),
+            done,
+        )
+
     def action_references(self) -> None:
         cable = self.view.cable
         if cable is None:
@@ -351,21 +384,30 @@ class CablesApp(App[int]):
             self.notify(f"{title}: none", markup=False)
             return
         choices: list[tuple[str, str | Text]] = []
-        for ref in dict.fromkeys(refs):
+        unique = list(dict.fromkeys(refs))
+        width = max(len(ref) for ref in unique)
+        for ref in unique:
             cited = self.library.get(ref)
-            label = Text(ref, style="bold")
+            label = Text(f"{ref:<{width}}", style="bold")
             label.append("  ")
             if cited is None:
-                label.append("(not in this library)", style="dim")
+                label.append(f"{'':10}  {'':3}  ")
+                label.append("(not in this library)", style="dim italic")
             else:
-                label.append(clean_line(cited.subject or ""))
+                label.append(f"{(cited.created or '')[:10]:10}", style="dim")
+                label.append("  ")
+                label.append(f"{CODE[cited.level]:^3}", style=self.level_styles.chip(cited.level))
+                label.append("  ")
+                label.append(clean_line(cited.subject or "(no subject)"))
             choices.append((ref, label))
 
         def done(ref: str | None) -> None:
             if ref and self.open_cable(ref):
                 self.view.focus()
 
-        self.push_screen(PickerScreen(title, choices), done)
+        self.push_screen(
+            PickerScreen(title, choices, hint="enter open · ↑↓ move · escape close"), done
+        )
 
     def action_bookmark(self) -> None:
         cable = self.view.cable
@@ -400,10 +442,19 @@ class CablesApp(App[int]):
             self._show_bookmarks()  # some may have been deleted
             self._open_place(place)
 
-        self.push_screen(BookmarksScreen(self.state), done)
+        self.push_screen(BookmarksScreen(self.state, self._in_library), done)
 
     def action_history(self) -> None:
-        self.push_screen(HistoryScreen(self.state), self._open_place)
+        self.push_screen(HistoryScreen(self.state, self._in_library), self._open_place)
+
+    def _in_library(self, ref: str) -> bool:
+        """Whether cable `ref` is in this library (from the sidebar index once it is in)."""
+        index = self.sidebar.index
+        if index is None:
+            return True  # not known yet: not marked
+        if self._known is None or self._known[0] is not index:
+            self._known = (index, frozenset(index.reference_ids))
+        return ref in self._known[1]
 
     def _open_place(self, place: Place | None) -> None:
         if place is not None and self.open_cable(place[0], anchor=place[1]):
@@ -416,12 +467,25 @@ class CablesApp(App[int]):
             target = {"cable": self.view, "sidebar": self.sidebar}.get(action.scope, self)
             if action.id in APP_ACTIONS:
                 target = self
-            keys = keys_of(action.id, self.config.keymap)
+            keys = " ".join(
+                key_label(key) for key in keys_of(action.id, self.config.keymap).split(",")
+            )
             yield SystemCommand(
                 action.description,
-                f"{action.id}: {keys}",
+                f"{keys}  ({action.id})",
                 partial(self.run_action, action.id, target),
             )
+
+
+def article_source(url: str) -> tuple[str, str | None]:
+    """(outlet, date) of a press article link: its host, and a date in its path if any."""
+    host = clean_line(urlsplit(url).hostname or url)
+    host = host.removeprefix("www.")
+    found = re.search(r"/((?:19|20)\d\d)[/-](\d\d)(?:[/-](\d\d))?(?=/|$)", url)
+    date = None
+    if found:
+        date = "-".join(part for part in found.groups() if part)
+    return host, date
 
 
 def view_title(

@@ -7,6 +7,7 @@ from plain text: nothing in them is ever read as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -60,16 +61,18 @@ class PlacesScreen(ModalScreen[Place | None]):
         border: round $accent; background: $surface; padding: 0 1; }
     PlacesScreen #places-title { text-style: bold; width: 100%; }
     PlacesScreen #places-hint { color: $text-muted; width: 100%; }
-    PlacesScreen OptionList { height: 1fr; border: none; }
+    PlacesScreen OptionList { height: 1fr; border: none; text-wrap: nowrap;
+        text-overflow: ellipsis; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=True)]
     TITLE_TEXT = ""
     HINT = "enter open · escape close"
     EMPTY = ""
 
-    def __init__(self, state: State) -> None:
+    def __init__(self, state: State, present: Callable[[str], bool] | None = None) -> None:
         super().__init__()
         self.state = state
+        self.present = present  # whether a cable is in this library (None: not checked)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="places-box"):
@@ -92,10 +95,16 @@ class PlacesScreen(ModalScreen[Place | None]):
         rows = self.places()
         self._values = [place for _, place in rows]
         if rows:
-            options.add_options([Option(row) for row, _ in rows])
+            options.add_options([Option(self._marked(row, place)) for row, place in rows])
             options.highlighted = min(highlighted or 0, len(rows) - 1)
         else:
             options.add_option(Option(Content(self.EMPTY), disabled=True))
+
+    def _marked(self, row: Content, place: Place) -> Content:
+        """The row, said to be elsewhere when its cable is not in this library."""
+        if self.present is None or self.present(place[0]):
+            return row
+        return Content.assemble((" not in this library ", "reverse"), " ", row)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -112,10 +121,15 @@ class BookmarksScreen(PlacesScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         *PlacesScreen.BINDINGS,
         Binding("d,delete", "delete", "Delete bookmark", show=True),
+        Binding("u", "undo", "Undo delete", show=True),
     ]
     TITLE_TEXT = "Bookmarks"
-    HINT = "enter open · d delete · escape close"
+    HINT = "enter open · d delete · u undo · escape close"
     EMPTY = "No bookmarks yet: b on a paragraph bookmarks it."
+
+    def __init__(self, state: State, present: Callable[[str], bool] | None = None) -> None:
+        super().__init__(state, present)
+        self.deleted: list[tuple[int, Bookmark]] = []  # what `u` puts back, last first
 
     def places(self) -> list[tuple[Content, Place]]:
         return [(_bookmark_row(b), (b.ref, b.anchor)) for b in self.state.bookmarks]
@@ -123,8 +137,21 @@ class BookmarksScreen(PlacesScreen):
     def action_delete(self) -> None:
         index = self.query_one(OptionList).highlighted
         if index is not None and index < len(self.state.bookmarks):
-            self.state.remove_bookmark(self.state.bookmarks[index])
+            bookmark = self.state.bookmarks[index]
+            self.state.remove_bookmark(bookmark)
+            self.deleted.append((index, bookmark))
             self.refresh_places()
+
+    def action_undo(self) -> None:
+        """Put back the last deleted bookmark where it was."""
+        if not self.deleted:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        index, bookmark = self.deleted.pop()
+        self.state.bookmarks.insert(min(index, len(self.state.bookmarks)), bookmark)
+        self.state.save()
+        self.refresh_places()
+        self.query_one(OptionList).highlighted = min(index, len(self.state.bookmarks) - 1)
 
 
 class HistoryScreen(PlacesScreen):

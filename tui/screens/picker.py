@@ -19,10 +19,13 @@ class PickerScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, choices: Sequence[tuple[str, str | Text]]) -> None:
+    def __init__(
+        self, title: str, choices: Sequence[tuple[str, str | Text]], *, hint: str = ""
+    ) -> None:
         super().__init__(classes="picker")
         self.picker_title = title
         self.choices = choices
+        self.hint = hint or "enter choose · escape cancel"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
@@ -34,6 +37,7 @@ class PickerScreen(ModalScreen[str | None]):
                 ),
                 id="picker-list",
             )
+            yield Label(Text(self.hint, style="dim"), id="picker-hint")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -37,6 +38,7 @@ APP_ACTIONS = frozenset(
         "copy_paragraph_link",
         "copy_cable_link",
         "copy_citation",
+        "articles",
         "references",
         "cited_by",
         "back",
@@ -289,6 +291,20 @@ class CableView(ScrollView, can_focus=True):
         add(Text(clean_line(cable.subject or "(no subject)"), style=Style(bold=True)))
         if cable.tags:
             add(Text("TAGS: " + clean_line(" ".join(cable.tags)), style=Style(dim=True)))
+        if cable.articles:
+            outlets = ", ".join(
+                dict.fromkeys(
+                    (urlsplit(url).hostname or url).removeprefix("www.") for url in cable.articles
+                )
+            )
+            count = len(cable.articles)
+            add(
+                Text(
+                    f"Appears in {count} press article{'s' * (count != 1)}: "
+                    f"{clean_line(outlets)} (a lists them, to copy a link)",
+                    style=Style(italic=True),
+                )
+            )
         if cable.ref_text or cable.references:
             refs = clean(cable.ref_text or " ".join(cable.references)).strip()
             label = "" if refs[:3].upper() == "REF" else "REF: "

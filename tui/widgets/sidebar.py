@@ -65,6 +65,7 @@ class CableList(ScrollView, can_focus=True):
         self.columns = columns
         self.index: CableIndex | None = None
         self.rows: Sequence[int] = ()
+        self.ref_width = 0  # the longest id on screen, set at each paint
         self._base_style = Style()
         self._cursor_style = Style()
 
@@ -115,7 +116,26 @@ class CableList(ScrollView, can_focus=True):
         # Styles looked up once per paint, not per line (each lookup walks the DOM).
         self._base_style = self.rich_style
         self._cursor_style = self.get_component_rich_style("cable-list--cursor")
+        if self.index is not None:  # ids padded to the longest on screen: the columns line up
+            top = int(self.scroll_y)
+            shown = self.rows[top : top + crop.height + crop.y]
+            self.ref_width = max((len(self.index.reference_ids[i]) for i in shown), default=0)
         return super().render_lines(crop)
+
+    def select(self, reference_id: str) -> None:
+        """Put the cursor on `reference_id` if the list shows it (the sidebar follows the view)."""
+        if self.index is None or self.selected == reference_id:
+            return
+        try:
+            i = self.index.reference_ids.index(reference_id)
+        except ValueError:
+            return
+        rows = self.rows
+        if isinstance(rows, range):
+            if i in rows:
+                self.cursor = rows.index(i)
+        elif i in rows:
+            self.cursor = list(rows).index(i)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -125,7 +145,7 @@ class CableList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         text = self.row_text(self.rows[row])
         if row == self.cursor:
-            text.stylize(self._cursor_style)
+            text.stylize_before(self._cursor_style)  # under the chip: it keeps its colour
         text.truncate(width, overflow="ellipsis", pad=True)
         return Strip(list(text.render(self.app.console)), width).apply_style(base).simplify()
 
@@ -141,9 +161,11 @@ class CableList(ScrollView, can_focus=True):
                 level = level_of(index.levels[i])
                 text.append(f"{CODE[level]:^3}", style=self.levels.chip(level))
             elif column == "ref":
-                text.append(index.reference_ids[i], style=Style(bold=True))
+                ref = index.reference_ids[i]
+                text.append(ref, style=Style(bold=True))
                 if index.synthetic[i]:
                     text.append(" (synth)", style=Style(italic=True, dim=True))
+                text.append(" " * (self.ref_width - len(ref)))
             elif column == "created":
                 text.append(index.created[i] or "????-??-??", style=Style(dim=True))
             elif column == "origin":
