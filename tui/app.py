@@ -22,6 +22,7 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -29,7 +30,7 @@ from textual.widgets import Footer, Input, Label
 
 from cables.config import Config
 from cables.index import CableIndex
-from cables.keymap import ACTIONS
+from cables.keymap import ACTIONS, Action, Handler, Scope
 from cables.library import Library, LibraryError
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
@@ -40,7 +41,7 @@ from tui.keys import bindings, key_label, keys_of
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
-from tui.widgets.cable_view import APP_ACTIONS, CableView
+from tui.widgets.cable_view import CableView
 from tui.widgets.footer import CableFooter, paragraph_ref
 from tui.widgets.level_strip import LevelStrip
 from tui.widgets.levels import CODE, LevelStyles
@@ -78,7 +79,7 @@ class CablesApp(App[int]):
 
     CSS_PATH = Path(__file__).with_name("cables.tcss")  # absolute: subclasses live elsewhere
     TITLE = "cables"
-    BINDINGS: ClassVar[list[BindingType]] = bindings("app")
+    BINDINGS: ClassVar[list[BindingType]] = bindings(Scope.APP)
 
     def __init__(
         self,
@@ -119,7 +120,7 @@ class CablesApp(App[int]):
             with Vertical(id="reader"):
                 yield Label(id="view-title", classes="pane-title")
                 with Horizontal(id="reading"):
-                    yield CableView(self.level_styles, id="cable-view")
+                    yield CableView(self.level_styles, dict(self.config.keymap), id="cable-view")
                     yield LevelStrip(self.level_styles, id="level-strip")
         # The whole width, under the sidebar too: every field fits in two lines at 80 columns.
         yield CableFooter(id="cable-footer")
@@ -262,12 +263,12 @@ class CablesApp(App[int]):
         ):
             self.history[self.history_at][1] = event.index
 
-    async def action_back(self) -> None:
-        """Back in the cable history (binding id `back`; async like the `App.action_back` it
-        overrides, which pops screens: nothing here binds that)."""
+    def action_history_back(self) -> None:
+        """Back in the cable history (binding id `back`: Textual's own `App.action_back`, which
+        pops screens, stays as it is)."""
         self._history_step(-1)
 
-    def action_forward(self) -> None:
+    def action_history_forward(self) -> None:
         self._history_step(1)
 
     def _history_step(self, step: int) -> None:
@@ -464,17 +465,18 @@ class CablesApp(App[int]):
         """The palette lists every action of the keymap table, besides Textual's own."""
         yield from super().get_system_commands(screen)
         for action in ACTIONS:
-            target = {"cable": self.view, "sidebar": self.sidebar}.get(action.scope, self)
-            if action.id in APP_ACTIONS:
-                target = self
             keys = " ".join(
                 key_label(key) for key in keys_of(action.id, self.config.keymap).split(",")
             )
             yield SystemCommand(
                 action.description,
                 f"{keys}  ({action.id})",
-                partial(self.run_action, action.id, target),
+                partial(self.run_action, action.name, self.target_of(action)),
             )
+
+    def target_of(self, action: Action) -> DOMNode:
+        """The one place an action's handler is resolved to the object that runs it."""
+        return {Handler.VIEW: self.view, Handler.SIDEBAR: self.sidebar}.get(action.runs_on, self)
 
 
 def article_source(url: str) -> tuple[str, str | None]:

@@ -13,12 +13,12 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from cables.keymap import ACTIONS
+from cables.keymap import ACTIONS, Scope
 from cables.model import Level
 from tui.keys import key_label, keys_of
 from tui.widgets.levels import CODE, LevelStyles
 
-SCOPES = {"app": "Anywhere", "cable": "Reading a cable", "sidebar": "In the sidebar"}
+SCOPES = {Scope.APP: "Anywhere", Scope.CABLE: "Reading a cable", Scope.SIDEBAR: "In the sidebar"}
 MARKINGS = {
     Level.U: "(U) (U//FOUO)",
     Level.SBU: "(SBU) (SBU/NF)",
@@ -37,7 +37,7 @@ def help_table(keymap: dict[str, str]) -> Table:
     for scope, title in SCOPES.items():
         table.add_row(Text(title, style="bold underline"), "", "")
         for action in ACTIONS:
-            if action.scope == scope:
+            if action.scope is scope:
                 keys = " ".join(key_label(k) for k in keys_of(action.id, keymap).split(","))
                 table.add_row(Text(keys), Text(action.description), Text(action.id))
     return table

@@ -25,27 +25,14 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from cables.keymap import Scope
 from cables.model import Cable, Level, Paragraph
 from cables.sanitize import clean, clean_line
-from tui.keys import bindings
+from tui.keys import bindings, key_hint
 from tui.widgets.footer import marking_label
 from tui.widgets.levels import LevelStyles
 from tui.widgets.wrap import line_spans
 
-# Cable actions that need the library, history or clipboard: handled by the app.
-APP_ACTIONS = frozenset(
-    {
-        "copy_paragraph_link",
-        "copy_cable_link",
-        "copy_citation",
-        "articles",
-        "references",
-        "cited_by",
-        "back",
-        "forward",
-        "bookmark",
-    }
-)
 GUTTER = 3  # level bar (`▶` on the current paragraph), bookmark mark, space
 BOOKMARK_MARK = "•"
 
@@ -74,7 +61,7 @@ class _Line:
 class CableView(ScrollView, can_focus=True):
     """Shows one cable; keeps the current paragraph and moves it from the keyboard."""
 
-    BINDINGS: ClassVar[list[BindingType]] = bindings("cable", on_app=APP_ACTIONS)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(Scope.CABLE)
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "cable-view--current",
@@ -91,9 +78,12 @@ class CableView(ScrollView, can_focus=True):
             self.cable = cable
             self.index = index
 
-    def __init__(self, styles: LevelStyles, *, id: str | None = None) -> None:
+    def __init__(
+        self, styles: LevelStyles, keymap: dict[str, str] | None = None, *, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.levels = styles
+        self.keymap = keymap or {}  # the user's, for hints that name keys
         self.cable: Cable | None = None
         self.current = 0
         self.original = False
@@ -570,7 +560,11 @@ class CableView(ScrollView, can_focus=True):
         def done(value: str | None) -> None:
             if value:
                 self.target_level = Level(value)
-                self.notify(f"< and > now jump to {self.target_level.label} paragraphs")
+                keys = (key_hint("prev_level", self.keymap), key_hint("next_level", self.keymap))
+                self.notify(
+                    f"{keys[0]} and {keys[1]} now jump to {self.target_level.label} paragraphs",
+                    markup=False,
+                )
 
         choices = [(level.value, f"{level.label}") for level in Level]
         self.app.push_screen(PickerScreen("Jump between paragraphs of level", choices), done)
@@ -654,7 +648,11 @@ class CableView(ScrollView, can_focus=True):
 
     def _find_step(self, direction: int) -> None:
         if not self.find_query:
-            self.notify("Nothing to find yet: press / first", severity="warning")
+            self.notify(
+                f"Nothing to find yet: press {key_hint('find', self.keymap)} first",
+                severity="warning",
+                markup=False,
+            )
             return
         if not self._matches:
             self.notify(f"No match for {self.find_query!r}", severity="warning", markup=False)

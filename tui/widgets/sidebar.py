@@ -26,6 +26,7 @@ from textual.widgets import Input, Label
 from textual.worker import get_current_worker
 
 from cables.index import CableIndex
+from cables.keymap import Scope
 from cables.sanitize import clean_line
 from tui.keys import bindings
 from tui.widgets.levels import CODE, LevelStyles, level_of
@@ -181,7 +182,7 @@ class Sidebar(Vertical):
     """Query box, "N of M" count and the cable list; posts `CableList.Opened`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *bindings("sidebar"),
+        *bindings(Scope.SIDEBAR),
         Binding("down", "move(1)", "Down", show=False),
         Binding("up", "move(-1)", "Up", show=False),
     ]
