@@ -3,6 +3,7 @@ every action resolvable, and hints that name the user's keys."""
 
 from __future__ import annotations
 
+from conftest import ROOT
 from textual.app import App
 from tui_support import index_loaded
 
@@ -11,6 +12,11 @@ from cables.keymap import ACTIONS, Handler, Scope
 from cables.library import Library
 from tui.app import CablesApp
 from tui.keys import bindings
+from tui.screens.bookmarks import PlacesScreen
+from tui.screens.help import InfoScreen
+from tui.screens.picker import PickerScreen
+from tui.screens.prompt import PromptScreen
+from tui.widgets import cable_view
 
 # The ids users write in [keymap]: they stay as they were when actions became typed.
 BINDING_IDS = {
@@ -59,3 +65,36 @@ async def test_every_action_resolves_to_a_method_and_hints_name_the_users_keys(f
             await pilot.pause()
             toasts = [toast.render().plain for toast in app.screen.query("Toast")]
             assert any("Nothing to find yet: press ctrl+g first" in t for t in toasts)
+
+
+async def test_modal_screens_bring_their_own_css(fixtures_library):
+    stylesheet = (ROOT / "tui" / "cables.tcss").read_text()
+    for screen in (PromptScreen, PickerScreen, InfoScreen, PlacesScreen):
+        assert screen.__name__ in screen.DEFAULT_CSS
+        assert f"{screen.__name__} {{" not in stylesheet  # the app's stylesheet: layout only
+    with Library.open(fixtures_library) as library:
+        app = CablesApp(library, open_ref="10SANAA317")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await index_loaded(app, pilot)
+            await pilot.press("r")
+            await pilot.pause()
+            box = app.screen.query_one("#picker-box").region
+            assert abs(box.x - (120 - box.right)) <= 1  # centred by the screen's own CSS
+            await pilot.press("escape", "slash")
+            await pilot.pause()
+            assert app.screen.query_one("#prompt-bar").region.bottom == 36  # at the bottom
+
+
+async def test_the_strip_cache_is_bounded(fixtures_library, monkeypatch):
+    monkeypatch.setattr(cable_view, "STRIP_CACHE_LINES", 20)
+    with Library.open(fixtures_library) as library:
+        app = CablesApp(library, open_ref="08STATE116943")
+        async with app.run_test(size=(100, 24)) as pilot:
+            await index_loaded(app, pilot)
+            view = app.view
+            lines = view.visible_text().split("\n")
+            for _ in range(40):
+                await pilot.press("space")
+            assert 0 < len(view._strips) <= 20
+            top = int(view.scroll_y)
+            assert view.render_line(0).text[3:].rstrip() == lines[top].rstrip()

@@ -57,7 +57,12 @@ def legend_table(styles: LevelStyles) -> Table:
     return table
 
 
-class _InfoScreen(ModalScreen[None]):
+class InfoScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    InfoScreen { align: center middle; }
+    InfoScreen #info-box { width: 90%; max-width: 110; height: 80%; border: round $primary;
+        background: $surface; padding: 0 1; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss_screen", "Close"),
     ]
@@ -78,7 +83,7 @@ class _InfoScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class HelpScreen(_InfoScreen):
+class HelpScreen(InfoScreen):
     def __init__(self, keymap: dict[str, str]) -> None:
         super().__init__(
             "Keys",
@@ -88,7 +93,7 @@ class HelpScreen(_InfoScreen):
         )
 
 
-class LegendScreen(_InfoScreen):
+class LegendScreen(InfoScreen):
     def __init__(self, styles: LevelStyles) -> None:
         super().__init__(
             "Levels",

@@ -17,6 +17,13 @@ from textual.widgets.option_list import Option
 class PickerScreen(ModalScreen[str | None]):
     """A titled list of (value, label) pairs; dismisses with the chosen value."""
 
+    DEFAULT_CSS = """
+    PickerScreen { align: center middle; }
+    PickerScreen #picker-box { width: 80%; max-width: 100; height: auto; max-height: 80%;
+        border: round $primary; background: $surface; padding: 0 1; }
+    PickerScreen #picker-list { height: auto; max-height: 20; }
+    PickerScreen #picker-hint { color: $text-muted; width: 100%; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(

@@ -19,6 +19,12 @@ from textual.widgets import Input, Label
 class PromptScreen(ModalScreen[str | None]):
     """Asks for one value at the bottom of the screen, vi style."""
 
+    DEFAULT_CSS = """
+    PromptScreen { align: left bottom; background: $background 0%; }
+    PromptScreen #prompt-bar { height: 3; width: 100%; background: $panel; }
+    PromptScreen #prompt-sigil { width: 2; padding: 1 0 0 1; text-style: bold; }
+    PromptScreen #prompt-input { width: 1fr; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(

@@ -9,7 +9,6 @@ is never the only signal; the current paragraph is marked `▶` as well as highl
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import BindingType
+from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -28,6 +28,7 @@ from textual.strip import Strip
 from cables.keymap import Scope
 from cables.model import Cable, Level, Paragraph
 from cables.sanitize import clean, clean_line
+from tui import navigation
 from tui.keys import bindings, key_hint
 from tui.widgets.footer import marking_label
 from tui.widgets.levels import LevelStyles
@@ -35,6 +36,7 @@ from tui.widgets.wrap import line_spans
 
 GUTTER = 3  # level bar (`▶` on the current paragraph), bookmark mark, space
 BOOKMARK_MARK = "•"
+STRIP_CACHE_LINES = 1000
 
 
 @dataclass(slots=True)
@@ -101,7 +103,9 @@ class CableView(ScrollView, can_focus=True):
         self.message: list[str] = []  # shown while no cable is open
         self._held = False  # True while the view scrolls itself to show `current`
         self._laid_out_width = -1
-        self._strips: dict[int, Strip] = {}
+        # Rendered lines by number, bounded: scrolling a 60 KB cable end to end keeps a few
+        # screens' worth, not every line.
+        self._strips: LRUCache[int, Strip] = LRUCache(STRIP_CACHE_LINES)
         self._base_style = Style()
         self._current_style = Style()
 
@@ -201,27 +205,14 @@ class CableView(ScrollView, can_focus=True):
         self._follow_scroll()
 
     def _follow_scroll(self, *, paged: bool = False) -> None:
-        """Keep the current paragraph on screen however the text was scrolled.
-
-        While the current paragraph's first line is in view it stays current (unless `paged`);
-        otherwise the first paragraph starting in view becomes current, or the one filling the
-        view.
-        """
+        """Keep the current paragraph on screen however the text was scrolled (see
+        `navigation.follow`)."""
         height = self.scrollable_content_region.height
         if self.original or self._held or not self._spans or not height:
             return
-        top = int(self.scroll_y)
-        start, _end = self._spans[self.current]
-        if top <= start < top + height and not paged:
-            return
-        first = bisect_left(self._starts, top)
-        above = first - 1
-        if above >= 0 and self._spans[above][1] - top > height // 2:
-            self._make_current(above)  # a long paragraph fills most of the view
-        elif first < len(self._starts) and self._starts[first] < top + height:
-            self._make_current(first)
-        elif above >= 0 and self._spans[above][1] > top:
-            self._make_current(above)
+        self._make_current(
+            navigation.follow(self._spans, self.current, int(self.scroll_y), height, paged=paged)
+        )
 
     def on_click(self, event: Click) -> None:
         """A click on a paragraph makes it current."""
@@ -403,7 +394,7 @@ class CableView(ScrollView, can_focus=True):
         strip = self._strips.get(number)
         if strip is None:
             strip = Strip(list(line.text.render(self.app.console)))
-            self._strips[number] = strip
+            self._strips.set(number, strip)
         if self.original:
             return strip.crop_extend(0, width, None).apply_style(base)
         gutter = self._gutter(line)
@@ -480,17 +471,13 @@ class CableView(ScrollView, can_focus=True):
 
     def goto_number(self, value: str) -> bool:
         """Go to the paragraph numbered `value`, else the Nth; False if there is none."""
-        if self.cable is None or not value.strip().isdigit():
+        if self.cable is None:
             return False
-        n = int(value)
-        for i, paragraph in enumerate(self.cable.paragraphs):
-            if paragraph.number == n:
-                self.move_to(i)
-                return True
-        if 1 <= n <= len(self.cable.paragraphs):
-            self.move_to(n - 1)
-            return True
-        return False
+        target = navigation.number_target(self.cable.paragraphs, value)
+        if target is None:
+            return False
+        self.move_to(target)
+        return True
 
     def action_goto_paragraph(self) -> None:
         from tui.screens.prompt import PromptScreen
@@ -505,26 +492,16 @@ class CableView(ScrollView, can_focus=True):
         self.app.push_screen(PromptScreen("Go to paragraph", ":", numbers=True), done)
 
     def _section_starts(self) -> list[int]:
-        assert self.cable is not None
-        starts, section = [], None
-        for i, paragraph in enumerate(self.cable.paragraphs):
-            if paragraph.section and paragraph.section != section:
-                starts.append(i)
-            section = paragraph.section
-        return starts
+        return navigation.section_starts(self.cable.paragraphs) if self.cable else []
 
     def action_next_section(self) -> None:
-        self._jump(self._section_starts() if self.cable else [], 1, "section")
+        self._jump(self._section_starts(), 1, "section")
 
     def action_prev_section(self) -> None:
-        self._jump(self._section_starts() if self.cable else [], -1, "section")
+        self._jump(self._section_starts(), -1, "section")
 
     def _jump(self, candidates: list[int], direction: int, what: str) -> None:
-        after = [i for i in candidates if i > self.current]
-        before = [i for i in candidates if i < self.current]
-        target = (
-            (after[0] if after else None) if direction > 0 else (before[-1] if before else None)
-        )
+        target = navigation.jump_target(candidates, self.current, direction)
         if target is None:
             where = "after" if direction > 0 else "before"
             self.notify(f"No {what} {where} this paragraph", severity="warning", markup=False)
@@ -536,15 +513,12 @@ class CableView(ScrollView, can_focus=True):
         if self.target_level is not None:
             return self.target_level
         assert self.cable is not None
-        return max(
-            (p.level for p in self.cable.paragraphs), key=lambda lv: lv.rank, default=Level.UNMARKED
-        )
+        return navigation.highest_level(self.cable.paragraphs)
 
     def _level_hits(self) -> list[int]:
         if self.cable is None:
             return []
-        level = self._level()
-        return [i for i, p in enumerate(self.cable.paragraphs) if p.level is level]
+        return navigation.level_hits(self.cable.paragraphs, self._level())
 
     def action_next_level(self) -> None:
         if self.cable is not None:
@@ -657,11 +631,8 @@ class CableView(ScrollView, can_focus=True):
         if not self._matches:
             self.notify(f"No match for {self.find_query!r}", severity="warning", markup=False)
             return
-        if self.match_at is None:
-            self.match_at = -1 if direction > 0 else 0
-        k = self.match_at + direction
-        if not 0 <= k < len(self._matches):
-            k %= len(self._matches)
+        k, wrapped = navigation.step_match(len(self._matches), self.match_at, direction)
+        if wrapped:
             where = "first" if direction > 0 else "last"
             self.notify(f"Wrapped to the {where} match", markup=False, timeout=3)
         self._show_match(k)

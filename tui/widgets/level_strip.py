@@ -15,6 +15,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from cables.model import Cable, Level
+from tui import navigation
 from tui.widgets.levels import CODE, LevelStyles
 
 WIDTH = 4
@@ -51,44 +52,9 @@ class LevelStrip(Widget):
         """(level, holds the current paragraph) for each of `height` rows."""
         if self.cable is None or not self.cable.paragraphs or height <= 0:
             return []
-        paragraphs = self.cable.paragraphs
-        n = len(paragraphs)
-        if n <= height:
-            return [(p.level, i == self.current) for i, p in enumerate(paragraphs)]
-        runs = [
-            (y * n // height, max(y * n // height + 1, (y + 1) * n // height))
-            for y in range(height)
-        ]
-        shown = [
-            max((p.level for p in paragraphs[lo:hi]), key=lambda lv: lv.rank) for lo, hi in runs
-        ]
-        # Every level the cable has gets a row: a hidden one takes a row of its run from a
-        # level shown in other rows too, or moves the level it displaces on to another row.
-        rows_with = {
-            level: [
-                y
-                for y, (lo, hi) in enumerate(runs)
-                if any(p.level is level for p in paragraphs[lo:hi])
-            ]
-            for level in dict.fromkeys(p.level for p in paragraphs)
-        }
-
-        def place(level: Level, fixed: frozenset[int]) -> bool:
-            candidates = [y for y in rows_with[level] if y not in fixed]
-            for y in candidates:
-                if shown.count(shown[y]) > 1:
-                    shown[y] = level
-                    return True
-            for y in candidates:
-                displaced, shown[y] = shown[y], level
-                if place(displaced, fixed | {y}):
-                    return True
-                shown[y] = displaced
-            return False
-
-        for level in rows_with:
-            if level not in shown:
-                place(level, frozenset())
+        levels = [p.level for p in self.cable.paragraphs]
+        runs = navigation.strip_runs(len(levels), height)
+        shown = navigation.strip_levels(levels, height)
         return [
             (level, lo <= self.current < hi) for level, (lo, hi) in zip(shown, runs, strict=True)
         ]
@@ -100,10 +66,7 @@ class LevelStrip(Widget):
         rows = self.rows(self.size.height)
         if not 0 <= y < len(rows):
             return None
-        n, height = len(self.cable.paragraphs), len(rows)
-        if n <= height:
-            return y
-        lo, hi = y * n // height, max(y * n // height + 1, (y + 1) * n // height)
+        lo, hi = navigation.strip_runs(len(self.cable.paragraphs), len(rows))[y]
         level = rows[y][0]
         return next((i for i in range(lo, hi) if self.cable.paragraphs[i].level is level), lo)
 
