@@ -22,9 +22,9 @@ from typing import NamedTuple
 
 from cables.dtg import DTG_RE, dtg_datetime, dtg_year, find_dtg
 from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
-from cables.markings import level_of_classification, parse_marking
+from cables.markings import CUI_CAVEATS, level_of_classification, parse_marking
 from cables.model import Cable, Level, Marking, Paragraph
-from cables.pagebreaks import PAGE_BREAK_RE
+from cables.pagebreaks import find_break
 from cables.references import canonical_references
 from cables.sanitize import clean, clean_line
 
@@ -82,10 +82,6 @@ _CAVEAT_WORDS = (
 _CAVEAT_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _CAVEAT_WORDS)
 _CAVEAT_LINE_RE = re.compile(r"^\s*(?:(?:" + _CAVEAT_ALT + r")[\s,/.]*)+$", re.I)
 _CAVEAT_IN_RE = re.compile(r"\b(?:" + _CAVEAT_ALT + r")\b")
-# Caveats that make an unclassified cable controlled unclassified information (FOUO).
-_CUI_CAVEATS = frozenset(
-    {"SBU", "FOUO", "SENSITIVE", "DEA SENSITIVE", "SENSITIVE BUT UNCLASSIFIED"}
-)
 # Header keys that some banner lines carry after the banner (`... 000284 SIPDIS E.O. 12958 ...`).
 _BANNER_KEYS_RE = re.compile(r"\b(?:E\.\s?O\.|TAGS?:|SUBJ(?:ECT)?:)", re.I)
 
@@ -95,8 +91,10 @@ _REF_RE = re.compile(
     r"^\s*(?:REFS?|REFTELS?|REFERENCES?|REF\s+[A-Z]\.)\s*(?::|\.|\s-)?\s*(?P<rest>.*)$", re.I
 )
 _REF_KEY_RE = re.compile(r"^\s*(?:REFS?|REFTELS?|REFERENCES?)\s*[:.-]|^\s*REF\s+[A-Z][.)]", re.I)
+# "Classified By", misspelt too (`Clasified By`, `Classifed By`).
 _CLASSIFIED_RE = re.compile(
-    r"^\s*(?:\([A-Z/]{1,6}\)\s*)?(?:CLASSIFIED|CLASSIFICATION)\s+BY\s*:?\s*(?P<rest>.*)$", re.I
+    r"^\s*(?:\([A-Z/]{1,6}\)\s*)?(?:CLAS{1,2}I?FI?E?D|CLASSIFICATION)\s+BY\s*:?\s*(?P<rest>.*)$",
+    re.I,
 )
 # Header keys run together on one line (`E.o. 12958: decl: ... Tags: prel ... Subject: ...`).
 _INLINE_KEY_RE = re.compile(
@@ -104,6 +102,7 @@ _INLINE_KEY_RE = re.compile(
 )
 # A REF block glued onto the end of the subject (`... AS UK PRIMEREF: A. LONDON 1939`).
 _GLUED_REF_RE = re.compile(r"(?:REFS?|REFTEL):\s")
+_ROUTING_SPAN = 40  # lines: a routing header copied into the body, up to its fields
 _HEADER_ZONE = 80  # lines: the header fields come well before this
 _EO_RE = re.compile(r"^\s*E\.?\s?O\.?\s+\d{4,5}\b", re.I)
 _BARE_NUMBER_RE = re.compile(r"^\s*\d{3,7}\s*$")
@@ -266,17 +265,17 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
         line = lines[i]
         text = line.text
         # Cheap test first (this runs on every line): every break names its page "NNN OF NNN".
-        m = PAGE_BREAK_RE.search(text) if "OF" in text or "of" in text else None
-        while m and not m["old"] and (text[: m.start()].strip() or text[m.end() :].strip()):
+        m = find_break(text) if "OF" in text or "of" in text else None
+        while m and not m.old and (m.before.strip() or m.after.strip()):
             # Cut out of the line; the words either side join (`... a` + `visit by ...`).
-            text = f"{text[: m.start()].rstrip()} {text[m.end() :].lstrip()}".strip()
-            m = PAGE_BREAK_RE.search(text)
+            text = f"{m.before.rstrip()} {m.after.lstrip()}".strip()
+            m = find_break(text)
         if m is None:
             out.append(line if text is line.text else _Line(text, line.pilcrow, line.anchor))
             i += 1
             continue
-        rest = text[m.end() :].strip()
-        section_end = _section_header_end(lines, i) if m["old"] and out else None
+        rest = m.after.strip()
+        section_end = _section_header_end(lines, i) if m.old and out else None
         # Drop the repeated banner lines and blanks the old style puts before a page header
         # (and, before a new section's routing header, its `CONFIDENTIAL PTQ1865` line).
         while (
@@ -289,7 +288,7 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
             )
         ):
             out.pop()
-        if m["old"] and out and (glued := _GLUED_BANNER_RE.search(out[-1].text)):
+        if m.old and out and (glued := _GLUED_BANNER_RE.search(out[-1].text)):
             # `... TSVANGIRAI CLAIMED.  CONFIDENTIAL` right before the page header
             last = out[-1]
             out[-1] = _Line(last.text[: glued.start()], last.pilcrow, last.anchor)
@@ -297,12 +296,12 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
             # A later section's routing header mid-text: its page 02 header repeats the end of
             # the subject that followed the first section's page 02 header.
             i = section_end
-            page = PAGE_BREAK_RE.match(lines[i].text) if i < n else None
-            if page is None or not page["old"]:
+            page = find_break(lines[i].text) if i < n else None
+            if page is None or not page.old:
                 continue
-            rest = lines[i].text[page.end() :].strip()
+            rest = page.after.strip()
             rest = "" if rest == first_rest else rest
-        elif m["old"] and first_rest is None:
+        elif m.old and first_rest is None:
             first_rest = rest
         i += 1
         while i < n and lines[i].blank:
@@ -381,7 +380,7 @@ def _banner_classification(banner_class: str, caveats: list[str]) -> str | None:
     }.get(level)
     if word is None:
         return None
-    if level is Level.U and (_CUI_CAVEATS & set(caveats)):
+    if level is Level.U and (CUI_CAVEATS & set(caveats)):
         return "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
     if "NOFORN" in caveats and level in (Level.C, Level.S, Level.TS):
         return f"{word}//NOFORN"
@@ -439,13 +438,14 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
     n = len(lines)
     i = 0
     seen_block = False
+    banner_limit = 15
     while i < n:
         line = lines[i]
         text = line.text
         if line.blank:
             i += 1
             continue
-        if head.banner_class is None and i < 15 and not seen_block:
+        if head.banner_class is None and i < banner_limit and not seen_block:
             found = _banner(text)
             if found:
                 head.banner_class, head.banner_station, head.banner_number = found
@@ -457,12 +457,12 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
                 i += 1
                 continue
         if m := _TAGS_RE.match(text):
-            parts, i = _block(lines, i, m.group("rest"), stop_on_item=False)
+            parts, i = _block(lines, i, m.group("rest"))
             head.tags = _split_tags("\n".join(parts))
             seen_block = True
             continue
         if m := _SUBJECT_RE.match(text):
-            parts, i = _block(lines, i, m.group("rest"), stop_on_item=False)
+            parts, i = _block(lines, i, m.group("rest"))
             subject = clean_line(" ".join(parts))
             head.subject = _strip_marking(subject) or None
             seen_block = True
@@ -473,7 +473,7 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             seen_block = True
             continue
         if m := _CLASSIFIED_RE.match(text):
-            parts, i = _block(lines, i, m.group("rest"), stop_on_item=False)
+            parts, i = _block(lines, i, m.group("rest"))
             head.classified_by = clean_line(" ".join(parts)) or None
             seen_block = True
             continue
@@ -485,9 +485,22 @@ def _read_header(lines: list[_Line]) -> tuple[_Header, int]:
             _add_caveats(head, text)
             i += 1
             continue
+        if _is_corrected(text):
+            i += 1
+            continue
+        if (
+            DTG_RE.match(text)
+            and not seen_block
+            and head.banner_class is None
+            and _key_ahead(lines, i + 1, _ROUTING_SPAN)
+        ):
+            # The body opens with a copy of the routing header: its banner and fields follow.
+            banner_limit = i + _ROUTING_SPAN
+            i += 1
+            continue
         if DTG_RE.match(text) or _is_par_start(line) or line.pilcrow:
             break
-        if _key_ahead(lines, i + 1):
+        if _key_ahead(lines, i + 1, _ROUTING_SPAN if not seen_block else 15):
             i += 1  # an addressee or note line between header fields
             continue
         if i + 1 < n and _UNDERLINE_RE.match(lines[i + 1].text):
@@ -506,9 +519,19 @@ def _add_caveats(head: _Header, text: str) -> None:
             head.caveats.append(word)
 
 
-def _key_ahead(lines: list[_Line], i: int) -> bool:
-    """Whether a header field (TAGS, SUBJECT ...) still follows before the first paragraph."""
-    for line in lines[i : i + 15]:
+def _is_corrected(text: str) -> bool:
+    """`C O R R E C T E D C O P Y`, as the top of a corrected cable's pages reads."""
+    return "".join(text.split()).upper() == "CORRECTEDCOPY"
+
+
+def _is_banner_or_caveat(text: str) -> bool:
+    return bool(_BANNER_ONLY_RE.match(text) or _CAVEAT_LINE_RE.match(text)) or _is_corrected(text)
+
+
+def _key_ahead(lines: list[_Line], i: int, span: int) -> bool:
+    """Whether a header field (TAGS, SUBJECT ...) still follows before the first paragraph,
+    within `span` lines."""
+    for line in lines[i : i + span]:
         if line.pilcrow or _is_par_start(line):
             return False
         if _is_key(line.text):
@@ -516,8 +539,10 @@ def _key_ahead(lines: list[_Line], i: int) -> bool:
     return False
 
 
-def _block(lines: list[_Line], i: int, first: str, *, stop_on_item: bool) -> tuple[list[str], int]:
-    """A header field: its first line's rest plus continuation lines up to a blank or a new key."""
+def _block(lines: list[_Line], i: int, first: str) -> tuple[list[str], int]:
+    """A header field: its first line's rest plus continuation lines up to a blank, a new key,
+    or what the next page repeats at its top (a banner, a caveat line, `C O R R E C T E D C O P
+    Y`) where a page break came inside the field."""
     parts = [first.strip()] if first.strip() else []
     i += 1
     while i < len(lines):
@@ -528,7 +553,7 @@ def _block(lines: list[_Line], i: int, first: str, *, stop_on_item: bool) -> tup
             i + 1 < len(lines) and _UNDERLINE_RE.match(lines[i + 1].text)
         ):
             break
-        if stop_on_item and _REF_ITEM_RE.match(line.text):
+        if _is_banner_or_caveat(line.text):
             break
         parts.append(line.text.strip())
         i += 1
@@ -660,7 +685,10 @@ def _merge_tags(body_tags: list[str], page_tags: list[str]) -> list[str]:
 
 
 def _whole_text_level(body: str) -> Level | None:
-    m = _WHOLE_TEXT_RE.search(body[:6000])
+    head = body[:6000]
+    if "ENTIRE" not in head.upper():  # a cheap test first: few cables mark the whole text
+        return None
+    m = _WHOLE_TEXT_RE.search(head)
     if not m:
         return None
     parsed = parse_marking(m.group("level"))
@@ -719,7 +747,11 @@ class _Sequence:
                     self.outer.append(self.last)
                 self.last = number
                 return _Start(number, marking, rest, line.anchor)
-        if line.pilcrow and (m := _LETTER_START_RE.match(text)) and self._next_letter(m["letter"]):
+        if (
+            line.pilcrow
+            and (m := _LETTER_START_RE.match(text))
+            and (blank_before or self._next_letter(m["letter"]))
+        ):
             self.letter = m["letter"]
             marking, rest = _marking_of(None, m.group("post"), m.group("rest"))
             # The letter stays in the text: it is a word of the telegram (`A. Terrorism`).
@@ -733,8 +765,8 @@ class _Sequence:
         return None
 
     def _next_letter(self, letter: str) -> bool:
-        """Lettered paragraphs run A, B, C ... (or open a Roman `I.`): an `R.` out of sequence is
-        an initial (`R. Smith`)."""
+        """Lettered paragraphs run A, B, C ... (or open a Roman `I.`): an `R.` out of sequence
+        and inside a sentence is an initial (`We met` / `R. Smith`)."""
         return letter in "AI" or (self.letter is not None and ord(letter) == ord(self.letter) + 1)
 
     def _plausible(self, n: int, line: _Line, blank: bool, soft: bool, marked: bool) -> int | None:

@@ -7,8 +7,13 @@ test checks it); the browser is imported here, inside the call, only when it is 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cables.config import Config
+
+if TYPE_CHECKING:
+    from cables.index import CableIndex
+    from cables.search import SidebarSearch
 
 
 def run_browser(
@@ -18,8 +23,34 @@ def run_browser(
     open_ref: str | None = None,
     anchor: str | None = None,
     demo: bool = False,
+    preloaded: tuple[CableIndex, SidebarSearch] | None = None,
 ) -> int:
-    """Run the browser on the library at `library_path` until the user quits; its exit status."""
+    """Run the browser on the library at `library_path` until the user quits; its exit status.
+
+    `preloaded`: the index and search engine already made (by `cables serve`'s fork server).
+    """
     from tui.app import run_app
 
-    return run_app(library_path, open_ref=open_ref, anchor=anchor, config=config, demo=demo)
+    return run_app(
+        library_path,
+        open_ref=open_ref,
+        anchor=anchor,
+        config=config,
+        demo=demo,
+        preloaded=preloaded,
+    )
+
+
+def serve_web(
+    config: Config,
+    library_path: Path,
+    *,
+    host: str,
+    port: int,
+    token: str | None,
+    public_url: str | None,
+) -> int:
+    """`cables serve web`: the browser in web pages (textual-serve brings Rich, hence here)."""
+    from tui.serve_web import serve_web as serve
+
+    return serve(config, library_path, host=host, port=port, token=token, public_url=public_url)

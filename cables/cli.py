@@ -14,6 +14,7 @@ from typing import NoReturn
 from cables import __version__
 from cables.config import ConfigError
 from cables.exits import EXIT_FATAL, EXIT_INTERRUPTED, EXIT_OK, config_failed
+from cables.library import LibraryError
 
 # name -> (module under cables.commands, one-line help). `open` is also what a bare `cables` runs.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -28,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("search", "full-text search of the library"),
     "config": ("config", "read and write the configuration file"),
     "bookmarks": ("bookmarks", "list bookmarks, or export them as Markdown (--markdown)"),
+    "serve": ("serve", "serve the browser to many readers over SSH or the web"),
 }
 
 
@@ -82,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(module.run(args))
     except ConfigError as exc:  # any command: never run on a half-read config
         return config_failed(exc)
+    except LibraryError as exc:  # any command: the library failed part way (one line, no trace)
+        print(f"cables: {exc}", file=sys.stderr)
+        return EXIT_FATAL
     except KeyboardInterrupt:
         print("cables: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -12,7 +12,7 @@ import argparse
 import json
 import os
 import re
-import string
+import stat
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +29,7 @@ from cables.permalinks import (
     DEFAULT_PARAGRAPH_TEMPLATE,
     PLACEHOLDERS,
     Permalinks,
+    template_problem,
 )
 from cables.sanitize import clean
 
@@ -144,13 +145,34 @@ def resolve_library(args: argparse.Namespace, config: Config | None = None) -> P
 
 
 def read_document(path: Path) -> tuple[dict[str, Any], str]:
-    """The file's TOML table and its text ({} and "" when absent); ConfigError when unreadable."""
+    """The file's TOML table and its text ({} and "" when absent); ConfigError when unreadable.
+
+    Anything but a regular file is refused before it is opened: reading a FIFO would block.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        mode = path.stat().st_mode
+    except OSError:
+        mode = stat.S_IFREG  # absent or unreachable: reading it below says which
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(mode)
+            else "a FIFO"
+            if stat.S_ISFIFO(mode)
+            else "a socket or device"
+        )
+        raise ConfigError(
+            [f"{path}: the config is not a regular file ({kind}); move it aside or use --config"]
+        )
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # editors on Windows write a BOM
     except FileNotFoundError:
         return {}, ""
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot read the config: {exc}"]) from exc
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ConfigError(
+            [f"{path}: cannot read the config ({why}); fix it, or name another with --config"]
+        ) from exc
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
@@ -173,29 +195,36 @@ class _Checker:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        self.text = text
+        self._lines: dict[str, int] | None = None
         self.problems: list[str] = []
 
     def fail(self, key: str, value: Any, expected: str) -> None:
-        where = f"{self.path}:{line}" if (line := line_of(self.lines, key)) else str(self.path)
+        if self._lines is None:  # read once, however many problems: 8,000 stay linear
+            self._lines = key_lines(self.text.splitlines())
+        where = f"{self.path}:{line}" if (line := self._lines.get(key)) else str(self.path)
         shown = "" if value is _MISSING else f" = {_show(value)}"
         self.problems.append(f"{where}: {key}{shown}: expected {expected}")
 
 
-def line_of(lines: list[str], dotted: str) -> int | None:
-    """Best effort: the line (from 1) that sets `dotted`: a `key =` line or a `[table]` header."""
+def key_lines(lines: list[str]) -> dict[str, int]:
+    """Best effort: the line (from 1) that first sets each dotted key, or opens each `[table]`."""
+    found: dict[str, int] = {}
     current = ""
     for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if header := _HEADER_RE.fullmatch(line):
             current = header.group(1)
-            if current == dotted:
-                return number
+            found.setdefault(current, number)
         elif assignment := _KEY_RE.match(line):
             key = assignment.group(1)
-            if (f"{current}.{key}" if current else key) == dotted:
-                return number
-    return None
+            found.setdefault(f"{current}.{key}" if current else key, number)
+    return found
+
+
+def line_of(lines: list[str], dotted: str) -> int | None:
+    """The line (from 1) that sets `dotted`: a `key =` line or a `[table]` header."""
+    return key_lines(lines).get(dotted)
 
 
 _HEADER_RE = re.compile(r'\[\s*"?([\w.-]+)"?\s*\](?:\s*#.*)?')
@@ -215,18 +244,6 @@ def _show(value: Any) -> str:
     if isinstance(value, dict):
         return "a table"
     return clean(str(value))
-
-
-def _template_problem(template: str, allowed: frozenset[str]) -> str | None:
-    try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
-    except ValueError as exc:
-        return f"balanced {{ }} ({exc})"
-    for name in fields:
-        if name not in allowed:
-            shown = ", ".join("{" + p + "}" for p in sorted(allowed))
-            return f"only the placeholders {shown} (not {{{name}}})"
-    return None
 
 
 def validate(document: dict[str, Any], path: Path, text: str = "") -> Config:
@@ -295,7 +312,7 @@ def _permalinks(check: _Checker, config: Config, value: Any, _path: Path) -> Non
             continue
         if (text := _str(check, key, template, "a URL template string")) is None:
             continue
-        if problem := _template_problem(text, frozenset(allowed[name])):
+        if problem := template_problem(text, frozenset(allowed[name])):
             check.fail(key, text, problem)
         elif name == "cable":
             config.cable_permalink = text

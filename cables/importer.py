@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -19,8 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cables.library import Library
+from cables.library import Library, LibraryError
 from cables.model import Cable
+from cables.sanitize import clean_line
 
 BATCH_CABLES = 2000
 BATCH_BYTES = 12_000_000  # about two seconds of FTS5 work: bigger segments, fewer merges
@@ -68,6 +70,7 @@ class ImportReport:
     seconds: float = 0.0
     bytes: int = 0
     interrupted: bool = False
+    failed: str | None = None  # why the library stopped taking writes (disk full, lock, damage)
 
     def summary(self) -> str:
         return (
@@ -82,26 +85,19 @@ class ImportFailed(Exception):
 
 
 def input_files(paths: Sequence[Path]) -> dict[str, int]:
-    """Every input file (folders walked) with its size; for .gz the uncompressed size that the
-    gzip trailer records, so progress is measured in the bytes the parsers read."""
+    """Every input file (folders walked) with its size as stored: progress counts the bytes of
+    the files read (compressed ones for .gz; a gzip's size trailer is not to be trusted)."""
+    from cables.parsing import walk
+
     sizes: dict[str, int] = {}
     for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = [p for p in walk(path) if isinstance(p, Path)] if path.is_dir() else [path]
         for file in files:
             try:
-                sizes[str(file)] = _size(file)
+                sizes[str(file)] = file.stat().st_size
             except OSError:
                 sizes[str(file)] = 0
     return sizes
-
-
-def _size(file: Path) -> int:
-    size = file.stat().st_size
-    if file.suffix == ".gz" and size >= 4:
-        with file.open("rb") as stream:
-            stream.seek(-4, os.SEEK_END)
-            return int.from_bytes(stream.read(4), "little")
-    return size
 
 
 Batch = tuple[list[Cable], list[Skipped], list[Skipped], int]
@@ -110,14 +106,14 @@ Batch = tuple[list[Cable], list[Skipped], list[Skipped], int]
 def _batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterator[Batch]:
     """Parse everything, yielding (cables, skipped, warnings, input bytes done) in batches."""
     from cables.formats import ParseError
-    from cables.parsing import ParseWarning, parse_paths
+    from cables.parsing import ParseWarning, input_position, parse_paths
 
     cables: list[Cable] = []
     skipped: list[Skipped] = []
     warnings: list[Skipped] = []
     finished = 0  # bytes of files already read whole
     current: str | None = None
-    in_current = 0  # bytes of text taken from the current file (an estimate of its position)
+    in_current = 0  # bytes of the current file read (its text where the position is unknown)
     text = 0
     for item in parse_paths(list(paths)):
         if isinstance(item, ParseError):
@@ -134,7 +130,8 @@ def _batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterat
         if where != current and where in sizes:
             finished += sizes.get(current or "", 0)
             current, in_current = where, 0
-        in_current += size
+        position = input_position()
+        in_current = position if position is not None else in_current + size
         if len(cables) >= limit or text >= BATCH_BYTES:
             yield (
                 cables,
@@ -157,6 +154,10 @@ def _produce(
             time.sleep(0.5)
         os._exit(0)
 
+    # SIGTERM (the importer ending this process) and SIGHUP end it quietly: a handler the
+    # importer installed, inherited through fork, would print a traceback on the way out.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
     threading.Thread(target=watch, daemon=True).start()
     try:
         for batch in _batches(paths, sizes, limit):
@@ -206,7 +207,8 @@ def import_paths(
     batch: int = BATCH_CABLES,
 ) -> ImportReport:
     """Import files and folders; Ctrl-C stops after rolling back the batch being written and
-    returns the report so far (`interrupted`), every earlier batch kept."""
+    returns the report so far (`interrupted`), every earlier batch kept. So does a library that
+    stops taking writes (disk full, a lock held too long, damage): `failed` says why."""
     report = ImportReport()
     sizes = input_files(paths)
     total = sum(sizes.values())
@@ -225,9 +227,14 @@ def import_paths(
                 progress(Progress(report.read, done, total, time.monotonic() - started))
     except KeyboardInterrupt:
         report.interrupted = True
-    if not report.interrupted and (report.imported or report.updated):
-        library.refresh_index()
-        library.checkpoint()
+    except LibraryError as exc:
+        report.failed = str(exc)
+    if not report.interrupted and not report.failed and (report.imported or report.updated):
+        try:
+            library.refresh_index()
+            library.checkpoint()
+        except LibraryError as exc:  # every batch is in; only the cached sidebar index is not
+            report.failed = str(exc)
     report.seconds = time.monotonic() - started
     return report
 
@@ -236,11 +243,16 @@ def write_log(log: Path, report: ImportReport, paths: Sequence[Path], library: P
     """Append the report, and every skipped record with its reason, to `import.log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # File names come from the input: a later `cat import.log` must not replay escape codes.
     lines = [
-        f"{stamp} import {' '.join(map(str, paths))} into {library}: {report.summary()}"
-        f"{' (interrupted)' if report.interrupted else ''}"
+        clean_line(
+            f"{stamp} import {' '.join(map(str, paths))} into {library}: {report.summary()}"
+            f"{' (interrupted)' if report.interrupted else ''}"
+        )
     ]
-    lines += [f"  skipped {s.where}: {s.reason}" for s in report.skipped]
-    lines += [f"  warning {s.where}: {s.reason}" for s in report.warnings]
+    lines += ["  skipped " + clean_line(f"{s.where}: {s.reason}") for s in report.skipped]
+    lines += ["  warning " + clean_line(f"{s.where}: {s.reason}") for s in report.warnings]
+    if report.failed:
+        lines.append("  stopped: " + clean_line(report.failed))
     with log.open("a", encoding="utf-8") as stream:
         stream.write("\n".join(lines) + "\n")

@@ -12,31 +12,39 @@ Layout, and why:
   index walk that stops after the first hits instead of sorting every match of a common word.
 - `index_cache`: the sidebar index serialised as one string per column, stamped with the
   `generation` counter that every write bumps; it loads 251k cables in a fraction of a second.
+- `partial`: the cables stored from a cut-off input, with the reason; a whole copy replaces them.
 Writes happen in batches, one transaction each: killed at any moment, the file stays consistent,
 and WAL lets readers go on while an import runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
+import os
 import re
 import sqlite3
 import threading
 import unicodedata
+import urllib.parse
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from cables.dtg import dtg_datetime
 from cables.index import CableIndex
 from cables.model import Cable, Level, Marking, Paragraph, Source
-from cables.sanitize import clean_line
+from cables.sanitize import clean_line, iso_date
 
-SCHEMA_VERSION = 3
+P = ParamSpec("P")
+R = TypeVar("R")
+
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x4361626C  # "Cabl": tells our files from any other SQLite database
 
 # FTS rowid = minutes since 1950 << 37 | cable rowid << 12 | row (0 = subject and tags).
@@ -44,6 +52,7 @@ _ROW_BITS, _CABLE_BITS = 12, 25
 _MAX_ROW = (1 << _ROW_BITS) - 1
 _MAX_CABLE = (1 << _CABLE_BITS) - 1
 _SEP = "\x1f"  # column separator of the cached index (sanitised text never holds it)
+_NOT_DATE = re.compile(f"[^-0-9{_SEP}]")
 
 
 def _add_sent(conn: sqlite3.Connection) -> None:
@@ -59,6 +68,7 @@ def _add_sent(conn: sqlite3.Connection) -> None:
         ],
     )
     conn.execute("CREATE INDEX cables_sent ON cables (sent)")
+    conn.execute("DELETE FROM index_cache")  # it listed the created dates: rebuilt on next load
 
 
 # Each entry takes the schema from version i to i + 1 (SQL, or a function where stored data
@@ -94,12 +104,90 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     """,
     # 3: when each cable was sent.
     _add_sent,
+    # 4: cables stored from a cut-off input (a truncated page), so a whole copy replaces them.
+    """
+    CREATE TABLE partial (id INTEGER PRIMARY KEY, reason TEXT NOT NULL);
+    """,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
 class LibraryError(Exception):
     """A library that cannot be opened or used; the message is one line naming the file."""
+
+
+LOCK_WAIT_VAR = "CABLES_LOCK_WAIT"
+
+
+def lock_wait() -> float:
+    """Seconds to wait for another process's write lock: $CABLES_LOCK_WAIT, else 10."""
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_VAR, "10")))
+    except ValueError:
+        return 10.0
+
+
+def _stamp(path: Path) -> tuple[int, int, bool]:
+    """What changes when a library is written: its time and size, and a -wal beside it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return 0, 0, False
+    return info.st_mtime_ns, info.st_size, path.with_name(path.name + "-wal").exists()
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process can write the library and make its -wal and -shm files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+_MISSING = ("no such table", "no such column")  # a dropped table: a plain SQLITE_ERROR
+
+
+def _explain(path: Path, exc: sqlite3.Error, wait: float, opening: bool = False) -> str:
+    """One line naming the library, what went wrong and what to do about it."""
+    message = str(exc)
+    code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return (
+            f"{path}: another process has held the library's write lock for over {wait:g} s"
+            f" (another import?); wait for it to finish and run this again"
+        )
+    if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+        return (
+            f"{path}: cannot write ({message}): free some disk space (or raise the file size"
+            " limit) and run this again"
+        )
+    if code == sqlite3.SQLITE_READONLY:
+        return (
+            f"{path}: the library is read-only here ({message}); use a library you can"
+            " write (--library PATH)"
+        )
+    if code == sqlite3.SQLITE_NOTADB and opening:
+        return f"{path}: not a usable cables library ({message})"
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or message.startswith(_MISSING):
+        return (
+            f"{path}: the library is damaged ({message}); move it aside and import your"
+            " cables again"
+        )
+    if opening:
+        return f"{path}: not a usable cables library ({message})"
+    return f"{path}: {message}"
+
+
+def _translated(
+    method: Callable[Concatenate[Library, P], R],
+) -> Callable[Concatenate[Library, P], R]:
+    """Any SQLite failure in `method` becomes a LibraryError: one line naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self: Library, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise LibraryError(_explain(self.path, exc, self.wait)) from exc
+
+    return wrapper
 
 
 @dataclass(slots=True)
@@ -153,32 +241,72 @@ class BatchResult:
 class Library:
     """The one way into a library file; safe to share between threads (calls are serialised)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self, path: Path, conn: sqlite3.Connection, *, read_only: bool = False, wait: float = 10
+    ) -> None:
         self.path = path
+        self.read_only = read_only
+        self.wait = wait  # seconds to wait for another process's write lock
         self._conn = conn
         self._lock = threading.RLock()
+        self._snapshot: tuple[int, int, bool] | None = None  # set where opened `immutable`
 
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False) -> Library:
-        """Open (or with `create`, make) a library, migrating an older schema in place."""
+    def open(cls, path: Path | str, *, create: bool = False, wait: float | None = None) -> Library:
+        """Open (or with `create`, make) a library, migrating an older schema in place.
+
+        Without `create` (every reader), a library this process cannot write (a read-only file,
+        folder or mount, another user's corpus) opens read-only; `immutable` only where SQLite
+        cannot even share its memory file there, so a reader of a writable library still sees
+        new imports. `wait`: seconds to wait for another process's write lock (default
+        $CABLES_LOCK_WAIT, else 10).
+        """
         path = Path(path)
+        wait = lock_wait() if wait is None else wait
         if not path.exists():
             if not create:
                 raise LibraryError(f"{path}: no library here (import cables with `cables import`)")
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(
+                    f"{path}: cannot make the library's folder ({exc.strerror or exc});"
+                    " choose another place with --library PATH"
+                ) from None
+        elif create and not _writable(path):
+            raise LibraryError(
+                f"{path}: the library is read-only here (no write permission on it or its"
+                " folder); import into a library you can write (--library PATH)"
+            )
+        if create or _writable(path):
+            return cls._connect(path, str(path), False, create, wait)
+        uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            return cls._connect(path, uri, True, create, wait)
+        except LibraryError:  # no -shm can be made beside it, so nothing is writing it now
+            library = cls._connect(path, uri + "&immutable=1", True, create, wait)
+            library._snapshot = _stamp(path)
+            return library
+
+    @classmethod
+    def _connect(
+        cls, path: Path, target: str, read_only: bool, create: bool, wait: float
+    ) -> Library:
+        try:
+            conn = sqlite3.connect(
+                target, uri=read_only, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"{path}: not a usable cables library ({exc})") from None
-        library = cls(path, conn)
+        library = cls(path, conn, read_only=read_only, wait=wait)
         try:
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             library._prepare(create)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise LibraryError(f"{path}: not a usable cables library ({exc})") from None
+            raise LibraryError(_explain(path, exc, wait, opening=True)) from None
         except BaseException:
             conn.close()
             raise
@@ -196,9 +324,17 @@ class Library:
                 f"{self.path}: written by a newer cables (schema {version}, this "
                 f"one reads up to {SCHEMA_VERSION}); upgrade cables"
             )
+        conn.execute("PRAGMA cache_size = -65536")
+        if self.read_only:
+            if version < SCHEMA_VERSION:
+                raise LibraryError(
+                    f"{self.path}: written by an older cables (schema {version}) and read-only"
+                    " here; open it once with write access to upgrade it"
+                )
+            conn.execute("SELECT count(*) FROM cables").fetchone()  # fails here, not later
+            return
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA cache_size = -65536")
         if version < SCHEMA_VERSION:
             migrate(conn, SCHEMA_VERSION)
 
@@ -216,23 +352,42 @@ class Library:
 
     # -- reading -------------------------------------------------------------------------------
 
+    @_translated
     def count(self) -> int:
         with self._lock:
             count: int = self._conn.execute("SELECT count(*) FROM cables").fetchone()[0]
             return count
 
+    @_translated
     def generation(self) -> int:
-        """Bumped by every write: a reader holding an index compares it to know it is stale."""
+        """Bumped by every write: a reader holding an index compares it to know it is stale.
+
+        An `immutable` reader sees no writes, so where the file has changed since it opened (its
+        owner imported into it) it opens the library again first.
+        """
         with self._lock:
+            if self._snapshot is not None and _stamp(self.path) != self._snapshot:
+                try:
+                    fresh = Library.open(self.path, wait=self.wait)
+                except LibraryError:
+                    pass  # mid-write, say: go on with the snapshot, and look again next time
+                else:
+                    self._conn.close()
+                    self._conn, self._snapshot = fresh._conn, fresh._snapshot
+                    self.read_only = fresh.read_only
             return _generation(self._conn)
 
+    @_translated
     def load_index(self) -> CableIndex:
         """Every cable's sidebar fields, newest first, from the cache when it is current."""
         with self._lock:
             generation = _generation(self._conn)
             row = self._conn.execute("SELECT generation, columns FROM index_cache").fetchone()
             if row and row[0] == generation:
-                return _decode_index(row[1])
+                try:
+                    return _decode_index(row[1])
+                except (ValueError, TypeError, AttributeError):
+                    pass  # a damaged cache is rebuilt from the cables table below
             index = self._select_index()
             self._store_index(generation, index)
             return index
@@ -245,7 +400,7 @@ class Library:
         )
         for ref, sent, level, origin, subject, tags, synthetic in rows:
             index.reference_ids.append(ref)
-            index.created.append((sent or "")[:10])
+            index.created.append((iso_date(sent) or "")[:10])
             index.levels.append(level)
             index.origins.append(origin or "")
             index.subjects.append(subject or "")
@@ -254,9 +409,12 @@ class Library:
         return index
 
     def _store_index(self, generation: int, index: CableIndex) -> None:
-        """Cache the index; skipped (not an error) while another process holds the write lock."""
+        """Cache the index; skipped (not an error) while another process holds the write lock,
+        or where the library is read-only."""
+        if self.read_only:
+            return
         try:
-            with _transaction(self._conn, busy_ms=50):
+            with _transaction(self._conn, busy_ms=50, restore_ms=int(self.wait * 1000)):
                 self._conn.execute("DELETE FROM index_cache")
                 self._conn.execute(
                     "INSERT INTO index_cache VALUES (?, ?)", (generation, _encode_index(index))
@@ -265,6 +423,7 @@ class Library:
             if not _is_busy(exc):
                 raise
 
+    @_translated
     def get(self, reference_id: str) -> Cable | None:
         """The cable with this reference id (any case), or None."""
         with self._lock:
@@ -276,9 +435,12 @@ class Library:
     def _load(self, cable_id: int) -> Cable:
         row = self._conn.execute(
             "SELECT c.reference_id, c.created, c.sent, c.released, c.level, c.origin, c.subject,"
-            " c.synthetic, b.data FROM cables c JOIN bodies b ON b.id = c.id WHERE c.id = ?",
+            " c.synthetic, b.data, p.reason FROM cables c LEFT JOIN bodies b ON b.id = c.id"
+            " LEFT JOIN partial p ON p.id = c.id WHERE c.id = ?",
             (cable_id,),
         ).fetchone()
+        if row is None:
+            raise LibraryError(f"{self.path}: the search index names a cable that is not there")
         try:
             return _decode_cable(row)
         except (zlib.error, ValueError, TypeError) as exc:
@@ -287,6 +449,16 @@ class Library:
                 f" re-import it with `cables import`"
             ) from exc
 
+    def _intact(self, cable_id: int) -> bool:
+        """Whether the stored record is there and decompresses (zlib checks its checksum): a
+        damaged one is replaced by any copy. Cheaper than reading it back whole."""
+        row = self._conn.execute("SELECT data FROM bodies WHERE id = ?", (cable_id,)).fetchone()
+        try:
+            return row is not None and bool(zlib.decompress(row[0]))
+        except (zlib.error, TypeError):
+            return False
+
+    @_translated
     def cites(self, reference_id: str) -> list[str]:
         """The ids this cable's REF block cites, in order (in the library or not)."""
         with self._lock:
@@ -299,6 +471,7 @@ class Library:
                 )
             ]
 
+    @_translated
     def cited_by(self, reference_id: str) -> list[str]:
         """The ids of library cables whose REF block cites this one, newest first."""
         with self._lock:
@@ -312,6 +485,7 @@ class Library:
                 )
             ]
 
+    @_translated
     def search(self, query: str, *, limit: int = 50, ranked: bool = False) -> list[SearchHit]:
         """Full-text search, one hit per cable: newest first, or best first with `ranked`.
 
@@ -361,7 +535,7 @@ class Library:
                 text = cable.body
         return SearchHit(
             ref,
-            created,
+            iso_date(created),
             subject,
             Level(level),
             number,
@@ -370,6 +544,7 @@ class Library:
             bool(synthetic),
         )
 
+    @_translated
     def stats(self) -> Stats:
         with self._lock:
             conn = self._conn
@@ -384,39 +559,43 @@ class Library:
                 by_origin=counts(
                     "SELECT origin, count(*) FROM cables GROUP BY 1 ORDER BY 2 DESC, 1"
                 ),
-                by_year=counts(
-                    "SELECT substr(created, 1, 4), count(*) FROM cables GROUP BY 1 ORDER BY 1"
+                by_year=counts(  # a library written before dates were checked may hold others
+                    "SELECT CASE WHEN created GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
+                    " THEN substr(created, 1, 4) END, count(*) FROM cables GROUP BY 1 ORDER BY 1"
                 ),
             )
 
     # -- writing -------------------------------------------------------------------------------
 
+    @_translated
     def add(self, cables: Sequence[Cable]) -> BatchResult:
         """Store a batch in one transaction, keyed by reference id (any case).
 
-        Where the library (or the batch) holds the same cable twice, the one released later is
-        kept; on a tie the one already kept stays, so importing the same input twice changes
-        nothing.
+        Where the library (or the batch) holds the same cable twice, a whole copy beats a
+        partial one (a truncated page), then the one released later is kept; on a tie the one
+        already kept stays, so importing the same input twice changes nothing. A stored record
+        that no longer reads back (damaged) is replaced by any copy.
         """
         result = BatchResult()
         chosen: dict[str, Cable] = {}
         for cable in cables:
             key = cable.reference_id.upper()
             kept = chosen.get(key)
-            if kept is None or _later(cable, kept):
+            if kept is None or _rank(cable) > _rank(kept):
                 chosen[key] = cable
         result.unchanged = len(cables) - len(chosen)
         with self._lock, _transaction(self._conn):
             conn = self._conn
-            existing: dict[str, tuple[int, str | None]] = {}
+            existing: dict[str, tuple[int, tuple[bool, str]]] = {}
             keys = list(chosen)
             for i in range(0, len(keys), 500):
                 part = keys[i : i + 500]
                 existing.update(
-                    (ref.upper(), (cable_id, released))
-                    for ref, cable_id, released in conn.execute(
-                        "SELECT reference_id, id, released FROM cables WHERE"
-                        f" reference_id IN ({','.join('?' * len(part))})",
+                    (ref.upper(), (cable_id, (partial is None, released or "")))
+                    for ref, cable_id, released, partial in conn.execute(
+                        "SELECT c.reference_id, c.id, c.released, p.reason FROM cables c"
+                        " LEFT JOIN partial p ON p.id = c.id WHERE"
+                        f" c.reference_id IN ({','.join('?' * len(part))})",
                         part,
                     )
                 )
@@ -426,7 +605,7 @@ class Library:
                 if key not in existing:
                     new.append((next_id, cable))
                     next_id += 1
-                elif (cable.released or "") > (existing[key][1] or ""):
+                elif _rank(cable) > existing[key][1] or not self._intact(existing[key][0]):
                     self._replace(existing[key][0], cable)
                     result.updated.append(cable.reference_id)
                 else:
@@ -445,11 +624,19 @@ class Library:
         return result
 
     def _replace(self, cable_id: int, cable: Cable) -> None:
+        try:
+            old = self._load(cable_id)
+        except LibraryError:  # a damaged record: its index rows were made from this same text
+            created, subject, tags = self._conn.execute(
+                "SELECT created, subject, tags FROM cables WHERE id = ?", (cable_id,)
+            ).fetchone()
+            old = dataclasses.replace(cable, created=created, subject=subject, tags=tags.split())
         self._conn.executemany(
             "INSERT INTO fts (fts, rowid, subject, tags, text) VALUES ('delete', ?, ?, ?, ?)",
-            fts_rows(cable_id, self._load(cable_id)),
+            fts_rows(cable_id, old),
         )
         self._conn.execute("DELETE FROM refs WHERE cable_id = ?", (cable_id,))
+        self._conn.execute("DELETE FROM partial WHERE id = ?", (cable_id,))
         self._conn.execute(
             "UPDATE cables SET reference_id = ?, created = ?, sent = ?, released = ?, level = ?,"
             " origin = ?, subject = ?, tags = ?, synthetic = ? WHERE id = ?",
@@ -464,6 +651,10 @@ class Library:
             [(cable_id, _encode_body(cable)) for cable_id, cable in cables],
         )
         conn.executemany(
+            "INSERT INTO partial VALUES (?, ?)",
+            [(cable_id, cable.partial) for cable_id, cable in cables if cable.partial],
+        )
+        conn.executemany(
             "INSERT INTO refs VALUES (?, ?, ?)",
             [
                 (cable_id, i, ref)
@@ -476,6 +667,7 @@ class Library:
             [row for cable_id, cable in cables for row in fts_rows(cable_id, cable)],
         )
 
+    @_translated
     def refresh_index(self) -> None:
         """Rebuild the cached sidebar index now (an import ends with it, so the next open is
         instant), and fold the full-text segments together for faster searches."""
@@ -483,6 +675,7 @@ class Library:
             self._store_index(_generation(self._conn), self._select_index())
             self._conn.execute("INSERT INTO fts (fts, rank) VALUES ('merge', 500)")
 
+    @_translated
     def checkpoint(self) -> None:
         """Fold the write-ahead log back into the file (a large import leaves a large WAL)."""
         with self._lock:
@@ -522,7 +715,9 @@ def _statements(script: str) -> Iterator[str]:
 
 
 @contextmanager
-def _transaction(conn: sqlite3.Connection, busy_ms: int | None = None) -> Iterator[None]:
+def _transaction(
+    conn: sqlite3.Connection, busy_ms: int | None = None, restore_ms: int = 10000
+) -> Iterator[None]:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (Ctrl-C included)."""
     if busy_ms is not None:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
@@ -530,7 +725,7 @@ def _transaction(conn: sqlite3.Connection, busy_ms: int | None = None) -> Iterat
         conn.execute("BEGIN IMMEDIATE")
     finally:
         if busy_ms is not None:
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute(f"PRAGMA busy_timeout = {int(restore_ms)}")
     try:
         yield
     except BaseException:
@@ -546,9 +741,10 @@ def _generation(conn: sqlite3.Connection) -> int:
 # -- encoding ----------------------------------------------------------------------------------
 
 
-def _later(cable: Cable, than: Cable) -> bool:
-    """Was `cable` released strictly later than `than` (an unknown release counts as oldest)?"""
-    return (cable.released or "") > (than.released or "")
+def _rank(cable: Cable) -> tuple[bool, str]:
+    """Which copy of a cable to keep: a whole one over a partial one, then the later release
+    (an unknown release counts as oldest)."""
+    return cable.partial is None, cable.released or ""
 
 
 def _row(cable: Cable) -> tuple[Any, ...]:
@@ -605,7 +801,7 @@ def _encode_body(cable: Cable) -> bytes:
 
 
 def _decode_cable(row: Sequence[Any]) -> Cable:
-    ref, created, sent, released, level, origin, subject, synthetic, data = row
+    ref, created, sent, released, level, origin, subject, synthetic, data, partial = row
     head, _, texts = zlib.decompress(data).decode("utf-8", "surrogatepass").partition("\n")
     (
         dtg,
@@ -632,10 +828,10 @@ def _decode_cable(row: Sequence[Any]) -> Cable:
         pos += length
     return Cable(
         reference_id=ref,
-        created=created,
-        released=released,
+        created=iso_date(created),  # a library written before dates were checked may hold others
+        released=iso_date(released),
         created_dtg=dtg,
-        sent=sent,
+        sent=iso_date(sent),
         classification=classification,
         level=Level(level),
         origin=origin,
@@ -652,6 +848,7 @@ def _decode_cable(row: Sequence[Any]) -> Cable:
         body=texts[:body_length],
         source=None if source is None else Source(*source),
         synthetic=bool(synthetic),
+        partial=partial,
     )
 
 
@@ -725,11 +922,19 @@ def _encode_index(index: CableIndex) -> str:
 
 
 def _decode_index(text: str) -> CableIndex:
+    """The cached index; ValueError where it is damaged (the caller rebuilds it)."""
     *columns, synthetic = text.split("\n")
+    if len(columns) != 6:
+        raise ValueError("damaged index cache")
     if not columns[0]:
         return CableIndex()
     refs, created, levels, origins, subjects, tags = (c.split(_SEP) for c in columns)
-    return CableIndex(refs, created, levels, origins, subjects, tags, [s == "1" for s in synthetic])
+    if _NOT_DATE.search(columns[1]):  # a cache written before dates were checked
+        created = [(iso_date(d) or "")[:10] for d in created]
+    flags = [s == "1" for s in synthetic]
+    if any(len(c) != len(refs) for c in (created, levels, origins, subjects, tags, flags)):
+        raise ValueError("damaged index cache")
+    return CableIndex(refs, created, levels, origins, subjects, tags, flags)
 
 
 # -- queries -----------------------------------------------------------------------------------

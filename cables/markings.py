@@ -29,8 +29,11 @@ _LEVEL_WORDS: dict[str, Level] = {
     "TS": Level.TS,
     "TOP SECRET": Level.TS,
 }
-# Controlled-unclassified caveats that lift an (U) paragraph to SBU.
-_CUI_CAVEATS = frozenset({"FOUO", "SBU", "LOU"})
+# Caveats of controlled unclassified information: they lift an (U) paragraph, or an UNCLAS
+# banner, to SBU. Portion markings write the codes, banners the words (`SENSITIVE`).
+CUI_CAVEATS = frozenset(
+    {"FOUO", "SBU", "LOU", "SENSITIVE", "DEA SENSITIVE", "SENSITIVE BUT UNCLASSIFIED"}
+)
 _SIMPLE_CAVEATS: dict[str, str] = {
     "NF": "NF",
     "NOFORN": "NF",
@@ -103,7 +106,7 @@ def parse_marking(text: str) -> Marking | None:
                 return None
             if caveat != "ENTIRE TEXT" and caveat not in caveats:
                 caveats.append(caveat)
-    if level is Level.U and _CUI_CAVEATS.intersection(caveats):
+    if level is Level.U and CUI_CAVEATS.intersection(caveats):
         level = Level.SBU
     return Marking(level, tuple(caveats))
 

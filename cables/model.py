@@ -120,6 +120,7 @@ class Cable:
     body: str = ""  # the telegram text exactly as published (sanitised), for the "original" view
     source: Source | None = None
     synthetic: bool = False
+    partial: str | None = None  # why the text is incomplete (a truncated page); None: whole
 
     def __post_init__(self) -> None:
         if self.sent is None:
@@ -165,6 +166,7 @@ class Cable:
             "sections": list(self.sections),
             "articles": list(self.articles),
             "synthetic": self.synthetic,
+            "partial": self.partial,
             "permalink": link(None),
             "source": _source_json(self.source),
             "paragraphs": [

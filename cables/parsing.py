@@ -8,9 +8,12 @@ one it is dropped with a `ParseWarning`.
 
 from __future__ import annotations
 
+import codecs
+import errno
 import gzip
 import io
 import re
+import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -18,12 +21,29 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cables.body import build_cable
-from cables.formats import ParseError, RawCable, csvdump, text
+from cables.formats import (
+    MAX_FILE,
+    MAX_RECORD,
+    TOO_LARGE_FILE,
+    TOO_LARGE_RECORD,
+    ParseError,
+    RawCable,
+    csvdump,
+    text,
+)
 from cables.model import Cable, Source
+from cables.validate import check_cable, check_raw
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HTML_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|pre)\b", re.IGNORECASE)
 _PILCROW = "\u00b6"
+# UTF-32 first: its little-endian mark starts with UTF-16's.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 class ParseWarning(ParseError):
@@ -43,8 +63,8 @@ def parse_path(path: str | Path) -> Iterator[Cable | ParseError]:
     """
     path = Path(path)
     if path.is_dir():
-        for file in _walk(path):
-            yield from _parse_file(file)
+        for file in walk(path):
+            yield from (file,) if isinstance(file, ParseError) else _parse_file(file)
     elif path.is_file():
         yield from _parse_file(path)
     elif path.exists():
@@ -53,40 +73,131 @@ def parse_path(path: str | Path) -> Iterator[Cable | ParseError]:
         yield ParseError(str(path), "no such file or folder")
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
+def walk(folder: Path) -> Iterator[Path | ParseError]:
+    """Every file under `folder` in sorted order, hidden ones left out, and a ParseError naming
+    each entry that is skipped: an unreadable folder, a symlink loop or a link back into the
+    walk, a dangling link, a FIFO, socket or device (opening a FIFO would block forever).
+
+    Iterative, so a tree 1,200 levels deep is no recursion; linked folders are followed once.
+    """
+    seen: set[tuple[int, int]] = set()
+    stack: list[Iterator[Path]] = [iter([folder])]  # per level, the entries still to read
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
             continue
-        if entry.is_dir():
-            if not entry.is_symlink():  # a linked folder could loop back on itself
-                yield from _walk(entry)
-        elif entry.is_file():
+        try:
+            info = entry.stat()
+        except OSError as exc:
+            yield ParseError(str(entry), _stat_failure(entry, exc))
+            continue
+        if stat.S_ISREG(info.st_mode):
             yield entry
+        elif not stat.S_ISDIR(info.st_mode):
+            yield ParseError(str(entry), f"not a regular file ({_kind(info.st_mode)})")
+        elif (info.st_dev, info.st_ino) in seen:
+            yield ParseError(str(entry), "symlink loop: a link back to a folder already read")
+        else:
+            seen.add((info.st_dev, info.st_ino))
+            try:
+                children = sorted(
+                    (e for e in entry.iterdir() if not e.name.startswith(".")),
+                    key=lambda p: p.name,
+                )
+            except OSError as exc:
+                yield ParseError(str(entry), f"cannot read the folder: {exc.strerror or exc}")
+                continue
+            stack.append(iter(children))
+
+
+def _stat_failure(entry: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if exc.errno == errno.ENOENT and entry.is_symlink():
+        return "dangling symbolic link (its target does not exist)"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
+_reading: list[BinaryIO] = []  # the file being parsed, as stored (compressed for .gz)
+
+
+def input_position() -> int | None:
+    """How many bytes of the file being parsed have been read, as stored (compressed for .gz):
+    import progress that needs no trust in a gzip size trailer (a truncated file's is noise)."""
+    try:
+        return _reading[-1].tell() if _reading else None
+    except (OSError, ValueError):
+        return None
 
 
 def _parse_file(path: Path) -> Iterator[Cable | ParseError]:
     name = str(path)
+    depth = len(_reading)
     try:
-        stream = _open(path)
-    except OSError as exc:
-        yield ParseError(name, f"cannot read: {exc.strerror or exc}")
-        return
-    try:
-        with stream:
-            yield from _parse_stream(stream, name)
-    except (OSError, EOFError, zlib.error) as exc:
-        yield ParseError(name, f"cannot read: {exc}")
+        try:
+            stream, raw = _open(path)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield ParseError(name, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+            return
+        _reading.append(raw)  # for input_position()
+        try:
+            with stream:
+                yield from _parse_stream(stream, name)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield ParseError(name, f"cannot read: {exc}")
+    finally:
+        del _reading[depth:]
 
 
-def _open(path: Path) -> io.BufferedReader:
+def _open(path: Path) -> tuple[io.BufferedReader, BinaryIO]:
+    """The file's content stream and the file itself. The content is read through gzip where it
+    is one, and as UTF-8 where it opens with a UTF-16 or UTF-32 byte order mark (so every reader
+    after this sees UTF-8)."""
     raw = path.open("rb")
-    if raw.peek(2)[:2] != _GZIP_MAGIC:
-        return raw
-    return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"))
+    stream = raw
+    if raw.peek(2)[:2] == _GZIP_MAGIC:
+        stream = io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"))
+    head = stream.peek(4)[:4]
+    for bom, encoding in _WIDE_BOMS:
+        if head.startswith(bom):
+            return io.BufferedReader(_Utf8Reader(stream, encoding)), raw
+    return stream, raw
+
+
+class _Utf8Reader(io.RawIOBase):
+    """A UTF-16 or UTF-32 stream read as UTF-8, a piece at a time (never whole)."""
+
+    def __init__(self, stream: io.BufferedReader, encoding: str) -> None:
+        super().__init__()
+        self._text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._pending:
+            chunk = self._text.read(65536)
+            if not chunk:
+                return 0
+            self._pending = chunk.encode("utf-8", "surrogatepass")
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._text.close()
+        super().close()
 
 
 def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | ParseError]:
@@ -97,13 +208,21 @@ def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | Pars
     if b"\x00" in head:  # decided before reading the whole of what may be a large binary
         yield ParseError(name, "not a cable file (binary data)")
         return
-    data = stream.read()
+    data = stream.read(MAX_FILE + 1)  # bounded: a gzip bomb is refused, not read whole
+    if len(data) > MAX_FILE:
+        yield ParseError(name, TOO_LARGE_FILE)
+        return
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" and _HTML_RE.search(data[:65536]):
-        yield from _finish_one(lambda: _read_html(data, Source(name)))
+        if len(data) > MAX_RECORD:  # a page is one record; lxml's tree takes many times its size
+            yield ParseError(name, TOO_LARGE_RECORD)
+        else:
+            yield from _finish_one(lambda: _read_html(data, Source(name)))
         return
     content = text.decode(data)
     source = Source(name)
-    if text.is_rendered(content):
+    if len(content) > MAX_RECORD and not text.is_records(content):
+        yield ParseError(name, TOO_LARGE_RECORD)
+    elif text.is_rendered(content):
         yield from _finish_one(lambda: text.read_rendered(content, source))
     elif text.is_records(content):
         for item in text.read_records(content, name):
@@ -138,7 +257,13 @@ def _finish_one(read: Callable[[], RawCable]) -> Iterator[Cable | ParseError]:
 
 
 def _finish(raw: RawCable) -> Iterator[Cable | ParseError]:
-    """Split off glued records, then run the body reader on each cable."""
+    """Split off glued records, then run the body reader on each cable; every value that reaches
+    links, paths or the terminal is checked last (`cables.validate`)."""
+    where = raw.source.describe()
+    yield from (ParseWarning(where, reason) for reason in check_raw(raw))
+    if len(raw.body) + len(raw.header or "") > MAX_RECORD:
+        yield ParseError(where, TOO_LARGE_RECORD)
+        return
     own, recovered, warnings = split_glued(raw)
     for part in (own, *recovered):
         try:
@@ -154,7 +279,15 @@ def _finish(raw: RawCable) -> Iterator[Cable | ParseError]:
             continue
         if part.references:
             cable.references = list(part.references)
+        skip, problems = check_cable(cable)
+        if skip:
+            yield ParseError(part.source.describe(), skip)
+            continue
+        if part.partial:
+            cable.partial = part.partial
+            problems = [*problems, f"{part.partial}; kept as a partial record"]
         yield cable
+        yield from (ParseWarning(part.source.describe(), reason) for reason in problems)
     yield from warnings
 
 

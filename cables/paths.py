@@ -31,8 +31,13 @@ def import_log() -> Path:
     return data_dir() / "import.log"
 
 
+STATE_ENV = "CABLES_STATE"
+
+
 def state_file() -> Path:
-    return data_dir() / "state.toml"
+    """$CABLES_STATE (set by `cables serve` for each reader), else `state.toml` in the data dir."""
+    value = os.environ.get(STATE_ENV)
+    return Path(value).expanduser() if value else data_dir() / "state.toml"
 
 
 def default_config() -> Path:

@@ -1,14 +1,19 @@
 """Permalinks: building them from templates, and reading any published form back.
 
-Templates take `{ref}`, `{year}`, `{month}` (zero-padded) and `{anchor}`; the defaults are the
-wikileaks.org cable paths. Synthetic cables are refused a link: they carry a real cable's id but
-not its text, so a link would point a reader at the wrong words.
+Templates take `{ref}`, `{year}`, `{month}` (zero-padded) and `{anchor}`, bare (no format spec
+or conversion: `{ref:>9999999999}` would build a gigabyte); the defaults are the wikileaks.org
+cable paths. Synthetic cables are refused a link: they carry a real cable's id but not its text,
+so a link would point a reader at the wrong words. Whatever the library holds, a link is built
+only from a well-formed id, anchor and date, so it can be pasted into a shell as one word.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
+
+from cables.sanitize import clean_line, is_anchor, is_reference_id, iso_date
 
 DEFAULT_CABLE_TEMPLATE = "https://wikileaks.org/cable/{year}/{month}/{ref}.html"
 DEFAULT_PARAGRAPH_TEMPLATE = "https://wikileaks.org/cable/{year}/{month}/{ref}.html#{anchor}"
@@ -19,16 +24,44 @@ class PermalinkRefused(ValueError):
     """A permalink cannot be given for this cable; the message says why, for the user."""
 
 
+def template_problem(template: str, allowed: frozenset[str]) -> str | None:
+    """What is wrong with a link template (as "expected ..."), or None where it is usable."""
+    if any(c.isspace() or not c.isprintable() for c in template):
+        return "a URL template without spaces or control characters"
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return f"balanced {{ }} ({exc})"
+    shown = ", ".join("{" + p + "}" for p in sorted(allowed))
+    for _, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in allowed:
+            return f"only the placeholders {shown} (not {{{name}}})"
+        if spec or conversion:
+            return f"bare placeholders {shown}, with no format spec or conversion"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Permalinks:
-    """Builds cable and paragraph links from the configured templates.
+    """Builds cable and paragraph links from the configured templates (ValueError for a template
+    `template_problem` refuses: the config reports those before any is built).
 
     It takes the few values a link needs (no `Cable`), so a search hit, a bookmark or a parsed
-    cable all get their link the same way.
+    cable all get their link the same way, and checks each of them whatever stored it.
     """
 
     cable_template: str = DEFAULT_CABLE_TEMPLATE
     paragraph_template: str = DEFAULT_PARAGRAPH_TEMPLATE
+
+    def __post_init__(self) -> None:
+        for template, allowed in (
+            (self.cable_template, PLACEHOLDERS - {"anchor"}),
+            (self.paragraph_template, PLACEHOLDERS),
+        ):
+            if problem := template_problem(template, allowed):
+                raise ValueError(f"permalink template {template!r}: expected {problem}")
 
     def link(
         self,
@@ -42,32 +75,42 @@ class Permalinks:
 
         `created` is the cable's `YYYY-MM-DD...` date, whose year and month the paths use.
         """
+        if not is_reference_id(reference_id):
+            raise PermalinkRefused(
+                f"{clean_line(reference_id)!r} is not a reference id, so no permalink"
+            )
+        if anchor is not None and not is_anchor(anchor):
+            raise PermalinkRefused(
+                f"{reference_id}: the paragraph's anchor is not `par` and letters and digits,"
+                " so no permalink"
+            )
         if synthetic:
             raise PermalinkRefused(
                 f"{reference_id} is a synthetic cable: its id is real but its text is not,"
                 " so no permalink is given"
             )
-        if not created or len(created) < 7:
+        date = iso_date(created)  # also a library written before dates were checked
+        if date is None:
             raise PermalinkRefused(f"{reference_id}: no creation date, so no permalink path")
         template = self.cable_template if anchor is None else self.paragraph_template
         return template.format(
-            ref=reference_id, year=created[:4], month=created[5:7], anchor=anchor or ""
+            ref=reference_id, year=date[:4], month=date[5:7], anchor=anchor or ""
         )
 
     def paragraph_link(
         self, reference_id: str, created: str | None, anchor: str | None, *, synthetic: bool = False
     ) -> str:
         """A paragraph's link; refused where it has no anchor (the cable numbers it not)."""
-        if anchor is None:
+        if not anchor:
             raise PermalinkRefused(
-                f"{reference_id}: this paragraph has no number, so no published anchor"
+                f"{clean_line(reference_id)}: this paragraph has no number, so no published anchor"
             )
         return self.link(reference_id, created, anchor, synthetic=synthetic)
 
 
-# Reference ids: two-digit year, station, number (a few published ids are malformed, e.g.
-# 7575LIBREVILLE1895, so the station part is permissive).
-_REF_RE = re.compile(r"(?P<ref>\d{2,4}[A-Z][A-Z0-9]*?\d+)(?:_[a-z])?(?:\.html?)?", re.IGNORECASE)
+# Reference ids as in `cables.sanitize.is_reference_id` (two digits, then letters and digits:
+# 06ASTANA and 7575LIBREVILLE1895 are published ids), then PlusD's `_a` and `.html`.
+_REF_RE = re.compile(r"(?P<ref>[0-9]{2}[A-Za-z0-9]*)(?:_[a-z])?(?:\.html?)?")
 # `#par3`, or `#3` as people write it (read as `#par3`)
 _ANCHOR_RE = re.compile(r"#(?:par)?(?P<anchor>[A-Za-z0-9]+)\s*$")
 
@@ -86,6 +129,6 @@ def parse_ref(text: str) -> tuple[str, str | None]:
         raw = raw[: m.start()]
     last = raw.rstrip("/").rsplit("/", 1)[-1]
     m = _REF_RE.fullmatch(last)
-    if not m:
-        raise ValueError(f"not a reference id or cable permalink: {text.strip()!r}")
+    if not m or not is_reference_id(m.group("ref")):
+        raise ValueError(f"not a reference id or cable permalink: {clean_line(text)!r}")
     return m.group("ref").upper(), anchor

@@ -1,9 +1,11 @@
 """What the user leaves behind between runs: bookmarks and recently opened cables.
 
-Kept in `state.toml` in the data dir and rewritten whole and atomically on every change, so a
-crash or `kill -9` leaves the old file or the new one. A file that cannot be read is renamed
-`state.toml.corrupt-<timestamp>` (never deleted) and the app starts with what could be saved
-from it, plus a warning for the user: state is a convenience and must never stop the app.
+Bookmarks are kept in `state.toml` in the data dir, the history in `history.toml` beside it
+(opening a cable rewrites only the short history, never 100,000 bookmarks); each is rewritten
+whole and atomically on every change, so a crash or `kill -9` leaves the old file or the new
+one. A file that cannot be read is renamed `<name>.corrupt-<timestamp>` (never deleted) and the
+app starts with what could be saved from it, plus a warning for the user: state is a
+convenience and must never stop the app.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from cables import paths
 from cables.atomic import write_atomic
 from cables.model import Cable, Paragraph
 from cables.permalinks import PermalinkRefused, Permalinks
-from cables.sanitize import clean_line
+from cables.sanitize import clean_line, iso_date
 
 HISTORY_LIMIT = 200
-VERSION = 1
+VERSION = 2  # 2: the history moved to its own file
 
 
 def _now() -> str:
@@ -90,58 +92,86 @@ def _entry(kind: type, raw: Any) -> Any:
     return kind(**raw)
 
 
+def _read(path: Path, kinds: dict[str, type]) -> tuple[dict[str, list[Any]] | None, str | None]:
+    """The entries of each list `kinds` names in the file (None where there is no file), and a
+    warning where it was damaged: then it is set aside and what could be read written back."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"{path}: cannot read saved bookmarks and history: {exc}"
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return {}, _set_aside(path, f"not readable ({exc})")
+    raws = {key: document.get(key, []) for key in kinds}
+    if not all(isinstance(raw, list) for raw in raws.values()):
+        return {}, _set_aside(path, "not in the expected shape")
+    entries = {
+        key: [e for e in (_entry(kinds[key], r) for r in raw) if e] for key, raw in raws.items()
+    }
+    lost = sum(len(raws[key]) - len(entries[key]) for key in kinds)
+    if not lost:
+        return entries, None
+    warning = _set_aside(path, f"{lost} damaged entries skipped")
+    # What could be read goes back in place at once, or the next change (which re-reads the
+    # file) would start from nothing. A failure here shows on the next save.
+    with contextlib.suppress(OSError):
+        _write(path, entries)
+    return entries, warning
+
+
+def _write(path: Path, entries: dict[str, list[Any]]) -> None:
+    """Rewrite the whole file atomically."""
+
+    def table(entry: Any) -> dict[str, Any]:
+        return {k: v for k, v in asdict(entry).items() if v is not None}
+
+    document = {"version": VERSION, **{k: [table(e) for e in v] for k, v in entries.items()}}
+    write_atomic(path, tomli_w.dumps(document).encode("utf-8"))
+
+
+def _set_aside(path: Path, why: str) -> str:
+    """Rename the damaged file out of the way and say where it went."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    try:
+        os.replace(path, aside)
+    except OSError as exc:
+        return f"{path}: {why}; could not set it aside ({exc})"
+    return f"{path}: {why}; the file was kept as {aside.name}"
+
+
 @dataclass(slots=True)
 class State:
-    """Bookmarks (oldest first) and history (most recent first), tied to their file."""
+    """Bookmarks (oldest first) and history (most recent first), tied to their files.
+
+    Bookmarks live in `path` (`state.toml`), history in `history.toml` beside it: opening a
+    cable reads and writes the short history alone, however many bookmarks there are.
+    (`state.toml` files from before the split still give their history until it is saved.)
+    """
 
     path: Path
     bookmarks: list[Bookmark] = field(default_factory=list)
     history: list[Visit] = field(default_factory=list)
-    warning: str | None = None  # set when the file was damaged and set aside
+    warning: str | None = None  # set when a file was damaged and set aside
     unsaved: str | None = None  # the last failure to save the history, once reported
+
+    @property
+    def history_path(self) -> Path:
+        return self.path.with_name("history.toml")
 
     @classmethod
     def load(cls, path: Path | None = None) -> State:
-        """Read the state file; a damaged one is renamed aside, never fatal."""
-        path = path or paths.state_file()
-        state = cls(path)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return state
-        except OSError as exc:
-            state.warning = f"{path}: cannot read saved bookmarks and history: {exc}"
-            return state
-        try:
-            document = tomllib.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            state.warning = state._set_aside(f"not readable ({exc})")
-            return state
-        raw_bookmarks = document.get("bookmarks", [])
-        raw_history = document.get("history", [])
-        if not isinstance(raw_bookmarks, list) or not isinstance(raw_history, list):
-            state.warning = state._set_aside("not in the expected shape")
-            return state
-        state.bookmarks = [b for b in (_entry(Bookmark, r) for r in raw_bookmarks) if b]
-        state.history = [v for v in (_entry(Visit, r) for r in raw_history) if v]
-        lost = len(raw_bookmarks) + len(raw_history) - len(state.bookmarks) - len(state.history)
-        if lost:
-            state.warning = state._set_aside(f"{lost} damaged entries skipped")
-            # What could be read goes back in place at once, or the next change (which re-reads
-            # the file) would start from nothing. A failure here shows on the next save.
-            with contextlib.suppress(OSError):
-                state.save()
+        """Read the state files; a damaged one is renamed aside, never fatal."""
+        state = cls(path or paths.state_file())
+        main, warning = _read(state.path, {"bookmarks": Bookmark, "history": Visit})
+        history, history_warning = _read(state.history_path, {"history": Visit})
+        state.bookmarks = (main or {}).get("bookmarks", [])
+        state.history = (history if history is not None else main or {}).get("history", [])
+        state.warning = warning or history_warning
         return state
-
-    def _set_aside(self, why: str) -> str:
-        """Rename the damaged file out of the way and say where it went."""
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        try:
-            os.replace(self.path, aside)
-        except OSError as exc:
-            return f"{self.path}: {why}; could not set it aside ({exc})"
-        return f"{self.path}: {why}; the file was kept as {aside.name}"
 
     def _reload(self) -> None:
         """Pick up what another running cables saved since, so that it is not overwritten."""
@@ -152,17 +182,10 @@ class State:
             self.bookmarks, self.history = fresh.bookmarks, fresh.history
 
     def save(self) -> None:
-        """Rewrite the whole file atomically."""
-
-        def table(entry: Any) -> dict[str, Any]:
-            return {k: v for k, v in asdict(entry).items() if v is not None}
-
-        document = {
-            "version": VERSION,
-            "bookmarks": [table(b) for b in self.bookmarks],
-            "history": [table(v) for v in self.history],
-        }
-        write_atomic(self.path, tomli_w.dumps(document).encode("utf-8"))
+        """Rewrite both files atomically (the history too: it may still be in an old
+        `state.toml`, which this rewrite leaves holding bookmarks only)."""
+        _write(self.history_path, {"history": self.history})
+        _write(self.path, {"bookmarks": self.bookmarks})
 
     # --- bookmarks ----------------------------------------------------------------------
 
@@ -220,14 +243,16 @@ class State:
         History is a convenience that must never stop a cable opening: a failed save is not
         raised but returned, the first time it happens, for the app to show once.
         """
-        self._reload()
+        history, warning = _read(self.history_path, {"history": Visit})
+        if history is not None and not warning:  # another running cables may have added some
+            self.history = history["history"]
         self.history = [v for v in self.history if v.ref != cable.reference_id]
         self.history.insert(0, Visit(cable.reference_id, clean_line(cable.subject or "")))
         del self.history[HISTORY_LIMIT:]
         try:
-            self.save()
+            _write(self.history_path, {"history": self.history})
         except OSError as exc:
-            problem = f"{self.path}: history not saved: {exc}"
+            problem = f"{self.history_path}: history not saved: {exc}"
             first, self.unsaved = problem != self.unsaved, problem
             return problem if first else None
         self.unsaved = None
@@ -266,8 +291,8 @@ def citation(bookmark: Bookmark, links: Permalinks) -> str:
     parts = [head]
     if bookmark.subject:
         parts.append(f"*{_md(bookmark.subject)}*")
-    if bookmark.cable_created:
-        parts.append(bookmark.cable_created[:10])
+    if created := iso_date(bookmark.cable_created):
+        parts.append(created[:10])
     line = "- " + ", ".join(parts)
     return line + (f": {_md(bookmark.note)}" if bookmark.note else "")
 

@@ -9,7 +9,7 @@ from conftest import FIXTURES, PAGES
 from cables.body import build_cable
 from cables.formats import RawCable
 from cables.model import Cable, Source
-from cables.parsing import parse_path
+from cables.parsing import parse_path, split_glued
 
 
 def cable_of(name: str) -> Cable:
@@ -91,6 +91,12 @@ def test_lettered_paragraphs_keep_their_letter_and_an_initial_is_no_paragraph() 
     )
     assert [p.anchor for p in cable.paragraphs] == ["par1"]
     assert cable.paragraphs[0].text.endswith("R. Smith of the ministry.")
+    # After a blank line a letter out of sequence starts one (10LUANDA84: `A:` then `¶B.`).
+    body = "SUBJECT: X\n\n\u00b61. (U) Answers:\n\nA: The first.\n\n\u00b6B. The second.\n"
+    cable = build_cable(
+        RawCable(Source("t.txt"), body, reference_id="10X1", anchors=["par1", "parB"])
+    )
+    assert [(p.anchor, p.text) for p in cable.paragraphs][1:] == [("parB", "B. The second.")]
 
 
 def test_paragraph_numbers_of_200_and_above_start_paragraphs_where_anchored() -> None:
@@ -169,3 +175,61 @@ def test_classified_by_continued_numbering_jumps_and_malformed_markings() -> Non
         (5, "(C)", "The same number again."),
         (6, "(/Rel XX)", "Malformed marking."),
     ]
+
+
+BANNER = (
+    "C O N F I D E N T I A L PARIS 001234\n\nSIPDIS\n\nE.O. 12958: DECL: 05/03/2019\n"
+    "TAGS: PREL FR\n"
+)
+
+
+def test_a_body_that_opens_with_a_copy_of_the_routing_header_has_its_subject() -> None:
+    routing = (
+        "VZCZCXYZ0001\nOO RUEHWEB\n\nDE RUEHFR #1234/01 1231234\nZNY CCCCC ZZH\n"
+        "O 031234Z MAY 09\nFM AMEMBASSY PARIS\nTO RUEHC/SECSTATE WASHDC IMMEDIATE 1234\nBT\n"
+    )
+    body = f"{routing}{BANNER}SUBJECT: FRANCE: THE SUBJECT\n\nREF: A. PARIS 12\n\n1. (C) One.\n"
+    cable = build_cable(RawCable(Source("t.txt"), body, reference_id="09PARIS1234"))
+    assert (cable.subject, cable.references) == ("FRANCE: THE SUBJECT", ["09PARIS12"])
+    assert [(p.number, p.text) for p in cable.paragraphs] == [(1, "One.")]
+
+
+@pytest.mark.parametrize(
+    "top", ["C O R R E C T E D C O P Y", "SENSITIVE BUT UNCLASSIFIED", "Clasified By: Ambassador"]
+)
+def test_a_subject_stops_at_the_next_pages_banner_or_caveat(top: str) -> None:
+    body = f"{BANNER}SUBJECT: FRANCE: A SUBJECT THAT RUNS\n\nPARIS 00001234 002 OF 003\n\n{top}\n"
+    body += "\n1. (C) One.\n"
+    cable = build_cable(RawCable(Source("t.txt"), body, reference_id="09PARIS1234"))
+    assert cable.subject == "FRANCE: A SUBJECT THAT RUNS"
+
+
+def test_a_subjects_second_line_with_an_inline_page_break() -> None:
+    body = f"{BANNER}SUBJECT: FRANCE: A SUBJECT THAT RUNS\nONTO PARIS 00001234 002 OF 003 A LINE\n"
+    cable = build_cable(
+        RawCable(Source("t.txt"), body + "\n1. (C) One.\n", reference_id="09PARIS1234")
+    )
+    assert cable.subject == "FRANCE: A SUBJECT THAT RUNS ONTO A LINE"
+
+
+def test_a_record_glued_after_a_page_that_stops_short_is_a_cable_of_its_own() -> None:
+    """The page keeps its own subject and text; the record with an id is recovered from it."""
+    record = (
+        "121752\t2007-09-11 12:50:00\t07TBILISI2290\tEmbassy Tbilisi\tUNCLASSIFIED\t\tVZCZCXRO4053"
+        "\\\nR 111250Z SEP 07\tUNCLAS TBILISI 002290 \\\n \\\nTAGS: MNUC KNNP\n"
+        "SUBJECT: REGIONAL GOVERNORS - WHO ARE THEY? \\\n \\\n\u00b61. (U) Their text. \\\n"
+    )
+    body = f"{BANNER}SUBJECT: FRANCE: OUR OWN SUBJECT\n\n\u00b61. (C) Our own text stops\n{record}"
+    raw = RawCable(Source("p.html"), body, reference_id="09PARIS1234", anchors=["par1", "par1"])
+    own_raw, recovered, warnings = split_glued(raw)
+    own, theirs = build_cable(own_raw), build_cable(recovered[0])
+    assert not warnings
+    assert (own.subject, [p.text for p in own.paragraphs]) == (
+        "FRANCE: OUR OWN SUBJECT",
+        ["Our own text stops"],
+    )
+    assert (theirs.reference_id, theirs.subject) == (
+        "07TBILISI2290",
+        "REGIONAL GOVERNORS - WHO ARE THEY?",
+    )
+    assert theirs.source is not None and theirs.source.recovered_from == "09PARIS1234"

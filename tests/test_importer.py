@@ -164,16 +164,16 @@ def test_skipped_records_named_logged_and_exit_status(tmp_path, capsys) -> None:
     folder.mkdir()
     write_corpus(folder / "good.csv", 3, seed=1)
     rows = (folder / "good.csv").read_text()
-    (folder / "broken.csv").write_text(rows + '"4","13/45/2009 1:00","09X1","o","c","","h","b"\n')
+    (folder / "broken.csv").write_text(rows + '"4","1/2/2009 1:00","09X/1","o","c","","h","b"\n')
     (folder / "notes.txt").write_text("shopping list: milk, eggs\n")
     library = tmp_path / "lib.sqlite3"
     assert main(["import", "--library", str(library), str(folder)]) == 1
     out, err = capsys.readouterr()
     assert "read 8, imported 3, updated 0, unchanged 3, skipped 2" in out
-    assert f"skipped {folder / 'broken.csv'} row 4" in err
+    assert f"skipped {folder / 'broken.csv'} record 4: reference id '09X/1'" in err
     assert f"skipped {folder / 'notes.txt'}: not a cable file" in err
     log = (Path(os.environ["XDG_DATA_HOME"]) / "cables" / "import.log").read_text()
-    assert "skipped 2" in log and "notes.txt: not a cable file" in log and "row 4" in log
+    assert "skipped 2" in log and "notes.txt: not a cable file" in log and "record 4" in log
     assert main(["import", "--library", str(library), str(folder / "notes.txt")]) == 2
     assert "nothing imported" in capsys.readouterr().err
     assert main(["import", "--library", str(library), str(folder / "good.csv")]) == 0
@@ -186,12 +186,12 @@ def test_gz_input_and_progress_sizes(tmp_path) -> None:
     write_corpus(plain, 20, seed=2)
     packed = tmp_path / "c.csv.gz"
     packed.write_bytes(gzip.compress(plain.read_bytes()))
-    assert input_files([packed]) == {str(packed): plain.stat().st_size}
+    assert input_files([packed]) == {str(packed): packed.stat().st_size}  # as stored
     seen = []
     with Library.open(tmp_path / "l.sqlite3", create=True) as lib:
         report = import_paths(lib, [packed], progress=seen.append)
     assert report.imported == 20
-    assert seen[-1].done_bytes == seen[-1].total_bytes == plain.stat().st_size
+    assert seen[-1].done_bytes == seen[-1].total_bytes == packed.stat().st_size
     assert seen[-1].records == 20
 
 

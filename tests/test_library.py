@@ -3,12 +3,14 @@ import threading
 
 import pytest
 
+from cables.index import CableIndex
 from cables.library import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Library,
     LibraryError,
     _encode_body,
+    _encode_index,
     migrate,
     parse_query,
     snippet,
@@ -274,7 +276,7 @@ def test_previous_schema_is_migrated(tmp_path) -> None:
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert "index_cache" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     # A cable as the version 1 code wrote it (the same tables: version 2 only added the cache,
-    # version 3 the `sent` column).
+    # version 3 the `sent` column, version 4 the `partial` table).
     conn.execute("INSERT INTO meta VALUES ('note', 'written by schema 1')")
     conn.close()
     with Library.open(path) as lib:
@@ -285,6 +287,7 @@ def test_previous_schema_is_migrated(tmp_path) -> None:
     conn.execute("DROP TABLE index_cache")
     conn.execute("DROP INDEX cables_sent")
     conn.execute("ALTER TABLE cables DROP COLUMN sent")
+    conn.execute("DROP TABLE partial")
     conn.execute("DELETE FROM meta WHERE key = 'generation'")
     conn.commit()
     conn.close()
@@ -308,14 +311,19 @@ def test_version_2_gains_sent_from_the_stored_dtgs(tmp_path) -> None:
         row = (cable_id, one.reference_id, one.created, None, "C", None, None, "", 0)
         conn.execute("INSERT INTO cables VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         conn.execute("INSERT INTO bodies VALUES (?, ?)", (cable_id, _encode_body(one)))
+    # The sidebar index version 2 cached, current for its generation, with the created dates.
+    stale = CableIndex(["00HARARE6677"], ["2000-11-29"], ["C"], [""], ["STALE"], [""], [False])
+    conn.execute("INSERT INTO index_cache VALUES (0, ?)", (_encode_index(stale),))
     conn.close()
     with Library.open(path) as lib:
         assert lib.get("09PARIS381").sent == "2009-03-16T16:23"
         assert lib.get("09PARIS381").created == "2009-03-16T16:04"
         assert lib.get("00HARARE6677").sent == "2000-11-29T13:01"
-        assert lib.load_index().created == ["2009-03-16", "2000-11-29"]
+        index = lib.load_index()
+        assert index.created == ["2009-03-16", "2000-11-29"]
+        assert index.reference_ids == ["09PARIS381", "00HARARE6677"]  # rebuilt, not the cache
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_open_errors_name_the_file(tmp_path) -> None:

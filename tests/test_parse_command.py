@@ -16,6 +16,7 @@ BERN = str(FIXTURES / "07BERN881.html")
 TEHRAN = str(FIXTURES / "73TEHRAN8233.html")
 
 CABLE_KEYS = {
+    "partial",
     "reference_id",
     "created",
     "released",

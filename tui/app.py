@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import re
+import sys
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -29,6 +30,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Label
 
 from cables.config import Config
+from cables.exits import EXIT_FATAL
 from cables.index import CableIndex
 from cables.keymap import ACTIONS, Action, Handler, Scope
 from cables.library import Library, LibraryError
@@ -36,7 +38,7 @@ from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean, clean_line
 from cables.state import State
-from tui import clipboard
+from tui import clipboard, crash
 from tui.keys import bindings, key_label, keys_of
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
 from tui.screens.help import HelpScreen, LegendScreen
@@ -49,6 +51,9 @@ from tui.widgets.sidebar import CableList, Sidebar
 
 if TYPE_CHECKING:
     from cables.search import SidebarSearch
+
+    # The index and its search engine, made before the app (shared by forked sessions).
+    Preloaded = tuple[CableIndex, SidebarSearch]
 
 
 LIBRARY_CHECK_SECONDS = 2.0
@@ -90,9 +95,11 @@ class CablesApp(App[int]):
         anchor: str | None = None,
         notice: str | None = None,
         state: State | None = None,
+        preloaded: Preloaded | None = None,
     ) -> None:
         super().__init__()
         self.library = library
+        self.preloaded = preloaded
         self.config = config or Config()
         self.links = Permalinks(self.config.cable_permalink, self.config.paragraph_permalink)
         self.level_styles = LevelStyles(
@@ -108,6 +115,17 @@ class CablesApp(App[int]):
         self._generation = -1  # the library's write counter when the index was loaded
         self._watch_timer: Timer | None = None
         self._known: tuple[CableIndex, frozenset[str]] | None = None  # ids of the index
+        self.crash: str | None = None  # why an internal error stopped the app, in one line
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An internal error still ends the app (Textual's exit status 1, Pilot re-raises it),
+        but as one line for the user and a crash log, not a traceback on the terminal."""
+        if self.crash is None:
+            self.crash = crash.record(error)
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        self._close_messages_no_wait()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -175,6 +193,9 @@ class CablesApp(App[int]):
     @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
         """Load the sidebar index and build the search engine off the UI thread."""
+        if self.preloaded is not None:  # built once by `cables serve` for every session
+            self.call_from_thread(self._index_loaded, *self.preloaded)
+            return
         self.call_from_thread(self.sidebar.show_progress, "Loading the cable index…")
         self._generation = self.library.generation()
         index = self.library.load_index()
@@ -537,6 +558,7 @@ def run_app(
     anchor: str | None = None,
     config: Config | None = None,
     demo: bool = False,
+    preloaded: Preloaded | None = None,
 ) -> int:
     """Open the library at `library_path` and run the browser until the user quits."""
     library = Library.open(library_path)
@@ -547,8 +569,13 @@ def run_app(
             " cables with `cables import PATH` (cables.csv or cablegate pages)."
         )
     try:
-        app = CablesApp(library, config, open_ref=open_ref, anchor=anchor, notice=notice)
+        app = CablesApp(
+            library, config, open_ref=open_ref, anchor=anchor, notice=notice, preloaded=preloaded
+        )
         result = app.run()
     finally:
         library.close()
+    if app.crash or app.return_code:
+        print(f"cables: {app.crash or 'the browser stopped on an error'}", file=sys.stderr)
+        return EXIT_FATAL
     return int(result or 0)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -12,6 +15,7 @@ from cables import paths
 from cables.commands._shared import open_library
 from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.importer import BATCH_CABLES, ImportFailed, Progress, import_paths, write_log
+from cables.sanitize import clean_line
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +68,27 @@ class ProgressPrinter:
             self.stream.flush()
 
 
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stop the import the way Ctrl-C does (summary, log, batches kept)."""
+
+
+@contextmanager
+def _stopped_by_signals(stopped: list[int]) -> Iterator[None]:
+    """While importing, SIGTERM and SIGHUP (a lost SSH session) act as Ctrl-C; `stopped` gets
+    the signal's number. The parsing process, forked inside, ends quietly the same way."""
+
+    def stop(signum: int, _frame: object) -> None:
+        stopped.append(signum)
+        raise _Stopped
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.batch < 1:
         print("cables import: --batch must be 1 or more", file=sys.stderr)
@@ -75,8 +100,9 @@ def run(args: argparse.Namespace) -> int:
     _, library = opened
     library_path = library.path
     printer = ProgressPrinter(sys.stderr)
+    stopped: list[int] = []
     try:
-        with library:
+        with library, _stopped_by_signals(stopped):
             report = import_paths(library, inputs, progress=printer, batch=args.batch)
     except ImportFailed as exc:
         printer.finish()
@@ -84,29 +110,47 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FATAL
     printer.finish()
     log = paths.import_log()
-    write_log(log, report, inputs, library_path)
+    logged = True
+    try:
+        write_log(log, report, inputs, library_path)
+    except OSError as exc:
+        logged = False
+        print(
+            f"cables import: cannot write the log {log} ({exc.strerror or exc}); the skipped"
+            " records are listed here only",
+            file=sys.stderr,
+        )
     for skipped in report.skipped:
-        print(f"cables import: skipped {skipped.where}: {skipped.reason}", file=sys.stderr)
+        _stderr(f"cables import: skipped {skipped.where}: {skipped.reason}")
     for warning in report.warnings:
-        print(f"cables import: warning: {warning.where}: {warning.reason}", file=sys.stderr)
+        _stderr(f"cables import: warning: {warning.where}: {warning.reason}")
     rate = report.read / report.seconds if report.seconds else 0.0
     print(
         f"{report.summary()} in {report.seconds:.1f} s ({rate:.0f} records/s,"
         f" {report.bytes / 1e6 / max(report.seconds, 1e-9):.1f} MB/s) into {library_path}"
     )
-    if report.skipped or report.warnings:
+    if logged and (report.skipped or report.warnings):
         print(f"skipped records and warnings are listed in {log}")
-    if report.interrupted:
+    if report.failed:
         print(
-            "cables import: interrupted; every batch before the interruption is kept, run "
-            "the same import again to finish",
-            file=sys.stderr,
-        )
-        return 130
-    if len(report.skipped) == report.read:
-        print(
-            "cables import: nothing imported: no readable cable in " + " ".join(args.paths),
+            f"cables import: {report.failed}; the cables counted above are kept",
             file=sys.stderr,
         )
         return EXIT_FATAL
+    if report.interrupted:
+        how = f"stopped by {signal.Signals(stopped[0]).name}" if stopped else "interrupted"
+        print(
+            f"cables import: {how}; every batch before the interruption is kept, run "
+            "the same import again to finish",
+            file=sys.stderr,
+        )
+        return 128 + (stopped[0] if stopped else signal.SIGINT)
+    if len(report.skipped) == report.read:
+        _stderr("cables import: nothing imported: no readable cable in " + " ".join(args.paths))
+        return EXIT_FATAL
     return EXIT_SKIPPED if report.skipped else EXIT_OK
+
+
+def _stderr(line: str) -> None:
+    """File names and reasons come from the input: printed as one clean line, as by `parse`."""
+    print(clean_line(line), file=sys.stderr)

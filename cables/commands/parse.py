@@ -7,7 +7,6 @@ is named on stderr in one line with the reason, and the others still come out.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TextIO
 
@@ -17,7 +16,7 @@ from cables.formats import ParseError
 from cables.model import Cable
 from cables.parsing import ParseWarning, parse_paths
 from cables.permalinks import Permalinks
-from cables.sanitize import clean_line
+from cables.sanitize import clean_line, json_line
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             parsed += 1
             if args.json:
-                out.write(json.dumps(item.to_json(links), ensure_ascii=False) + "\n")
+                out.write(json_line(item.to_json(links)) + "\n")
             else:
                 _summary(out, item)
     out.flush()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from cables.commands._shared import open_library
 from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.library import SearchHit
 from cables.permalinks import PermalinkRefused, Permalinks
-from cables.sanitize import clean_line
+from cables.sanitize import clean_line, json_line
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     links = config.permalinks()
     for hit in hits:
         if args.json:
-            print(json.dumps(hit_json(hit, links), ensure_ascii=False))
+            print(json_line(hit_json(hit, links)))
         else:
             where = f"¶{hit.paragraph_number}" if hit.paragraph_number is not None else "-"
             print(

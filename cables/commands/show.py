@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from cables.commands._shared import fail, open_library, read_ref
 from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
 from cables.model import Cable, Paragraph
 from cables.permalinks import PermalinkRefused, Permalinks
-from cables.sanitize import clean, clean_line
+from cables.sanitize import clean, clean_line, json_line
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         cited_by = library.cited_by(cable.reference_id)
     links = config.permalinks()
     if args.form == "json":
-        sys.stdout.write(json.dumps(cable.to_json(links), ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(cable.to_json(links)) + "\n")
     elif args.form == "markdown":
         sys.stdout.write(markdown(cable, links, cited_by))
     else:
@@ -71,6 +70,7 @@ def _fields(cable: Cable) -> list[tuple[str, str]]:
         ("Subject", cable.subject or ""),
         ("Tags", ", ".join(cable.tags)),
         ("References", ", ".join(cable.references)),
+        ("Partial", cable.partial or ""),  # a cut-off copy: a whole one replaces it on import
     ]
     return [(name, clean_line(value)) for name, value in fields if value]
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from cables.commands._shared import open_library
 from cables.exits import EXIT_FATAL, EXIT_OK
-from cables.sanitize import clean_line
+from cables.sanitize import clean_line, json_line
 
 TOP_ORIGINS = 20
 
@@ -24,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     with library:
         stats = library.stats()
     if args.json:
-        print(json.dumps({"library": str(library.path), **stats.to_json()}, ensure_ascii=False))
+        print(json_line({"library": str(library.path), **stats.to_json()}))
         return EXIT_OK
     if not stats.count:
         print(

@@ -39,6 +39,23 @@ class RawCable:
     articles: list[str] = field(default_factory=list)
     anchors: list[str] | None = None
     synthetic: bool = False
+    partial: str | None = None  # why the input holds only part of the cable (a cut-off page)
+
+
+# The most one record may take: a page or telegram file, or one cables.csv row (characters). A
+# real cable is under 1 MB; anything far larger is refused with this reason, so that a hostile
+# input (a gzip bomb, a 200 MB field) costs bounded memory and the next input is still read.
+MAX_RECORD = 8_000_000
+# Files other than cables.csv are read whole: a file of text records holds many cables.
+MAX_FILE = 64_000_000
+
+
+TOO_LARGE_RECORD = (
+    f"over the {MAX_RECORD // 1_000_000} MB limit for one record (a real cable is under 1 MB)"
+)
+TOO_LARGE_FILE = (
+    f"over the {MAX_FILE // 1_000_000} MB limit for a file read whole (only cables.csv is streamed)"
+)
 
 
 class ParseError(Exception):

@@ -1,6 +1,7 @@
 """The `cables.csv` dump: 8 quoted columns, backslash escapes, raw newlines inside fields.
 
-Streamed row by row, never loaded whole (the real file is 1.7 GB); fields can exceed 128 KB.
+Streamed row by row, never loaded whole (the real file is 1.7 GB); fields can exceed 128 KB, and
+a row over `MAX_RECORD` is skipped with its reason without ever being held whole.
 A corrupted row must not take the rest of the file with it, so the stream is cut into candidate
 rows at lines that open a row (`"<id>","M/D/YYYY H:MM","`) and each candidate is read on its own:
 an unbalanced quote then costs one row, not every row after it.
@@ -12,11 +13,12 @@ import csv
 import io
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
 from typing import TextIO
 
-from cables.formats import ParseError, RawCable
+from cables.formats import MAX_RECORD, TOO_LARGE_RECORD, ParseError, RawCable
 from cables.model import Source
 
 COLUMNS = (
@@ -34,6 +36,14 @@ csv.field_size_limit(sys.maxsize)
 
 # The first line of every real row: numeric id, then the unpadded `M/D/YYYY H:MM` created value.
 ROW_START = re.compile(r'"\d+","\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d","')
+_PIECE = 1 << 16  # characters read at a time (a cut .gz loses at most the piece it ends in)
+# A row start after a line end, for cutting a stream into candidates: literal first characters
+# let the regex engine skip ahead fast (a look-behind costs 40 times more); CR alone is rare.
+_AFTER_LF = re.compile("\n" + ROW_START.pattern)
+_AFTER_CR = re.compile("\r" + ROW_START.pattern)
+_OVERLAP = 64  # longer than any row start: a piece may end inside one
+_DAMAGED = 'damaged row start (not "<id>","M/D/YYYY H:MM","); the row is skipped'
+_ID_CELL = re.compile(r'\s*"?\s*\d+\s*"?\s*,')
 _CREATED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d\d)")
 
 
@@ -75,30 +85,58 @@ class _Dump(csv.Dialect):
     lineterminator = "\n"
 
 
-def _split(text: str) -> list[tuple[int, list[str]]]:
-    """Rows of `text` with the 0-based line offset each starts at; raises csv.Error."""
+Rows = list[tuple[int, list[str]]]
+
+
+def _split(text: str) -> tuple[Rows, csv.Error | None]:
+    """Rows of `text` with the 0-based line offset each starts at, up to the first error."""
     reader = csv.reader(io.StringIO(text, newline=""), dialect=_Dump)
     rows = []
     offset = 0
-    for fields in reader:
-        rows.append((offset, fields))
-        offset = reader.line_num
-    return rows
+    try:
+        for fields in reader:
+            rows.append((offset, fields))
+            offset = reader.line_num
+    except csv.Error as exc:
+        return rows, exc
+    return rows, None
 
 
-def _parse_candidate(text: str) -> list[tuple[int, list[str]]]:
-    """The rows in one candidate; raises csv.Error where it does not end as whole rows.
+def _damaged_start(text: str, rows: Rows) -> int | None:
+    """The 0-based line where a row with a damaged start begins, right after a whole first row.
+
+    A damaged start (a bad created cell, a lost quote, a stray space) does not open a candidate
+    of its own, so its lines join the row before it; the csv reader then ends the first row at
+    a line ending in a quote and reads on from a line that begins with an id cell.
+    """
+    if not rows or len(rows[0][1]) != len(COLUMNS):
+        return None
+    lines = io.StringIO(text, newline="").readlines()
+    for i in range(1, len(lines)):
+        if lines[i - 1].rstrip("\r\n").endswith('"') and _ID_CELL.match(lines[i]):
+            first, _ = _split("".join(lines[:i]))
+            if len(first) == 1 and first[0][1] == rows[0][1]:
+                return i
+    return None
+
+
+def _parse_candidate(text: str) -> tuple[Rows, csv.Error | None]:
+    """The rows in one candidate, and the error where it does not end as whole rows.
 
     Some dumps write a body ending in a backslash unescaped (`...\\"` closes the row): where the
-    candidate only fails that way, the final backslash is read as a literal one.
+    candidate only fails that way, the final backslash is read as a literal one. A candidate that
+    stops right after `\\"` with no line end is a dump cut off after an escaped quote: no row.
     """
-    try:
-        return _split(text)
-    except csv.Error:
-        stripped = text.rstrip("\r\n")
-        if not stripped.endswith('\\"') or stripped.endswith('\\\\"'):
-            raise
-        return _split(stripped[:-2] + '\\\\"' + text[len(stripped) :])
+    rows, error = _split(text)
+    if error is None:
+        if text.endswith('\\"') and not text.endswith('\\\\"'):
+            return rows, csv.Error("the file ends inside a field (cut off after an escaped quote)")
+        return rows, None
+    stripped = text.rstrip("\r\n")
+    if stripped == text or not stripped.endswith('\\"') or stripped.endswith('\\\\"'):
+        return rows, error
+    fixed, again = _split(stripped[:-2] + '\\\\"' + text[len(stripped) :])
+    return (fixed, None) if again is None else (rows, error)
 
 
 def read_rows(stream: TextIO) -> Iterator[CsvRow | CsvRowError]:
@@ -107,21 +145,30 @@ def read_rows(stream: TextIO) -> Iterator[CsvRow | CsvRowError]:
     Open files with `newline=""` so that carriage returns inside fields survive.
     """
     number = 0
-    pending: list[str] = []
-    start = 1
+    start = 1  # the line the current candidate starts on
 
-    def flush() -> Iterator[CsvRow | CsvRowError]:
+    def flush(text: str) -> Iterator[CsvRow | CsvRowError]:
         nonlocal number
-        text = "".join(pending)
         if not text.strip():
             return
-        try:
-            rows = _parse_candidate(text)
-            if ROW_START.match(text) and (len(rows) != 1 or not text.rstrip().endswith('"')):
-                raise csv.Error("bad quoting: the row does not end where the next one begins")
-        except csv.Error as exc:
+        rows, error = _parse_candidate(text)
+        if ROW_START.match(text):
+            whole = error is None and len(rows) == 1 and text.rstrip().endswith('"')
+            damaged = None if whole else _damaged_start(text, rows)
+            if damaged is not None:  # keep the whole row; name the damaged one from its line
+                number += 1
+                yield CsvRow(*rows[0][1])
+                number += 1
+                yield CsvRowError(number, _DAMAGED, start + damaged)
+                return
+            if not whole:
+                number += 1
+                reason = error or "bad quoting: the row does not end where the next one begins"
+                yield CsvRowError(number, str(reason), start)
+                return
+        elif error is not None:
             number += 1
-            yield CsvRowError(number, str(exc), start)
+            yield CsvRowError(number, str(error), start)
             return
         for offset, fields in rows:
             number += 1
@@ -131,13 +178,60 @@ def read_rows(stream: TextIO) -> Iterator[CsvRow | CsvRowError]:
                 message = f"expected {len(COLUMNS)} columns, found {len(fields)}"
                 yield CsvRowError(number, message, start + offset)
 
-    for line_no, line in enumerate(stream, 1):
-        if pending and ROW_START.match(line):
-            yield from flush()
-            pending.clear()
-            start = line_no
-        pending.append(line)
-    yield from flush()
+    def too_large() -> CsvRowError:
+        nonlocal number
+        number += 1
+        return CsvRowError(number, TOO_LARGE_RECORD, start)
+
+    # Read in pieces and cut candidates where a line opens a row: the scan runs in C (no Python
+    # work per line), and memory stays bounded however long a line or a row is.
+    buffer = ""  # from the current candidate's first character
+    scan = 1  # where the search for the next row start resumes
+    oversize = False  # the current candidate passed MAX_RECORD: its text is being dropped
+    dropped = 0  # the line ends in the text dropped
+    failure: Exception | None = None
+    while True:
+        try:
+            piece = stream.read(_PIECE)
+        except (OSError, EOFError, zlib.error) as exc:  # a cut or damaged .gz: rows read stand
+            piece, failure = "", exc
+        buffer += piece
+        cut = 0
+        for at in _row_starts(buffer, scan):
+            text = buffer[cut:at]
+            if oversize or len(text) > MAX_RECORD:
+                yield too_large()
+            else:
+                yield from flush(text)
+            start += dropped + _line_ends(text)
+            oversize, dropped, cut = False, 0, at
+        buffer = buffer[cut:]
+        if not piece:
+            break
+        if len(buffer) > MAX_RECORD + _PIECE:  # keep only a tail that may hold a row start
+            oversize = True
+            dropped += _line_ends(buffer[:-_OVERLAP])
+            buffer = buffer[-_OVERLAP:]
+        scan = max(1, len(buffer) - _OVERLAP)
+    if failure is not None:  # the last candidate may be cut short: never a complete row
+        raise failure
+    if oversize or len(buffer) > MAX_RECORD:
+        yield too_large()
+    else:
+        yield from flush(buffer)
+
+
+def _row_starts(buffer: str, scan: int) -> list[int]:
+    """Where rows start in `buffer` at `scan` or later: each right after a line end."""
+    starts = [m.start() + 1 for m in _AFTER_LF.finditer(buffer, scan - 1)]
+    if "\r" in buffer:
+        starts = sorted(starts + [m.start() + 1 for m in _AFTER_CR.finditer(buffer, scan - 1)])
+    return starts
+
+
+def _line_ends(text: str) -> int:
+    """Lines ended in `text` (LF, CRLF or a lone CR, as a stream opened with newline="")."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 def write_rows(stream: TextIO, rows: Iterable[CsvRow]) -> None:
@@ -159,14 +253,22 @@ def iso_created(value: str) -> str:
 
 
 def to_raw(row: CsvRow, source: Source) -> RawCable:
-    """One row as a RawCable: the columns are the metadata, the body column the telegram text."""
+    """One row as a RawCable: the columns are the metadata, the body column the telegram text.
+
+    A created value that is not a date is passed on as written: the shared check after the
+    body reader drops it with a warning and keeps the cable.
+    """
     references = [ref.strip() for ref in row.references.split("|") if ref.strip()]
+    try:
+        created = iso_created(row.created)
+    except ValueError:
+        created = row.created
     return RawCable(
         source=source,
         body=row.body,
         header=row.header or None,
         reference_id=row.reference_id.strip() or None,
-        created=iso_created(row.created),
+        created=created,
         classification=row.classification.strip() or None,
         origin=row.origin.strip() or None,
         references=references,

@@ -170,12 +170,6 @@ def read_rendered(text: str, source: Source) -> RawCable:
             f"page table row has {len(cells)} cells, expected {len(TABLE_COLUMNS)}",
         )
     reference_id, created, released, classification, origin = cells
-    for name, value in (("Created", created), ("Released", released)):
-        if value and iso(value) is None:
-            raise ParseError(
-                f"{source.describe()} line {row_at + 1}",
-                f"page table {name} {value[:30]!r} is not YYYY-MM-DD HH:MM",
-            )
     i, articles = _articles(lines, row_at + 1)
     rest = "\n".join(line.rstrip() for line in lines[i:])
     header: str | None = None
@@ -187,8 +181,9 @@ def read_rendered(text: str, source: Source) -> RawCable:
         body=_unmarkdown(rest.strip("\n")),
         header=header,
         reference_id=reference_id or None,
-        created=iso(created) if created else None,
-        released=iso(released) if released else None,
+        # A date that is not one goes on as written, to be dropped with a warning (validate).
+        created=(iso(created) or created) if created else None,
+        released=(iso(released) or released) if released else None,
         classification=classification or None,
         origin=origin or None,
         articles=articles,
