@@ -14,6 +14,7 @@ from tui.app import CablesApp
 from tui.keys import bindings
 from tui.screens.bookmarks import PlacesScreen
 from tui.screens.help import InfoScreen
+from tui.screens.lists import ListScreen
 from tui.screens.picker import PickerScreen
 from tui.screens.prompt import PromptScreen
 from tui.widgets import cable_view
@@ -69,7 +70,8 @@ async def test_every_action_resolves_to_a_method_and_hints_name_the_users_keys(f
 
 async def test_modal_screens_bring_their_own_css(fixtures_library):
     stylesheet = (ROOT / "tui" / "cables.tcss").read_text()
-    for screen in (PromptScreen, PickerScreen, InfoScreen, PlacesScreen):
+    assert issubclass(PickerScreen, ListScreen) and issubclass(PlacesScreen, ListScreen)
+    for screen in (PromptScreen, ListScreen, InfoScreen):
         assert screen.__name__ in screen.DEFAULT_CSS
         assert f"{screen.__name__} {{" not in stylesheet  # the app's stylesheet: layout only
     with Library.open(fixtures_library) as library:
@@ -78,7 +80,7 @@ async def test_modal_screens_bring_their_own_css(fixtures_library):
             await index_loaded(app, pilot)
             await pilot.press("r")
             await pilot.pause()
-            box = app.screen.query_one("#picker-box").region
+            box = app.screen.query_one("#list-box").region
             assert abs(box.x - (120 - box.right)) <= 1  # centred by the screen's own CSS
             await pilot.press("escape", "slash")
             await pilot.pause()

@@ -303,7 +303,7 @@ async def test_references_list_has_columns_and_a_key_hint(fixtures_library):
         assert len(columns) == 1  # ids padded to one width
         for label in here:
             assert re.search(r"  \d{4}-\d\d-\d\d  ", label)
-        hint = app.screen.query_one("#picker-hint").render().plain
+        hint = app.screen.query_one("#list-hint").render().plain
         assert "enter" in hint and "escape" in hint
 
 
