@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/cables
 
 test: $(STAMP) lint
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q --cov --cov-report=term
 
 lint: $(STAMP)
 	$(BIN)/ruff check cables tui tests benchmarks

@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from cables.library import SCHEMA_VERSION  # noqa: E402
 
 DEFAULT_LIBRARY = Path("/work/bench/library-251k.sqlite3")
+OUT = ROOT / "benchmarks" / "out"
 TARGETS = {"keystroke_p95_ms": 150.0, "mb_per_session_beyond_first": 80.0}
 SIZE = (120, 40)
 KEY_INTERVAL = 0.12  # seconds between a key's answer and the next key (fast typing)
@@ -232,20 +233,26 @@ class Reader:
             await self.conn.wait_closed()
 
 
-def library_for_run(path: Path, scratch: Path) -> Path:
-    """The library as is, unless this cables would migrate it: then a copy (it is read-only)."""
+def library_for_run(path: Path) -> Path:
+    """The library as is, unless this cables would migrate it: then a copy (it is read-only),
+    kept in benchmarks/out/ and migrated once by the first server that opens it."""
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
         return path
-    copy = scratch / path.name
+    copy = OUT / f"serve-{path.stem}-from-schema{version}.sqlite3"
+    if copy.exists():
+        return copy
     print(f"library schema {version} != {SCHEMA_VERSION}: working on a copy", file=sys.stderr)
+    OUT.mkdir(parents=True, exist_ok=True)
+    partial = copy.with_suffix(".partial")
     # SQLite's backup: a consistent copy even with a write-ahead log beside the file
     with (
         contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source,
-        contextlib.closing(sqlite3.connect(copy)) as target,
+        contextlib.closing(sqlite3.connect(partial)) as target,
     ):
         source.backup(target)
+    partial.rename(copy)
     return copy
 
 
@@ -259,7 +266,7 @@ async def run(args: argparse.Namespace, scratch: Path) -> dict:
     )
     env = dict(os.environ, XDG_DATA_HOME=str(scratch / "data"), XDG_CONFIG_HOME=str(scratch))
     env.pop("CABLES_LIBRARY", None)
-    library = library_for_run(args.library, scratch)
+    library = library_for_run(args.library)
     load_before = os.getloadavg()
     used_before = used_mb()
     command = [sys.executable, "-m", "cables", "--library", str(library), "serve", "ssh"]

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "link": ("link", "print the permalink of a cable or paragraph"),
     "stats": ("stats", "counts by level, origin and year"),
     "search": ("search", "full-text search of the library"),
+    "find": ("find", "find cables as the sidebar does (ids, subjects; fuzzy), for scripts"),
     "config": ("config", "read and write the configuration file"),
     "bookmarks": ("bookmarks", "list bookmarks, or export them as Markdown (--markdown)"),
     "serve": ("serve", "serve the browser to many readers over SSH or the web"),

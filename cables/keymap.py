@@ -58,6 +58,7 @@ class Action:
 ACTIONS: tuple[Action, ...] = (
     Action("toggle_sidebar", "ctrl+b", "Show or hide the sidebar", Scope.APP),
     Action("focus_search", "ctrl+f", "Focus the sidebar search box", Scope.APP),
+    Action("toggle_text_search", "ctrl+t", "Search box: titles or the full text", Scope.APP),
     Action("help", "question_mark,f1", "Help: every key", Scope.APP),
     Action("legend", "L", "Legend of level colours and markings", Scope.APP),
     Action("quit", "q,ctrl+q", "Quit", Scope.APP),

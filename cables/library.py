@@ -39,6 +39,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from cables.dtg import dtg_datetime
 from cables.index import CableIndex
 from cables.model import Cable, Level, Marking, Paragraph, Source
+from cables.query import Clause, Query, Sort, parse
 from cables.sanitize import clean_line, iso_date
 
 P = ParamSpec("P")
@@ -52,6 +53,8 @@ _ROW_BITS, _CABLE_BITS = 12, 25
 _MAX_ROW = (1 << _ROW_BITS) - 1
 _MAX_CABLE = (1 << _CABLE_BITS) - 1
 _SEP = "\x1f"  # column separator of the cached index (sanitised text never holds it)
+RANK_WINDOW = 5_000  # best-first ranks the newest this many matching paragraphs
+DATE_COLUMN = "sent"  # what `date:`/`year:` filter on: when sent (the DTG), else created
 _NOT_DATE = re.compile(f"[^-0-9{_SEP}]")
 
 
@@ -148,7 +151,7 @@ def _explain(path: Path, exc: sqlite3.Error, wait: float, opening: bool = False)
     """One line naming the library, what went wrong and what to do about it."""
     message = str(exc)
     code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
-    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+    if _is_busy(exc):
         return (
             f"{path}: another process has held the library's write lock for over {wait:g} s"
             f" (another import?); wait for it to finish and run this again"
@@ -206,6 +209,19 @@ class SearchHit:
     anchor: str | None
     snippet: str
     synthetic: bool = False
+
+
+@dataclass(slots=True)
+class TextResults:
+    """A page of full-text hits, how many cables match (`capped`: at least that many), and
+    matching cables per month ("YYYY-MM") when asked."""
+
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    capped: bool = False
+    months: dict[str, int] = field(default_factory=dict)
+    levels: dict[str, int] = field(default_factory=dict)  # level value -> cables, with months
+    cancelled: bool = False
 
 
 @dataclass(slots=True)
@@ -472,6 +488,25 @@ class Library:
             ]
 
     @_translated
+    def subjects(self, reference_ids: Iterable[str]) -> dict[str, str]:
+        """The subject of each of these cables that is in the library, keyed by the id as
+        asked (ids match in any case); one query per 500 ids, and no cable decoded."""
+        asked = {ref.upper(): ref for ref in reference_ids}
+        wanted = list(asked)
+        found: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = self._conn.execute(
+                    "SELECT reference_id, subject FROM cables WHERE reference_id IN"
+                    f" ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+                for ref, subject in rows:
+                    found[asked[ref.upper()]] = subject or ""
+        return found
+
+    @_translated
     def cited_by(self, reference_id: str) -> list[str]:
         """The ids of library cables whose REF block cites this one, newest first."""
         with self._lock:
@@ -487,30 +522,10 @@ class Library:
 
     @_translated
     def search(self, query: str, *, limit: int = 50, ranked: bool = False) -> list[SearchHit]:
-        """Full-text search, one hit per cable: newest first, or best first with `ranked`.
-
-        Words must all occur in one paragraph (or in the subject and tags); "quoted phrases",
-        `word*` prefixes and `OR` between words are understood; punctuation is ignored.
-        """
-        parsed = parse_query(query)
-        if parsed is None or limit <= 0:
-            return []
-        expression, terms = parsed
-        with self._lock:
-            if ranked:
-                rows = self._conn.execute(
-                    "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?",
-                    (expression, limit * 8),
-                )
-            else:  # read only as far as the first `limit` cables: rowid order is date order
-                rows = self._conn.execute(
-                    "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC", (expression,)
-                )
-            try:
-                chosen = _one_per_cable(rows, limit, keep_first=ranked)
-            finally:
-                rows.close()  # ends the read: an open statement would hold back checkpoints
-            return [self._hit(cable_id, row, terms) for cable_id, row in chosen]
+        """Full-text search of a query typed whole: `text_search` of its parsed form, newest first
+        (best first with `ranked`); a query with errors finds nothing."""
+        sort = Sort.BEST if ranked else Sort.NEW
+        return self.text_search(parse(query, submitted=True), limit=limit, sort=sort).hits
 
     def _hit(self, cable_id: int, row: int, terms: list[tuple[str, bool]]) -> SearchHit:
         ref, created, level, subject, tags, synthetic = self._conn.execute(
@@ -543,6 +558,186 @@ class Library:
             snippet(text, terms),
             bool(synthetic),
         )
+
+    @_translated
+    def text_search(
+        self,
+        query: Query,
+        *,
+        limit: int = 50,
+        sort: Sort = Sort.NEW,
+        count_cap: int = 0,
+        timeline: bool = False,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> TextResults:
+        """Full-text search for a parsed query, one hit per cable, with its filters applied.
+
+        Sorted newest or oldest first (a walk of the date-ordered rowids that stops after the
+        first hits), or best first: bm25 over the newest RANK_WINDOW matching paragraphs, a
+        bound on the cost of ranking the commonest words. Up to `count_cap` matching cables are
+        counted (0: just the hits); with `timeline`, also per month ("YYYY-MM"). A bare year is a
+        `year:` filter here (a paragraph cannot be a year). Queries with errors find nothing.
+        `cancelled()` is asked every few thousand rows: when true, the results so far come back
+        with `cancelled` set (a newer keystroke wants the library).
+        """
+        results = TextResults()
+        if query.errors or (limit <= 0 and not count_cap and not timeline):
+            return results
+        limit = max(0, limit)
+        expression, terms = fts_expression(query)
+        with self._lock:
+            if expression is None:
+                return self._list_filtered(query, limit, sort, count_cap, timeline)
+            allowed = self._allowed_cables(query)
+            if sort is Sort.BEST:
+                sql = (
+                    "SELECT rowid FROM (SELECT rowid, bm25(fts) AS score FROM fts"
+                    " WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score"
+                )
+                params: tuple[object, ...] = (expression, RANK_WINDOW)
+            else:
+                direction = "DESC" if sort is Sort.NEW else "ASC"
+                sql = f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid {direction}"
+                params = (expression,)
+            rows = self._conn.execute(sql, params)
+            chosen: dict[int, int] = {}
+            seen: set[int] = set()
+            try:
+                for n, (rowid,) in enumerate(rows):
+                    if cancelled is not None and not n % 4096 and cancelled():
+                        results.cancelled = True
+                        return results
+                    cable_id, row = (rowid >> _ROW_BITS) & _MAX_CABLE, rowid & _MAX_ROW
+                    if allowed is not None and cable_id not in allowed:
+                        continue
+                    if cable_id in seen:
+                        # a cable's rows come together, highest row first: keep its first
+                        # paragraph, the subject row only if no other (best: the best row)
+                        if (
+                            sort is not Sort.BEST
+                            and cable_id in chosen
+                            and 0 < row < chosen[cable_id]
+                        ):
+                            chosen[cable_id] = row
+                        continue
+                    seen.add(cable_id)
+                    if len(chosen) < limit:
+                        chosen[cable_id] = row
+                    elif len(seen) > max(count_cap, limit):
+                        results.capped = True
+                        break
+            finally:
+                rows.close()  # ends the read: an open statement would hold back checkpoints
+            results.total = len(seen) - results.capped
+            results.hits = [self._hit(cable_id, row, terms) for cable_id, row in chosen.items()]
+            if timeline:
+                self._count_by(
+                    results, "id IN (SELECT value FROM json_each(?))", [json.dumps(list(seen))]
+                )
+            return results
+
+    def _count_by(self, results: TextResults, condition: str, params: Sequence[object]) -> None:
+        """Fill `results.levels` and `.months` (by when sent) for the cables `condition` picks."""
+        for month, level, n in self._conn.execute(
+            f"SELECT substr({DATE_COLUMN}, 1, 7), level, count(*) FROM cables WHERE {condition}"
+            " GROUP BY 1, 2",
+            params,
+        ):
+            results.levels[level] = results.levels.get(level, 0) + n
+            if month:
+                results.months[month] = results.months.get(month, 0) + n
+
+    @_translated
+    def linked_ids(self, query: Query) -> set[str] | None:
+        """The reference ids that the query's `cites:`/`refs:` filters allow (None: no such
+        filter): cables whose REF block cites each `cites:` id, and the ids each `refs:` cites."""
+        if not query.cites and not query.refs:
+            return None
+        sets: list[set[str]] = []
+        with self._lock:
+            for ref in query.cites:
+                sets.append({r.upper() for r in self.cited_by(ref)})
+            for ref in query.refs:
+                sets.append({r.upper() for r in self.cites(ref)})
+        return set.intersection(*sets)
+
+    def _allowed_cables(self, query: Query) -> set[int] | None:
+        """Row ids of the cables the query's filters allow (None: every cable)."""
+        where, params = self._filter_sql(query)
+        if not where:
+            return None
+        sql = "SELECT id FROM cables WHERE " + " AND ".join(where)
+        return {r[0] for r in self._conn.execute(sql, params)}
+
+    def _filter_sql(self, query: Query) -> tuple[list[str], list[object]]:
+        where: list[str] = []
+        params: list[object] = []
+        if query.levels is not None:
+            where.append(f"level IN ({','.join('?' * len(query.levels))})")
+            params += [lv.value for lv in query.levels]
+        years = [*query.years, *((c.year, c.year) for c in query.clauses if _year_only(c))]
+        for first, last in years:
+            where.append(f"substr({DATE_COLUMN}, 1, 4) BETWEEN ? AND ?")
+            params += [str(first), str(last)]
+        for span in query.dates:
+            if span.start is not None:
+                where.append(f"substr({DATE_COLUMN}, 1, ?) >= ?")
+                params += [len(span.start), span.start]
+            if span.end is not None:
+                where.append(f"substr({DATE_COLUMN}, 1, ?) <= ?")
+                params += [len(span.end), span.end]
+        for tag in query.tags:
+            where.append("(' ' || upper(tags) || ' ') LIKE ?")
+            params.append(f"% {tag} %")
+        if query.origins:
+            from cables.search import origins_like  # (rapidfuzz: only when asked)
+
+            known = [r[0] for r in self._conn.execute("SELECT DISTINCT origin FROM cables")]
+            for wanted in query.origins:
+                places = sorted(origins_like([o or "" for o in known], wanted))
+                where.append(f"coalesce(origin, '') IN ({','.join('?' * len(places))})")
+                params += places
+        linked = self.linked_ids(query)
+        if linked is not None:
+            where.append(f"upper(reference_id) IN ({','.join('?' * len(linked))})")
+            params += sorted(linked)
+        return where, params
+
+    def _list_filtered(
+        self, query: Query, limit: int, sort: Sort, count_cap: int, timeline: bool
+    ) -> TextResults:
+        """Filters (and exclusions) alone: the cables they allow, by date, subjects as snippets;
+        all in SQL over the narrow `cables` table."""
+        results = TextResults()
+        where, params = self._filter_sql(query)
+        for word in query.excluded:
+            where.append(
+                f"id NOT IN (SELECT (rowid >> {_ROW_BITS}) & {_MAX_CABLE} FROM fts"
+                " WHERE fts MATCH ?)"
+            )
+            params.append('"' + " ".join(_fold(w) for w in word.words) + '"')
+        if not where:
+            return results  # nothing asked
+        condition = " WHERE " + " AND ".join(where)
+        direction = "ASC" if sort is Sort.OLD else "DESC"
+        chosen = [
+            r[0]
+            for r in self._conn.execute(
+                f"SELECT id FROM cables{condition}"
+                f" ORDER BY {DATE_COLUMN} {direction}, reference_id LIMIT ?",
+                (*params, limit),
+            )
+        ]
+        results.hits = [self._hit(cable_id, 0, []) for cable_id in chosen]
+        cap = max(count_cap, limit)
+        results.total = self._conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM cables{condition} LIMIT ?)", (*params, cap + 1)
+        ).fetchone()[0]
+        if results.total > cap:
+            results.total, results.capped = cap, True
+        if timeline:
+            self._count_by(results, condition.removeprefix(" WHERE "), params)
+        return results
 
     @_translated
     def stats(self) -> Stats:
@@ -890,23 +1085,6 @@ def fts_rows(cable_id: int, cable: Cable) -> list[tuple[int, str, str, str]]:
     return rows
 
 
-def _one_per_cable(
-    rows: Iterable[tuple[int]], limit: int, keep_first: bool
-) -> list[tuple[int, int]]:
-    """(cable id, row) per cable in hit order. In date order a cable's rows come together,
-    highest row first: keep its first matching paragraph, the subject row only if no other."""
-    chosen: dict[int, int] = {}
-    for (rowid,) in rows:
-        cable_id, row = (rowid >> _ROW_BITS) & _MAX_CABLE, rowid & _MAX_ROW
-        if cable_id not in chosen:
-            if len(chosen) == limit:
-                break
-            chosen[cable_id] = row
-        elif not keep_first and 0 < row < chosen[cable_id]:
-            chosen[cable_id] = row
-    return list(chosen.items())
-
-
 def _encode_index(index: CableIndex) -> str:
     columns = (
         index.reference_ids,
@@ -939,35 +1117,7 @@ def _decode_index(text: str) -> CableIndex:
 
 # -- queries -----------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
-
-
-def parse_query(query: str) -> tuple[str, list[tuple[str, bool]]] | None:
-    """A user's query as an FTS5 expression (every word quoted, so no input is a syntax
-    error), and its terms (word, is_prefix) for marking snippets. None if it has no words."""
-    parts: list[str] = []
-    terms: list[tuple[str, bool]] = []
-    pending_or = False
-    for phrase, bare in _TOKEN.findall(query):
-        if bare == "OR":
-            pending_or = bool(parts)
-            continue
-        text = phrase or bare
-        prefix = bool(bare) and bare.endswith("*")
-        words = [_fold(w) for w in _WORD.findall(text)]
-        if not words:
-            continue
-        terms.extend((w, prefix and i == len(words) - 1) for i, w in enumerate(words))
-        item = '"' + " ".join(words) + '"' + (" *" if prefix else "")
-        if pending_or:
-            parts[-1] = f"{parts[-1]} OR {item}"
-        else:
-            parts.append(item)
-        pending_or = False
-    if not parts:
-        return None
-    return " AND ".join(f"({p})" for p in parts), terms
 
 
 def _fold(word: str) -> str:
@@ -979,7 +1129,7 @@ def _fold(word: str) -> str:
 def snippet(text: str, terms: list[tuple[str, bool]], width: int = 160) -> str:
     """A one-line window of `text` around the first matching word, matches marked « »."""
     text = clean_line(text)
-    spans = _spans(text, terms)
+    spans = _spans(text, terms) if terms else []
     if not spans:
         return text[:width] + ("…" if len(text) > width else "")
     start = max(0, spans[0][0] - width // 3)
@@ -1011,6 +1161,35 @@ def _matches(word: str, terms: list[tuple[str, bool]]) -> bool:
     return any(word.startswith(t) if prefix else word == t for t, prefix in terms)
 
 
+def fts_expression(query: Query) -> tuple[str | None, list[tuple[str, bool]]]:
+    """A parsed query's words as an FTS5 expression (every word quoted, so no input is a syntax
+    error) and its terms (word, is_prefix) for marking snippets; None when it has no words.
+    Bare years are filters here, not words."""
+    parts: list[str] = []
+    terms: list[tuple[str, bool]] = []
+    for clause in query.clauses:
+        if _year_only(clause):
+            continue
+        items = []
+        for word in clause.words:
+            words = [_fold(w) for w in word.words]
+            terms.extend((w, word.prefix and i == len(words) - 1) for i, w in enumerate(words))
+            items.append('"' + " ".join(words) + '"' + (" *" if word.prefix else ""))
+        parts.append("(" + " OR ".join(items) + ")")
+    if not parts:
+        return None, terms
+    expression = " AND ".join(parts)
+    for word in query.excluded:
+        expression = f"({expression}) NOT " + '"' + " ".join(_fold(w) for w in word.words) + '"'
+    return expression, terms
+
+
+def _year_only(clause: Clause) -> bool:
+    """A bare year, alone in its clause: in the full text it is a `year:` filter."""
+    return clause.year is not None and len(clause.words) == 1
+
+
 def _is_busy(exc: sqlite3.Error) -> bool:
     """Another connection holds the lock (SQLITE_BUSY or SQLITE_LOCKED, extended codes too)."""
-    return exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
-
-from cables.permalinks import PermalinkRefused, Permalinks
 
 
 class Level(StrEnum):
@@ -129,63 +126,3 @@ class Cable:
     def paragraph(self, number: int) -> Paragraph | None:
         """The first paragraph the cable numbers `number`."""
         return next((p for p in self.paragraphs if p.number == number), None)
-
-    def to_json(self, links: Permalinks | None = None) -> dict[str, Any]:
-        """The documented JSON object (README "JSON output"), the same for every `--json`.
-
-        Permalinks depend on the user's configured templates, so the caller passes them in;
-        synthetic cables get none (they name real ids but not those cables' text), nor do
-        unnumbered paragraphs or cables without a creation date (null, never an exception).
-        """
-
-        def link(paragraph: Paragraph | None) -> str | None:
-            if links is None or self.synthetic:
-                return None
-            try:
-                if paragraph is None:
-                    return links.link(self.reference_id, self.created)
-                return links.paragraph_link(self.reference_id, self.created, paragraph.anchor)
-            except PermalinkRefused:
-                return None
-
-        return {
-            "reference_id": self.reference_id,
-            "created": self.created,
-            "released": self.released,
-            "created_dtg": self.created_dtg,
-            "sent": self.sent,
-            "classification": self.classification,
-            "level": self.level.value,
-            "origin": self.origin,
-            "subject": self.subject,
-            "tags": list(self.tags),
-            "references": list(self.references),
-            "ref_text": self.ref_text,
-            "caveats": list(self.caveats),
-            "classified_by": self.classified_by,
-            "sections": list(self.sections),
-            "articles": list(self.articles),
-            "synthetic": self.synthetic,
-            "partial": self.partial,
-            "permalink": link(None),
-            "source": _source_json(self.source),
-            "paragraphs": [
-                {
-                    "number": p.number,
-                    "anchor": p.anchor,
-                    "marking": p.marking,
-                    "level": p.level.value,
-                    "caveats": list(p.parsed.caveats) if p.parsed else [],
-                    "text": p.text,
-                    "section": p.section,
-                    "permalink": link(p),
-                }
-                for p in self.paragraphs
-            ],
-        }
-
-
-def _source_json(source: Source | None) -> dict[str, Any] | None:
-    if source is None:
-        return None
-    return {"file": source.path, "record": source.record, "recovered_from": source.recovered_from}

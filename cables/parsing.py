@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import errno
-import gzip
 import io
 import re
 import stat
@@ -144,33 +143,85 @@ def _parse_file(path: Path) -> Iterator[Cable | ParseError]:
     depth = len(_reading)
     try:
         try:
-            stream, raw = _open(path)
+            stream, raw, cut = _open(path)
         except (OSError, EOFError, zlib.error) as exc:
             yield ParseError(name, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
             return
         _reading.append(raw)  # for input_position()
         try:
             with stream:
-                yield from _parse_stream(stream, name)
+                yield from _parse_stream(stream, name, cut)
         except (OSError, EOFError, zlib.error) as exc:
             yield ParseError(name, f"cannot read: {exc}")
     finally:
         del _reading[depth:]
 
 
-def _open(path: Path) -> tuple[io.BufferedReader, BinaryIO]:
-    """The file's content stream and the file itself. The content is read through gzip where it
-    is one, and as UTF-8 where it opens with a UTF-16 or UTF-32 byte order mark (so every reader
-    after this sees UTF-8)."""
+def _open(path: Path) -> tuple[io.BufferedReader, BinaryIO, _Salvage | None]:
+    """The file's content stream, the file itself, and for gzip what says where it was cut off.
+
+    The content is read through gzip where it is one, and as UTF-8 where it opens with a UTF-16
+    or UTF-32 byte order mark (so every reader after this sees UTF-8).
+    """
     raw = path.open("rb")
     stream = raw
+    cut = None
     if raw.peek(2)[:2] == _GZIP_MAGIC:
-        stream = io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"))
+        cut = _Salvage(raw)
+        stream = io.BufferedReader(cut)
     head = stream.peek(4)[:4]
     for bom, encoding in _WIDE_BOMS:
         if head.startswith(bom):
-            return io.BufferedReader(_Utf8Reader(stream, encoding)), raw
-    return stream, raw
+            return io.BufferedReader(_Utf8Reader(stream, encoding)), raw, cut
+    return stream, raw, cut
+
+
+class _Salvage(io.RawIOBase):
+    """Gunzip that ends, rather than fails, where the file is cut off or damaged, so that the
+    cables.csv rows before that point are read; `error` then says what went wrong. (GzipFile
+    raises instead, losing whatever it had decompressed in that call: up to a megabyte of rows.)
+    Output comes a megabyte at most at a time, so a gzip bomb costs bounded memory."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__()
+        self._raw = raw
+        self._z = zlib.decompressobj(31)
+        self._out = memoryview(b"")
+        self.error: Exception | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if not self._out and self.error is None:
+            try:
+                self._out = memoryview(self._more())
+            except (EOFError, zlib.error) as exc:
+                self.error = exc
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+    def _more(self) -> bytes:
+        """The next piece of the decompressed content; b"" at its end."""
+        while True:
+            if self._z.eof:  # a member ended: another may follow (or zero padding)
+                rest = self._z.unused_data or self._raw.read(65536)
+                if not rest.strip(b"\0"):
+                    return b""
+                self._z = zlib.decompressobj(31)
+            else:
+                rest = self._z.unconsumed_tail or self._raw.read(65536)
+                if not rest:
+                    raise EOFError("the gzip data is cut off (no end-of-stream marker)")
+            out = self._z.decompress(rest, 1 << 20)
+            if out:
+                return out
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 class _Utf8Reader(io.RawIOBase):
@@ -200,15 +251,25 @@ class _Utf8Reader(io.RawIOBase):
         super().close()
 
 
-def _parse_stream(stream: io.BufferedReader, name: str) -> Iterator[Cable | ParseError]:
+def _parse_stream(
+    stream: io.BufferedReader, name: str, cut: _Salvage | None
+) -> Iterator[Cable | ParseError]:
     head = stream.peek(65536)[:65536]
+    if cut is not None and cut.error is not None:
+        yield ParseError(name, f"cannot read: {cut.error}")
+        return
     if csvdump.ROW_START.match(head.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")):
-        yield from _parse_csv(stream, name)
+        yield from _parse_csv(stream, name)  # the rows before a cut are kept, then it is named
+        if cut is not None and cut.error is not None:
+            yield ParseError(name, f"cannot read: {cut.error}")
         return
     if b"\x00" in head:  # decided before reading the whole of what may be a large binary
         yield ParseError(name, "not a cable file (binary data)")
         return
     data = stream.read(MAX_FILE + 1)  # bounded: a gzip bomb is refused, not read whole
+    if cut is not None and cut.error is not None:  # one record: refused whole, as it was cut
+        yield ParseError(name, f"cannot read: {cut.error}")
+        return
     if len(data) > MAX_FILE:
         yield ParseError(name, TOO_LARGE_FILE)
         return

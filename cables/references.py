@@ -79,6 +79,8 @@ def canonical_references(ref_text: str, year: int | None, citing: str | None = N
             yy = year % 100
             if own and station == own["station"] and yy == int(own["yy"]) and num > int(own["num"]):
                 yy = (yy - 1) % 100  # not yet sent that year: the previous year's serial
+        if station == "RPODUBAI" and yy < 8:
+            station = "IRANRPODUBAI"  # the Iran office in Dubai's ids until 2008
         found.append((start, f"{yy:02d}{station}{num}"))
 
     for m in _GLUED_RE.finditer(text):

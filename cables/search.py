@@ -1,12 +1,16 @@
 """Search as you type over every cable of the index, fast enough to run on each keystroke.
 
-The sidebar calls `SidebarSearch.search` in a thread worker on every key. A rapidfuzz scan of 251k
-rows costs 0.3-2 s and holds the GIL, so the engine narrows with plain substring tests on one
-prepared lowercase key per cable (reference id, subject, origin, tags) and narrows further from
-the previous keystroke's matches when the new query implies the old one. Sorted ids (with and
-without their year) answer id look-ups by bisection.
-Rapidfuzz only corrects query words that occur nowhere in the corpus, against the vocabulary of
-distinct words (not against the rows), and its scores rank the rows such a correction finds.
+The engine is a pure function of (index, parsed query) with a cancellation hook: no globals, no
+Textual, so it runs as well in a thread, a process or a script (`cables find`). It narrows with
+plain substring tests on one prepared lowercase key per cable (" id subject origin tags ", with
+the offsets where the subject and origin end, so that ranking can ask where a word matched), and
+narrows further from the previous keystroke's matches when the new query implies the old one.
+Sorted ids (with and without their year, and reversed) answer id look-ups by bisection, exact,
+by prefix and one edit away (a typo in the year, station or serial).
+Rapidfuzz only corrects finished query words that occur nowhere in the corpus, against the
+vocabulary of distinct words (not against the rows), and its scores rank the rows it finds.
+Filters (`level:`, `origin:`, `year:`, `date:`, `tag:`, and `cites:`/`refs:` resolved by the
+caller into reference ids) cut the rows first and are cached while the words change.
 Every loop runs in chunks of a few thousand rows and checks `cancelled()` between them, so a stale
 search stops at once and no single stretch of work holds the GIL for long.
 """
@@ -20,15 +24,17 @@ import string
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from cables.index import CableIndex
+from cables.query import Clause, DateRange, Query, Sort, Word, parse
 
 CHUNK = 4096  # rows per uninterrupted stretch of work (about 1 ms here)
 VOCAB_CHUNK = 8192  # vocabulary words per rapidfuzz call
@@ -36,8 +42,13 @@ MAX_CORRECTIONS = 5
 SPREAD = 10.0  # corrections scoring this far below the best are dropped
 MIN_FUZZY_LENGTH = 4  # shorter words have too many neighbours to correct usefully
 MIN_WHOLE_WORD = 3  # shorter words rank by word starts only
+MIN_FUZZY_ID = 6  # an id-like word this long is also looked up one edit away
+FUZZY_ID_BLOCK = 8192  # id rows compared one by one for a fuzzy id, at most, per block
 ID_DIRECT = 4096  # id-prefix tiers up to this many rows are looked up, not scanned for
 RESULT_CACHE = 32  # recent results, so backspacing is instant
+FILTER_CACHE = 8  # recent filter results, so typing words after a filter does not redo it
+RANK_WINDOW = 10_000  # more matches than this: the best of the newest this many are ranked
+ORIGIN_SCORE = 80.0  # rapidfuzz ratio for an `origin:` word to match an origin word
 
 # Query and keys are folded alike: lowercase, every punctuation mark a space.
 _UNICODE_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b6\u00a7\u00a0\u00b4"
@@ -47,8 +58,12 @@ _FOLD = str.maketrans(dict.fromkeys("\x00" + _ASCII_SEPARATORS + _UNICODE_PUNCTU
 _FOLD_BYTES = bytes.maketrans(_ASCII_SEPARATORS.encode(), b" " * len(_ASCII_SEPARATORS))
 _DIGITS = "0123456789"
 _LAST = "\U0010ffff"  # sorts after every character: word + _LAST bounds the words it starts
+_ID_PARTS = re.compile(r"([0-9]*)(.*?)([0-9]*)")
+_LEVELS = 8  # level codes per month code in `SidebarSearch.summary`
+_STATE_ALIAS = "secstate"  # REF lines name the Department's cables SECSTATE; their ids say STATE
 
 Cancelled = Callable[[], bool]
+Signature = tuple[Query, frozenset[str] | None]  # a query's filters and exclusions, its links
 RowTest = Callable[[Sequence[int]], list[int]]  # the rows of a chunk that pass a test
 
 
@@ -58,8 +73,14 @@ def fold(text: str) -> str:
 
 
 def query_words(query: str) -> tuple[str, ...]:
-    """The distinct words of a query, in order; every one must match (AND)."""
+    """The distinct words of a plain query, in order; every one must match (AND)."""
     return tuple(dict.fromkeys(fold(query).split()))
+
+
+def date_column(index: CableIndex) -> Sequence[str]:
+    """The dates that `date:` and `year:` filter on and the timeline counts: when sent where
+    the library knows it, else when created (the one place to switch)."""
+    return index.created
 
 
 def _never() -> bool:
@@ -81,14 +102,30 @@ class Correction(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One query word: matched literally, or (when the corpus has no such text) by corrections."""
+    """One clause of the query as the engine matches it.
+
+    A plain word is matched literally (a substring of the key), or, when the corpus has no such
+    text, by `corrections`; `kind` "prefix" and "phrase" match at a word start. `fuzzy_ids` are
+    rows whose reference id is one edit from the word (closest first), `year` matches a bare
+    year's cables, and `alternatives` are the other sides of an OR.
+    """
 
     word: str
     corrections: tuple[Correction, ...] | None = None  # best first
+    kind: str = "word"  # "word", "prefix" or "phrase"
+    fuzzy_ids: tuple[int, ...] = ()
+    year: int | None = None
+    alternatives: tuple[Term, ...] = ()
 
     @property
     def literal(self) -> bool:
-        return self.corrections is None
+        """A plain word found as typed: it takes part in the rank tiers."""
+        return (
+            self.corrections is None
+            and self.kind == "word"
+            and self.year is None
+            and not self.alternatives
+        )
 
 
 @dataclass(slots=True)
@@ -96,7 +133,9 @@ class Matches:
     """The answer to one query: how many rows match, and the best of them in rank order.
 
     `candidates` holds every matching row in index order (newest first), so the next keystroke
-    can narrow from it; `corrections` says which vocabulary words stood in for misspelt ones.
+    can narrow from it; `corrections` says which vocabulary words stood in for misspelt ones;
+    `missing` names the words that match nothing (why a query finds nothing); `errors` the
+    filters that are not valid (then nothing is searched).
     """
 
     query: str
@@ -105,6 +144,10 @@ class Matches:
     terms: tuple[Term, ...] = ()
     candidates: Sequence[int] = ()
     engine: object | None = field(default=None, repr=False)
+    missing: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    signature: Signature | None = None  # filters and exclusions: narrowing needs them unchanged
+    fallback: Matches | None = field(default=None, repr=False)  # see `SidebarSearch.search`
 
     @property
     def corrections(self) -> dict[str, tuple[Correction, ...]]:
@@ -112,8 +155,20 @@ class Matches:
         return {t.word: t.corrections for t in self.terms if t.corrections}
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """How many matches per level value and per month ("YYYY-MM"; unknown dates left out)."""
+
+    by_level: dict[str, int]
+    by_month: dict[str, int]
+
+
 class SidebarSearch:
-    """Prepared keys and vocabulary for one CableIndex; safe to call from several threads."""
+    """Prepared keys and vocabulary for one CableIndex; safe to call from several threads.
+
+    What it reads of the index: `reference_ids`, `subjects`, `origins`, `tags` (the keys),
+    `levels`, the date column (`date_column`) for filters; rows are in index order, newest first.
+    """
 
     def __init__(self, index: CableIndex, *, cache_size: int = RESULT_CACHE) -> None:
         """Fold every row into a key and collect the vocabulary (2 s of CPU for 251k rows here).
@@ -121,6 +176,7 @@ class SidebarSearch:
         `cache_size` recent results are kept so that backspacing is instant (0: none).
         """
         self._cache_size = cache_size
+        self._index = index
         self._size = n = len(index)
         # Large columns are tuples and arrays, never lists: CPython stops tracking a tuple of
         # strings or ints after one collection, while every full collection walks every list
@@ -129,20 +185,30 @@ class SidebarSearch:
         self._all = tuple(range(n))
         ids = [i.strip() for i in _fold_rows(index.reference_ids)]
         bare = [i.lstrip(_DIGITS) for i in ids]
-        rests = _fold_rows(
-            [
-                f"{subject} {origin} {tags} "
-                for subject, origin, tags in zip(
-                    index.subjects, index.origins, index.tags, strict=True
-                )
-            ]
+        subjects = _fold_rows(index.subjects)
+        heads = _fold_rows([f"{o} {t}" for o, t in zip(index.origins, index.tags, strict=True)])
+        # The key starts with the id, so that an anchored match tests id prefixes. Offsets:
+        # where the subject starts (the space before it) and where it and the origin end.
+        self._keys = tuple(f" {i} {s} {h} " for i, s, h in zip(ids, subjects, heads, strict=True))
+        self._subject_start = array("i", [len(i) + 1 for i in ids])
+        self._subject_end = array(
+            "i", [len(i) + len(s) + 3 for i, s in zip(ids, subjects, strict=True)]
         )
-        # The key starts with the id, so that an anchored match tests id prefixes.
-        self._keys = tuple(f" {i} {r}" for i, r in zip(ids, rests, strict=True))
+        self._origin_end = array(
+            "i",
+            [
+                e + 1 + (len(o) if o.isascii() else len(fold(o)))
+                for e, o in zip(self._subject_end, index.origins, strict=True)
+            ],
+        )
         # Ids with and without their year, sorted, for exact and prefix look-ups by bisection.
+        self._ids = tuple(ids)
+        self._bare = tuple(bare)
         self._id_lookups = (_SortedIds(ids), _SortedIds(bare))
-        # (map and chain keep the 2.5M-word loop in C: a third faster than a Python loop)
-        self._sorted_words = tuple(sorted(set(chain.from_iterable(map(str.split, set(rests))))))
+        self._reversed: _SortedIds | None = None  # bare ids reversed: by serial, built on need
+        self._summary_codes: tuple[array[int], list[str]] | None = None  # built on need
+        words = chain.from_iterable(map(str.split, chain(set(subjects), set(heads))))
+        self._sorted_words = tuple(sorted(set(words)))
         # Correction candidates, by first letter (a misspelling rarely starts wrong).
         by_initial: dict[str, list[str]] = {}
         for w in self._sorted_words:
@@ -153,7 +219,10 @@ class SidebarSearch:
         self._text = " ".join((*self._sorted_words, *ids, *bare))
         self._lock = threading.Lock()
         self._corrections: dict[str, tuple[Correction, ...]] = {}
-        self._results: OrderedDict[tuple[tuple[str, ...], int], Matches] = OrderedDict()
+        self._results: OrderedDict[tuple[Query, frozenset[str] | None, int], Matches] = (
+            OrderedDict()
+        )
+        self._filtered: OrderedDict[object, Sequence[int]] = OrderedDict()
         # Untrack the new tuples now (a young-generation pass) rather than mid-keystroke.
         gc.collect(1)
 
@@ -162,45 +231,148 @@ class SidebarSearch:
 
     def search(
         self,
-        query: str,
+        query: str | Query,
         *,
         limit: int = 500,
         previous: Matches | None = None,
         cancelled: Cancelled | None = None,
+        linked: Collection[str] | None = None,
     ) -> Matches | None:
-        """Rows matching every word of `query`, best first; None if `cancelled()` turned true.
+        """Rows matching `query`, best first (or as `sort:` says); None if `cancelled()`.
 
-        `previous` may be any earlier answer of this engine: it is used only where it holds every
-        new match (the new query extends it), and ignored otherwise.
+        A string is parsed as a submitted query (every word finished). `linked`: the reference
+        ids that the query's `cites:`/`refs:` filters allow, resolved by the caller (the engine
+        has no library). `previous` may be any earlier answer of this engine: it is used only
+        where it holds every new match (the new query extends it), and ignored otherwise.
         """
         cancelled = cancelled or _never
-        words = query_words(query)
-        if not words:
-            return Matches(query, self._size, range(self._size), (), self._all, self)
+        parsed = parse(query, submitted=True) if isinstance(query, str) else query
+        text = parsed.text
+        if parsed.errors:
+            return Matches(text, 0, (), engine=self, errors=parsed.errors)
+        if parsed.empty:
+            return Matches(text, self._size, range(self._size), (), self._all, self)
+        signature = (replace(parsed, text="", sort=None, clauses=()), _frozen(linked))
+        key = (replace(parsed, text=""), _frozen(linked), limit)
         with self._lock:
-            cached = self._results.get((words, limit))
+            cached = self._results.get(key)
             if cached is not None:
-                self._results.move_to_end((words, limit))
-                return replace(cached, query=query)
+                self._results.move_to_end(key)
+                return replace(cached, query=text)
         terms: list[Term] = []
-        for word in words:
+        for clause in parsed.clauses:
+            term = self._clause(clause, cancelled)
+            if term is None:
+                return None
+            terms.append(term)
+        if previous is not None and not previous.candidates and previous.fallback is not None:
+            previous = previous.fallback  # an answer that found nothing: narrow from its own
+        if previous is not None and previous.signature == signature:
+            base, todo = self._narrowing(terms, previous)
+        else:
+            filtered = self._filter_rows(parsed, linked, cancelled)
+            if filtered is None:
+                return None
+            base, todo = filtered, list(terms)
+        candidates = self._filter(base, todo, parsed.excluded, cancelled)
+        if candidates is None:
+            return None
+        if parsed.sort is Sort.NEW or parsed.sort is Sort.OLD:
+            ordered = candidates if parsed.sort is Sort.NEW else candidates[::-1]
+            rows: list[int] | None = list(ordered[:limit])
+        else:
+            rows = self._rank(candidates, terms, limit, cancelled)
+        if rows is None:
+            return None
+        missing = tuple(t.word for t in terms if _matches_nothing(t)) if not candidates else ()
+        matches = Matches(
+            text, len(candidates), rows, tuple(terms), candidates, self, missing, (), signature
+        )
+        if missing and previous is not None and previous.engine is self:
+            # a word matching nothing yet (still being typed, or misspelt until finished):
+            # the answer before it still bounds the next keystrokes' matches
+            matches.fallback = previous if previous.candidates else previous.fallback
+        with self._lock:
+            self._results[key] = matches
+            while len(self._results) > self._cache_size:
+                self._results.popitem(last=False)
+        return matches
+
+    def summary(self, rows: Sequence[int], cancelled: Cancelled | None = None) -> Summary | None:
+        """Counts by level and by month ("YYYY-MM") of `rows`: the picture above the list.
+
+        One code per row (month and level together), counted in C by `Counter`."""
+        cancelled = cancelled or _never
+        codes, names = self._codes()
+        counts: Counter[int] = Counter()
+        for start in range(0, len(rows), CHUNK * 16):
+            if cancelled():
+                return None
+            counts.update(map(codes.__getitem__, rows[start : start + CHUNK * 16]))
+        by_level: dict[str, int] = {}
+        by_month: dict[str, int] = {}
+        for code, n in counts.items():
+            month, level = divmod(code, _LEVELS)
+            by_level[names[level]] = by_level.get(names[level], 0) + n
+            if month:
+                name = _month_name(month - 1)
+                by_month[name] = by_month.get(name, 0) + n
+        return Summary(by_level, by_month)
+
+    def _codes(self) -> tuple[array[int], list[str]]:
+        """Per row one code: (month since 1900 + 1, or 0 unknown) * _LEVELS + level code."""
+        with self._lock:
+            if self._summary_codes is None:
+                names = sorted(set(self._index.levels))[: _LEVELS - 1]
+                code = {name: i for i, name in enumerate(names)}
+                other = len(names)  # (more distinct levels than expected: counted together)
+                names.append("unmarked")
+                months = map(_month_code, date_column(self._index))
+                self._summary_codes = (
+                    array(
+                        "i",
+                        [
+                            (m + 1) * _LEVELS + code.get(lv, other)
+                            for m, lv in zip(months, self._index.levels, strict=True)
+                        ],
+                    ),
+                    names,
+                )
+            return self._summary_codes
+
+    # -- terms -----------------------------------------------------------------------------------
+
+    def _clause(self, clause: Clause, cancelled: Cancelled) -> Term | None:
+        """The term for a clause: its first word, with the others (and a bare year) as OR."""
+        terms: list[Term] = []
+        for word in clause.words:
             term = self._term(word, cancelled)
             if term is None:
                 return None
             terms.append(term)
-        base, todo = self._narrowing(terms, previous)
-        candidates = self._filter(base, todo, cancelled)
-        if candidates is None:
-            return None
-        rows = self._rank(candidates, terms, limit, cancelled)
-        if rows is None:
-            return None
-        matches = Matches(query, len(candidates), rows, tuple(terms), candidates, self)
-        with self._lock:
-            self._results[(words, limit)] = matches
-            while len(self._results) > self._cache_size:
-                self._results.popitem(last=False)
-        return matches
+        first, rest = terms[0], tuple(terms[1:])
+        if clause.year is not None:
+            rest += (Term(str(clause.year), kind="year", year=clause.year),)
+        return replace(first, alternatives=rest) if rest else first
+
+    def _term(self, word: Word, cancelled: Cancelled) -> Term | None:
+        text = word.text
+        if word.phrase:
+            return Term(text, kind="phrase")
+        if word.prefix:
+            return Term(text, kind="prefix")
+        if _STATE_ALIAS in text and any(c.isdigit() for c in text):
+            text = text.replace(_STATE_ALIAS, "state")
+        exact = bool(self._id_range(text, exact=True))
+        fuzzy = self.fuzzy_ids(text) if _id_like(text) and not exact else ()
+        if text in self._text:
+            return Term(text, fuzzy_ids=fuzzy)
+        if fuzzy or not word.finished:
+            # An id one edit away; or a word still being typed: never corrected (the list
+            # would widen while typing), it matches what it literally matches: nothing yet.
+            return Term(text, (), fuzzy_ids=fuzzy)
+        corrections = self.corrections(text, cancelled)
+        return None if corrections is None else Term(text, corrections)
 
     def corrections(
         self, word: str, cancelled: Cancelled = _never
@@ -208,9 +380,9 @@ class SidebarSearch:
         """Vocabulary words close to `word` (rapidfuzz ratio), best first; None if cancelled.
 
         Candidates are the vocabulary words with the same first letter, cut to one letter longer
-        than the word, so that a word still being typed is read as the start of longer words
-        ("teror" -> "terror", which starts "terrorist"). Only words of MIN_FUZZY_LENGTH letters
-        or more are corrected, with a cutoff that allows about one slip in five letters.
+        than the word, so that a word is also read as the start of longer words ("teror" ->
+        "terror", which starts "terrorist"). Only words of MIN_FUZZY_LENGTH letters or more are
+        corrected, with a cutoff that allows about one slip in five letters.
         """
         with self._lock:
             known = self._corrections.get(word)
@@ -241,40 +413,142 @@ class SidebarSearch:
             self._corrections[word] = best
         return best
 
-    def _term(self, word: str, cancelled: Cancelled) -> Term | None:
-        if word in self._text:
-            return Term(word)
-        corrections = self.corrections(word, cancelled)
-        return None if corrections is None else Term(word, corrections)
+    def fuzzy_ids(self, word: str) -> tuple[int, ...]:
+        """Rows whose id (with or without its year) is one edit from `word`, closest first.
 
-    def _narrowing(
-        self, terms: list[Term], previous: Matches | None
-    ) -> tuple[Sequence[int], list[Term]]:
+        A swapped, dropped or doubled character is closer than a wrong one; then newest first.
+        One character is wrong, so the station or the serial is as typed: the rows compared are
+        the ids that end with the typed serial and those that start with the typed station.
+        """
+        year, middle, serial = _ID_PARTS.fullmatch(word).groups()  # type: ignore[union-attr]
+        blocks: list[Sequence[int]] = []
+        if len(serial) >= 2:
+            blocks.append(self._by_serial().rows(serial[::-1], exact=False))
+        station = re.match(r"[a-z]*", middle).group()  # type: ignore[union-attr]
+        if len(station) >= 3:
+            block: Sequence[int] = self._id_lookups[1].rows(station, exact=False)
+            if len(block) > FUZZY_ID_BLOCK and serial:
+                block = self._id_lookups[1].rows(station + serial[0], exact=False)
+            blocks.append(block)
+        costs: dict[int, float] = {}
+        for block in blocks:
+            for i in block[:FUZZY_ID_BLOCK]:
+                if i in costs:
+                    continue
+                target = self._ids[i] if year else self._bare[i]
+                if abs(len(target) - len(word)) <= 1 and OSA.distance(word, target) == 1:
+                    costs[i] = _edit_cost(word, target)
+        return tuple(sorted(costs, key=lambda i: (costs[i], i)))
+
+    def _by_serial(self) -> _SortedIds:
+        with self._lock:
+            if self._reversed is None:
+                self._reversed = _SortedIds([b[::-1] for b in self._bare])
+            return self._reversed
+
+    # -- filtering ---------------------------------------------------------------------------
+
+    def _filter_rows(
+        self, query: Query, linked: Collection[str] | None, cancelled: Cancelled
+    ) -> Sequence[int] | None:
+        """The rows every filter allows, in index order (cached per filter set)."""
+        if not query.has_filters and linked is None:
+            return self._all
+        key = (
+            query.levels,
+            query.origins,
+            query.years,
+            query.dates,
+            query.tags,
+            _frozen(linked),
+        )
+        with self._lock:
+            known = self._filtered.get(key)
+        if known is not None:
+            return known
+        tests = self._filter_tests(query, linked)
+        out: list[int] = []
+        for chunk in _chunks(self._all):
+            if cancelled():
+                return None
+            for test in tests:
+                chunk = test(chunk)
+            out += chunk
+        rows = tuple(out)
+        with self._lock:
+            self._filtered[key] = rows
+            while len(self._filtered) > (FILTER_CACHE if self._cache_size else 0):
+                self._filtered.popitem(last=False)
+        return rows
+
+    def _filter_tests(self, query: Query, linked: Collection[str] | None) -> list[RowTest]:
+        index = self._index
+        tests: list[RowTest] = []
+        if linked is not None:
+            allowed: set[int] = set()
+            for ref in linked:
+                allowed.update(self._id_lookups[0].rows(fold(ref).strip(), exact=True))
+            tests.append(_rows_in(allowed))
+        if query.levels is not None:
+            tests.append(_member(index.levels, {lv.value for lv in query.levels}))
+        dates = date_column(index)
+        for first, last in query.years:
+            tests.append(_year_in(dates, str(first), str(last)))
+        for span in query.dates:
+            tests.append(_in_span(dates, span))
+        for wanted_origin in query.origins:
+            tests.append(_member(index.origins, origins_like(set(index.origins), wanted_origin)))
+        for tag in query.tags:
+            tests.append(_has_tag(index.tags, tag))
+        return tests
+
+    def _narrowing(self, terms: list[Term], previous: Matches) -> tuple[Sequence[int], list[Term]]:
         """Where to start and which terms still need testing.
 
         The previous matches hold every new match when each previous term is implied by some new
         term; a new term implied by a previous one already holds for all of them.
         """
         if (
-            previous is not None
-            and previous.engine is self
+            previous.engine is self
             and previous.terms
             and all(any(_implies(new, old) for new in terms) for old in previous.terms)
         ):
             todo = [t for t in terms if not any(_implies(old, t) for old in previous.terms)]
             return previous.candidates, todo
-        return self._all, list(terms)
+        return self._filtered_base(previous), list(terms)
+
+    def _filtered_base(self, previous: Matches) -> Sequence[int]:
+        """The filtered rows of a query with the same filters as `previous` (cached by then)."""
+        with self._lock:
+            for key, rows in self._filtered.items():
+                if previous.signature is not None and _same_filters(key, previous.signature):
+                    return rows
+        return self._all if _no_filters(previous.signature) else self._refilter(previous)
+
+    def _refilter(self, previous: Matches) -> Sequence[int]:
+        assert previous.signature is not None
+        sig_query, linked = previous.signature
+        rows = self._filter_rows(sig_query, linked, _never)
+        assert rows is not None
+        return rows
 
     def _filter(
-        self, base: Sequence[int], terms: list[Term], cancelled: Cancelled
+        self,
+        base: Sequence[int],
+        terms: list[Term],
+        excluded: Sequence[Word],
+        cancelled: Cancelled,
     ) -> Sequence[int] | None:
-        """The rows of `base` that every term matches, in index order."""
-        if not terms:
+        """The rows of `base` that every term matches and no excluded word does, in index order."""
+        if not terms and not excluded:
             return base
-        if any(t.corrections == () for t in terms):
+        if any(_matches_nothing(t) for t in terms):
             return ()  # a word neither in the corpus nor close to any word of it
-        # Most selective first: corrections and long words cut the most rows.
-        tests = [self._matcher(t) for t in sorted(terms, key=lambda t: (t.literal, -len(t.word)))]
+        # Cheapest and most selective first: a literal word is one pass and long words cut the
+        # most rows; a corrected word is one pass per correction, so it tests fewer rows after.
+        ordered = sorted(terms, key=lambda t: (not t.literal, -len(t.word)))
+        tests = [self._matcher(t) for t in ordered]
+        tests += [self._excluder(w) for w in excluded]
         out: list[int] = []
         for chunk in _chunks(base):
             if cancelled():
@@ -285,20 +559,55 @@ class SidebarSearch:
         return tuple(out)
 
     def _matcher(self, term: Term) -> RowTest:
-        if term.literal:
-            keys, word = self._keys, term.word
-            return lambda rows: [i for i in rows if word in keys[i]]
-        return self._has_any(term.corrections or ())
+        """A test for the rows a term matches (any of its alternatives)."""
+        tests = [self._one_matcher(t) for t in (replace(term, alternatives=()), *term.alternatives)]
+        if len(tests) == 1:
+            return tests[0]
+
+        def any_of(rows: Sequence[int]) -> list[int]:
+            hit: set[int] = set()
+            for test in tests:
+                hit.update(test(rows))
+            return [i for i in rows if i in hit]
+
+        return any_of
+
+    def _one_matcher(self, term: Term) -> RowTest:
+        keys = self._keys
+        if term.year is not None:
+            dates, year = date_column(self._index), str(term.year)
+            return lambda rows: [i for i in rows if dates[i][:4] == year]
+        if term.kind != "word":
+            needle = f" {term.word}"
+            return lambda rows: [i for i in rows if needle in keys[i]]
+        literal: RowTest
+        if term.corrections is None:
+            word = term.word
+            literal = lambda rows: [i for i in rows if word in keys[i]]  # noqa: E731
+        else:
+            literal = self._has_any(term.corrections)
+        if not term.fuzzy_ids:
+            return literal
+        near = frozenset(term.fuzzy_ids)
+        return lambda rows: sorted({*literal(rows), *(i for i in rows if i in near)})
+
+    def _excluder(self, word: Word) -> RowTest:
+        keys, needle = self._keys, f" {word.text}"
+        return lambda rows: [i for i in rows if needle not in keys[i]]
+
+    # -- ranking -----------------------------------------------------------------------------
 
     def _rank(
         self, candidates: Sequence[int], terms: list[Term], limit: int, cancelled: Cancelled
     ) -> list[int] | None:
         """The best `limit` candidates.
 
-        Tiers, best first: a word is a reference id (with or without its year); a word starts a
-        reference id; every literal word is a whole word of the row (none shorter than
-        MIN_WHOLE_WORD); every literal word starts a word; the rest. Within a tier rows with
-        closer corrections come first, then newest first.
+        Tiers, best first: a word (or an origin word and a number: `berlin 1167`) is a
+        reference id; an id one edit from a word (closest first) where no id is exact; a word
+        starts a reference id; then by where the words match, whole words before word starts:
+        all in the subject, all in the subject and origin, all anywhere (TAGS too); the rest.
+        Within a tier rows with closer corrections come first; among subjects holding every
+        word, those with the words in the typed order and closest together; then newest first.
         """
         spread = [t.corrections for t in terms if t.corrections and len(t.corrections) > 1]
         # One word read several ways: its corrections, by score, split each tier into levels
@@ -310,21 +619,25 @@ class SidebarSearch:
             levels = None  # several such words: closeness is a sum, so each tier is sorted whole
         order: list[int] = []
         taken: set[int] = set()
-        for tier in self._tiers([t.word for t in terms if t.literal]):
+        for tier, in_order in self._tiers(terms):
             for level in levels or [list]:
                 room = limit - len(order)
                 hits: list[int] = []
-                if isinstance(tier, list):  # the tier's rows themselves, few
+                if isinstance(tier, list):  # the tier's rows themselves, few, in their order
                     hits = level([i for i in tier if i not in taken and _contains(candidates, i)])
                 else:
-                    for chunk in _chunks(candidates):
+                    # A cost bound: broad queries (a word of a few letters being typed) rank
+                    # the newest RANK_WINDOW matches; ids and the count still cover them all.
+                    for chunk in _chunks(candidates[:RANK_WINDOW]):
                         if cancelled():
                             return None
                         hits += [i for i in level(tier(chunk)) if i not in taken]
-                        if levels and len(hits) >= room:
+                        if levels and len(hits) >= room and not in_order:
                             break  # rows of a level rank in index order: the rest cannot place
+                if in_order:
+                    hits.sort(key=lambda i: self._order(i, in_order))  # stable: newest first
                 if levels is None:
-                    ordered = self._by_corrections(hits, spread, cancelled)
+                    ordered = self._by_corrections(hits, spread, cancelled)  # stable too
                     if ordered is None:
                         return None
                     hits = ordered
@@ -342,11 +655,17 @@ class SidebarSearch:
         """
         keys = self._keys
         needles = [c.needle for c in corrections]
+        if not needles:
+            return lambda rows: []
         if len(needles) == 1:
             needle = needles[0]
             return lambda rows: [i for i in rows if needle in keys[i]]
+        # Corrections share their first letters: one pass for those first, then each needle
+        # tests only the rows that passed.
+        common = " " + _common_start([c.text for c in corrections])
 
         def test(rows: Sequence[int]) -> list[int]:
+            rows = [i for i in rows if common in keys[i]] if len(common) > 2 else rows
             hit: set[int] = set()
             for needle in needles:
                 hit.update([i for i in rows if needle in keys[i]])
@@ -354,39 +673,99 @@ class SidebarSearch:
 
         return test
 
-    def _tiers(self, literals: list[str]) -> Iterator[list[int] | RowTest]:
-        """Each rank tier as its sorted rows (when few) or as a test on a chunk of rows.
+    def _tiers(self, terms: list[Term]) -> Iterator[tuple[list[int] | RowTest, list[list[str]]]]:
+        """Each rank tier as its rows (when few) or as a test on a chunk of rows, with the
+        words whose order in the subject orders the tier (none: newest first).
 
         Tiers the vocabulary shows to be empty are skipped rather than scanned for.
         """
+        literals = [t.word for t in terms if t.literal]
+        exact = self._exact_ids(literals)
+        if exact:
+            yield exact, []
+        else:
+            near = [t.fuzzy_ids for t in terms if t.fuzzy_ids]
+            if near:
+                yield list(dict.fromkeys(chain.from_iterable(near))), []
         if literals:
-            keys = self._keys
-            exact = sorted(
-                {
-                    i
-                    for w in literals
-                    if not w.isalpha() and not w.isdigit()
-                    for i in self._id_range(w, exact=True)
-                }
-            )
-            if exact:
-                yield exact
             spans = [self._id_range(w, exact=False) for w in literals]
             if sum(len(s) for s in spans) <= ID_DIRECT:
-                yield sorted({i for span in spans for i in span})
+                yield sorted({i for span in spans for i in span}), []
             else:
+                keys = self._keys
                 starts = re.compile(" [0-9]*(?:" + "|".join(map(re.escape, literals)) + ")").match
-                yield lambda rows: [i for i in rows if starts(keys[i])]
-            # Words of one or two letters are still being typed: whole-word matches of them
-            # ("go", "nu") are rarely meant, and would cost a pass over every candidate.
-            if all(
-                len(w) >= MIN_WHOLE_WORD and (self._is_word(w) or self._id_range(w, exact=True))
-                for w in literals
-            ):
-                yield _all_in(keys, [f" {w} " for w in literals])
-            if all(self._starts_a_word(w) for w in literals):
-                yield _all_in(keys, [f" {w}" for w in literals])
-        yield list
+                yield (lambda rows: [i for i in rows if starts(keys[i])]), []
+        # Where the words are: each rankable term gives its needles (any one will do).
+        corrected = [[c.needle for c in t.corrections] for t in terms if t.corrections]
+        if not literals and not corrected:
+            yield list, []
+            return
+        # Words of one or two letters are still being typed: whole-word matches of them
+        # ("go", "nu") are rarely meant, and would cost a pass over every candidate.
+        whole = all(
+            len(w) >= MIN_WHOLE_WORD and (self._is_word(w) or self._id_range(w, exact=True))
+            for w in literals
+        )
+        starts_ok = all(self._starts_a_word(w) for w in literals)
+        for needles, ok in (
+            ([[f" {w} "] for w in literals], whole),
+            ([[f" {w}"] for w in literals], starts_ok),
+        ):
+            if not ok:
+                continue
+            groups = needles + corrected
+            # (in the typed order: a corrected word by its corrections)
+            spelled = [
+                [t.word] if t.literal else [c.text for c in t.corrections or ()] for t in terms
+            ]
+            ordered = [s for s in spelled if s]
+            ordered = ordered if len(ordered) > 1 else []
+            yield self._within(groups, self._subject_start, self._subject_end), ordered
+            yield self._within(groups, None, self._origin_end), []
+            yield self._within(groups, None, None), []
+        yield list, []
+
+    def _order(self, row: int, words: list[list[str]]) -> tuple[bool, int]:
+        """How the words (each: its spellings) lie in a subject holding them all: out of the
+        typed order, and how far apart (the first place each starts a word)."""
+        key, start = self._keys[row], self._subject_start[row]
+        at = [
+            min((p for w in ws if (p := key.find(f" {w}", start)) >= 0), default=0) for ws in words
+        ]
+        return at != sorted(at), max(at) - min(at)
+
+    def _within(
+        self, groups: list[list[str]], start: array[int] | None, end: array[int] | None
+    ) -> RowTest:
+        """Rows where, for every group, one of its needles lies within [start, end) of the key."""
+        keys = self._keys
+
+        def test(rows: Sequence[int]) -> list[int]:
+            out = list(rows)
+            for needles in groups:
+                if start is None and end is None:
+                    out = [i for i in out if any(n in keys[i] for n in needles)]
+                elif start is None:
+                    assert end is not None
+                    out = [i for i in out if any(keys[i].find(n, 0, end[i]) >= 0 for n in needles)]
+                else:
+                    assert end is not None
+                    out = [
+                        i
+                        for i in out
+                        if any(keys[i].find(n, start[i], end[i]) >= 0 for n in needles)
+                    ]
+            return out
+
+        return test
+
+    def _exact_ids(self, literals: list[str]) -> list[int]:
+        """Rows whose id (with or without year) is a word, or an origin word with a number."""
+        words = [w for w in literals if not w.isalpha() and not w.isdigit()]
+        words += [
+            a + d for a in literals if a.isalpha() for d in literals if d.isdigit() and len(d) > 1
+        ]
+        return sorted({i for w in words for i in self._id_range(w, exact=True)})
 
     def _id_range(self, word: str, *, exact: bool) -> Sequence[int]:
         """Rows whose reference id, with or without its year, is (or starts with) `word`."""
@@ -420,6 +799,108 @@ class SidebarSearch:
                 )
                 buckets.setdefault(penalty, []).append(i)
         return [i for penalty in sorted(buckets) for i in buckets[penalty]]
+
+
+def _common_start(words: list[str]) -> str:
+    """The letters every word starts with."""
+    first, last = min(words), max(words)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
+def _month_code(date: str) -> int:
+    if len(date) >= 7 and date[:4].isdigit() and date[5:7].isdigit():
+        return (int(date[:4]) - 1900) * 12 + int(date[5:7]) - 1
+    return -1
+
+
+def _month_name(code: int) -> str:
+    return f"{1900 + code // 12}-{code % 12 + 1:02d}"
+
+
+def _rows_in(allowed: set[int]) -> RowTest:
+    return lambda rows: [i for i in rows if i in allowed]
+
+
+def _member(column: Sequence[str], allowed: Collection[str]) -> RowTest:
+    return lambda rows: [i for i in rows if column[i] in allowed]
+
+
+def _year_in(dates: Sequence[str], first: str, last: str) -> RowTest:
+    return lambda rows: [i for i in rows if first <= dates[i][:4] <= last]
+
+
+def _in_span(dates: Sequence[str], span: DateRange) -> RowTest:
+    return lambda rows: [i for i in rows if dates[i] in span]
+
+
+def _has_tag(tags: Sequence[str], tag: str) -> RowTest:
+    return lambda rows: [i for i in rows if tag in tags[i].upper().split()]
+
+
+def _frozen(linked: Collection[str] | None) -> frozenset[str] | None:
+    return None if linked is None else frozenset(linked)
+
+
+def _same_filters(key: object, signature: Signature) -> bool:
+    query, linked = signature
+    return key == (query.levels, query.origins, query.years, query.dates, query.tags, linked)
+
+
+def _no_filters(signature: Signature | None) -> bool:
+    if signature is None:
+        return True
+    query, linked = signature
+    return linked is None and not query.has_filters
+
+
+def _matches_nothing(term: Term) -> bool:
+    """A term (and each alternative) that no row can match: no text, corrections or ids."""
+    return all(
+        t.corrections == () and not t.fuzzy_ids and t.year is None
+        for t in (term, *term.alternatives)
+    )
+
+
+def origins_like(origins: Iterable[str], wanted: str) -> frozenset[str]:
+    """Origins that `origin:wanted` means: those with a word starting with it, or if there are
+    none, those with a word one slip in five letters from it."""
+    places = {o: fold(o).split() for o in set(origins)}
+    starts = {o for o, words in places.items() if _starts_words(words, wanted.split())}
+    if starts or len(wanted) < MIN_FUZZY_LENGTH:
+        return frozenset(starts)
+    return frozenset(
+        o
+        for o, words in places.items()
+        if any(fuzz.ratio(wanted, w) >= ORIGIN_SCORE for w in words)
+    )
+
+
+def _starts_words(words: list[str], wanted: list[str]) -> bool:
+    """Whether `wanted` (one or more words) starts at some word of `words`."""
+    n = len(wanted)
+    return any(
+        words[k : k + n - 1] == wanted[:-1] and words[k + n - 1].startswith(wanted[-1])
+        for k in range(len(words) - n + 1)
+    )
+
+
+def _id_like(word: str) -> bool:
+    """Letters and digits, long enough to be a reference id (with or without its year)."""
+    return (
+        len(word) >= MIN_FUZZY_ID
+        and any(c.isdigit() for c in word)
+        and any(c.isalpha() for c in word)
+    )
+
+
+def _edit_cost(typed: str, target: str) -> float:
+    """One edit's cost: a swapped, dropped or doubled character 1, a wrong one 1.5."""
+    if len(typed) != len(target):
+        return 1.0
+    return 1.0 if sum(a != b for a, b in zip(typed, target, strict=True)) == 2 else 1.5
 
 
 def _implies(new: Term, old: Term) -> bool:

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import tomllib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import tomli_w
 
 from cables import paths
 from cables.atomic import write_atomic
 from cables.model import Cable, Paragraph
-from cables.permalinks import PermalinkRefused, Permalinks
-from cables.sanitize import clean_line, iso_date
+from cables.sanitize import clean_line
 
 HISTORY_LIMIT = 200
 VERSION = 2  # 2: the history moved to its own file
@@ -143,6 +144,21 @@ def _set_aside(path: Path, why: str) -> str:
     return f"{path}: {why}; the file was kept as {aside.name}"
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _locked(method: Callable[Concatenate[State, _P], _R]) -> Callable[Concatenate[State, _P], _R]:
+    """Run a read-change-save method whole: the app saves history from a worker thread."""
+
+    def run(state: State, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with state._lock:
+            return method(state, *args, **kwargs)
+
+    run.__doc__ = method.__doc__
+    return run
+
+
 @dataclass(slots=True)
 class State:
     """Bookmarks (oldest first) and history (most recent first), tied to their files.
@@ -157,6 +173,7 @@ class State:
     history: list[Visit] = field(default_factory=list)
     warning: str | None = None  # set when a file was damaged and set aside
     unsaved: str | None = None  # the last failure to save the history, once reported
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @property
     def history_path(self) -> Path:
@@ -192,6 +209,7 @@ class State:
     def bookmark(self, ref: str, anchor: str | None) -> Bookmark | None:
         return next((b for b in self.bookmarks if b.ref == ref and b.anchor == anchor), None)
 
+    @_locked
     def toggle_bookmark(self, cable: Cable, paragraph: Paragraph | None) -> bool:
         """Bookmark the paragraph (the cable where None), or remove that bookmark; saves.
 
@@ -219,6 +237,7 @@ class State:
         self.save()
         return existing is None
 
+    @_locked
     def set_note(self, ref: str, anchor: str | None, note: str) -> None:
         """Attach a note to a bookmark (exported after its citation); saves."""
         self._reload()
@@ -228,6 +247,7 @@ class State:
         bookmark.note = clean_line(note)
         self.save()
 
+    @_locked
     def remove_bookmark(self, bookmark: Bookmark) -> None:
         self._reload()
         self.bookmarks = [
@@ -237,6 +257,7 @@ class State:
 
     # --- history ------------------------------------------------------------------------
 
+    @_locked
     def record_open(self, cable: Cable) -> str | None:
         """Put the cable first in the history (once), keep the newest HISTORY_LIMIT; saves.
 
@@ -257,48 +278,3 @@ class State:
             return problem if first else None
         self.unsaved = None
         return None
-
-
-# --- Markdown export ----------------------------------------------------------------------
-
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~"})
-
-
-def _md(text: str) -> str:
-    """Plain text made inert in Markdown (subjects and notes are cable or user text)."""
-    return clean_line(text).translate(_MD_SPECIAL)
-
-
-def citation(bookmark: Bookmark, links: Permalinks) -> str:
-    """One Markdown list item: reference and paragraph, subject, date, link and note."""
-    where = bookmark.ref + (
-        f" ¶{bookmark.paragraph}"
-        if bookmark.paragraph is not None
-        else f" #{bookmark.anchor}"
-        if bookmark.anchor
-        else ""
-    )
-    try:
-        url = links.link(
-            bookmark.ref,
-            bookmark.cable_created,
-            bookmark.anchor or None,
-            synthetic=bookmark.synthetic,
-        )
-        head = f"[{_md(where)}](<{url.replace('>', '%3E')}>)"
-    except PermalinkRefused as exc:
-        head = f"{_md(where)} (no permalink: {_md(str(exc))})"
-    parts = [head]
-    if bookmark.subject:
-        parts.append(f"*{_md(bookmark.subject)}*")
-    if created := iso_date(bookmark.cable_created):
-        parts.append(created[:10])
-    line = "- " + ", ".join(parts)
-    return line + (f": {_md(bookmark.note)}" if bookmark.note else "")
-
-
-def export_markdown(bookmarks: list[Bookmark], links: Permalinks) -> str:
-    """The bookmarks as a Markdown list of citations, oldest first."""
-    lines = ["# Bookmarked cables", ""]
-    lines += [citation(b, links) for b in bookmarks] or ["(no bookmarks)"]
-    return "\n".join(lines) + "\n"

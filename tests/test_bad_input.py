@@ -283,3 +283,25 @@ def test_gzip_bombs_cost_bounded_memory_and_the_next_input_is_read(tmp_path: Pat
     assert "Traceback" not in done.stderr
     with Library.open(library) as lib:
         assert lib.get("09PARIS381") is not None
+
+
+def test_a_cut_off_gzip_dump_keeps_the_rows_before_the_cut(tmp_path: Path) -> None:
+    rows = [*_csv_rows(), *_csv_rows()]
+    for n, row in enumerate(rows, 1):
+        row.id, row.reference_id = str(n), f"09PARIS{380 + n}"
+    packed = io.BytesIO()
+    with gzip.GzipFile(fileobj=packed, mode="wb") as out:
+        out.write(_csv_text(rows[:4]).encode())
+        out.flush()  # everything up to here can be decompressed from the bytes so far
+        cut = packed.tell()
+        out.write(_csv_text(rows[4:]).encode())
+    dump = tmp_path / "cables.csv.gz"
+    dump.write_bytes(packed.getvalue()[: cut + 10])
+    cables, errors, _ = _items(dump)
+    assert [c.reference_id for c in cables] == [
+        "09PARIS381",
+        "09PARIS382",
+        "09PARIS383",
+        "09PARIS384",
+    ]
+    assert errors[-1].where == str(dump) and errors[-1].reason.startswith("cannot read: ")

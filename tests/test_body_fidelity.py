@@ -135,6 +135,7 @@ def test_a_ref_entry_whose_number_follows_a_blank_line() -> None:
         ("REF: ISLAMABAD 5000, ISLAMABAD 17", ["08ISLAMABAD5000", "09ISLAMABAD17"]),
         ("REF: 2009 ISLAMABAD 5000", ["09ISLAMABAD5000"]),  # a written year stays as written
         ("REF: IRPO DUBAI 95", ["09RPODUBAI95"]),
+        ("REF: 07 IRPO DUBAI 95", ["07IRANRPODUBAI95"]),
         ("REF: MADRID SP 1234", ["09MADRID1234"]),
         ("REF: A. ISLAMBAD 12 B. BRUSSSELS 34", ["09ISLAMABAD12", "09BRUSSELS34"]),
     ],

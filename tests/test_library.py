@@ -11,11 +11,12 @@ from cables.library import (
     LibraryError,
     _encode_body,
     _encode_index,
+    fts_expression,
     migrate,
-    parse_query,
     snippet,
 )
 from cables.model import Cable, Level, Marking, Paragraph, Source
+from cables.query import parse
 
 
 def par(number, text, marking=None, level=None, caveats=(), anchor="auto", section=None):
@@ -396,16 +397,31 @@ def test_threads_share_one_library(lib) -> None:
 
 
 def test_parse_query_and_snippet() -> None:
-    expression, terms = parse_query('Iran "nuclear program" sanc* OR oil U.S.')
-    assert expression == '("iran") AND ("nuclear program") AND ("sanc" * OR "oil") AND ("u s")'
+    expression, terms = fts_expression(parse('Iran "nuclear program" sanc* OR oil U.S. -x 2009'))
+    assert expression == (
+        '(("iran") AND ("nuclear program") AND ("sanc" * OR "oil") AND ("u") AND ("s")) NOT "x"'
+    )
     assert ("sanc", True) in terms and ("iran", False) in terms
-    assert parse_query("  ") is None
+    assert fts_expression(parse("  ")) == (None, [])
     long = "word " * 100 + "target " + "word " * 100
     cut = snippet(long, [("target", False)], width=60)
     assert cut.startswith("…") and cut.endswith("…") and "«target»" in cut
     assert len(cut) < 70
     assert snippet("no match here", [("zzz", False)]) == "no match here"
     assert snippet("line\none\x1b[31m", [("one", False)]) == "line «one»[31m"
+
+
+def test_text_search_stops_when_cancelled(tmp_path) -> None:
+    with Library.open(tmp_path / "lib.sqlite3", create=True) as lib:
+        lib.add(
+            [Cable(f"09PARIS{n}", created="2009-01-01", subject="walrus") for n in range(1, 5000)]
+        )
+        done = lib.text_search(parse("walrus"), limit=10, count_cap=10**6)
+        assert done.total == 4999 and not done.cancelled
+        stopped = lib.text_search(
+            parse("walrus"), limit=10, count_cap=10**6, cancelled=lambda: True
+        )
+        assert stopped.cancelled and stopped.total == 0 and stopped.hits == []
 
 
 def test_index_is_served_while_another_process_holds_the_write_lock(tmp_path) -> None:
@@ -423,3 +439,15 @@ def test_index_is_served_while_another_process_holds_the_write_lock(tmp_path) ->
         writer.close()
     with Library.open(path) as lib:  # and the next open, unlocked, caches it as usual
         assert lib.load_index().reference_ids == ["09MEXICO1055"]
+
+
+def test_subjects_by_ids_any_case_absent_ones_left_out(tmp_path) -> None:
+    with Library.open(tmp_path / "lib.sqlite3", create=True) as lib:
+        lib.add([cable(), cable("10PARIS3", subject=None), cable("05PARIS1", subject="Paris")])
+        many = [f"99NOWHERE{n}" for n in range(1200)]  # more ids than one query takes
+        subjects = lib.subjects(["09mexico1055", "10PARIS3", "05PARIS1", *many])
+    assert subjects == {
+        "09mexico1055": cable().subject,
+        "10PARIS3": "",
+        "05PARIS1": "Paris",
+    }

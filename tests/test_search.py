@@ -18,10 +18,12 @@ import pytest
 from conftest import IDS_SAMPLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
 
 from cables import search
 from cables.index import CableIndex
 from cables.library import Library
+from cables.query import parse
 from cables.search import SidebarSearch, fold, query_words
 
 
@@ -40,42 +42,87 @@ def engine(index: CableIndex) -> SidebarSearch:
 def _model(index: CableIndex, engine: SidebarSearch, query: str, limit: int = 500):
     """(total, ranked rows) by brute force over every row, straight from the definitions."""
     words = query_words(query)
+    subjects = [fold(s).split() for s in index.subjects]
+    heads = [fold(f"{o}").split() for o in index.origins]
+    everything = []
     keys, ids = [], []
     for i in range(len(index)):
-        rid = fold(index.reference_ids[i])
+        rid = fold(index.reference_ids[i]).strip()
         ids.append((rid, rid.lstrip(string.digits)))
-        row = f"{rid} {ids[i][1]} {index.subjects[i]} {index.origins[i]} {index.tags[i]}"
-        keys.append(fold(row))
-    literal = [w for w in words if any(w in k for k in keys)]
-    fuzzy = {w: engine.corrections(w) for w in words if w not in literal}
+        keys.append(fold(f"{rid} {index.subjects[i]} {index.origins[i]} {index.tags[i]}"))
+        everything.append(keys[i].split())
+    vocabulary = {w for i in range(len(index)) for w in everything[i][1:]}
+    literal = [w for w in words if any(w in k or w in ids[i][1] for i, k in enumerate(keys))]
+    exact_any = {w for w in words if any(w in pair for pair in ids)}
+    near: dict[str, dict[int, float]] = {}
+    for w in words:
+        if len(w) >= 6 and not w.isalpha() and not w.isdigit() and w not in exact_any:
+            near[w] = {}
+            for i, (rid, bare) in enumerate(ids):
+                target = rid if w[0].isdigit() else bare
+                if OSA.distance(w, target) == 1:
+                    near[w][i] = search._edit_cost(w, target)
+    fuzzy = {w: engine.corrections(w) for w in words if w not in literal and w not in near}
 
     def has(tokens: list[str], c) -> bool:
         return any(t.startswith(c.text) for t in tokens) if c.prefix else c.text in tokens
 
     def matches(i: int) -> bool:
-        tokens = keys[i].split()
-        return all(w in keys[i] for w in literal) and all(
-            any(has(tokens, c) for c in corr) for corr in fuzzy.values()
+        return all(w in keys[i] or i in near.get(w, {}) for w in words if w not in fuzzy) and all(
+            any(has(everything[i], c) for c in corr) for corr in fuzzy.values()
         )
 
-    def rank(i: int) -> tuple[int, float, int]:
-        tokens = keys[i].split()
-        if any(w in ids[i] and not w.isalpha() and not w.isdigit() for w in literal):
+    combos = [a + d for a in literal if a.isalpha() for d in literal if d.isdigit() and len(d) > 1]
+    exact_words = [w for w in literal if not w.isalpha() and not w.isdigit()] + combos
+    any_exact = any(w in pair for w in exact_words for pair in ids)
+    whole_ok = all(len(w) >= 3 and (w in vocabulary or any(w in p for p in ids)) for w in literal)
+    starts_ok = all(
+        any(v.startswith(w) for v in vocabulary)
+        or any(p.startswith(w) for pair in ids for p in pair)
+        for w in literal
+    )
+
+    def placed(i: int, fields: list[list[str]], whole: bool) -> bool:
+        tokens = [t for f in fields for t in f]
+        return all(
+            (w in tokens) if whole else any(t.startswith(w) for t in tokens) for w in literal
+        ) and all(any(has(tokens, c) for c in corr) for corr in fuzzy.values())
+
+    def rank(i: int) -> tuple[int, float, float, int]:
+        cost = 0.0
+        if any(w in ids[i] for w in exact_words):
             tier = 0
-        elif any(x.startswith(w) for w in literal for x in ids[i]):
-            tier = 1
-        elif all(w in tokens and len(w) >= 3 for w in literal):
+        elif not any_exact and any(i in n for n in near.values()):
+            tier, cost = 1, min(n[i] for n in near.values() if i in n)
+        elif literal and any(x.startswith(w) for w in literal for x in ids[i]):
             tier = 2
-        elif all(any(t.startswith(w) for t in tokens) for w in literal):
-            tier = 3
         else:
-            tier = 4
+            tier = 9
+            if literal or fuzzy:
+                fields = [subjects[i]], [[ids[i][0]], subjects[i], heads[i]], [everything[i]]
+                for base, (ok, whole) in ((3, (whole_ok, True)), (6, (starts_ok, False))):
+                    if ok and tier == 9:
+                        for step, f in enumerate(fields):
+                            if placed(i, f, whole):
+                                tier = base + step
+                                break
         penalty = sum(
-            next(100.0 - c.score for c in corr if has(tokens, c))
+            next(100.0 - c.score for c in corr if has(everything[i], c))
             for corr in fuzzy.values()
             if len(corr) > 1
         )
-        return tier, penalty, i
+        # in a subject holding every word: the typed order first, then the words closest
+        order: tuple[bool, int] = (False, 0)
+        spellings = [
+            [w] if w in literal else [c.text for c in fuzzy[w]]
+            for w in words
+            if w in literal or fuzzy.get(w)
+        ]
+        if tier in (3, 6) and len(spellings) > 1:
+            subject = " " + " ".join(subjects[i]) + " "
+            at = [min(p for s in ss if (p := subject.find(f" {s}")) >= 0) for ss in spellings]
+            order = (at != sorted(at), max(at) - min(at))
+        return tier, cost, penalty, order, i
 
     found = [i for i in range(len(index)) if matches(i)]
     return len(found), sorted(found, key=rank)[:limit]
@@ -399,3 +446,175 @@ def test_threads_searching_at_once_get_the_answers_of_one_at_a_time(index):
     for t in threads:
         t.join()
     assert answers == {q: {(total, tuple(rows))} for q, (total, rows) in expected.items()}
+
+
+# -- the query language in the sidebar engine --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("berln1167", "09BERLIN1167"),  # a letter missing
+        ("mexco1055", "09MEXICO1055"),
+        ("kabl3161", "09KABUL3161"),
+        ("09mexcio1055", "09MEXICO1055"),  # two letters swapped
+        ("09mexicco1055", "09MEXICO1055"),  # one doubled
+        ("09mexixo1055", "09MEXICO1055"),  # one wrong
+        ("berlin1176", "09BERLIN1167"),  # swapped in the serial
+        ("90berlin1167", "09BERLIN1167"),  # swapped in the year
+        ("berlin 1167", "09BERLIN1167"),
+        ("1167 berlin", "09BERLIN1167"),
+        ("secstate13750", "10STATE13750"),  # as REF lines name the Department's cables
+        ("10secstate13750", "10STATE13750"),
+    ],
+)
+def test_ids_typed_with_one_slip_find_the_cable_first(index, engine, query, expected):
+    assert _ids(index, engine.search(query).rows)[0] == expected
+    # as typed in the sidebar, the last word unfinished, too
+    assert _ids(index, engine.search(parse(query)).rows)[0] == expected
+
+
+def test_a_swap_or_a_drop_ranks_before_a_wrong_character():
+    ids = ["09PARIS1254", "09PARIS1235", "09PARIS253", "09PARIS1253X"]
+    n = len(ids)
+    index = CableIndex(ids, [""] * n, ["U"] * n, [""] * n, ["x"] * n, [""] * n, [False] * n)
+    engine = SidebarSearch(index)
+    # 1235 is 1253 swapped, 253 has a digit dropped, 1253X one added: all before 1254 (one wrong
+    # digit), however new 1254 is; the exact id, where there is one, is all there is.
+    assert _ids(index, engine.search("09paris1253").rows) == [
+        "09PARIS1235",
+        "09PARIS253",
+        "09PARIS1253X",
+        "09PARIS1254",
+    ]
+    assert _ids(index, engine.search("09paris1235").rows) == ["09PARIS1235"]
+    assert search._edit_cost("berlni", "berlin") == 1.0
+    assert search._edit_cost("berlix", "berlin") == 1.5
+    assert search._edit_cost("berlinn", "berlin") == 1.0
+
+
+def test_unfinished_words_are_not_corrected_until_a_space(index, engine):
+    typing = engine.search(parse("presidnt"))
+    assert typing.total == 0 and typing.missing == ("presidnt",) and not typing.corrections
+    done = engine.search(parse("presidnt "))
+    assert done.total > 0 and "presidnt" in done.corrections
+    assert engine.search("presidnt").total == done.total  # a string is a submitted query
+
+
+def test_the_list_never_widens_while_a_word_is_typed(index):
+    typing = SidebarSearch(index, cache_size=0)
+    previous = None
+    totals = []
+    for prefix in _typed("scenesetterx"):
+        previous = typing.search(parse(prefix), previous=previous)
+        totals.append(previous.total)
+    assert totals == sorted(totals, reverse=True), totals
+
+
+def test_subject_words_rank_before_the_same_words_in_tags_or_origin(index, engine):
+    # "mexico": the Mexico City cables' subjects/origin name it; a whole word in the subject
+    # ranks above one only in the origin.
+    rows = engine.search("mexico scenesetter").rows
+    assert _ids(index, rows)[0] == "09MEXICO1055"
+    for query in ("mexico", "kabul", "embassy", "iran"):
+        rows = list(engine.search(query).rows)
+        tiers = [_tier(index, i, query) for i in rows]
+        assert tiers == sorted(tiers), query
+
+
+def _tier(index, i, word) -> int:
+    """0 id, 1 subject, 2 origin, 3 tags or a part of a word (the model's order, one word)."""
+    rid = fold(index.reference_ids[i]).strip()
+    if rid.lstrip(string.digits).startswith(word) or rid.startswith(word):
+        return 0
+    if word in fold(index.subjects[i]).split():
+        return 1
+    if word in fold(index.origins[i]).split():
+        return 2
+    return 3
+
+
+def test_exclusions_phrases_prefixes_or(index, engine):
+    both = set(engine.search("kabul").candidates)
+    without = set(engine.search("kabul -pgov").candidates)
+    assert without and without < both
+    assert all("PGOV" not in index.tags[i].upper().split() for i in without)
+    phrase = engine.search('"scenesetter for"')
+    assert all(" scenesetter for" in fold(_row(index, i)) for i in phrase.candidates)
+    assert "09MEXICO1055" in _ids(index, phrase.candidates)
+    prefix = engine.search("scene*")
+    assert set(prefix.candidates) == {
+        i for i in range(len(index)) if " scene" in f" {fold(_row(index, i))}"
+    }
+    either = set(engine.search("kabul OR berlin").candidates)
+    assert either == both | set(engine.search("berlin").candidates)
+
+
+def _row(index, i) -> str:
+    return " ".join([index.reference_ids[i], index.subjects[i], index.origins[i], index.tags[i]])
+
+
+def test_filters_alone_and_with_words(index, engine):
+    secret = engine.search("level:S")
+    assert secret.total == sum(1 for lv in index.levels if lv == "S") > 0
+    high = set(engine.search("level:>=C").candidates)
+    assert high == {i for i, lv in enumerate(index.levels) if lv in ("C", "S", "TS")}
+    y2009 = set(engine.search("year:2009").candidates)
+    assert y2009 == {i for i, c in enumerate(index.created) if c.startswith("2009")}
+    spring = set(engine.search("date:2009-04..2009-06").candidates)
+    assert spring == {i for i, c in enumerate(index.created) if "2009-04" <= c[:7] <= "2009-06"}
+    assert "09MEXICO1055" in _ids(index, spring)
+    berlin = set(engine.search("origin:berlin").candidates)
+    assert berlin == {i for i, o in enumerate(index.origins) if "berlin" in o.lower()}
+    assert berlin <= set(engine.search("origin:berln").candidates)  # fuzzy on the origin
+    assert set(engine.search('origin:"embassy berl"').candidates) == berlin
+    prel = set(engine.search("tag:prel").candidates)
+    assert prel == {i for i, t in enumerate(index.tags) if "PREL" in t.upper().split()}
+    combined = set(engine.search("tag:PREL level:C year:2009 berlin").candidates)
+    assert combined == prel & y2009 & set(engine.search("level:C berlin").candidates)
+
+
+def test_a_bare_year_matches_the_cables_of_that_year(index, engine):
+    y = set(engine.search("2009").candidates)
+    assert {i for i, c in enumerate(index.created) if c.startswith("2009")} <= y
+    assert engine.search("1972").total >= sum(1 for c in index.created if c.startswith("1972"))
+
+
+def test_linked_ids_restrict_the_rows(index, engine):
+    result = engine.search("cites:09BERLIN988", linked=["09BERLIN1167", "09berlin1162"])
+    assert sorted(_ids(index, result.rows)) == ["09BERLIN1162", "09BERLIN1167"]
+    assert engine.search("berlin", linked=[]).total == 0
+
+
+def test_sort_new_and_old(index, engine):
+    new = list(engine.search("kabul sort:new").rows)
+    assert new == sorted(new)
+    assert list(engine.search("kabul sort:old").rows) == new[::-1]
+
+
+def test_invalid_filters_are_errors_and_nothing_is_searched(engine):
+    result = engine.search("iran level:Q")
+    assert result.total == 0 and result.errors and "level:Q" in result.errors[0]
+
+
+def test_a_word_that_matches_nothing_is_named(engine):
+    result = engine.search("calderon merida")
+    assert result.total == 0 and set(result.missing) <= {"calderon", "merida"} and result.missing
+
+
+def test_filters_then_typing_narrows_to_the_fresh_answer(index):
+    typing = SidebarSearch(index, cache_size=0)
+    fresh = SidebarSearch(index, cache_size=0)
+    previous = None
+    for prefix in _typed("level:C tag:prel berlin priv"):
+        previous = typing.search(parse(prefix), previous=previous, limit=10)
+        expected = fresh.search(parse(prefix), limit=10)
+        assert (previous.total, list(previous.rows)) == (expected.total, list(expected.rows))
+
+
+def test_broad_queries_rank_the_newest_window_and_count_everything(index, engine, monkeypatch):
+    monkeypatch.setattr(search, "RANK_WINDOW", 10)
+    result = engine.search("e")
+    assert result.total == _model(index, engine, "e")[0] > 10
+    # every row ranked comes from the newest 10 matches (ids and exact tiers aside)
+    assert set(result.rows) <= set(result.candidates[:10])

@@ -86,4 +86,6 @@ async def test_chromium_shows_the_app_and_reads_a_cable(tmp_path, serve):
         await chromium.key("Enter", "Enter", 13)
         screen = await chromium.wait_for("09MEXICO1055 │")  # the footer of the open cable
         assert "2009-04-14" in screen
-    assert "connect address=127.0.0.1 reader=web" in (tmp_path / "web0.log").read_text()
+    log = (tmp_path / "web0.log").read_text()
+    assert "connect address=127.0.0.1 reader=web" in log
+    assert "ready: 63 cables indexed" in log  # the app was forked from the fork server

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 import tomllib
 from pathlib import Path
 
@@ -16,9 +15,10 @@ import pytest
 from cables import paths
 from cables import state as state_module
 from cables.atomic import write_atomic
+from cables.export import bookmarks_markdown
 from cables.model import Cable, Paragraph
 from cables.permalinks import Permalinks
-from cables.state import Bookmark, State, export_markdown
+from cables.state import Bookmark, State
 
 
 def cable(
@@ -169,31 +169,46 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(
     assert [p.name for p in tmp_path.iterdir()] == ["state.toml"]
 
 
-def test_kill_9_while_saving_never_leaves_a_half_written_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("pause_at", "saved"),
+    [(1, 20), (2, 21)],
+    ids=["new-file-written-not-renamed", "renamed-folder-not-synced"],
+)
+def test_kill_9_while_saving_never_leaves_a_half_written_file(
+    tmp_path: Path, pause_at: int, saved: int
+) -> None:
+    """The 21st save is held inside `write_atomic` (after its first or second fsync, the
+    only places it waits on the disk) and killed there: the file is the old one or the new."""
     path = tmp_path / "state.toml"
     writer = textwrap.dedent(f"""\
-        import sys
+        import os, time
         from pathlib import Path
         from cables.model import Cable
         from cables.state import State
         state = State.load(Path({str(path)!r}))
-        n = 0
-        while True:
-            n += 1
+        for n in range(1, 21):
             state.record_open(Cable(reference_id=f"09STATE{{n}}", subject="x" * 2000))
-            if n == 20:
-                print("ready", flush=True)
+        real_fsync, calls = os.fsync, []
+        def held_fsync(fd):
+            real_fsync(fd)
+            calls.append(fd)
+            if len(calls) == {pause_at}:
+                print("inside", flush=True)
+                time.sleep(60)
+        os.fsync = held_fsync
+        state.record_open(Cable(reference_id="09STATE21", subject="x" * 2000))
+        print("not held", flush=True)
     """)
     proc = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE)
     try:
-        assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
-        time.sleep(0.3)
+        assert proc.stdout is not None and proc.stdout.readline() == b"inside\n"
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     document = tomllib.loads(path.with_name("history.toml").read_text())  # whole, old or new
     state = State.load(path)
-    assert state.warning is None and len(state.history) == len(document["history"]) >= 20
+    assert state.warning is None and len(state.history) == len(document["history"]) == saved
+    assert state.history[0].ref == ("09STATE21" if saved == 21 else "09STATE20")
 
 
 def test_export_markdown_cites_with_the_configured_permalinks(tmp_path: Path, facts: dict) -> None:
@@ -201,7 +216,7 @@ def test_export_markdown_cites_with_the_configured_permalinks(tmp_path: Path, fa
     state = filled(tmp_path / "state.toml")
     state.set_note("00HARARE6677", "par3", "see *para* 3\n[sic]")
     state.toggle_bookmark(cable("10STATE1", synthetic=True), None)
-    markdown = export_markdown(state.bookmarks, Permalinks())
+    markdown = bookmarks_markdown(state.bookmarks, Permalinks())
     lines = markdown.splitlines()
     assert lines[0] == "# Bookmarked cables"
     assert lines[2] == (
@@ -217,9 +232,9 @@ def test_export_markdown_cites_with_the_configured_permalinks(tmp_path: Path, fa
     )
     assert (
         "(<https://wikileaks.org/plusd/cables/00HARARE6677_a.html>)"
-        in export_markdown(state.bookmarks, plusd).splitlines()[2]
+        in bookmarks_markdown(state.bookmarks, plusd).splitlines()[2]
     )
-    assert export_markdown([], Permalinks()).endswith("(no bookmarks)\n")
+    assert bookmarks_markdown([], Permalinks()).endswith("(no bookmarks)\n")
 
 
 def test_bookmark_fields_round_trip_through_toml(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 from textual.widgets import Input, OptionList
-from tui_support import HOSTILE_SUBJECT, index_loaded, shown
+from tui_support import HOSTILE_SUBJECT, NotedApp, index_loaded, messages, shown
 
 from cables.config import Config
 from cables.keymap import ACTIONS
@@ -33,7 +33,7 @@ BERLIN = "https://wikileaks.org/cable/2009/09/09BERLIN1167.html"
 @asynccontextmanager
 async def running(path, config=None, *, size=SIZE, library_class=Library, **kwargs):
     library = library_class.open(path)
-    app = CablesApp(library, config, **kwargs)
+    app = NotedApp(library, config, **kwargs)
     try:
         async with app.run_test(size=size) as pilot:
             await ready(app, pilot)
@@ -67,7 +67,7 @@ def current(app) -> tuple[int | None, Level]:
 
 
 def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return messages(app)
 
 
 async def test_opens_the_newest_cable_and_lists_every_cable(fixtures_library):
@@ -138,12 +138,8 @@ async def test_next_and_previous_section(fixtures_library):
         assert app.view.paragraph.section == "FDP Objections to Counterterrorism Laws"
         await pilot.press("left_square_bracket")
         assert current(app)[0] == 2
-        heading = next(
-            line
-            for line in app.view.visible_text().split("\n")
-            if line == "FDP Objections to Counterterrorism Laws"
-        )
-        assert heading  # headings are shown as lines of their own
+        # Headings are shown as lines of their own.
+        assert "FDP Objections to Counterterrorism Laws" in app.view.visible_text().split("\n")
 
 
 async def test_next_and_previous_paragraph_of_a_level(fixtures_library):
@@ -438,15 +434,24 @@ async def test_first_frame_does_not_wait_for_the_index(fixtures_library):
         library.close()
 
 
-@pytest.mark.parametrize("width", [100, 80, 60, 40])
-def test_footer_never_drops_a_field(fixtures_library, width):
+@pytest.mark.parametrize(
+    ("width", "classification", "lines"),
+    [
+        (160, "SECRET//NOFORN", 1),  # room for every field in full
+        (100, "S//NF", 1),  # abbreviated on one line
+        (80, "S//NF", 1),
+        (60, "S//NF", 2),  # abbreviated on two lines
+        (40, "S//NF", 2),
+    ],
+)
+def test_footer_never_drops_a_field(fixtures_library, width, classification, lines):
     with Library.open(fixtures_library) as library:
         cable = library.get("08STATE116943")
     text = footer_text(cable, 10, width).plain
     for field in ("08STATE116943", "2008-11-03", "2010-12-04", "Sec", "¶ 10/50 (S//NF)"):
         assert field in text
-    assert "SECRET//NOFORN" in text or "S//NF │" in text
-    assert len(text.split("\n")) <= 2
+    assert f"│ {classification} │" in text
+    assert len(text.split("\n")) == lines
 
 
 async def test_sidebar_columns_follow_the_config(fixtures_library):

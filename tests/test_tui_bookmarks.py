@@ -7,6 +7,7 @@ from pathlib import Path
 from textual.app import App
 from textual.widgets import OptionList
 
+from cables.history import Place
 from cables.model import Cable, Paragraph
 from cables.state import State
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
@@ -53,7 +54,7 @@ async def test_bookmarks_open_the_chosen_place(tmp_path: Path) -> None:
         first = str(options.get_option_at_index(0).prompt)
         assert first == "09MEXICO1055 ¶3  [bold red]NOT MARKUP[/] [31m"  # shown literally
         await pilot.press("down", "enter")
-    assert app.results == [("00HARARE6677", None)]
+    assert app.results == [Place("00HARARE6677")]
 
 
 async def test_delete_a_bookmark_and_escape(tmp_path: Path) -> None:
@@ -74,7 +75,7 @@ async def test_history_lists_most_recent_first(tmp_path: Path) -> None:
         options = app.screen.query_one(OptionList)
         assert str(options.get_option_at_index(0).prompt).startswith("00HARARE6677  ZIMBABWE")
         await pilot.press("down", "enter")
-    assert app.results == [("09MEXICO1055", None)]
+    assert app.results == [Place("09MEXICO1055")]
 
 
 async def test_empty_lists_say_so(tmp_path: Path) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 
+from tui_support import NotedApp, messages
+
 from cables.library import Library
 from tui import clipboard
-from tui.app import CablesApp
 
 
 def fake_xclip(tmp_path):
@@ -21,12 +22,16 @@ def fake_xclip(tmp_path):
 
 async def copy_once(path, mode: str) -> tuple[list[str], str, list[str]]:
     with Library.open(path) as library:
-        app = CablesApp(library)
+        app = NotedApp(library)
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
-            used = clipboard.copy(app, "https://example.org/x.html#par3", mode, what="link")
+            clipboard.copy(app, "https://example.org/x.html#par3", mode, what="link")
+            await app.workers.wait_for_complete()  # the local tool runs in a worker
             await pilot.pause()
-            return used, app.clipboard, [n.message for n in app._notifications]
+            [title] = [n.title for n in app.notes]
+            how = title.removeprefix("Copied link (").removesuffix(")")
+            used = [] if how == "clipboard off: copy it by hand" else how.split(", ")
+            return used, app.clipboard, messages(app)
 
 
 async def test_local_tool_and_osc52_outside_ssh(tmp_path, monkeypatch, hostile_library):

@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.color import Color
 from textual.pilot import Pilot
 from textual.widgets import Label
+from tui_support import NotedApp, messages
 
 from cables import config as cfg
 from cables import paths
@@ -16,7 +17,6 @@ from cables.cli import main
 from cables.library import Library
 from cables.model import Level
 from cables.state import State
-from tui.app import CablesApp
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
 
 SIZE = (120, 36)
@@ -30,13 +30,13 @@ async def app_from(
     *,
     state: State | None = None,
     open_ref: str | None = "09BERLIN1167",
-) -> AsyncIterator[tuple[CablesApp, Pilot]]:
+) -> AsyncIterator[tuple[NotedApp, Pilot]]:
     """The app as `cables open` builds it, on the fixtures library, with the config read and
     validated from a real file."""
     path = tmp_path / "config.toml"
     path.write_text(config_text)
     with Library.open(library) as opened:
-        app = CablesApp(opened, cfg.load(path), open_ref=open_ref, state=state)
+        app = NotedApp(opened, cfg.load(path), open_ref=open_ref, state=state)
         async with app.run_test(size=SIZE) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
@@ -124,7 +124,7 @@ async def test_a_damaged_state_file_is_a_warning_in_the_app(fixtures_library, tm
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('[[bookmarks]]\nref = "09BERLIN1167"\nanchor = "par')  # cut by hand
     async with app_from("", fixtures_library, tmp_path) as (app, pilot):
-        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        warnings = messages(app, "warning")
         assert any("kept as state.toml.corrupt-" in m for m in warnings)
         await pilot.press("b")  # saving works again
     assert State.load().bookmark("09BERLIN1167", "par1") is not None
@@ -139,11 +139,27 @@ async def test_unwritable_state_is_a_warning_not_a_crash(fixtures_library, tmp_p
         await pilot.press("b")
         first = app.view.cable.reference_id
         app.open_cable("09MEXICO1055")
+        await app.workers.wait_for_complete()  # the history is saved by a worker
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
-        assert sum("history not saved" in m for m in messages) == 1
-        assert any(m.startswith("Bookmark not saved") for m in messages)
+        told = messages(app)
+        assert sum("history not saved" in m for m in told) == 1
+        assert any(m.startswith("Bookmark not saved") for m in told)
         assert app.view.cable.reference_id == "09MEXICO1055" != first
+
+
+async def test_opening_a_cable_never_waits_for_the_state_file(fixtures_library, tmp_path):
+    """History is saved by a worker: with a save held up (a slow disk; here the state's own
+    lock, held as a save holds it), the cable still opens at once, and is saved after."""
+    state = State.load(tmp_path / "state.toml")
+    async with app_from("", fixtures_library, tmp_path, state=state) as (app, pilot):
+        await app.workers.wait_for_complete()
+        with state._lock:
+            assert app.open_cable("09MEXICO1055")
+            await pilot.pause()
+            assert app.view.cable.reference_id == "09MEXICO1055"
+            assert State.load(state.path).history[0].ref != "09MEXICO1055"
+        await app.workers.wait_for_complete()
+        assert State.load(state.path).history[0].ref == "09MEXICO1055"
 
 
 def test_open_refuses_a_bad_config_before_any_screen(tmp_path: Path, capsys) -> None:

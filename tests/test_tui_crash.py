@@ -1,8 +1,9 @@
 """After an internal error the browser exits non-zero with one line (issue 11 point 17), and
 the permalink keys never crash it on a malformed stored date (point 12).
 
-The crash is real: the library loses its `bodies` table (damage the app does not expect), so
-opening a cable fails inside the app. The real `cables` command runs in tmux.
+The crash is real: the library loses its `meta` table (damage the app does not expect; a damaged
+record alone is shown in the app, not a crash), so loading the index fails inside the app. The
+real `cables` command runs in tmux.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT
 from test_tui_e2e import Tmux
-from tui_support import build, index_loaded
+from tui_support import NotedApp, build, index_loaded, messages
 
 from cables.library import Library
 from tui.app import CablesApp
@@ -35,7 +36,7 @@ def library_of_the_page(tmp_path: Path) -> Path:
 def test_the_browser_exits_non_zero_with_one_line_after_a_crash(tmp_path) -> None:
     library = library_of_the_page(tmp_path)
     conn = sqlite3.connect(library)
-    conn.execute("DROP TABLE bodies")
+    conn.execute("DROP TABLE meta")
     conn.commit()
     conn.close()
     data = tmp_path / "data"
@@ -68,7 +69,7 @@ def test_the_browser_exits_non_zero_with_one_line_after_a_crash(tmp_path) -> Non
     lines = [line.strip() for line in screen.splitlines() if line.strip()]
     assert len(lines) == 2 and lines[1] == "exit=2", screen
     assert lines[0].startswith("cables: the browser stopped on an internal error (")
-    assert "OperationalError: no such table: bodies" in lines[0]
+    assert "no such table: meta" in lines[0]
     log = data / "cables" / "crash.log"
     assert str(log) in lines[0] and "Traceback" in log.read_text()
 
@@ -80,14 +81,14 @@ async def test_the_link_keys_survive_a_malformed_stored_date(tmp_path) -> None:
     conn.commit()
     conn.close()
     with Library.open(library) as opened:
-        app = CablesApp(opened, open_ref="09PARIS381")
+        app = NotedApp(opened, open_ref="09PARIS381")
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             assert app.view.cable is not None and app.view.cable.created is None
             for key in ("y", "Y", "c"):
                 await pilot.press(key)
                 await pilot.pause()
-            notes = [n.message for n in app._notifications]
+            notes = messages(app)
             assert sum("no creation date" in n for n in notes) == 3, notes
             assert app.clipboard.startswith("> ")  # the citation, without a link
             assert "(no permalink)" in app.clipboard

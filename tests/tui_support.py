@@ -9,14 +9,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, IDS_SAMPLE
+from textual.notifications import Notification, Notify
 
 from cables.formats.csvdump import CsvRow, write_rows
 from cables.importer import import_paths
 from cables.library import Library
 from cables.synth import write_corpus
+from tui.app import CablesApp
 
 HOSTILE_SUBJECT = "[bold]x[/] [@click=app.quit] CLICK ME"
 
@@ -65,6 +68,26 @@ def hostile_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
             ],
         )
     return build(folder / "library.sqlite3", [folder / "cables.csv"])
+
+
+class NotedApp(CablesApp):
+    """The real app, keeping every notification it shows so tests can read them.
+
+    It listens to Textual's public `Notify` message (the one `notify` posts), so tests need not
+    read the app's private notification list; and expired toasts stay readable.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notes: list[Notification] = []
+
+    def on_notify(self, event: Notify) -> None:
+        self.notes.append(event.notification)
+
+
+def messages(app: NotedApp, severity: str | None = None) -> list[str]:
+    """What the app told the user so far (of one severity, if given), oldest first."""
+    return [n.message for n in app.notes if severity is None or n.severity == severity]
 
 
 async def index_loaded(app, pilot, timeout: float = 30) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import re
 import sys
+import threading
+from collections import deque
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -31,22 +33,24 @@ from textual.widgets import Footer, Input, Label
 
 from cables.config import Config
 from cables.exits import EXIT_FATAL
+from cables.export import paragraph_citation
+from cables.history import History, Place
 from cables.index import CableIndex
 from cables.keymap import ACTIONS, Action, Handler, Scope
 from cables.library import Library, LibraryError
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
-from cables.sanitize import clean, clean_line
+from cables.sanitize import clean_line
 from cables.state import State
 from tui import clipboard, crash
 from tui.keys import bindings, key_label, keys_of
-from tui.screens.bookmarks import BookmarksScreen, HistoryScreen, Place
+from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.cable_view import CableView
 from tui.widgets.footer import CableFooter, paragraph_ref
 from tui.widgets.level_strip import LevelStrip
-from tui.widgets.levels import CODE, LevelStyles
+from tui.widgets.levels import CODE, LevelStyles, level_of
 from tui.widgets.sidebar import CableList, Sidebar
 
 if TYPE_CHECKING:
@@ -109,12 +113,14 @@ class CablesApp(App[int]):
         self.open_anchor = anchor
         self.notice = notice
         self.state = state if state is not None else State.load()
-        self.history: list[list[str | int]] = []  # [reference id, paragraph index]
-        self.history_at = -1
+        self.history = History()
+        # Cables opened but not yet in the state file: written in order by `_save_opened`.
+        self._opened: deque[Cable] = deque()
+        self._saving = threading.Lock()
         self._colors_fitted = False
         self._generation = -1  # the library's write counter when the index was loaded
         self._watch_timer: Timer | None = None
-        self._known: tuple[CableIndex, frozenset[str]] | None = None  # ids of the index
+        self._known: tuple[CableIndex, dict[str, int]] | None = None  # id -> index position
         self.crash: str | None = None  # why an internal error stopped the app, in one line
 
     def _handle_exception(self, error: Exception) -> None:
@@ -209,7 +215,7 @@ class CablesApp(App[int]):
         # The index is millions of long-lived objects: moved out of the collector's reach,
         # a full collection no longer walks them all with the GIL held (a 200 ms stall).
         gc.freeze()
-        self.sidebar.set_index(index, engine)
+        self.sidebar.set_index(index, engine, self.library)
         if self.view.cable is None and len(index):
             self.open_cable(index.reference_ids[0])
         elif not len(index):
@@ -252,14 +258,32 @@ class CablesApp(App[int]):
             else:
                 self.view.move_to(found)
         if record:
-            self.history[self.history_at + 1 :] = [[cable.reference_id, self.view.current]]
-            self.history_at = len(self.history) - 1
-        if problem := self.state.record_open(cable):
-            self.notify(problem, severity="warning", markup=False)
+            self.history.visit(Place(cable.reference_id, index=self.view.current))
+        self._opened.append(cable)
+        self._save_opened()
         return True
 
+    @work(thread=True, group="state")
+    def _save_opened(self) -> None:
+        """Record opened cables in the state file off the UI thread (two fsyncs each, unbounded
+        on a slow home directory), oldest first; a failure is shown, once."""
+        for problem in self.record_opened():
+            self.call_from_thread(self.notify, problem, severity="warning", markup=False)
+
+    def record_opened(self) -> list[str]:
+        """Write every opened cable not yet saved, in order; the problems to show. Also run
+        once more after the app has quit, so the last cables opened are not lost."""
+        problems = []
+        with self._saving:  # one writer at a time, so the order of the history is kept
+            while self._opened:
+                if problem := self.state.record_open(self._opened.popleft()):
+                    problems.append(problem)
+        return problems
+
     def on_cable_list_opened(self, event: CableList.Opened) -> None:
-        if self.open_cable(event.reference_id):
+        if self.open_cable(event.reference_id, anchor=event.anchor):
+            if event.words:  # a full-text hit: its words highlighted, n/N go through them
+                self.view.find_words(event.words)
             self.view.focus()
 
     def on_level_strip_jump(self, event: LevelStrip.Jump) -> None:
@@ -270,6 +294,17 @@ class CablesApp(App[int]):
         self.query_one("#count").set_class(isinstance(focused, CableList), "-focused")
         self.query_one("#view-title").set_class(isinstance(focused, CableView), "-focused")
 
+    # -- full-text search (the sidebar's text mode) --------------------------------------
+
+    def action_toggle_text_search(self) -> None:
+        self.action_focus_search()
+        self.sidebar.toggle_mode()
+
+    def on_cable_view_past_last_match(self, event: CableView.PastLastMatch) -> None:
+        """n/N past the last match of a text hit: on to the next listed cable."""
+        if not self.sidebar.next_hit(event.direction):
+            self.notify("No more text matches in the list", severity="warning")
+
     def on_cable_view_moved(self, event: CableView.Moved) -> None:
         self.query_one(CableFooter).show(event.cable, event.index)
         self.query_one(LevelStrip).show(event.cable, event.index)
@@ -277,12 +312,8 @@ class CablesApp(App[int]):
         self.query_one("#view-title", Label).update(
             view_title(event.cable, view.section, raw=view.original, find=view.find_status)
         )
-        if (
-            0 <= self.history_at < len(self.history)
-            and event.cable is not None
-            and self.history[self.history_at][0] == event.cable.reference_id
-        ):
-            self.history[self.history_at][1] = event.index
+        if event.cable is not None:
+            self.history.moved(event.cable.reference_id, event.index)
 
     def action_history_back(self) -> None:
         """Back in the cable history (binding id `back`: Textual's own `App.action_back`, which
@@ -293,15 +324,13 @@ class CablesApp(App[int]):
         self._history_step(1)
 
     def _history_step(self, step: int) -> None:
-        target = self.history_at + step
-        if not 0 <= target < len(self.history):
+        place = self.history.back() if step < 0 else self.history.forward()
+        if place is None:
             self.notify(
                 "No cable " + ("before" if step < 0 else "after") + " this one", severity="warning"
             )
             return
-        self.history_at = target
-        ref, index = self.history[target]
-        self.open_cable(str(ref), index=int(index), record=False)
+        self.open_cable(place.ref, index=place.index, record=False)
 
     # -- app actions ---------------------------------------------------------------------
 
@@ -355,7 +384,9 @@ class CablesApp(App[int]):
         if cable is None or paragraph is None:
             return
         link = None if cable.synthetic else self._link(cable, paragraph=True)
-        text = citation(cable, self.view.current, link)
+        text = paragraph_citation(
+            cable, self.view.current, link, paragraph_ref(cable, self.view.current)
+        )
         lines = text.count("\n")
         summary = f"{paragraph_ref(cable, self.view.current)}, {lines} lines"
         self._copy(text, "citation", summary)
@@ -409,18 +440,20 @@ class CablesApp(App[int]):
         unique = list(dict.fromkeys(refs))
         width = max(len(ref) for ref in unique)
         for ref in unique:
-            cited = self.library.get(ref)
             label = Text(f"{ref:<{width}}", style="bold")
             label.append("  ")
-            if cited is None:
+            row = self._position(ref)
+            index = self.sidebar.index
+            if row is None or index is None:
                 label.append(f"{'':10}  {'':3}  ")
                 label.append("(not in this library)", style="dim italic")
             else:
-                label.append(f"{(cited.created or '')[:10]:10}", style="dim")
+                level = level_of(index.levels[row])
+                label.append(f"{index.created[row]:10}", style="dim")
                 label.append("  ")
-                label.append(f"{CODE[cited.level]:^3}", style=self.level_styles.chip(cited.level))
+                label.append(f"{CODE[level]:^3}", style=self.level_styles.chip(level))
                 label.append("  ")
-                label.append(clean_line(cited.subject or "(no subject)"))
+                label.append(clean_line(index.subjects[row] or "(no subject)"))
             choices.append((ref, label))
 
         def done(ref: str | None) -> None:
@@ -470,16 +503,20 @@ class CablesApp(App[int]):
         self.push_screen(HistoryScreen(self.state, self._in_library), self._open_place)
 
     def _in_library(self, ref: str) -> bool:
-        """Whether cable `ref` is in this library (from the sidebar index once it is in)."""
+        """Whether cable `ref` is in this library (not known, so not marked, before the index)."""
+        return self.sidebar.index is None or self._position(ref) is not None
+
+    def _position(self, ref: str) -> int | None:
+        """Cable `ref`'s row in the sidebar index (its date, level, subject), else None."""
         index = self.sidebar.index
         if index is None:
-            return True  # not known yet: not marked
+            return None
         if self._known is None or self._known[0] is not index:
-            self._known = (index, frozenset(index.reference_ids))
-        return ref in self._known[1]
+            self._known = (index, {r: i for i, r in enumerate(index.reference_ids)})
+        return self._known[1].get(ref)
 
     def _open_place(self, place: Place | None) -> None:
-        if place is not None and self.open_cable(place[0], anchor=place[1]):
+        if place is not None and self.open_cable(place.ref, anchor=place.anchor):
             self.view.focus()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -528,29 +565,6 @@ def view_title(
     return title
 
 
-def citation(cable: Cable, index: int, link: str | None) -> str:
-    """The paragraph quoted in Markdown, then what a reader pasting it needs: the cable and
-    paragraph, date, origin, classification and permalink (or why there is none)."""
-    paragraph = cable.paragraphs[index]
-    quoted = "\n".join(f"> {line}".rstrip() for line in clean(paragraph.text).strip().split("\n"))
-    where = paragraph_ref(cable, index)
-    context = ", ".join(
-        clean_line(value)
-        for value in (
-            (cable.created or "")[:10] or "date unknown",
-            cable.origin or "origin unknown",
-            cable.classification or "classification unknown",
-        )
-    )
-    if cable.synthetic:
-        source = f"{where} (synthetic cable: generated text, no permalink), {context}"
-    elif link:
-        source = f"[{where}]({link}), {context}"
-    else:
-        source = f"{where} (no permalink), {context}"
-    return f"{quoted}\n>\n> — {source}\n"
-
-
 def run_app(
     library_path: Path,
     *,
@@ -573,6 +587,7 @@ def run_app(
             library, config, open_ref=open_ref, anchor=anchor, notice=notice, preloaded=preloaded
         )
         result = app.run()
+        app.record_opened()
     finally:
         library.close()
     if app.crash or app.return_code:

@@ -3,8 +3,7 @@
 OSC 52 always goes out (the terminal, tmux with `set-clipboard on`, or the SSH client's terminal
 puts it on the user's own clipboard); a local clipboard tool is used as well when there is one
 and this is not an SSH session (where it would fill the server's clipboard, not the user's).
-The notification shows the copied text so it can always be taken by hand (a long text, such as a
-citation, is named instead: a toast of thirty lines would cover the screen).
+The notification shows the copied text so it can always be taken by hand.
 """
 
 from __future__ import annotations
@@ -46,25 +45,33 @@ def local_tool() -> tuple[str, ...] | None:
 
 def copy(
     app: App[Any], text: str, mode: ClipboardMode, *, what: str, summary: str | None = None
-) -> list[str]:
-    """Copy `text` per the configured `mode` (osc52, local, both, off); returns the ways used.
-
-    The notification shows `text`, or where given the one-line `summary` in its place.
-    """
+) -> None:
+    """Copy `text` per the configured `mode` (osc52, local, both, off), then show it (or the
+    one-line `summary` in its place) with the ways used. The local tool (a subprocess, up to
+    2 s) runs in a worker, off the event loop."""
     used: list[str] = []
     if mode in (ClipboardMode.OSC52, ClipboardMode.BOTH):
         app.copy_to_clipboard(text)
         used.append("OSC 52")
-    if mode in (ClipboardMode.LOCAL, ClipboardMode.BOTH) and not in_ssh_session():
-        tool = local_tool()
-        if tool is not None and _run_local(tool, text):
+    local = mode in (ClipboardMode.LOCAL, ClipboardMode.BOTH) and not in_ssh_session()
+    tool = local_tool() if local else None
+    shown = text if summary is None else summary
+    if tool is None:
+        _copied(app, shown, what, used)
+        return
+
+    def run_tool() -> None:
+        if _run_local(tool, text):
             used.append(tool[0])
+        app.call_from_thread(_copied, app, shown, what, used)
+
+    app.run_worker(run_tool, thread=True, group="clipboard")
+
+
+def _copied(app: App[Any], text: str, what: str, used: list[str]) -> None:
+    """Show what was copied (so it can also be taken by hand, or its summary) and how."""
     how = ", ".join(used) if used else "clipboard off: copy it by hand"
-    if summary is not None:
-        app.notify(summary, title=f"Copied {what} ({how})", markup=False, timeout=8)
-    else:
-        app.notify(text, title=f"Copied {what} ({how})", markup=False, timeout=8)
-    return used
+    app.notify(text, title=f"Copied {what} ({how})", markup=False, timeout=8)
 
 
 def _run_local(command: tuple[str, ...], text: str) -> bool:

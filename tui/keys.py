@@ -16,6 +16,7 @@ FOOTER_LABELS: dict[str, str] = {
     "help": "Help",
     "toggle_sidebar": "Sidebar",
     "focus_search": "Search",
+    "toggle_text_search": "Text",
     "goto_paragraph": "Go to ¶",
     "find": "Find",
     "copy_paragraph_link": "Link",

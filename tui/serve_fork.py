@@ -1,13 +1,14 @@
-"""The fork server of `cables serve ssh`: the index is made once, every session forks from it.
+"""The fork server of `cables serve`: the index is made once, every session forks from it.
 
-Started by the SSH server as `python -m tui.serve_fork LIBRARY` with one end of a SEQPACKET
-socket pair as standard input. It imports the browser, loads the sidebar index and builds its
-search engine, freezes them out of the collector's reach and says `ready`; then, for every
-request (a JSON message carrying a pseudo-terminal's fd), it forks a child that takes that
-terminal and runs the browser through `cables.browser.run_browser`, as `cables open` does, with
-the index preloaded. Children share those pages copy-on-write instead of each building its own
+Started by the SSH or web server as `python -m tui.serve_fork LIBRARY [SOCKET]` with one end of
+a SEQPACKET socket pair as standard input. It imports the browser, loads the sidebar index and
+builds its search engine, freezes them out of the collector's reach and says `ready`; then, for
+every request (a JSON message carrying a pseudo-terminal's fd, or three pipes' fds) on that
+channel or from an attach client on SOCKET (cables/serve/attach.py), it forks a child that takes
+them and runs the browser through `cables.browser.run_browser`, as `cables open` does, with the
+index preloaded. Children share those pages copy-on-write instead of each building its own
 (hundreds of MB at 251k cables). Replies: `{"started": id, "pid": …}`, `{"exited": id,
-"status": …}`. When the SSH server goes away, the children are ended and this process exits.
+"status": …}`. When the server goes away, the children are ended and this process exits.
 """
 
 from __future__ import annotations
@@ -57,18 +58,22 @@ def _receive(channel: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
 
 
 def _child(
-    terminal: int, request: dict[str, Any], preloaded: tuple[CableIndex, SidebarSearch]
+    fds: list[int], request: dict[str, Any], preloaded: tuple[CableIndex, SidebarSearch]
 ) -> None:
-    """In the forked child: take the terminal, become the reader's browser, never return."""
+    """In the forked child: take the terminal (or the three pipes), become the reader's browser,
+    never return."""
     status = 1
     try:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
             signal.signal(signum, signal.SIG_DFL)
         os.setsid()
-        fcntl.ioctl(terminal, termios.TIOCSCTTY, 0)
-        for fd in (0, 1, 2):
-            os.dup2(terminal, fd)
-        os.close(terminal)
+        if len(fds) == 1:  # a pseudo-terminal: it becomes this session's controlling terminal
+            fcntl.ioctl(fds[0], termios.TIOCSCTTY, 0)
+            fds = fds * 3
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+        for fd in set(fds) - {0, 1, 2}:
+            os.close(fd)
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
@@ -83,7 +88,104 @@ def _child(
         os._exit(status)
 
 
-def serve(channel: socket.socket, library_path: Path) -> int:
+class _Forks:
+    """The requests' sockets, the children and who to tell when each ends."""
+
+    def __init__(self, channel: socket.socket, listener: socket.socket | None) -> None:
+        self.channel = channel
+        self.listener = listener
+        self.clients: dict[int, socket.socket] = {}  # fd -> an attach client's connection
+        self.children: dict[int, tuple[socket.socket, int]] = {}  # pid -> (reply to, id)
+        self.wake_read, wake_write = os.pipe()
+        self.wake_write = wake_write
+        os.set_blocking(wake_write, False)
+        signal.set_wakeup_fd(wake_write)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+
+    def sockets(self) -> list[int]:
+        listening = [self.listener.fileno()] if self.listener else []
+        return [self.channel.fileno(), self.wake_read, *listening, *self.clients]
+
+    def run(self, preloaded: tuple[CableIndex, SidebarSearch]) -> int:
+        while True:
+            ready, _, _ = select.select(self.sockets(), [], [])
+            for fd in ready:
+                if fd == self.wake_read:
+                    os.read(self.wake_read, 4096)
+                    self.reap()
+                elif self.listener is not None and fd == self.listener.fileno():
+                    client, _ = self.listener.accept()
+                    self.clients[client.fileno()] = client
+                elif fd == self.channel.fileno():
+                    request, fds = _receive(self.channel)
+                    if request is None:
+                        return 0
+                    self.fork(self.channel, request, fds, preloaded)
+                elif fd in self.clients:
+                    client = self.clients[fd]
+                    request, fds = _receive(client)
+                    if request is None:  # the attach client went: so does its browser
+                        self.forget(client)
+                    else:
+                        self.fork(client, request, fds, preloaded)
+
+    def fork(
+        self,
+        reply: socket.socket,
+        request: dict[str, Any],
+        fds: list[int],
+        preloaded: tuple[CableIndex, SidebarSearch],
+    ) -> None:
+        if len(fds) not in (1, 3):
+            for fd in fds:
+                os.close(fd)
+            _send(reply, {"exited": request.get("id"), "status": 1})
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            signal.set_wakeup_fd(-1)
+            for fd in self.sockets():
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            os.close(self.wake_write)
+            _child(fds, request, preloaded)
+        for fd in fds:
+            os.close(fd)
+        self.children[pid] = (reply, request["id"])
+        _send(reply, {"started": request["id"], "pid": pid})
+
+    def forget(self, client: socket.socket) -> None:
+        for pid, (reply, _) in self.children.items():
+            if reply is client:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGTERM)
+        del self.clients[client.fileno()]
+        client.close()
+
+    def reap(self) -> None:
+        while self.children:
+            try:
+                pid, wait_status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.children:
+                reply, number = self.children.pop(pid)
+                with contextlib.suppress(OSError):
+                    _send(
+                        reply, {"exited": number, "status": os.waitstatus_to_exitcode(wait_status)}
+                    )
+
+    def end(self) -> None:
+        for pid in self.children:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGTERM)
+
+
+def serve(channel: socket.socket, library_path: Path, listen: Path | None) -> int:
     """Load once, then fork one browser per request until the server closes the channel."""
     started = time.monotonic()
     with Library.open(library_path) as library:
@@ -92,65 +194,27 @@ def serve(channel: socket.socket, library_path: Path) -> int:
     gc.collect()
     gc.freeze()  # shared pages stay shared: the collector never writes to these objects
     seconds = time.monotonic() - started
+    listener = None
+    if listen is not None:  # attach clients (`cables serve web`'s apps) connect here
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        listener.bind(str(listen))
+        listener.listen(64)
+    forks = _Forks(channel, listener)
     _send(channel, {"ready": len(index), "seconds": round(seconds, 1)})
-    wake_read, wake_write = os.pipe()
-    os.set_blocking(wake_write, False)
-    signal.set_wakeup_fd(wake_write)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    children: dict[int, int] = {}  # pid -> request id
     try:
-        while True:
-            ready, _, _ = select.select([channel.fileno(), wake_read], [], [])
-            if wake_read in ready:
-                os.read(wake_read, 4096)
-                _reap(channel, children)
-            if channel.fileno() in ready:
-                request, fds = _receive(channel)
-                if request is None:
-                    return 0
-                if len(fds) != 1:
-                    for fd in fds:
-                        os.close(fd)
-                    _send(channel, {"failed": request.get("id"), "why": "no terminal"})
-                    continue
-                sys.stdout.flush()
-                sys.stderr.flush()
-                pid = os.fork()
-                if pid == 0:
-                    signal.set_wakeup_fd(-1)
-                    channel.close()
-                    os.close(wake_read)
-                    os.close(wake_write)
-                    _child(fds[0], request, (index, engine))
-                os.close(fds[0])
-                children[pid] = request["id"]
-                _send(channel, {"started": request["id"], "pid": pid})
+        return forks.run((index, engine))
     finally:
-        for pid in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGTERM)
-
-
-def _reap(channel: socket.socket, children: dict[int, int]) -> None:
-    while children:
-        try:
-            pid, wait_status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        if pid in children:
-            code = os.waitstatus_to_exitcode(wait_status)
-            _send(channel, {"exited": children.pop(pid), "status": code})
+        forks.end()
 
 
 def main() -> int:
     channel = socket.socket(fileno=os.dup(0))
     os.close(0)
     os.open(os.devnull, os.O_RDONLY)  # fd 0 again, never the channel
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the SSH server decides when this ends
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when this ends
+    listen = Path(sys.argv[2]) if len(sys.argv) > 2 else None
     try:
-        return serve(channel, Path(sys.argv[1]))
+        return serve(channel, Path(sys.argv[1]), listen)
     except Exception as exc:
         print(f"cables serve: the fork server stopped: {exc}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ import os
 import shlex
 import signal
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -24,14 +25,20 @@ from textual_serve.server import Server
 from cables import paths
 from cables.config import Config
 from cables.serve.common import (
-    browser_command,
     browser_environment,
     server_log,
     state_path,
     write_child_config,
 )
+from cables.serve.forks import ForkServer
 
 COOKIE = "cables_token"
+# What textual-serve sets for its apps and Textual reads once, at import.
+WEB_DRIVER = {
+    "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver",
+    "TEXTUAL_FPS": "60",
+    "TEXTUAL_COLOR_SYSTEM": "truecolor",
+}
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -47,11 +54,13 @@ class TokenServer(Server):
         token: str | None,
         public_url: str | None,
         log: logging.Logger,
+        forks: ForkServer,
     ) -> None:
         super().__init__(command, host=host, port=port, title="cables", public_url=public_url)
         self.own_url = public_url is None  # http://HOST:PORT, once the port is known
         self.token = token
         self.log = log
+        self.forks = forks
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One visitor's app, from its socket opening to its closing: one log line each."""
@@ -93,6 +102,7 @@ class TokenServer(Server):
 
     async def run(self) -> None:
         """Listen (port 0: any free one) until SIGTERM or SIGINT, then end every visitor's app."""
+        self.forks.start()
         runner = web.AppRunner(await self._make_app(), handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
@@ -111,6 +121,7 @@ class TokenServer(Server):
             loop.add_signal_handler(signum, stop.set)
         await stop.wait()
         await runner.cleanup()
+        await self.forks.stop()
 
 
 def serve_web(
@@ -130,13 +141,30 @@ def serve_web(
     # textual-serve passes its own environment on (with its driver's variables added).
     os.environ.update(browser_environment(config_file, state_path(data_dir, "web")))
     os.environ.pop("CABLES_LIBRARY", None)
-    command = shlex.join(browser_command(library, config_file))
-    server = TokenServer(command, host=host, port=port, token=token, public_url=public_url, log=log)
-    log.info(f"start web {host}:{port} library={library}")
-    try:
-        asyncio.run(server.run())
-    except OSError as exc:
-        print(f"cables serve: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
-        return 2
+    with tempfile.TemporaryDirectory(prefix="cables-serve-") as private:  # mode 0700
+        listen = Path(private) / "forks"
+        # Each visitor's app is an attach client: the browser itself is forked, index loaded.
+        command = shlex.join(
+            [
+                sys.executable,
+                "-m",
+                "cables.serve.attach",
+                str(listen),
+                str(library),
+                str(config_file),
+            ]
+        )
+        # Read by Textual when the fork server imports it, so set there and not per visitor.
+        driver = {name: os.environ.get(name, value) for name, value in WEB_DRIVER.items()}
+        forks = ForkServer(library, config_file, data_dir, log, listen=listen, env=driver)
+        server = TokenServer(
+            command, host=host, port=port, token=token, public_url=public_url, log=log, forks=forks
+        )
+        log.info(f"start web {host}:{port} library={library}")
+        try:
+            asyncio.run(server.run())
+        except OSError as exc:
+            print(f"cables serve: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
+            return 2
     log.info("stop web")
     return 0

@@ -7,8 +7,9 @@ import sys
 
 from cables import config as cfg
 from cables.exits import EXIT_OK
+from cables.export import bookmarks_markdown
 from cables.sanitize import clean_line
-from cables.state import State, export_markdown
+from cables.state import State
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     if args.markdown:
-        sys.stdout.write(export_markdown(state.bookmarks, config.permalinks()))
+        sys.stdout.write(bookmarks_markdown(state.bookmarks, config.permalinks()))
         return EXIT_OK
     for b in state.bookmarks:
         where = (

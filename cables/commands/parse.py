@@ -12,6 +12,7 @@ from typing import TextIO
 
 from cables.config import from_args
 from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
+from cables.export import cable_json
 from cables.formats import ParseError
 from cables.model import Cable
 from cables.parsing import ParseWarning, parse_paths
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             parsed += 1
             if args.json:
-                out.write(json_line(item.to_json(links)) + "\n")
+                out.write(json_line(cable_json(item, links)) + "\n")
             else:
                 _summary(out, item)
     out.flush()

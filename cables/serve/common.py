@@ -40,20 +40,6 @@ def write_child_config(data_dir: Path, config: Config, library: Path, name: str)
     return path
 
 
-def browser_command(library: Path, config_file: Path) -> list[str]:
-    """The same entry point as `cables open`, on the served library."""
-    return [
-        sys.executable,
-        "-m",
-        "cables",
-        "--library",
-        str(library),
-        "--config",
-        str(config_file),
-        "open",
-    ]
-
-
 def browser_environment(config_file: Path, state_file: Path, **extra: str) -> dict[str, str]:
     """A clean environment for one reader's browser: nothing of the server's but its dirs."""
     env = {name: os.environ[name] for name in _INHERITED if name in os.environ}

@@ -10,20 +10,14 @@ per connect, auth failure and disconnect.
 
 from __future__ import annotations
 
-import array
 import asyncio
 import contextlib
 import fcntl
-import itertools
-import json
 import logging
 import os
 import re
 import signal
-import socket
 import struct
-import subprocess
-import sys
 import termios
 import time
 from collections import deque
@@ -33,6 +27,7 @@ from pathlib import Path
 import asyncssh
 
 from cables.serve.common import browser_environment, state_path
+from cables.serve.forks import ForkServer, ForkServerGone
 from cables.serve.keys import AuthorizedKeys, KeysError, Reader
 
 NEEDS_PTY = "cables: this server runs the cables browser only; connect with `ssh -t HOST`\n"
@@ -46,7 +41,6 @@ _TERM = re.compile(r"[A-Za-z0-9._+-]{1,64}")
 _LANG = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 _MAX_PENDING_INPUT = 1 << 20
 _KILL_AFTER = 3.0
-_READY_TIMEOUT = 600.0  # the fork server's index load, at worst (251k cables on a busy machine)
 
 
 @dataclass(slots=True)
@@ -95,7 +89,9 @@ class CablesServer:
         self.sessions: set[BrowserSession] = set()
         self.connections: set[Connection] = set()
         self.limiter = RateLimiter(settings.rate_limit)
-        self.forks = ForkServer(settings)
+        self.forks = ForkServer(
+            settings.library, settings.config_file, settings.data_dir, settings.log
+        )
         self.closing = False
 
     def new_connection(self) -> Connection:
@@ -442,123 +438,6 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
             loop.remove_writer(self.master)
             os.close(self.master)
             self.master = None
-
-
-class ForkServerGone(Exception):
-    """The fork server is not running (it failed to load the library, or died)."""
-
-
-class ForkServer:
-    """The process that holds the index and forks one browser per session (tui/serve_fork.py)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.ready = asyncio.Event()
-        self.sessions: dict[int, BrowserSession] = {}
-        self.ids = itertools.count(1)
-        self.channel: socket.socket | None = None
-        self.process: subprocess.Popen[bytes] | None = None
-        self.gone: str | None = None
-        self.stopping = False
-
-    def start(self) -> None:
-        """Start the fork server (again, after one ended); `ready` is set once it has loaded."""
-        if self.channel is not None:
-            self.channel.close()
-        self.ready = asyncio.Event()
-        self.gone = None
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        with theirs:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "tui.serve_fork", str(self.settings.library)],
-                stdin=theirs.fileno(),
-                stdout=subprocess.DEVNULL,
-                env=browser_environment(self.settings.config_file, Path(os.devnull)),
-                cwd=self.settings.data_dir,
-                start_new_session=True,  # a ctrl+c meant for the server is not for it
-            )
-        ours.setblocking(False)
-        self.channel = ours
-        asyncio.get_running_loop().add_reader(ours, self._receive)
-
-    async def spawn(self, session: BrowserSession, terminal: int, env: dict[str, str]) -> None:
-        """Ask for a browser on `terminal`; `session.started` and `.exited` follow."""
-        if self.gone is not None and not self.stopping:
-            self.settings.log.info("starting the fork server again")
-            self.start()
-        if not self.ready.is_set():
-            await asyncio.wait_for(self.ready.wait(), _READY_TIMEOUT)
-        if self.gone is not None or self.channel is None:
-            raise ForkServerGone(self.gone or "not started")
-        number = next(self.ids)
-        settings = self.settings
-        request = {
-            "id": number,
-            "env": env,
-            "cwd": str(settings.data_dir),
-            "config": str(settings.config_file),
-            "library": str(settings.library),
-        }
-        self.sessions[number] = session
-        fds = array.array("i", [terminal])
-        self.channel.sendmsg(
-            [json.dumps(request).encode()], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)]
-        )
-
-    def _receive(self) -> None:
-        assert self.channel is not None
-        try:
-            data = self.channel.recv(1 << 16)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self._lost()
-            return
-        message = json.loads(data)
-        if "ready" in message:
-            self.settings.log.info(
-                f"ready: {message['ready']:,} cables indexed in {message['seconds']} s"
-            )
-            self.ready.set()
-        elif "started" in message:
-            session = self.sessions.get(message["started"])
-            if session is not None:
-                session.started(message["pid"])
-        elif "exited" in message:
-            session = self.sessions.pop(message["exited"], None)
-            if session is not None:
-                session.exited(message["status"])
-
-    def _lost(self) -> None:
-        """The fork server ended: say so once; sessions waiting on it are told."""
-        assert self.channel is not None
-        asyncio.get_running_loop().remove_reader(self.channel)
-        code = self.process.poll() if self.process else None
-        self.gone = "the fork server ended" + (f" (status {code})" if code is not None else "")
-        self.settings.log.info(f"error {self.gone}")
-        # Browsers already running go on (their terminals are ours) and can still be ended;
-        # only their exit statuses are lost. Requests not yet answered get no browser.
-        for session in self.sessions.values():
-            if session.pid is None:
-                session.not_started(self.gone)
-        self.sessions.clear()
-        self.ready.set()
-
-    async def stop(self) -> None:
-        """Closing the channel ends the fork server, which ends any browser still running."""
-        self.stopping = True
-        if self.channel is not None:
-            if self.gone is None:
-                asyncio.get_running_loop().remove_reader(self.channel)
-            self.channel.close()
-        if self.process is not None:
-            loop = asyncio.get_running_loop()
-            try:
-                await asyncio.wait_for(loop.run_in_executor(None, self.process.wait), 10)
-            except TimeoutError:
-                self.process.kill()
 
 
 def _set_size(fd: int, columns: int, rows: int) -> None:

@@ -14,11 +14,10 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import OptionList
 
+from cables.history import Place
 from cables.sanitize import clean_line
 from cables.state import Bookmark, State, Visit
 from tui.screens.lists import ListScreen, Row
-
-Place = tuple[str, str | None]
 
 
 def _bookmark_row(bookmark: Bookmark) -> Content:
@@ -91,7 +90,7 @@ class BookmarksScreen(PlacesScreen):
         self.deleted: list[tuple[int, Bookmark]] = []  # what `u` puts back, last first
 
     def places(self) -> list[tuple[Content, Place]]:
-        return [(_bookmark_row(b), (b.ref, b.anchor)) for b in self.state.bookmarks]
+        return [(_bookmark_row(b), Place(b.ref, b.anchor)) for b in self.state.bookmarks]
 
     def action_delete(self) -> None:
         index = self.query_one(OptionList).highlighted
@@ -120,4 +119,4 @@ class HistoryScreen(PlacesScreen):
     EMPTY = "No cables opened yet."
 
     def places(self) -> list[tuple[Content, Place]]:
-        return [(_visit_row(v), (v.ref, None)) for v in self.state.history]
+        return [(_visit_row(v), Place(v.ref)) for v in self.state.history]

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from cables.keymap import ACTIONS, Scope
 from cables.model import Level
+from cables.query import HELP as QUERY_HELP
 from tui.keys import key_label, keys_of
 from tui.widgets.levels import CODE, LevelStyles
 
@@ -88,6 +89,7 @@ class HelpScreen(InfoScreen):
         super().__init__(
             "Keys",
             help_table(keymap),
+            f"Search box: {QUERY_HELP}.\n"
             "Remap any key in the config file's [keymap] by its id."
             " Ctrl+P lists every action. Escape closes.",
         )

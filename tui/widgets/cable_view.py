@@ -9,6 +9,7 @@ is never the only signal; the current paragraph is marked `▶` as well as highl
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -80,6 +81,13 @@ class CableView(ScrollView, can_focus=True):
             self.cable = cable
             self.index = index
 
+    class PastLastMatch(Message):
+        """n/N found no further match of a full-text hit's words in this cable."""
+
+        def __init__(self, direction: int) -> None:
+            super().__init__()
+            self.direction = direction
+
     def __init__(
         self, styles: LevelStyles, keymap: dict[str, str] | None = None, *, id: str | None = None
     ) -> None:
@@ -94,6 +102,7 @@ class CableView(ScrollView, can_focus=True):
         self.match_at: int | None = None  # index into _matches of the match shown
         self._matches: list[tuple[int, int]] = []  # per find match: paragraph, line
         self._raw_rows: list[int] = []  # raw view: per line of the text, its first laid-out row
+        self.find_words_pattern: re.Pattern[str] | None = None  # a full-text hit's words
         self.target_level: Level | None = None
         self._lines: list[_Line] = []
         self._spans: list[tuple[int, int]] = []  # per paragraph: first line, end line
@@ -118,6 +127,7 @@ class CableView(ScrollView, can_focus=True):
         self.original = False
         self.find_query = ""
         self.match_at = None
+        self.find_words_pattern = None
         self.target_level = None
         self.current = max(0, min(index, len(cable.paragraphs) - 1))
         self._held = True  # the scroll below is ours: the current paragraph stays
@@ -544,9 +554,25 @@ class CableView(ScrollView, can_focus=True):
         self.app.push_screen(PickerScreen("Jump between paragraphs of level", choices), done)
 
     def _find_pattern(self) -> re.Pattern[str] | None:
+        if self.find_words_pattern is not None:
+            return self.find_words_pattern
         if not self.find_query:
             return None
         return re.compile(re.escape(self.find_query), re.IGNORECASE)
+
+    def find_words(self, words: Sequence[tuple[str, bool]]) -> None:
+        """Highlight the words of a full-text hit (word, is prefix) wherever they occur; n/N
+        then go through them, and past the last one post `PastLastMatch`."""
+        alternatives = "|".join(re.escape(w) + (r"\w*" if prefix else r"\b") for w, prefix in words)
+        self.find_query = " ".join(w for w, _ in words)
+        self.find_words_pattern = re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
+        self._relayout()
+        # n goes on after the current paragraph (the hit's), N back before it
+        self.match_at = max(
+            (k for k, (paragraph, _) in enumerate(self._matches) if paragraph <= self.current),
+            default=None,
+        )
+        self._moved()
 
     def find_hits(self) -> list[int]:
         pattern = self._find_pattern()
@@ -562,6 +588,7 @@ class CableView(ScrollView, can_focus=True):
         """Highlight `query` and show its first match at or after the current paragraph."""
         self.find_query = query
         self.match_at = None
+        self.find_words_pattern = None
         self._relayout()
         if query:
             self.last_query = query
@@ -629,10 +656,16 @@ class CableView(ScrollView, can_focus=True):
             )
             return
         if not self._matches:
+            if self.find_words_pattern is not None:  # a full-text hit: on to the next cable
+                self.post_message(self.PastLastMatch(direction))
+                return
             self.notify(f"No match for {self.find_query!r}", severity="warning", markup=False)
             return
         k, wrapped = navigation.step_match(len(self._matches), self.match_at, direction)
         if wrapped:
+            if self.find_words_pattern is not None:
+                self.post_message(self.PastLastMatch(direction))
+                return
             where = "first" if direction > 0 else "last"
             self.notify(f"Wrapped to the {where} match", markup=False, timeout=3)
         self._show_match(k)

@@ -3,11 +3,16 @@
 The list draws only the rows on screen (the line API, as Textualize/toolong draws millions of
 log lines), so 251,287 rows cost nothing to show; OptionList took 19 s to take 250k rows.
 Searches run in a thread worker that the next keystroke cancels, so typing never waits.
+The box searches titles (the sidebar engine: ids, subjects, origins, TAGS) or, switched with
+ctrl+t, the full text (FTS5: one row per cable with its best paragraph and a snippet); above the
+list, counts by level and a timeline per month of what matches; under the box, what is wrong
+with the query. Cable text in rows and snippets is untrusted: only Text objects, never markup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
@@ -22,11 +27,14 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from cables.index import CableIndex
 from cables.keymap import Scope
+from cables.library import Library, SearchHit, TextResults
+from cables.model import Level
+from cables.query import FIRST_YEAR, LAST_YEAR, Query, Sort, parse
 from cables.sanitize import clean_line
 from tui.keys import bindings
 from tui.widgets.levels import CODE, LevelStyles, level_of
@@ -52,11 +60,22 @@ class CableList(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
     class Opened(Message):
-        """The user chose a cable (enter or click)."""
+        """The user chose a cable (enter or click); a text-mode hit also names its paragraph
+        and the words to highlight."""
 
-        def __init__(self, reference_id: str) -> None:
+        def __init__(
+            self,
+            reference_id: str,
+            anchor: str | None = None,
+            words: Sequence[tuple[str, bool]] = (),
+        ) -> None:
             super().__init__()
             self.reference_id = reference_id
+            self.anchor = anchor
+            self.words = words
+
+    class NeedMore(Message):
+        """The list of text hits was scrolled near its end: load the next page."""
 
     def __init__(
         self, styles: LevelStyles, columns: Sequence[str], *, id: str | None = None
@@ -67,23 +86,43 @@ class CableList(ScrollView, can_focus=True):
         self.index: CableIndex | None = None
         self.rows: Sequence[int] = ()
         self.ref_width = 0  # the longest id on screen, set at each paint
+        self.hits: Sequence[SearchHit] | None = None  # text mode: one hit per row
+        self.more = False  # text mode: further hits can be loaded
         self._base_style = Style()
         self._cursor_style = Style()
 
     def set_rows(self, index: CableIndex, rows: Sequence[int]) -> None:
         """Show `rows` (indices into `index`), best first; the cursor goes to the top."""
-        self.index, self.rows = index, rows
-        self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
-        self.scroll_to(y=0, animate=False)
-        self.cursor = 0
+        self.index, self.rows, self.hits, self.more = index, rows, None, False
+        self._resized(top=True)
+
+    def set_hits(self, hits: Sequence[SearchHit], *, more: bool, keep: bool = False) -> None:
+        """Show full-text hits; `keep`: the same query's longer page, the cursor stays."""
+        self.hits, self.rows, self.more = hits, range(len(hits)), more
+        self._resized(top=not keep)
+
+    def _resized(self, *, top: bool) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
+        if top:
+            self.scroll_to(y=0, animate=False)
+            self.cursor = 0
         self.refresh()
 
     @property
     def selected(self) -> str | None:
         """The reference id under the cursor."""
-        if self.index is None or not self.rows:
+        if not self.rows:
+            return None
+        if self.hits is not None:
+            return self.hits[self.cursor].reference_id
+        if self.index is None:
             return None
         return self.index.reference_ids[self.rows[self.cursor]]
+
+    @property
+    def selected_hit(self) -> SearchHit | None:
+        """The text hit under the cursor (text mode)."""
+        return self.hits[self.cursor] if self.hits and self.rows else None
 
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, len(self.rows) - 1))
@@ -107,8 +146,7 @@ class CableList(ScrollView, can_focus=True):
 
     def on_click(self, event: Click) -> None:
         self.cursor = int(self.scroll_y) + event.y
-        if self.selected:
-            self.post_message(self.Opened(self.selected))
+        self.screen.query_one(Sidebar).action_open_selected()
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
@@ -117,10 +155,14 @@ class CableList(ScrollView, can_focus=True):
         # Styles looked up once per paint, not per line (each lookup walks the DOM).
         self._base_style = self.rich_style
         self._cursor_style = self.get_component_rich_style("cable-list--cursor")
-        if self.index is not None:  # ids padded to the longest on screen: the columns line up
+        if self.index is not None and self.hits is None:  # ids padded: the columns line up
             top = int(self.scroll_y)
             shown = self.rows[top : top + crop.height + crop.y]
             self.ref_width = max((len(self.index.reference_ids[i]) for i in shown), default=0)
+        bottom = int(self.scroll_y) + self.scrollable_content_region.height
+        if self.more and max(bottom, self.cursor + 1) >= len(self.rows) - 2:
+            self.more = False  # asked once; the next page says whether there is more
+            self.post_message(self.NeedMore())
         return super().render_lines(crop)
 
     def select(self, reference_id: str) -> None:
@@ -142,9 +184,13 @@ class CableList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self._base_style
         row = int(self.scroll_y) + y
-        if self.index is None or row >= len(self.rows):
+        if row >= len(self.rows) or (self.hits is None and self.index is None):
             return Strip.blank(width, base)
-        text = self.row_text(self.rows[row])
+        text = (
+            self.hit_text(self.hits[row])
+            if self.hits is not None
+            else self.row_text(self.rows[row])
+        )
         if row == self.cursor:
             text.stylize_before(self._cursor_style)  # under the chip: it keeps its colour
         text.truncate(width, overflow="ellipsis", pad=True)
@@ -177,15 +223,70 @@ class CableList(ScrollView, can_focus=True):
                 text.append(clean_line(index.tags[i]), style=Style(dim=True))
         return text
 
+    def hit_text(self, hit: SearchHit) -> Text:
+        """A text-mode row: level chip, id, the paragraph (¶N) and the snippet, matches marked."""
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        level = level_of(hit.level.value)
+        text.append(f"{CODE[level]:^3}", style=self.levels.chip(level))
+        text.append(" ")
+        text.append(hit.reference_id, style=Style(bold=True))
+        where = f"¶{hit.paragraph_number}" if hit.paragraph_number is not None else "subj"
+        text.append(f" {where} ", style=Style(dim=True))
+        text.append_text(snippet_text(hit.snippet))
+        return text
+
+
+MARK = Style(bold=True, reverse=True)
+
+
+def snippet_text(snippet: str) -> Text:
+    """A snippet's «marked» words highlighted, as a Text (never markup: snippets are text)."""
+    text = Text(no_wrap=True, end="")
+    for n, part in enumerate(re.split("[«»]", clean_line(snippet))):
+        text.append(part, style=MARK if n % 2 else None)
+    return text
+
+
+SPARKS = " ▁▂▃▄▅▆▇█"
+
+
+def timeline(by_month: dict[str, int], width: int) -> Text:
+    """Matches per month from 1966 to 2010 as a sparkline `width` columns wide: each column is
+    the busiest month of its span, so the busiest months show at any width."""
+    months = (LAST_YEAR - FIRST_YEAR + 1) * 12
+    labels = width >= 20
+    columns = max(1, width - 10 if labels else width)
+    counts = [0] * columns
+    for month, n in by_month.items():
+        if len(month) >= 7 and month[:4].isdigit() and month[5:7].isdigit():
+            at = (int(month[:4]) - FIRST_YEAR) * 12 + int(month[5:7]) - 1
+            if 0 <= at < months:
+                column = at * columns // months
+                counts[column] = max(counts[column], n)
+    top = max(counts) or 1
+    spark = "".join(SPARKS[-(-n * (len(SPARKS) - 1) // top)] if n else " " for n in counts)
+    text = Text(no_wrap=True, end="")
+    if labels:
+        text.append(f"{FIRST_YEAR} ", style=Style(dim=True))
+    text.append(spark, style=Style(color="cyan"))
+    if labels:
+        text.append(f" {LAST_YEAR}", style=Style(dim=True))
+    return text
+
 
 class Sidebar(Vertical):
-    """Query box, "N of M" count and the cable list; posts `CableList.Opened`."""
+    """Query box (titles or text), error line, level counts and timeline, "N of M" count and
+    the list; posts `CableList.Opened`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *bindings(Scope.SIDEBAR),
         Binding("down", "move(1)", "Down", show=False),
         Binding("up", "move(-1)", "Up", show=False),
     ]
+
+    PAGE = 50  # text hits fetched at a time (the list asks for more as it scrolls)
+    COUNT_CAP = 5000  # text mode counts this many matching cables at most ("5,000+")
+    MODES = ("titles", "text")
 
     class Loaded(Message):
         """The index is in and the list shows every cable."""
@@ -199,12 +300,22 @@ class Sidebar(Vertical):
         self.limit = limit
         self.index: CableIndex | None = None
         self.engine: SidebarSearch | None = None
+        self.library: Library | None = None
+        self.mode = "titles"
         self.query_shown = ""  # the query whose results the list shows
+        self.error = ""  # what is wrong with the query, shown under the box
+        self.words: list[tuple[str, bool]] = []  # text mode: the words to highlight
         self._previous: Matches | None = None
         self._previous_query = ""
+        self._page = self.PAGE
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search id, subject, origin, tags", id="query")
+        box = Input(placeholder="Search id, subject, origin, tags", id="query")
+        box.border_title = "titles"
+        box.border_subtitle = "ctrl+t: text"
+        yield box
+        yield Label(Text(""), id="error")
+        yield Static(Text(""), id="summary")
         yield Label(Text("Loading cables…"), id="count")
         yield CableList(self.levels, self.columns, id="cable-list")
 
@@ -212,9 +323,11 @@ class Sidebar(Vertical):
     def cable_list(self) -> CableList:
         return self.query_one(CableList)
 
-    def set_index(self, index: CableIndex, engine: SidebarSearch) -> None:
+    def set_index(
+        self, index: CableIndex, engine: SidebarSearch, library: Library | None = None
+    ) -> None:
         """Called once the index and search engine are loaded (off the UI thread)."""
-        self.index, self.engine = index, engine
+        self.index, self.engine, self.library = index, engine, library
         self._show(self.query_one(Input).value, None)
         self.post_message(self.Loaded())
         if self.query_one(Input).value:
@@ -223,8 +336,24 @@ class Sidebar(Vertical):
     def show_progress(self, message: str) -> None:
         self.query_one("#count", Label).update(Text(message))
 
+    def toggle_mode(self) -> None:
+        """Switch the box between titles and the full text, and search again."""
+        self.mode = "text" if self.mode == "titles" else "titles"
+        box = self.query_one(Input)
+        box.border_title = self.mode
+        box.border_subtitle = "ctrl+t: " + ("titles" if self.mode == "text" else "text")
+        box.placeholder = (
+            "Search the text of every cable"
+            if self.mode == "text"
+            else "Search id, subject, origin, tags"
+        )
+        self._previous, self._previous_query = None, ""
+        if self.engine is not None:
+            self.run_search(box.value)
+
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        self._page = self.PAGE
         if self.engine is not None:
             self.run_search(event.value)
 
@@ -232,10 +361,27 @@ class Sidebar(Vertical):
         event.stop()
         self.action_open_selected()
 
+    def on_cable_list_need_more(self, event: CableList.NeedMore) -> None:
+        event.stop()
+        if self.mode == "text":
+            self._page += self.PAGE
+            self.run_search(self.query_one(Input).value, more=True)
+
     def action_open_selected(self) -> None:
-        selected = self.cable_list.selected
-        if selected:
+        hit = self.cable_list.selected_hit
+        if hit is not None:
+            self.post_message(CableList.Opened(hit.reference_id, hit.anchor, self.words))
+        elif selected := self.cable_list.selected:
             self.post_message(CableList.Opened(selected))
+
+    def next_hit(self, step: int) -> bool:
+        """Open the next (or previous) listed text hit; False when there is none."""
+        cable_list = self.cable_list
+        if cable_list.hits is None or not 0 <= cable_list.cursor + step < len(cable_list.rows):
+            return False
+        cable_list.cursor += step
+        self.action_open_selected()
+        return True
 
     def action_move(self, step: int) -> None:
         self.cable_list.cursor += step
@@ -244,23 +390,78 @@ class Sidebar(Vertical):
         self.screen.query_one("CableView").focus()
 
     @work(thread=True, exclusive=True, group="sidebar-search")
-    def run_search(self, query: str) -> None:
+    def run_search(self, text: str, more: bool = False) -> None:
         """Search off the UI thread; a newer keystroke cancels this one."""
         worker = get_current_worker()
-        engine = self.engine
+        engine, library = self.engine, self.library
         if engine is None:
             return
-        previous = self._previous if query.startswith(self._previous_query) else None
+        query = parse(text)
+        if query.errors:
+            self.app.call_from_thread(self._show_error, text, query)
+            return
+        if self.mode == "text" and library is not None:
+            # First the screenful of hits, then (unless this is the next page) the count,
+            # levels and timeline, which read further.
+            results = _text_search(library, query, self._page, lambda: worker.is_cancelled)
+            if results.cancelled or worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._show_text, text, results, more)
+            if not more and not query.empty:
+                counts = library.text_search(
+                    query,
+                    limit=0,
+                    count_cap=self.COUNT_CAP,
+                    timeline=True,
+                    cancelled=lambda: worker.is_cancelled,
+                )
+                if not counts.cancelled and not worker.is_cancelled:
+                    self.app.call_from_thread(self._show_text_counts, text, counts)
+            return
+        linked = library.linked_ids(query) if library is not None else None
+        previous = self._previous if text.startswith(self._previous_query) else None
         matches = engine.search(
-            query, limit=self.limit, previous=previous, cancelled=lambda: worker.is_cancelled
+            query,
+            limit=self.limit,
+            previous=previous,
+            cancelled=lambda: worker.is_cancelled,
+            linked=linked,
         )
         if matches is None or worker.is_cancelled:
             return
-        self.app.call_from_thread(self._show, query, matches)
+        hint = None
+        if matches.total == 0 and not query.empty and library is not None:
+            hint = library.text_search(
+                query, limit=0, count_cap=self.COUNT_CAP, cancelled=lambda: worker.is_cancelled
+            ).total
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._show, text, matches, hint)
+        if query.empty:
+            return
+        # then the picture above the list, which counts every match
+        summary = engine.summary(matches.candidates, lambda: worker.is_cancelled)
+        if summary is not None and not worker.is_cancelled:
+            self.app.call_from_thread(self._summary, summary.by_level, summary.by_month)
 
-    def _show(self, query: str, matches: Matches | None) -> None:
+    def _show_error(self, text: str, query: Query) -> None:
+        self.query_shown = text
+        self.error = "; ".join(query.errors)
+        self._show_note(Text(self.error, style="bold red"))
+
+    def _show_note(self, note: Text) -> None:
+        self.query_one("#error", Label).update(note)
+        self.query_one("#error", Label).display = True
+
+    def _clear_error(self) -> None:
+        self.error = ""
+        self.query_one("#error", Label).display = False
+
+    def _show(self, query: str, matches: Matches | None, hint: int | None = None) -> None:
         index = self.index
         assert index is not None
+        self._clear_error()
+        self.words = []
         if matches is None:
             rows: Sequence[int] = range(len(index))
             total = len(index)
@@ -277,5 +478,82 @@ class Sidebar(Vertical):
                 count.append(
                     f" · {clean_line(word)}→{clean_line(corrections[0].text)}", style="italic"
                 )
+            if total == 0 and hint is not None:
+                # why nothing, under the box: which words, and what the full text holds
+                missing = matches.missing or tuple(w.text for w in parse(query).words)
+                why = Text("no cable title matches ")
+                why.append(" ".join(f"'{clean_line(w)}'" for w in missing), style="bold")
+                more = "+" if hint >= self.COUNT_CAP else ""
+                why.append(f" — ctrl+t searches the text: {_cables(hint)}{more}")
+                self._show_note(why)
         # fixed size (see cables.tcss): no layout pass on every keystroke
         self.query_one("#count", Label).update(count, layout=False)
+        if matches is None or parse(query).empty:
+            self._summary(None, None)
+
+    def _show_text(self, query: str, results: TextResults, more: bool) -> None:
+        assert self.index is not None
+        self._clear_error()
+        self.query_shown = query
+        parsed = parse(query)
+        self.words = [
+            (w, word.prefix and i == len(word.words) - 1)
+            for word in parsed.words
+            for i, w in enumerate(word.words)
+        ]
+        hits = results.hits
+        self.cable_list.set_hits(hits, more=results.capped, keep=more)
+        if more:
+            return
+        if parsed.empty:
+            self._summary(None, None)
+            count = Text("text mode: type words to search every paragraph")
+        elif results.capped:
+            count = Text(f"{len(hits):,}+ cables of {len(self.index):,} (text) · counting…")
+        else:
+            count = Text(f"{_cables(results.total)} of {len(self.index):,} (text)")
+        self.query_one("#count", Label).update(count, layout=False)
+
+    def _show_text_counts(self, query: str, counts: TextResults) -> None:
+        """The count, levels and timeline of the text query whose hits are listed."""
+        if query != self.query_shown or self.mode != "text" or self.index is None:
+            return
+        plus = "+" if counts.capped else ""
+        count = Text(f"{_cables(counts.total)}{plus} of {len(self.index):,} (text)")
+        listed = len(self.cable_list.rows)
+        if listed < counts.total:
+            count.append(f" · {listed:,} listed")
+        self.query_one("#count", Label).update(count, layout=False)
+        self._summary(counts.levels or None, counts.months or None)
+
+    def _summary(self, by_level: dict[str, int] | None, by_month: dict[str, int] | None) -> None:
+        """Chips per level in the level colours, then the timeline; empty for no query."""
+        summary = self.query_one("#summary", Static)
+        if by_level is None:
+            summary.display = False
+            return
+        line = Text(no_wrap=True, end="")
+        for level in Level:
+            n = by_level.get(level.value, 0)
+            if n:
+                line.append(f" {CODE[level]} ", style=self.levels.chip(level))
+                line.append(f" {n:,}  ")
+        width = max(10, self.size.width - 2)
+        line.append("\n")
+        line.append_text(timeline(by_month or {}, width))
+        summary.update(line)
+        summary.display = True
+
+
+def _cables(n: int) -> str:
+    return f"{n:,} cable" + ("" if n == 1 else "s")
+
+
+def _text_search(
+    library: Library, query: Query, page: int, cancelled: Callable[[], bool]
+) -> TextResults:
+    """Text mode's first screen: `page` hits, newest first unless `sort:` says otherwise
+    (`capped` says whether there are more); the count comes after."""
+    if query.empty:
+        return TextResults()
+    return library.text_search(query, limit=page, sort=query.sort or Sort.NEW, cancelled=cancelled)

@@ -1,0 +1,240 @@
+"""Pilot tests of the sidebar's query language in the real app over the real fixtures: each
+filter, titles and text modes, the level counts and timeline, the error line, text hits opened
+at their paragraph with the words highlighted, n past the last match to the next listed cable."""
+
+from __future__ import annotations
+
+import pytest
+from rich.text import Text
+from test_tui_app import count, running
+from textual.widgets import Input, Label, Static
+from textual.worker import WorkerCancelled
+from tui_support import shown
+
+from cables.library import Level
+from tui.widgets.sidebar import SPARKS, CableList, Sidebar, snippet_text, timeline
+
+
+async def typed(app, pilot, query: str) -> Sidebar:
+    sidebar = app.query_one(Sidebar)
+    await pilot.press("ctrl+f")
+    sidebar.query_one(Input).value = query
+    await shown(app, pilot, query)
+    await settled(app, pilot)
+    return sidebar
+
+
+async def settled(app, pilot) -> None:
+    """Wait until no search worker runs (a page loaded as the list fills cancels another)."""
+    for _ in range(200):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        break
+    await pilot.pause()
+
+
+def listed(sidebar: Sidebar) -> list[str]:
+    cable_list = sidebar.cable_list
+    if cable_list.hits is not None:
+        return [h.reference_id for h in cable_list.hits]
+    return [sidebar.index.reference_ids[i] for i in cable_list.rows]
+
+
+def note(sidebar: Sidebar) -> str:
+    label = sidebar.query_one("#error", Label)
+    return label.render().plain if label.display else ""
+
+
+def summary(sidebar: Sidebar) -> str:
+    widget = sidebar.query_one("#summary", Static)
+    return widget.render().plain if widget.display else ""
+
+
+@pytest.mark.parametrize(
+    ("query", "check"),
+    [
+        ("level:S", lambda index, i: index.levels[i] == "S"),
+        ("level:C,S", lambda index, i: index.levels[i] in ("C", "S")),
+        ("level:>=C", lambda index, i: index.levels[i] in ("C", "S", "TS")),
+        ("origin:berlin", lambda index, i: "Berlin" in index.origins[i]),
+        ("year:2009", lambda index, i: index.created[i].startswith("2009")),
+        ("1972", lambda index, i: index.created[i].startswith("1972")),
+        ("date:2009-04..2009-06", lambda index, i: "2009-04" <= index.created[i][:7] <= "2009-06"),
+        ("tag:PREL", lambda index, i: "PREL" in index.tags[i].split()),
+        ("kabul -pgov", lambda index, i: "PGOV" not in index.tags[i].split()),
+        ('"scenesetter for"', lambda index, i: "SCENESETTER FOR" in index.subjects[i]),
+        (
+            "kabul OR berlin",
+            lambda index, i: index.origins[i] in ("Embassy Kabul", "Embassy Berlin"),
+        ),
+    ],
+)
+async def test_each_filter_in_titles_mode(fixtures_library, query, check):
+    async with running(fixtures_library) as (app, pilot):
+        sidebar = await typed(app, pilot, query)
+        rows = list(sidebar.cable_list.rows)
+        assert rows and all(check(sidebar.index, i) for i in rows), listed(sidebar)
+        assert count(app).startswith(f"{len(rows)} of 63")
+        assert summary(sidebar) and not note(sidebar)
+
+
+async def test_cites_and_refs_filters_read_the_library(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
+        sidebar = await typed(app, pilot, "cites:09BERLIN988")
+        assert listed(sidebar) == ["09BERLIN1167"]
+        sidebar = await typed(app, pilot, "refs:09BERLIN1167")
+        assert set(listed(sidebar)) <= {"09BERLIN988", "08BERLIN504", "08BERLIN354"}
+
+
+async def test_sort_and_fuzzy_ids(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
+        sidebar = await typed(app, pilot, "berln1167")
+        assert listed(sidebar)[0] == "09BERLIN1167"
+        sidebar = await typed(app, pilot, "kabul sort:old")
+        dates = [sidebar.index.created[i] for i in sidebar.cable_list.rows]
+        assert dates == sorted(dates)
+
+
+async def test_an_invalid_filter_is_named_under_the_box_and_then_cleared(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
+        sidebar = await typed(app, pilot, "iran level:Q")
+        assert "level:Q" in note(sidebar) and "not a level" in note(sidebar)
+        assert sidebar.error
+        sidebar = await typed(app, pilot, "iran level:S")
+        assert note(sidebar) == "" and not sidebar.error
+
+
+async def test_nothing_in_titles_says_why_and_offers_the_text(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
+        sidebar = await typed(app, pilot, "calderon merida ")
+        assert not sidebar.cable_list.rows
+        assert note(sidebar).startswith("no cable title matches 'calderon' 'merida'")
+        assert "ctrl+t searches the text: 1 cable" in note(sidebar)
+
+
+async def test_level_counts_and_timeline_above_the_list(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
+        sidebar = await typed(app, pilot, "year:2009")
+        text = sidebar.query_one("#summary", Static).render()
+        chips = {
+            lv.value: n
+            for lv in Level
+            for n in [
+                sum(1 for i in sidebar.cable_list.rows if sidebar.index.levels[i] == lv.value)
+            ]
+            if n
+        }
+        first, spark = text.plain.split("\n")[:2]
+        for level, n in chips.items():
+            assert f" {level} " in first or level == "unmarked"
+            assert f" {n}" in first
+        assert spark.startswith("1966 ") and spark.endswith(" 2010")
+        assert any(c in spark for c in SPARKS[1:])
+        # the chips carry the level colours (style spans on the Text, not markup)
+        assert any(span.style for span in text.spans)
+
+
+def test_timeline_shows_the_busiest_month_at_any_width():
+    months = {"2009-04": 7, "2009-05": 1, "1972-01": 2, "2010-12": 3}
+    for width in (12, 40, 80):
+        line = timeline(months, width).plain
+        assert len(line) == max(10, width) if width >= 20 else len(line) == width
+        assert "█" in line  # the busiest month is always a full bar
+    assert timeline({}, 40).plain.strip() == "1966  2010".replace("  ", " " * 32)
+
+
+def test_snippets_are_text_never_markup():
+    text = snippet_text("[bold]x[/bold] «Calderon» \x1b[31m «needs»")
+    assert isinstance(text, Text) and "[bold]x[/bold]" in text.plain and "\x1b" not in text.plain
+    marked = [text.plain[s.start : s.end] for s in text.spans]
+    assert marked == ["Calderon", "needs"]
+
+
+async def test_text_mode_lists_hits_and_opens_at_the_paragraph_highlighted(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
+        sidebar = app.query_one(Sidebar)
+        await pilot.press("ctrl+t")
+        assert sidebar.mode == "text" and sidebar.query_one(Input).border_title == "text"
+        assert isinstance(app.focused, Input)
+        sidebar = await typed(app, pilot, "calderon merida")
+        hits = sidebar.cable_list.hits
+        assert [h.reference_id for h in hits] == ["09MEXICO1055"]
+        row = sidebar.cable_list.hit_text(hits[0])
+        assert "¶4" in row.plain
+        assert {row.plain[s.start : s.end] for s in row.spans if s.style is not None} >= {
+            "Calderon",
+            "Merida",
+        }
+        assert count(app).startswith("1 cable of 63 (text)")
+        assert " C " in summary(sidebar) and "1966" in summary(sidebar)
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.view
+        assert view.cable.reference_id == "09MEXICO1055" and view.paragraph.number == 4
+        pattern = view._find_pattern()
+        assert (
+            pattern is not None
+            and pattern.search("president calderon")
+            and pattern.search("MERIDA")
+        )
+        await pilot.press("n")
+        assert view.paragraph.number > 4
+        await pilot.press("ctrl+t")
+        assert sidebar.mode == "titles" and sidebar.query_one(Input).border_title == "titles"
+
+
+async def test_n_past_the_last_match_opens_the_next_listed_cable(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
+        await pilot.press("ctrl+t")
+        sidebar = await typed(app, pilot, "westerwelle")
+        ids = listed(sidebar)
+        assert len(ids) >= 2
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.view.cable.reference_id == ids[0]
+        for _ in range(60):
+            await pilot.press("n")
+            if app.view.cable.reference_id != ids[0]:
+                break
+        assert app.view.cable.reference_id == ids[1]
+
+
+async def test_text_mode_fills_as_the_list_scrolls(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
+        sidebar = app.query_one(Sidebar)
+        sidebar.PAGE = 5
+        sidebar._page = 5
+        await pilot.press("ctrl+t")
+        sidebar = await typed(app, pilot, "the")
+        await pilot.pause(0.3)
+        first = len(sidebar.cable_list.hits)
+        height = sidebar.cable_list.scrollable_content_region.height
+        total = int(count(app).split()[0].replace(",", ""))
+        # pages of 5 until the list's height is filled, no more: never the whole result set
+        assert height <= first < height + 10 < total
+        sidebar.cable_list.focus()
+        await pilot.press("end")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if len(sidebar.cable_list.hits) > first:
+                break
+        assert len(sidebar.cable_list.hits) > first
+        assert isinstance(sidebar.cable_list, CableList)
+
+
+async def test_help_shows_the_query_language_and_the_text_key(fixtures_library):
+    from tui.screens.help import HelpScreen
+
+    async with running(fixtures_library) as (app, pilot):
+        app.view.focus()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        footnote = screen.query_one("#info-footnote", Static).render().plain
+        assert "level:S" in footnote and "date:2009-04..2009-06" in footnote and "-word" in footnote
+        from test_tui_app import as_text
+
+        assert "titles or the full text" in as_text(screen.body)  # the ctrl+t binding's row
