@@ -68,7 +68,7 @@ class PlacesScreen(ListScreen[Place]):
 
     def _marked(self, row: Content, place: Place) -> Content:
         """The row, said to be elsewhere when its cable is not in this library."""
-        if self.present is None or self.present(place[0]):
+        if self.present is None or self.present(place.ref):
             return row
         return Content.assemble((" not in this library ", "reverse"), " ", row)
 
