@@ -21,7 +21,8 @@ from tui.widgets import cable_view
 
 # The ids users write in [keymap]: they stay as they were when actions became typed.
 BINDING_IDS = {
-    "toggle_sidebar", "focus_search", "toggle_text_search", "help", "legend", "quit", "next_paragraph",
+    "toggle_sidebar", "focus_search", "toggle_text_search", "help", "legend", "quit",
+    "next_paragraph",
     "prev_paragraph", "first_paragraph", "last_paragraph", "page_down", "page_up",
     "half_page_down", "half_page_up", "goto_paragraph", "next_section", "prev_section",
     "next_level", "prev_level", "choose_level", "find", "find_next", "find_prev",

@@ -440,7 +440,7 @@ async def test_first_frame_does_not_wait_for_the_index(fixtures_library):
         (160, "SECRET//NOFORN", 1),  # room for every field in full
         (100, "S//NF", 1),  # abbreviated on one line
         (80, "SECRET//NOFORN", 2),  # from 70 columns the times too: in full on two lines
-        (60, "SECRET//NOFORN", 2),  # full labels on two lines before abbreviations  # abbreviated on two lines
+        (60, "SECRET//NOFORN", 2),  # full labels on two lines before abbreviations
         (40, "S//NF", 2),
     ],
 )
