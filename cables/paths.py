@@ -18,6 +18,11 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP, appauthor=False))
 
 
+def cache_dir() -> Path:
+    """Files the app can rebuild (the prepared search engine)."""
+    return Path(platformdirs.user_cache_dir(APP, appauthor=False))
+
+
 def default_library() -> Path:
     return data_dir() / "library.sqlite3"
 

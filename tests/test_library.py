@@ -10,7 +10,6 @@ from cables.library import (
     Library,
     LibraryError,
     _encode_body,
-    _encode_index,
     fts_expression,
     migrate,
     snippet,
@@ -314,7 +313,7 @@ def test_version_2_gains_sent_from_the_stored_dtgs(tmp_path) -> None:
         conn.execute("INSERT INTO bodies VALUES (?, ?)", (cable_id, _encode_body(one)))
     # The sidebar index version 2 cached, current for its generation, with the created dates.
     stale = CableIndex(["00HARARE6677"], ["2000-11-29"], ["C"], [""], ["STALE"], [""], [False])
-    conn.execute("INSERT INTO index_cache VALUES (0, ?)", (_encode_index(stale),))
+    conn.execute("INSERT INTO index_cache VALUES (0, ?)", (stale.to_bytes(),))
     conn.close()
     with Library.open(path) as lib:
         assert lib.get("09PARIS381").sent == "2009-03-16T16:23"

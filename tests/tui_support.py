@@ -93,10 +93,10 @@ def messages(app: NotedApp, severity: str | None = None) -> list[str]:
 async def index_loaded(app, pilot, timeout: float = 30) -> None:
     """Wait until the sidebar index is in (its worker starts after the first paint)."""
     for _ in range(int(timeout / 0.05)):
-        if app.sidebar.engine is not None:
+        if app.sidebar.ready:
             break
         await pilot.pause(0.05)
-    assert app.sidebar.engine is not None, "the index never loaded"
+    assert app.sidebar.ready, "the index never loaded"
     await app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -7,7 +7,7 @@ shows progress) while the app already takes keys. Everything the user can do is 
 
 from __future__ import annotations
 
-import gc
+import asyncio
 import re
 import sys
 import threading
@@ -41,6 +41,7 @@ from cables.library import Library, LibraryError
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean_line
+from cables.search_process import SearchClient, Searcher, ThreadSearch
 from cables.state import State
 from tui import clipboard, crash
 from tui.keys import bindings, key_label, keys_of
@@ -121,6 +122,12 @@ class CablesApp(App[int]):
         self._generation = -1  # the library's write counter when the index was loaded
         self._watch_timer: Timer | None = None
         self._known: tuple[CableIndex, dict[str, int]] | None = None  # id -> index position
+        self._search_focused = False  # ctrl+f pressed (perhaps before on_mount ran)
+        self.search: Searcher
+        if preloaded is not None:  # `cables serve`: one engine shared by forked sessions
+            self.search = ThreadSearch(preloaded[1], library, limit=self.config.sidebar_limit)
+        else:
+            self.search = SearchClient(library.path, limit=self.config.sidebar_limit)
         self.crash: str | None = None  # why an internal error stopped the app, in one line
 
     def _handle_exception(self, error: Exception) -> None:
@@ -174,10 +181,18 @@ class CablesApp(App[int]):
             self.notify(self.notice, title="Demo library", markup=False, timeout=15)
         if self.state.warning:
             self.notify(self.state.warning, title="Bookmarks", severity="warning", markup=False)
+        # The search process starts first: it loads and prepares on the other core meanwhile.
+        self.search.start()
+        self.search.attach(asyncio.get_running_loop(), self.sidebar.on_search_event)
+        self.sidebar.set_search(self.search)
         if self.open_ref:
             self.open_cable(self.open_ref, anchor=self.open_anchor)
-        # after the first paint: decoding the index holds the GIL for a while at 251k rows
-        self.call_after_refresh(self.load_index)
+        elif self.state.history:  # where the user left off, in the first frame
+            self.open_cable(self.state.history[0].ref, record=False)
+        self.load_index()
+
+    def on_unmount(self) -> None:
+        self.search.close()
 
     def watch_theme(self) -> None:
         if self._colors_fitted:  # from the palette's theme switcher; on_mount fits the first
@@ -198,24 +213,17 @@ class CablesApp(App[int]):
 
     @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
-        """Load the sidebar index and build the search engine off the UI thread."""
+        """Load the sidebar index off the UI thread (one read: SQLite releases the GIL)."""
         if self.preloaded is not None:  # built once by `cables serve` for every session
-            self.call_from_thread(self._index_loaded, *self.preloaded)
+            self.call_from_thread(self._index_loaded, self.preloaded[0])
             return
         self.call_from_thread(self.sidebar.show_progress, "Loading the cable index…")
         self._generation = self.library.generation()
         index = self.library.load_index()
-        self.call_from_thread(self.sidebar.show_progress, f"Preparing search over {len(index):,}…")
-        from cables.search import SidebarSearch  # (rapidfuzz: imported off the first frame)
+        self.call_from_thread(self._index_loaded, index)
 
-        engine = SidebarSearch(index)
-        self.call_from_thread(self._index_loaded, index, engine)
-
-    def _index_loaded(self, index: CableIndex, engine: SidebarSearch) -> None:
-        # The index is millions of long-lived objects: moved out of the collector's reach,
-        # a full collection no longer walks them all with the GIL held (a 200 ms stall).
-        gc.freeze()
-        self.sidebar.set_index(index, engine, self.library)
+    def _index_loaded(self, index: CableIndex) -> None:
+        self.sidebar.set_index(index, self.library)
         if self.view.cable is None and len(index):
             self.open_cable(index.reference_ids[0])
         elif not len(index):
@@ -341,8 +349,11 @@ class CablesApp(App[int]):
             self.view.focus()
 
     def action_focus_search(self) -> None:
+        self._search_focused = True
         self.sidebar.display = True
-        self.sidebar.query_one(Input).focus()
+        # at once, not on a later turn of the loop (`focus()`): keys typed right after ctrl+f,
+        # already queued, must land in the box
+        self.screen.set_focus(self.sidebar.query_one(Input))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(dict(self.config.keymap)))

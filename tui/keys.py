@@ -24,6 +24,11 @@ FOOTER_LABELS: dict[str, str] = {
 }
 
 
+# Keys that move the focus run on the app before the key reaches the focused widget: the keys
+# typed right after them (already read, one terminal read) then go where the focus went.
+PRIORITY = frozenset({"focus_search"})
+
+
 def bindings(scope: Scope) -> list[BindingType]:
     """Bindings for every action of `scope`: each by its binding id (so `[keymap]` remaps it),
     running its action on the app where the app handles it (derived from the action table)."""
@@ -40,6 +45,7 @@ def bindings(scope: Scope) -> list[BindingType]:
                 label or action.description,
                 show=label is not None,
                 id=action.id,
+                priority=action.id in PRIORITY,
             )
         )
     return result

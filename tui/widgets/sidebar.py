@@ -2,7 +2,10 @@
 
 The list draws only the rows on screen (the line API, as Textualize/toolong draws millions of
 log lines), so 251,287 rows cost nothing to show; OptionList took 19 s to take 250k rows.
-Searches run in a thread worker that the next keystroke cancels, so typing never waits.
+Title searches run in a search process (`cables.search_process`): a key sends the query down a
+pipe and the answer comes back to the event loop when the pipe turns readable, so matching never
+holds this process's GIL and a newer key cancels an older search. Text searches (FTS5, where
+SQLite releases the GIL) run in a thread worker.
 The box searches titles (the sidebar engine: ids, subjects, origins, TAGS) or, switched with
 ctrl+t, the full text (FTS5: one row per cable with its best paragraph and a snippet); above the
 list, counts by level and a timeline per month of what matches; under the box, what is wrong
@@ -15,6 +18,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import work
@@ -24,7 +29,7 @@ from textual.containers import Vertical
 from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Label, Static
@@ -36,11 +41,16 @@ from cables.library import Library, SearchHit, TextResults
 from cables.model import Level
 from cables.query import FIRST_YEAR, LAST_YEAR, Query, Sort, parse
 from cables.sanitize import clean_line
+from cables.search_process import COUNT_CAP, Answer, Event, Failed, Pictured, Ready
 from tui.keys import bindings
 from tui.widgets.levels import CODE, LevelStyles, level_of
 
 if TYPE_CHECKING:
-    from cables.search import Matches, SidebarSearch
+    from cables.search import Matches
+    from cables.search_process import Searcher
+
+_BOLD, _DIM, _ITALIC = Style(bold=True), Style(dim=True), Style(italic=True)
+_SYNTH = Style(italic=True, dim=True)
 
 
 class CableList(ScrollView, can_focus=True):
@@ -102,7 +112,9 @@ class CableList(ScrollView, can_focus=True):
         self._resized(top=not keep)
 
     def _resized(self, *, top: bool) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
+        # rows are cut to the width: never a horizontal scrollbar, whatever the width was when
+        # the rows came (the vertical bar may appear after and narrow the content)
+        self.virtual_size = Size(0, len(self.rows))
         if top:
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
@@ -148,9 +160,6 @@ class CableList(ScrollView, can_focus=True):
         self.cursor = int(self.scroll_y) + event.y
         self.screen.query_one(Sidebar).action_open_selected()
 
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
-
     def render_lines(self, crop: Region) -> list[Strip]:
         # Styles looked up once per paint, not per line (each lookup walks the DOM).
         self._base_style = self.rich_style
@@ -186,41 +195,71 @@ class CableList(ScrollView, can_focus=True):
         row = int(self.scroll_y) + y
         if row >= len(self.rows) or (self.hits is None and self.index is None):
             return Strip.blank(width, base)
-        text = (
-            self.hit_text(self.hits[row])
-            if self.hits is not None
-            else self.row_text(self.rows[row])
-        )
+        if self.hits is None:
+            cursor = self._cursor_style if row == self.cursor else None
+            return self.row_strip(self.rows[row], width, cursor)
+        text = self.hit_text(self.hits[row])
         if row == self.cursor:
             text.stylize_before(self._cursor_style)  # under the chip: it keeps its colour
         text.truncate(width, overflow="ellipsis", pad=True)
         return Strip(list(text.render(self.app.console)), width).apply_style(base).simplify()
 
-    def row_text(self, i: int) -> Text:
-        """The row of cable `i` of the index, in the configured columns (also what tests read)."""
+    def row_strip(self, i: int, width: int, cursor: Style | None) -> Strip:
+        """Row `i` as a line `width` cells wide: what `row_text` renders to once truncated with
+        an ellipsis and padded, built straight from segments (a few times faster per line)."""
+        parts = [(text, style) for text, style in self.row_parts(i) if text]
+        if cursor is not None:
+            # the cursor under each piece: the level chip keeps its colour
+            parts = [(text, cursor + style if style else cursor) for text, style in parts]
+        total = sum(cell_len(text) for text, _ in parts)
+        segments: list[Segment] = []
+        if total <= width:
+            segments = [Segment(text, style) for text, style in parts]
+            if total < width:
+                segments.append(Segment(" " * (width - total)))  # padding: no cursor style
+        else:  # cut to width - 1 cells, then an ellipsis in the style of the piece it ends
+            room = width - 1
+            for text, style in parts:
+                cells = cell_len(text)
+                if cells <= room:
+                    segments.append(Segment(text, style))
+                    room -= cells
+                    continue
+                segments.append(Segment(set_cell_size(text, room) + "…", style))
+                break
+        return Strip(segments, width).apply_style(self._base_style).simplify()
+
+    def row_parts(self, i: int) -> list[tuple[str, Style | None]]:
+        """The row of cable `i` in the configured columns: (text, style) pieces."""
         assert self.index is not None
         index = self.index
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        parts: list[tuple[str, Style | None]] = []
         for column in self.columns:
-            if text:
-                text.append(" ")
+            if parts:
+                parts.append((" ", None))
             if column == "level":
                 level = level_of(index.levels[i])
-                text.append(f"{CODE[level]:^3}", style=self.levels.chip(level))
+                parts.append((f"{CODE[level]:^3}", self.levels.chip(level)))
             elif column == "ref":
-                ref = index.reference_ids[i]
-                text.append(ref, style=Style(bold=True))
+                parts.append((index.reference_ids[i], _BOLD))
                 if index.synthetic[i]:
-                    text.append(" (synth)", style=Style(italic=True, dim=True))
-                text.append(" " * (self.ref_width - len(ref)))
+                    parts.append((" (synth)", _SYNTH))
+                parts.append((" " * (self.ref_width - len(index.reference_ids[i])), None))
             elif column == "created":
-                text.append(index.created[i] or "????-??-??", style=Style(dim=True))
+                parts.append((index.created[i] or "????-??-??", _DIM))
             elif column == "origin":
-                text.append(clean_line(index.origins[i]), style=Style(italic=True))
+                parts.append((clean_line(index.origins[i]), _ITALIC))
             elif column == "subject":
-                text.append(clean_line(index.subjects[i]))
+                parts.append((clean_line(index.subjects[i]), None))
             elif column == "tags":
-                text.append(clean_line(index.tags[i]), style=Style(dim=True))
+                parts.append((clean_line(index.tags[i]), _DIM))
+        return parts
+
+    def row_text(self, i: int) -> Text:
+        """The row of cable `i` as Rich text (what tests read)."""
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        for piece, style in self.row_parts(i):
+            text.append(piece, style=style)
         return text
 
     def hit_text(self, hit: SearchHit) -> Text:
@@ -274,6 +313,14 @@ def timeline(by_month: dict[str, int], width: int) -> Text:
     return text
 
 
+class QueryBox(Input):
+    """The query box. Its size is set by the stylesheet, never by its text, so a key repaints it
+    without a layout pass over the whole screen (Input's `virtual_size` asks for one on every
+    key: a quarter of the UI's time per key here)."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+
 class Sidebar(Vertical):
     """Query box (titles or text), error line, level counts and timeline, "N of M" count and
     the list; posts `CableList.Opened`."""
@@ -285,7 +332,7 @@ class Sidebar(Vertical):
     ]
 
     PAGE = 50  # text hits fetched at a time (the list asks for more as it scrolls)
-    COUNT_CAP = 5000  # text mode counts this many matching cables at most ("5,000+")
+    COUNT_CAP = COUNT_CAP  # text mode counts this many matching cables at most ("5,000+")
     MODES = ("titles", "text")
 
     class Loaded(Message):
@@ -299,18 +346,17 @@ class Sidebar(Vertical):
         self.columns = columns
         self.limit = limit
         self.index: CableIndex | None = None
-        self.engine: SidebarSearch | None = None
+        self.search: Searcher | None = None
         self.library: Library | None = None
         self.mode = "titles"
         self.query_shown = ""  # the query whose results the list shows
         self.error = ""  # what is wrong with the query, shown under the box
         self.words: list[tuple[str, bool]] = []  # text mode: the words to highlight
-        self._previous: Matches | None = None
-        self._previous_query = ""
+        self._waiting: Answer | None = None  # an answer that came before the index
         self._page = self.PAGE
 
     def compose(self) -> ComposeResult:
-        box = Input(placeholder="Search id, subject, origin, tags", id="query")
+        box = QueryBox(placeholder="Search id, subject, origin, tags", id="query")
         box.border_title = "titles"
         box.border_subtitle = "ctrl+t: text"
         yield box
@@ -323,15 +369,44 @@ class Sidebar(Vertical):
     def cable_list(self) -> CableList:
         return self.query_one(CableList)
 
-    def set_index(
-        self, index: CableIndex, engine: SidebarSearch, library: Library | None = None
-    ) -> None:
-        """Called once the index and search engine are loaded (off the UI thread)."""
-        self.index, self.engine, self.library = index, engine, library
-        self._show(self.query_one(Input).value, None)
+    @property
+    def ready(self) -> bool:
+        """The list shows the index and the search process answers."""
+        return self.index is not None and self.search is not None and self.search.ready
+
+    def set_search(self, search: Searcher) -> None:
+        """Use this (started) search; a query typed so far is sent now."""
+        self.search = search
+        if value := self.query_one(Input).value:
+            self.run_search(value)
+
+    def set_index(self, index: CableIndex, library: Library | None = None) -> None:
+        """Called once the index is loaded (off the UI thread)."""
+        self.index, self.library = index, library
+        waiting, self._waiting = self._waiting, None
+        value = self.query_one(Input).value
+        if waiting is not None and self.search and waiting.seq == self.search.latest:
+            self._show(waiting.query, waiting.matches, waiting.hint)
+        elif not value or self.mode == "text" or parse(value).errors:
+            self.run_search(value)
         self.post_message(self.Loaded())
-        if self.query_one(Input).value:
-            self.run_search(self.query_one(Input).value)
+
+    def on_search_event(self, event: Event) -> None:
+        """An event of the search process, delivered on the UI thread."""
+        if isinstance(event, Answer):
+            if self.search is None or event.seq != self.search.latest or self.mode != "titles":
+                return  # a newer key is on its way
+            if self.index is None:
+                self._waiting = event
+            else:
+                self._show(event.query, event.matches, event.hint)
+        elif isinstance(event, Pictured):
+            if self.search is not None and event.seq == self.search.latest:
+                self._summary(event.by_level, event.by_month)
+        elif isinstance(event, Failed):
+            self.show_progress(event.message)
+        elif isinstance(event, Ready) and self.index is not None and not self.query_shown:
+            self._show("", None)
 
     def show_progress(self, message: str) -> None:
         self.query_one("#count", Label).update(Text(message))
@@ -347,15 +422,12 @@ class Sidebar(Vertical):
             if self.mode == "text"
             else "Search id, subject, origin, tags"
         )
-        self._previous, self._previous_query = None, ""
-        if self.engine is not None:
-            self.run_search(box.value)
+        self.run_search(box.value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self._page = self.PAGE
-        if self.engine is not None:
-            self.run_search(event.value)
+        self.run_search(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -389,60 +461,48 @@ class Sidebar(Vertical):
     def action_focus_view(self) -> None:
         self.screen.query_one("CableView").focus()
 
-    @work(thread=True, exclusive=True, group="sidebar-search")
     def run_search(self, text: str, more: bool = False) -> None:
-        """Search off the UI thread; a newer keystroke cancels this one."""
+        """Titles: send the query to the search process (the empty query lists every cable at
+        once); text: search the library in a thread worker. A bad filter shows its error."""
+        if self.search is None:
+            return
+        self.search.submit(text)  # even now: older title answers are stale from here on
+        query = parse(text)
+        if self.index is None:
+            return
+        if query.errors:
+            self._show_error(text, query)
+        elif self.mode == "text":
+            self._text_search(text, more)
+        elif query.empty:
+            self._show(text, None)
+        elif not self.search.ready:
+            self.show_progress("Preparing search…")
+
+    @work(thread=True, exclusive=True, group="sidebar-search")
+    def _text_search(self, text: str, more: bool) -> None:
+        """Full-text search off the UI thread; a newer keystroke cancels this one."""
         worker = get_current_worker()
-        engine, library = self.engine, self.library
-        if engine is None:
+        library = self.library
+        if library is None:
             return
         query = parse(text)
-        if query.errors:
-            self.app.call_from_thread(self._show_error, text, query)
+        # First the screenful of hits, then (unless this is the next page) the count, levels
+        # and timeline, which read further.
+        results = _text_search(library, query, self._page, lambda: worker.is_cancelled)
+        if results.cancelled or worker.is_cancelled:
             return
-        if self.mode == "text" and library is not None:
-            # First the screenful of hits, then (unless this is the next page) the count,
-            # levels and timeline, which read further.
-            results = _text_search(library, query, self._page, lambda: worker.is_cancelled)
-            if results.cancelled or worker.is_cancelled:
-                return
-            self.app.call_from_thread(self._show_text, text, results, more)
-            if not more and not query.empty:
-                counts = library.text_search(
-                    query,
-                    limit=0,
-                    count_cap=self.COUNT_CAP,
-                    timeline=True,
-                    cancelled=lambda: worker.is_cancelled,
-                )
-                if not counts.cancelled and not worker.is_cancelled:
-                    self.app.call_from_thread(self._show_text_counts, text, counts)
-            return
-        linked = library.linked_ids(query) if library is not None else None
-        previous = self._previous if text.startswith(self._previous_query) else None
-        matches = engine.search(
-            query,
-            limit=self.limit,
-            previous=previous,
-            cancelled=lambda: worker.is_cancelled,
-            linked=linked,
-        )
-        if matches is None or worker.is_cancelled:
-            return
-        hint = None
-        if matches.total == 0 and not query.empty and library is not None:
-            hint = library.text_search(
-                query, limit=0, count_cap=self.COUNT_CAP, cancelled=lambda: worker.is_cancelled
-            ).total
-        if worker.is_cancelled:
-            return
-        self.app.call_from_thread(self._show, text, matches, hint)
-        if query.empty:
-            return
-        # then the picture above the list, which counts every match
-        summary = engine.summary(matches.candidates, lambda: worker.is_cancelled)
-        if summary is not None and not worker.is_cancelled:
-            self.app.call_from_thread(self._summary, summary.by_level, summary.by_month)
+        self.app.call_from_thread(self._show_text, text, results, more)
+        if not more and not query.empty:
+            counts = library.text_search(
+                query,
+                limit=0,
+                count_cap=self.COUNT_CAP,
+                timeline=True,
+                cancelled=lambda: worker.is_cancelled,
+            )
+            if not counts.cancelled and not worker.is_cancelled:
+                self.app.call_from_thread(self._show_text_counts, text, counts)
 
     def _show_error(self, text: str, query: Query) -> None:
         self.query_shown = text
@@ -467,7 +527,6 @@ class Sidebar(Vertical):
             total = len(index)
         else:
             rows, total = matches.rows, matches.total
-            self._previous, self._previous_query = matches, query
         self.query_shown = query
         self.cable_list.set_rows(index, rows)
         count = Text(f"{total:,} of {len(index):,}")

@@ -1,0 +1,413 @@
+"""The sidebar's search engine in a process of its own: matching never holds the UI's GIL.
+
+A child process (`python -m cables.search_process`: a fresh interpreter, none of the UI's memory,
+talking over a socket pair; not multiprocessing, whose helpers trip over a TUI's replaced
+standard streams) opens the library, loads the prepared engine from the cache
+(`cables.engine_cache`) or builds `SidebarSearch` from the index (and caches it once idle),
+then answers queries sent over a pipe. The newest query wins: one arriving while another runs
+cancels it (the engine polls the pipe between chunks of rows), and queries queued while the
+engine was being prepared are answered once it is ready, newest only. Every answer carries its
+query's sequence number so the caller keeps only the latest. If the child dies, the client
+starts another and sends the latest query again; closing the client, or the parent exiting
+(the pipe closes), ends the child.
+
+The client never blocks: `submit` writes a few bytes, and `receive` reads only what is waiting,
+so the UI can call both from its event loop (`attach` registers the pipe with asyncio).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import socket
+import subprocess
+import sys
+import threading
+import time
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cables import engine_cache
+
+if TYPE_CHECKING:
+    from cables.library import Library
+    from cables.search import Matches
+
+COUNT_CAP = 5000  # full-text matches counted at most for the "nothing found: try ctrl+t" hint
+IDLE_BEFORE_SAVING = 0.5  # seconds without a query before a newly built engine is cached
+MAX_RESTARTS = 3  # children lost within RESTART_WINDOW before the client gives up
+RESTART_WINDOW = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """The child has built its engine over `size` cables."""
+
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The engine's answer to query number `seq` (rows as a compact array, no candidates);
+    `hint`: where no title matches, how many cables the full text finds (up to COUNT_CAP)."""
+
+    seq: int
+    query: str
+    matches: Matches
+    hint: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pictured:
+    """What the picture above the list shows for query number `seq`: counts by level and
+    by month of every match (sent after the answer, as it reads every match)."""
+
+    seq: int
+    by_level: dict[str, int]
+    by_month: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The child could not start or died for good; `message` says why, in one line."""
+
+    message: str
+
+
+Event = Ready | Answer | Pictured | Failed
+
+
+class SearchClient:
+    """Talks to one search child; call from one thread (the UI's event loop)."""
+
+    def __init__(self, library_path: Path, *, limit: int = 500) -> None:
+        self.library_path = library_path
+        self.limit = limit
+        self.ready = False
+        self.size = 0
+        self.failed: str | None = None
+        self._seq = 0
+        self._latest: tuple[int, str] | None = None  # the newest query, resent after a restart
+        self._conn: Connection | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._deaths: list[float] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._on_event: Callable[[Event], None] | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Spawn the child; it begins loading the index at once."""
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            fd = theirs.fileno()
+            command = [sys.executable, "-m", "cables.search_process", str(fd)]
+            process = subprocess.Popen(
+                [*command, str(self.library_path), str(self.limit)],
+                pass_fds=(fd,),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            parent = Connection(ours.detach())
+        # theirs is closed here, so the child's death reads as EOF on ours
+        self._conn, self._process = parent, process
+        self.ready = False
+        if self._latest is not None:
+            self._send(*self._latest)
+        if self._loop is not None:
+            self._loop.add_reader(parent.fileno(), self._readable)
+
+    def close(self) -> None:
+        """End the child (were the app killed instead, the child reads EOF and exits)."""
+        conn, process = self._conn, self._process
+        self._conn = self._process = None
+        if conn is not None:
+            if self._loop is not None:
+                self._loop.remove_reader(conn.fileno())
+            conn.close()  # the child reads EOF and exits
+        if process is not None:
+            try:
+                process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def submit(self, query: str) -> int:
+        """Ask for `query`; its answer arrives as an `Answer` with the returned number."""
+        self._seq += 1
+        self._latest = (self._seq, query)
+        if self._conn is not None:
+            self._send(self._seq, query)
+        return self._seq
+
+    @property
+    def latest(self) -> int:
+        """The number of the newest query: answers to older ones are stale."""
+        return self._seq
+
+    def _send(self, seq: int, query: str) -> None:
+        assert self._conn is not None
+        # (if the child is gone, `receive` sees EOF, restarts it and resends)
+        with contextlib.suppress(OSError):
+            self._conn.send(("search", seq, query))
+
+    def receive(self) -> list[Event]:
+        """Every event waiting (never blocks); a dead child is restarted here."""
+        events: list[Event] = []
+        conn = self._conn
+        while conn is not None and conn is self._conn:
+            try:
+                if not conn.poll():
+                    break
+                message = conn.recv()
+            except (EOFError, OSError):
+                events += self._child_died()
+                break
+            kind = message[0]
+            if kind == "ready":
+                self.ready, self.size = True, message[1]
+                events.append(Ready(message[1]))
+            elif kind == "answer":
+                events.append(Answer(*message[1:]))
+            elif kind == "pictured":
+                events.append(Pictured(*message[1:]))
+            elif kind == "failed":
+                events.append(self._give_up(message[1]))
+        return events
+
+    def wait(self, timeout: float = 30.0) -> list[Event]:
+        """Block until at least one event (for scripts and tests, never the UI)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            events = self.receive()
+            conn = self._conn
+            if events or conn is None:
+                return events
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return []
+            conn.poll(min(left, 0.5))
+
+    def attach(self, loop: asyncio.AbstractEventLoop, on_event: Callable[[Event], None]) -> None:
+        """Deliver events to `on_event` from `loop` as they arrive (no thread)."""
+        self._loop, self._on_event = loop, on_event
+        if self._conn is not None:
+            loop.add_reader(self._conn.fileno(), self._readable)
+
+    def _readable(self) -> None:
+        for event in self.receive():
+            if self._on_event is not None:
+                self._on_event(event)
+
+    def _child_died(self) -> list[Event]:
+        process = self._process
+        code = None if process is None else process.poll()
+        self.close()
+        now = time.monotonic()
+        self._deaths = [t for t in self._deaths if now - t < RESTART_WINDOW] + [now]
+        if len(self._deaths) > MAX_RESTARTS:
+            return [self._give_up(f"the search process keeps stopping (exit status {code})")]
+        self.start()
+        return []
+
+    def _give_up(self, message: str) -> Failed:
+        self.failed = message
+        self.close()
+        return Failed(message)
+
+
+class ThreadSearch:
+    """The same interface over an engine already in this process (`cables serve` preloads one
+    and forks a session per reader, sharing it): searched in one thread, newest query wins."""
+
+    def __init__(self, engine: Any, library: Library | None, *, limit: int = 500) -> None:
+        self.engine, self.library, self.limit = engine, library, limit
+        self.ready, self.size, self.failed = True, len(engine), None
+        self.pid: int | None = None
+        self._seq = 0
+        self._wanted: tuple[int, str] | None = None
+        self._wake = threading.Condition()
+        self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._on_event: Callable[[Event], None] | None = None
+        self._thread = threading.Thread(target=self._run, name="sidebar-search", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def attach(self, loop: asyncio.AbstractEventLoop, on_event: Callable[[Event], None]) -> None:
+        self._loop, self._on_event = loop, on_event
+        loop.call_soon(on_event, Ready(self.size))
+
+    @property
+    def latest(self) -> int:
+        return self._seq
+
+    def submit(self, query: str) -> int:
+        with self._wake:
+            self._seq += 1
+            self._wanted = (self._seq, query)
+            self._wake.notify()
+        return self._seq
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
+
+    def _run(self) -> None:
+        previous: Matches | None = None
+        while True:
+            with self._wake:
+                while self._wanted is None and not self._closed:
+                    self._wake.wait()
+                if self._closed:
+                    return
+                assert self._wanted is not None
+                (seq, query), self._wanted = self._wanted, None
+            loop, on_event = self._loop, self._on_event
+            if loop is None or on_event is None:
+                continue
+
+            def cancelled(seq: int = seq) -> bool:
+                return seq != self._seq
+
+            for message in answer(
+                self.engine,
+                self.library,
+                seq,
+                query,
+                limit=self.limit,
+                previous=previous,
+                cancelled=cancelled,
+            ):
+                if isinstance(message, tuple):
+                    previous = message[1]
+                else:
+                    loop.call_soon_threadsafe(on_event, message)
+
+
+Searcher = SearchClient | ThreadSearch
+
+
+# -- the child -----------------------------------------------------------------------------
+
+
+def serve(conn: Connection, library_path: str, limit: int) -> None:
+    """The child's whole life: get the engine, then answer the newest query until EOF."""
+    path = Path(library_path)
+    try:
+        engine, unsaved = _engine(path)
+        from cables.library import Library
+
+        library = Library.open(path)  # for `cites:`/`refs:` and the full-text hint
+    except Exception as exc:  # one line to the UI, not a traceback on its screen
+        _send(conn, ("failed", f"search could not start: {exc}"))
+        return
+    if not _send(conn, ("ready", len(engine))):
+        return
+    previous: Matches | None = None
+    while True:
+        try:
+            if unsaved is not None and not conn.poll(IDLE_BEFORE_SAVING):
+                engine_cache.save(path, unsaved, engine)  # for the next start, once idle
+                unsaved = None
+            message = conn.recv()
+            while conn.poll():  # only the newest query counts
+                message = conn.recv()
+        except (EOFError, OSError):
+            return
+        _kind, seq, query = message
+        for event in answer(
+            engine, library, seq, query, limit=limit, previous=previous, cancelled=conn.poll
+        ):
+            if isinstance(event, tuple):
+                previous = event[1]
+                continue
+            if isinstance(event, Answer):
+                message = ("answer", event.seq, event.query, event.matches, event.hint)
+            else:
+                message = ("pictured", event.seq, event.by_level, event.by_month)
+            if not _send(conn, message):
+                return
+
+
+def answer(
+    engine: Any,
+    library: Library | None,
+    seq: int,
+    text: str,
+    *,
+    limit: int,
+    previous: Matches | None,
+    cancelled: Callable[[], bool],
+) -> Iterator[Answer | Pictured | tuple[str, Matches]]:
+    """Everything the sidebar shows for a titles query, in the order it is shown: the answer
+    (with the full-text hint where no title matches), then ("previous", matches) for the next
+    search to narrow from, then the picture of every match. Stops where `cancelled()`."""
+    from cables.query import parse
+
+    query = parse(text)
+    linked = library.linked_ids(query) if library is not None and not query.errors else None
+    found = engine.search(query, limit=limit, previous=previous, cancelled=cancelled, linked=linked)
+    if found is None:
+        return
+    hint = None
+    if found.total == 0 and not query.empty and not query.errors and library is not None:
+        counted = library.text_search(query, limit=0, count_cap=COUNT_CAP, cancelled=cancelled)
+        if counted.cancelled:
+            return
+        hint = counted.total
+    yield Answer(seq, text, _portable(found), hint)
+    if found.terms:
+        yield ("previous", found)
+    if query.empty or query.errors or cancelled():
+        return
+    summary = engine.summary(found.candidates, cancelled)
+    if summary is not None:
+        yield Pictured(seq, summary.by_level, summary.by_month)
+
+
+def _engine(library_path: Path) -> tuple[Any, int | None]:
+    """The engine, from the cache or built; and the generation to cache it under if built."""
+    from cables.library import Library
+    from cables.search import SidebarSearch
+
+    with Library.open(library_path) as library:
+        generation = library.generation()
+        engine = engine_cache.load(library_path, generation, SidebarSearch)
+        unsaved = None
+        if engine is None:
+            engine, unsaved = SidebarSearch(library.load_index()), generation
+    gc.freeze()  # millions of long-lived objects: no full collection walks them mid-search
+    return engine, unsaved
+
+
+def _portable(found: Matches) -> Matches:
+    """The answer without what only the engine needs (its candidates, itself)."""
+    rows = found.rows if isinstance(found.rows, range) else array("i", found.rows)
+    return replace(found, rows=rows, candidates=(), engine=None)
+
+
+def _send(conn: Connection, message: tuple[Any, ...]) -> bool:
+    try:
+        conn.send(message)
+    except (BrokenPipeError, OSError):
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    serve(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))

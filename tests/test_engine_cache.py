@@ -1,0 +1,44 @@
+"""The prepared search engine kept in the cache directory: it round-trips to an engine that
+answers exactly as a freshly built one, and anything stale or damaged is refused."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from cables import engine_cache
+from cables.library import Library
+from cables.search import SidebarSearch
+
+QUERIES = ["berlin 1167", "mexico", "09mexcio1055", "goverment", "pr", "PREL PGOV", "zzzz"]
+
+
+def test_a_cached_engine_answers_as_a_built_one(fixtures_library: Path):
+    with Library.open(fixtures_library) as library:
+        generation = library.generation()
+        built = SidebarSearch(library.load_index())
+    assert engine_cache.load(fixtures_library, generation, SidebarSearch) is None  # none yet
+    assert engine_cache.save(fixtures_library, generation, built)
+    cached = engine_cache.load(fixtures_library, generation, SidebarSearch)
+    assert cached is not None and cached is not built
+    for query in QUERIES:
+        ours, theirs = cached.search(query), built.search(query)
+        assert (ours.total, list(ours.rows)) == (theirs.total, list(theirs.rows)), query
+        assert ours.corrections == theirs.corrections
+    mode = engine_cache.cache_file(fixtures_library).stat().st_mode
+    assert stat.S_IMODE(mode) == 0o600  # a pickle: the user's own, nobody else's
+
+
+def test_a_stale_or_damaged_cache_is_refused(fixtures_library: Path, tmp_path: Path):
+    with Library.open(fixtures_library) as library:
+        generation = library.generation()
+        engine = SidebarSearch(library.load_index())
+    assert engine_cache.save(fixtures_library, generation, engine)
+    assert engine_cache.load(fixtures_library, generation + 1, SidebarSearch) is None
+    # the same generation of another library file is another library
+    other = tmp_path / "copy.sqlite3"
+    other.write_bytes(fixtures_library.read_bytes())
+    assert engine_cache.load(other, generation, SidebarSearch) is None
+    file = engine_cache.cache_file(fixtures_library)
+    file.write_bytes(file.read_bytes()[:-100])
+    assert engine_cache.load(fixtures_library, generation, SidebarSearch) is None

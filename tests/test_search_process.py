@@ -1,0 +1,123 @@
+"""The search process: a real child over the fixtures library answers, keeps only the newest
+query, comes back after a crash, says why it cannot start, and ends with its client or app."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from tui_support import index_loaded, shown
+
+from cables.library import Library
+from cables.search import SidebarSearch
+from cables.search_process import Answer, Failed, Ready, SearchClient
+from tui.app import CablesApp
+
+
+def events_until(client: SearchClient, test, rounds: int = 60) -> list:
+    """Every event until one passes `test` (each wait is bounded)."""
+    seen: list = []
+    for _ in range(rounds):
+        seen += client.wait(timeout=1)
+        if any(test(e) for e in seen):
+            return seen
+    raise AssertionError(f"no such event; got {seen}")
+
+
+@pytest.fixture
+def client(fixtures_library: Path):
+    search = SearchClient(fixtures_library, limit=50)
+    search.start()
+    yield search
+    search.close()
+
+
+def test_answers_as_the_engine_does(client: SearchClient, fixtures_library: Path):
+    seq = client.submit("berlin 1167")
+    seen = events_until(client, lambda e: isinstance(e, Answer))
+    assert isinstance(seen[0], Ready) and client.ready
+    answer = seen[-1]
+    with Library.open(fixtures_library) as library:
+        index = library.load_index()
+        direct = SidebarSearch(index).search("berlin 1167", limit=50)
+    assert client.size == len(index)
+    assert (answer.seq, answer.query) == (seq, "berlin 1167")
+    assert answer.matches.total == direct.total
+    assert list(answer.matches.rows) == list(direct.rows)
+    assert index.reference_ids[answer.matches.rows[0]] == "09BERLIN1167"
+
+
+def test_only_the_newest_of_queued_queries_is_answered(client: SearchClient):
+    # typed while the child is still loading: it answers the last one only
+    for end in range(1, len("embassy baghdad") + 1):
+        last = client.submit("embassy baghdad"[:end])
+    seen = events_until(client, lambda e: isinstance(e, Answer))
+    answers = [e for e in seen if isinstance(e, Answer)]
+    assert [(a.seq, a.query) for a in answers] == [(last, "embassy baghdad")]
+    assert client.latest == last
+
+
+def test_a_killed_child_is_restarted_and_asked_again(client: SearchClient):
+    events_until(client, lambda e: isinstance(e, Ready))
+    first = client.pid
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    seq = client.submit("mexico")
+    seen = events_until(client, lambda e: isinstance(e, Answer))
+    assert client.pid not in (None, first)
+    assert [a.seq for a in seen if isinstance(a, Answer)] == [seq]
+
+
+def test_a_child_that_cannot_start_says_why(tmp_path: Path):
+    search = SearchClient(tmp_path / "missing.sqlite3")
+    search.start()
+    try:
+        seen = events_until(search, lambda e: isinstance(e, Failed))
+        failed = next(e for e in seen if isinstance(e, Failed))
+        assert "missing.sqlite3" in failed.message and "\n" not in failed.message
+        assert search.failed == failed.message
+        assert search.pid is None  # given up: nothing left running
+    finally:
+        search.close()
+
+
+def test_closing_the_client_ends_the_child(fixtures_library: Path):
+    search = SearchClient(fixtures_library)
+    search.start()
+    pid = search.pid
+    assert pid is not None
+    search.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+async def test_the_app_searches_through_its_process_and_ends_it(fixtures_library: Path):
+    library = Library.open(fixtures_library)
+    app = CablesApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await index_loaded(app, pilot)
+        pid = app.search.pid
+        assert pid is not None and pid != os.getpid()
+        await pilot.press("ctrl+f", *"berlin", "space", *"1167")
+        await shown(app, pilot, "berlin 1167")
+        assert app.sidebar.cable_list.selected == "09BERLIN1167"
+    library.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+async def test_keys_typed_right_after_ctrl_f_land_in_the_box(fixtures_library: Path):
+    from textual import events
+
+    library = Library.open(fixtures_library)
+    app = CablesApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await index_loaded(app, pilot)
+        # as a terminal delivers them: one read, no wait for the focus to move in between
+        for key, char in [("ctrl+f", None), ("b", "b"), ("e", "e")]:
+            app.post_message(events.Key(key, char))
+        await shown(app, pilot, "be")
+        assert app.sidebar.query_one("#query").value == "be"
+    library.close()
