@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from cables import __version__
 from cables.config import ConfigError
 from cables.exits import EXIT_FATAL, EXIT_INTERRUPTED, EXIT_OK, config_failed
 from cables.library import LibraryError
@@ -58,6 +59,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The full parser; only `command`'s module is imported to add its arguments."""
     parser = _Parser(prog="cables", description="A terminal browser for US diplomatic cables.")
+    parser.add_argument("--version", action="version", version=f"cables {__version__}")
     _add_global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module, help_text) in COMMANDS.items():

@@ -158,13 +158,29 @@ def cable_markdown(cable: Cable, links: Permalinks, cited_by: list[str]) -> str:
 # --- citations -----------------------------------------------------------------------------
 
 
-def paragraph_citation(cable: Cable, index: int, link: str | None) -> str:
-    """The paragraph quoted in Markdown, then its source line with the permalink."""
+def paragraph_citation(cable: Cable, index: int, link: str | None, where: str | None = None) -> str:
+    """The paragraph quoted in Markdown, then what a reader pasting it needs: the cable and
+    paragraph (`where`, e.g. `09MEXICO1055 ¶4`), date, origin, classification and permalink,
+    or why there is none (a synthetic cable says so)."""
     paragraph = cable.paragraphs[index]
     quoted = "\n".join(f"> {line}".rstrip() for line in clean(paragraph.text).strip().split("\n"))
-    number = paragraph.number if paragraph.number is not None else f"#{index + 1}"
-    where = f"{cable.reference_id} ¶ {number}"
-    source = f"[{where}]({link})" if link else f"{where} (no permalink)"
+    if where is None:
+        number = paragraph.number if paragraph.number is not None else f"#{index + 1}"
+        where = f"{cable.reference_id} ¶{number}"
+    context = ", ".join(
+        clean_line(value)
+        for value in (
+            (cable.created or "")[:10] or "date unknown",
+            cable.origin or "origin unknown",
+            cable.classification or "classification unknown",
+        )
+    )
+    if cable.synthetic:
+        source = f"{where} (synthetic cable: generated text, no permalink), {context}"
+    elif link:
+        source = f"[{where}]({link}), {context}"
+    else:
+        source = f"{where} (no permalink), {context}"
     return f"{quoted}\n>\n> — {source}\n"
 
 

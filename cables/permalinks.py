@@ -111,20 +111,21 @@ class Permalinks:
 # Reference ids as in `cables.sanitize.is_reference_id` (two digits, then letters and digits:
 # 06ASTANA and 7575LIBREVILLE1895 are published ids), then PlusD's `_a` and `.html`.
 _REF_RE = re.compile(r"(?P<ref>[0-9]{2}[A-Za-z0-9]*)(?:_[a-z])?(?:\.html?)?")
-_ANCHOR_RE = re.compile(r"#(?P<anchor>par[A-Za-z0-9]+)\s*$")
+# `#par3`, or `#3` as people write it (read as `#par3`)
+_ANCHOR_RE = re.compile(r"#(?:par)?(?P<anchor>[A-Za-z0-9]+)\s*$")
 
 
 def parse_ref(text: str) -> tuple[str, str | None]:
     """Read a reference id and optional anchor from what a user typed or pasted.
 
-    Accepts `09mexico1055`, `09MEXICO1055#par3`, the wikileaks cable and PlusD URLs and mirror
-    URLs with the same paths. Raises ValueError with a readable message otherwise.
+    Accepts `09mexico1055`, `09MEXICO1055#par3` (or `#3`), the wikileaks cable and PlusD URLs
+    and mirror URLs with the same paths. Raises ValueError with a readable message otherwise.
     """
     raw = text.strip()
     anchor = None
     m = _ANCHOR_RE.search(raw)
     if m:
-        anchor = m.group("anchor")
+        anchor = "par" + m.group("anchor")
         raw = raw[: m.start()]
     last = raw.rstrip("/").rsplit("/", 1)[-1]
     m = _REF_RE.fullmatch(last)

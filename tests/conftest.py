@@ -53,6 +53,8 @@ def isolated_dirs(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    # A truecolor terminal unless a test says otherwise: the app picks its level colours by it.
+    monkeypatch.setenv("COLORTERM", "truecolor")
     monkeypatch.delenv("CABLES_LIBRARY", raising=False)
     monkeypatch.delenv("CABLES_CONFIG", raising=False)
     return home

@@ -40,12 +40,16 @@ def test_json_links_follow_the_templates_and_spare_synthetic_cables():
 
 def test_paragraph_citation_quotes_cleaned_text_and_names_its_source():
     real = cable()
+    context = "2009-04-14, origin unknown, classification unknown"
     assert paragraph_citation(real, 0, f"{LINK}#par1") == (
-        f"> First.\n> Second line [31mred[0m.\n>\n> — [09MEXICO1055 ¶ 1]({LINK}#par1)\n"  # no ESC
+        f"> First.\n> Second line [31mred[0m.\n>\n> — [09MEXICO1055 ¶1]({LINK}#par1), {context}\n"
+    )  # no ESC
+    assert paragraph_citation(real, 1, None, "09MEXICO1055 ¶– (2nd of 2)") == (
+        "> Unnumbered closing words.\n>\n"
+        f"> — 09MEXICO1055 ¶– (2nd of 2) (no permalink), {context}\n"
     )
-    assert paragraph_citation(real, 1, None) == (
-        "> Unnumbered closing words.\n>\n> — 09MEXICO1055 ¶ #2 (no permalink)\n"
-    )
+    synthetic = paragraph_citation(cable(synthetic=True), 0, None)
+    assert "09MEXICO1055 ¶1 (synthetic cable: generated text, no permalink)" in synthetic
 
 
 def test_markdown_links_numbered_paragraphs_only():

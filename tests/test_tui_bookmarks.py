@@ -85,3 +85,31 @@ async def test_empty_lists_say_so(tmp_path: Path) -> None:
         assert "No bookmarks yet" in str(options.get_option_at_index(0).prompt)
         await pilot.press("enter", "d", "escape")
     assert app.results == [None]
+
+
+async def test_delete_can_be_undone_with_u(tmp_path: Path) -> None:
+    state = saved(tmp_path)
+    app = Host(lambda: BookmarksScreen(State.load(state.path)))
+    async with app.run_test() as pilot:
+        await pilot.press("d")
+        assert [b.ref for b in State.load(state.path).bookmarks] == ["00HARARE6677"]
+        await pilot.press("u")
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == 2
+        assert str(options.get_option_at_index(0).prompt).startswith("09MEXICO1055 ¶3")
+    assert [b.ref for b in State.load(state.path).bookmarks] == ["09MEXICO1055", "00HARARE6677"]
+
+
+async def test_cables_not_in_this_library_are_marked_and_rows_do_not_wrap(tmp_path: Path) -> None:
+    state = saved(tmp_path)
+    long = cable("09BERLIN1167", "A SUBJECT " * 30)
+    state.record_open(long)
+    app = Host(lambda: HistoryScreen(State.load(state.path), lambda ref: ref != "00HARARE6677"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(3)]
+        assert prompts[1].startswith(" not in this library  00HARARE6677")
+        assert not any("not in this library" in p for p in (prompts[0], prompts[2]))
+        lines = [options.render_line(y).text.strip() for y in range(options.size.height)]
+        assert sum(bool(line) for line in lines) == 3  # one line per row, the long one cut

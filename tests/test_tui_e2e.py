@@ -90,7 +90,7 @@ def test_query_open_jump_and_copy_permalink(tmp_path, tmux):
     time.sleep(0.3)
     tmux("send-keys", "-t", "e2e", "3", "Enter")
     screen = tmux.wait_for("¶ 3/9 (C)")
-    assert "▶ 3. (C) " in screen
+    assert "▶  3. (C) " in screen
     coloured = tmux.screen(colours=True)
     assert "48;2;0;51;160" in coloured  # the CONFIDENTIAL chip in its banner blue (#0033a0)
     tmux("send-keys", "-t", "e2e", "y")

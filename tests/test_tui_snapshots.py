@@ -74,7 +74,7 @@ def test_no_color(snap_compare, fixtures_library, monkeypatch):
         line = next(
             text for y in range(30) if (text := app.view.render_line(y).text).startswith("▶")
         )
-        assert line.startswith("▶ 2. (C) ")
+        assert line.startswith("▶  2. (C) ")
         assert "¶ 2/9 (C)" in app.query_one(CableFooter).plain
 
     with app_on(fixtures_library, open_ref="09BERLIN1167") as app:
@@ -87,17 +87,38 @@ def test_80x24(snap_compare, fixtures_library):
         await pilot.press("colon", "1", "5", "enter")
         await pilot.pause()
         footer_widget = pilot.app.query_one(CableFooter)
-        assert footer_widget.size.height == 2  # abbreviated on two lines, every field kept
+        assert footer_widget.size.height == 2  # on two lines, every field kept
         footer = footer_widget.plain
         for field in (
             "08STATE116943",
-            "2008-11-03",
-            "2010-12-04",
-            "SecState",
-            "S//NF",
+            "created 2008-11-03 18:12",  # P 031812Z NOV 08
+            "released 2010-12-04",
+            "Secretary of State",
+            "SECRET//NOFORN",
             "¶ 15/50 (S//FGI//NF)",
         ):
             assert field in footer
 
     with app_on(fixtures_library, open_ref="08STATE116943") as app:
         assert snap_compare(app, terminal_size=(80, 24), run_before=check)
+
+
+def test_120x40_footer_with_times(snap_compare, fixtures_library):
+    async def check(pilot):
+        await settle(pilot)
+        app = pilot.app
+        assert app.view.paragraph.number == 4
+        footer = app.query_one(CableFooter).plain
+        for field in (
+            "09MEXICO1055",
+            "2009-04-14 16:11",
+            "2011-08-30 01:44",
+            "Emb. Mexico",
+            "C//NF",
+            "¶ 4/13 (SBU)",
+        ):
+            assert field in footer
+        assert "\n" not in footer  # one line at 120 columns, abbreviated
+
+    with app_on(fixtures_library, open_ref="09MEXICO1055", anchor="par4") as app:
+        assert snap_compare(app, terminal_size=(120, 40), run_before=check)

@@ -8,6 +8,7 @@ shows progress) while the app already takes keys. Everything the user can do is 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import threading
 from collections import deque
@@ -15,21 +16,27 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urlsplit
 
+from rich.color import Color as RichColor
+from rich.color import ColorParseError
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Label
 
 from cables.config import Config
 from cables.exits import EXIT_FATAL
 from cables.export import paragraph_citation
 from cables.history import History, Place
 from cables.index import CableIndex
-from cables.keymap import ACTIONS
+from cables.keymap import ACTIONS, Action, Handler, Scope
 from cables.library import Library, LibraryError
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
@@ -37,14 +44,14 @@ from cables.sanitize import clean_line
 from cables.search_process import SearchClient, Searcher, ThreadSearch
 from cables.state import State
 from tui import clipboard, crash
-from tui.keys import bindings, keys_of
+from tui.keys import bindings, key_label, keys_of
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
-from tui.widgets.cable_view import APP_ACTIONS, CableView
-from tui.widgets.footer import CableFooter, paragraph_position
+from tui.widgets.cable_view import CableView
+from tui.widgets.footer import CableFooter, paragraph_ref
 from tui.widgets.level_strip import LevelStrip
-from tui.widgets.levels import LevelStyles
+from tui.widgets.levels import CODE, LevelStyles, level_of
 from tui.widgets.sidebar import CableList, Sidebar
 
 if TYPE_CHECKING:
@@ -54,12 +61,35 @@ if TYPE_CHECKING:
     Preloaded = tuple[CableIndex, SidebarSearch]
 
 
+LIBRARY_CHECK_SECONDS = 2.0
+
+
+def empty_library_text(path: Path) -> list[str]:
+    """What the view says on a library with no cables: how to import, and what the demo is."""
+    return [
+        "This library has no cables yet.",
+        "",
+        f"Library: {path}",
+        "",
+        "Import cables into it (the cables.csv dump, .gz too, or folders of cable pages):",
+        "",
+        f"    cables --library {path} import cables.csv.gz",
+        "",
+        "They appear here as they are imported, no restart needed.",
+        "",
+        "Or try the demo library, 2,000 synthetic cables (real ids, generated text), kept apart"
+        " from yours:",
+        "",
+        "    cables demo",
+    ]
+
+
 class CablesApp(App[int]):
     """Browse a cable library: search the sidebar, read cables paragraph by paragraph."""
 
     CSS_PATH = Path(__file__).with_name("cables.tcss")  # absolute: subclasses live elsewhere
     TITLE = "cables"
-    BINDINGS: ClassVar[list[BindingType]] = bindings("app")
+    BINDINGS: ClassVar[list[BindingType]] = bindings(Scope.APP)
 
     def __init__(
         self,
@@ -77,7 +107,9 @@ class CablesApp(App[int]):
         self.preloaded = preloaded
         self.config = config or Config()
         self.links = Permalinks(self.config.cable_permalink, self.config.paragraph_permalink)
-        self.level_styles = LevelStyles(self.config.level_colors)
+        self.level_styles = LevelStyles(
+            self.config.level_colors, standard=self.console.color_system == "standard"
+        )
         self.open_ref = open_ref
         self.open_anchor = anchor
         self.notice = notice
@@ -86,6 +118,10 @@ class CablesApp(App[int]):
         # Cables opened but not yet in the state file: written in order by `_save_opened`.
         self._opened: deque[Cable] = deque()
         self._saving = threading.Lock()
+        self._colors_fitted = False
+        self._generation = -1  # the library's write counter when the index was loaded
+        self._watch_timer: Timer | None = None
+        self._known: tuple[CableIndex, dict[str, int]] | None = None  # id -> index position
         self._search_focused = False  # ctrl+f pressed (perhaps before on_mount ran)
         self.search: Searcher
         if preloaded is not None:  # `cables serve`: one engine shared by forked sessions
@@ -113,11 +149,13 @@ class CablesApp(App[int]):
                 id="sidebar",
             )
             with Vertical(id="reader"):
+                yield Label(id="view-title", classes="pane-title")
                 with Horizontal(id="reading"):
-                    yield CableView(self.level_styles, id="cable-view")
+                    yield CableView(self.level_styles, dict(self.config.keymap), id="cable-view")
                     yield LevelStrip(self.level_styles, id="level-strip")
-                yield CableFooter(id="cable-footer")
-        yield Footer()
+        # The whole width, under the sidebar too: every field fits in two lines at 80 columns.
+        yield CableFooter(id="cable-footer")
+        yield Footer(compact=True)
 
     @property
     def sidebar(self) -> Sidebar:
@@ -130,9 +168,15 @@ class CablesApp(App[int]):
     def on_mount(self) -> None:
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
+        self._fit_level_colors()
+        self._colors_fitted = True
         self.set_keymap(self.config.keymap)
-        if not self._search_focused:  # a ctrl+f typed as the first frame showed keeps its box
-            self.screen.set_focus(self.view)
+        self.watch(self.screen, "focused", self._show_focus)
+        # Where the hands are: the search box, unless a cable was asked for.
+        if self.open_ref:
+            self.view.focus()
+        else:
+            self.sidebar.query_one(Input).focus()
         if self.notice:
             self.notify(self.notice, title="Demo library", markup=False, timeout=15)
         if self.state.warning:
@@ -150,12 +194,31 @@ class CablesApp(App[int]):
     def on_unmount(self) -> None:
         self.search.close()
 
+    def watch_theme(self) -> None:
+        if self._colors_fitted:  # from the palette's theme switcher; on_mount fits the first
+            self._fit_level_colors()
+
+    def _fit_level_colors(self) -> None:
+        """Make the level colours readable on the theme's background; warn about chosen ones."""
+        value = self.get_css_variables().get("background", "")
+        try:
+            background = RichColor.parse(value)
+        except ColorParseError:  # an ANSI theme: the terminal's own background
+            background = RichColor.parse("#000000" if self.current_theme.dark else "#ffffff")
+        for warning in self.level_styles.set_background(background):
+            self.notify(warning, title="Colours", severity="warning", markup=False)
+        self.view.restyle()
+        self.sidebar.cable_list.refresh()
+        self.query_one(LevelStrip).refresh()
+
     @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
         """Load the sidebar index off the UI thread (one read: SQLite releases the GIL)."""
         if self.preloaded is not None:  # built once by `cables serve` for every session
             self.call_from_thread(self._index_loaded, self.preloaded[0])
             return
+        self.call_from_thread(self.sidebar.show_progress, "Loading the cable index…")
+        self._generation = self.library.generation()
         index = self.library.load_index()
         self.call_from_thread(self._index_loaded, index)
 
@@ -163,6 +226,21 @@ class CablesApp(App[int]):
         self.sidebar.set_index(index, self.library)
         if self.view.cable is None and len(index):
             self.open_cable(index.reference_ids[0])
+        elif not len(index):
+            self.view.show_message(empty_library_text(self.library.path))
+        if self._watch_timer is None:
+            self._watch_timer = self.set_interval(LIBRARY_CHECK_SECONDS, self.check_library)
+
+    @work(thread=True, exclusive=True, group="library-watch")
+    def check_library(self) -> None:
+        """Cables imported while the browser runs: reload the index when the library changed
+        (one small query every few seconds, off the UI thread)."""
+        try:
+            changed = self.library.generation() != self._generation
+        except LibraryError:
+            return
+        if changed:
+            self.load_index()
 
     # -- opening cables ------------------------------------------------------------------
 
@@ -179,6 +257,8 @@ class CablesApp(App[int]):
             self.notify(f"{ref} is not in this library", severity="warning", markup=False)
             return False
         self.view.show(cable, index)
+        self.sidebar.cable_list.select(cable.reference_id)
+        self._show_bookmarks()
         if anchor is not None:
             found = self.view.index_of_anchor(anchor)
             if found is None:
@@ -214,6 +294,14 @@ class CablesApp(App[int]):
                 self.view.find_words(event.words)
             self.view.focus()
 
+    def on_level_strip_jump(self, event: LevelStrip.Jump) -> None:
+        self.view.move_to(event.index)
+
+    def _show_focus(self, focused: Widget | None) -> None:
+        """The focused pane's title line lights up: the box, the list (its count) or the view."""
+        self.query_one("#count").set_class(isinstance(focused, CableList), "-focused")
+        self.query_one("#view-title").set_class(isinstance(focused, CableView), "-focused")
+
     # -- full-text search (the sidebar's text mode) --------------------------------------
 
     def action_toggle_text_search(self) -> None:
@@ -228,15 +316,19 @@ class CablesApp(App[int]):
     def on_cable_view_moved(self, event: CableView.Moved) -> None:
         self.query_one(CableFooter).show(event.cable, event.index)
         self.query_one(LevelStrip).show(event.cable, event.index)
+        view = self.view
+        self.query_one("#view-title", Label).update(
+            view_title(event.cable, view.section, raw=view.original, find=view.find_status)
+        )
         if event.cable is not None:
             self.history.moved(event.cable.reference_id, event.index)
 
-    async def action_back(self) -> None:
-        """Back in the cable history (binding id `back`; async like the `App.action_back` it
-        overrides, which pops screens: nothing here binds that)."""
+    def action_history_back(self) -> None:
+        """Back in the cable history (binding id `back`: Textual's own `App.action_back`, which
+        pops screens, stays as it is)."""
         self._history_step(-1)
 
-    def action_forward(self) -> None:
+    def action_history_forward(self) -> None:
         self._history_step(1)
 
     def _history_step(self, step: int) -> None:
@@ -272,8 +364,8 @@ class CablesApp(App[int]):
     async def action_quit(self) -> None:
         self.exit(0)
 
-    def _copy(self, text: str, what: str) -> None:
-        clipboard.copy(self, text, self.config.clipboard, what=what)
+    def _copy(self, text: str, what: str, summary: str | None = None) -> None:
+        clipboard.copy(self, text, self.config.clipboard, what=what, summary=summary)
 
     def _link(self, cable: Cable, paragraph: bool) -> str | None:
         try:
@@ -302,8 +394,42 @@ class CablesApp(App[int]):
         cable, paragraph = self.view.cable, self.view.paragraph
         if cable is None or paragraph is None:
             return
-        link = self._link(cable, paragraph=True)
-        self._copy(paragraph_citation(cable, self.view.current, link), "citation")
+        link = None if cable.synthetic else self._link(cable, paragraph=True)
+        text = paragraph_citation(
+            cable, self.view.current, link, paragraph_ref(cable, self.view.current)
+        )
+        lines = text.count("\n")
+        summary = f"{paragraph_ref(cable, self.view.current)}, {lines} lines"
+        self._copy(text, "citation", summary)
+
+    def action_articles(self) -> None:
+        """The press articles the cable appears in, by outlet and date; enter copies a link."""
+        cable = self.view.cable
+        if cable is None:
+            return
+        if not cable.articles:
+            self.notify(f"{cable.reference_id} appears in no press article", markup=False)
+            return
+        choices: list[tuple[str, str | Text]] = []
+        for url in dict.fromkeys(cable.articles):
+            outlet, date = article_source(url)
+            label = Text(outlet, style="bold")
+            label.append(f"  {date or 'date not given'}  ", style="dim")
+            label.append(clean_line(url))
+            choices.append((url, label))
+
+        def done(url: str | None) -> None:
+            if url:
+                self._copy(clean_line(url), "article link")
+
+        self.push_screen(
+            PickerScreen(
+                f"{cable.reference_id} appears in",
+                choices,
+                hint="enter copy the link · escape close",
+            ),
+            done,
+        )
 
     def action_references(self) -> None:
         cable = self.view.cable
@@ -322,21 +448,32 @@ class CablesApp(App[int]):
             self.notify(f"{title}: none", markup=False)
             return
         choices: list[tuple[str, str | Text]] = []
-        subjects = self.library.subjects(refs)
-        for ref in dict.fromkeys(refs):
-            label = Text(ref, style="bold")
+        unique = list(dict.fromkeys(refs))
+        width = max(len(ref) for ref in unique)
+        for ref in unique:
+            label = Text(f"{ref:<{width}}", style="bold")
             label.append("  ")
-            if ref not in subjects:
-                label.append("(not in this library)", style="dim")
+            row = self._position(ref)
+            index = self.sidebar.index
+            if row is None or index is None:
+                label.append(f"{'':10}  {'':3}  ")
+                label.append("(not in this library)", style="dim italic")
             else:
-                label.append(clean_line(subjects[ref]))
+                level = level_of(index.levels[row])
+                label.append(f"{index.created[row]:10}", style="dim")
+                label.append("  ")
+                label.append(f"{CODE[level]:^3}", style=self.level_styles.chip(level))
+                label.append("  ")
+                label.append(clean_line(index.subjects[row] or "(no subject)"))
             choices.append((ref, label))
 
         def done(ref: str | None) -> None:
             if ref and self.open_cable(ref):
                 self.view.focus()
 
-        self.push_screen(PickerScreen(title, choices), done)
+        self.push_screen(
+            PickerScreen(title, choices, hint="enter open · ↑↓ move · escape close"), done
+        )
 
     def action_bookmark(self) -> None:
         cable = self.view.cable
@@ -348,16 +485,46 @@ class CablesApp(App[int]):
         except OSError as exc:
             self.notify(f"Bookmark not saved: {exc}", severity="error", markup=False)
             return
+        self._show_bookmarks()
         where = cable.reference_id
-        if paragraph is not None:
-            where += " " + paragraph_position(cable, self.view.current).split("/")[0]
+        if paragraph is not None and paragraph.anchor:
+            where = paragraph_ref(cable, self.view.current)
         self.notify(("Bookmarked " if added else "Bookmark removed: ") + where, markup=False)
 
+    def _show_bookmarks(self) -> None:
+        """Mark the open cable's bookmarked paragraphs in the view's gutter."""
+        cable = self.view.cable
+        if cable is None:
+            return
+        anchors = {
+            b.anchor for b in self.state.bookmarks if b.ref == cable.reference_id and b.anchor
+        }
+        self.view.set_bookmarked(
+            frozenset(i for i, p in enumerate(cable.paragraphs) if p.anchor in anchors)
+        )
+
     def action_bookmarks(self) -> None:
-        self.push_screen(BookmarksScreen(self.state), self._open_place)
+        def done(place: Place | None) -> None:
+            self._show_bookmarks()  # some may have been deleted
+            self._open_place(place)
+
+        self.push_screen(BookmarksScreen(self.state, self._in_library), done)
 
     def action_history(self) -> None:
-        self.push_screen(HistoryScreen(self.state), self._open_place)
+        self.push_screen(HistoryScreen(self.state, self._in_library), self._open_place)
+
+    def _in_library(self, ref: str) -> bool:
+        """Whether cable `ref` is in this library (not known, so not marked, before the index)."""
+        return self.sidebar.index is None or self._position(ref) is not None
+
+    def _position(self, ref: str) -> int | None:
+        """Cable `ref`'s row in the sidebar index (its date, level, subject), else None."""
+        index = self.sidebar.index
+        if index is None:
+            return None
+        if self._known is None or self._known[0] is not index:
+            self._known = (index, {r: i for i, r in enumerate(index.reference_ids)})
+        return self._known[1].get(ref)
 
     def _open_place(self, place: Place | None) -> None:
         if place is not None and self.open_cable(place.ref, anchor=place.anchor):
@@ -367,15 +534,46 @@ class CablesApp(App[int]):
         """The palette lists every action of the keymap table, besides Textual's own."""
         yield from super().get_system_commands(screen)
         for action in ACTIONS:
-            target = {"cable": self.view, "sidebar": self.sidebar}.get(action.scope, self)
-            if action.id in APP_ACTIONS:
-                target = self
-            keys = keys_of(action.id, self.config.keymap)
+            keys = " ".join(
+                key_label(key) for key in keys_of(action.id, self.config.keymap).split(",")
+            )
             yield SystemCommand(
                 action.description,
-                f"{action.id}: {keys}",
-                partial(self.run_action, action.id, target),
+                f"{keys}  ({action.id})",
+                partial(self.run_action, action.name, self.target_of(action)),
             )
+
+    def target_of(self, action: Action) -> DOMNode:
+        """The one place an action's handler is resolved to the object that runs it."""
+        return {Handler.VIEW: self.view, Handler.SIDEBAR: self.sidebar}.get(action.runs_on, self)
+
+
+def article_source(url: str) -> tuple[str, str | None]:
+    """(outlet, date) of a press article link: its host, and a date in its path if any."""
+    host = clean_line(urlsplit(url).hostname or url)
+    host = host.removeprefix("www.")
+    found = re.search(r"/((?:19|20)\d\d)[/-](\d\d)(?:[/-](\d\d))?(?=/|$)", url)
+    date = None
+    if found:
+        date = "-".join(part for part in found.groups() if part)
+    return host, date
+
+
+def view_title(
+    cable: Cable | None, section: str | None, *, raw: bool = False, find: str | None = None
+) -> Text:
+    """The line above the text: the open cable, the current section (or that this is the raw
+    text) and the find status (`/data: match 2 of 5`)."""
+    if cable is None:
+        return Text("No cable open", style="dim")
+    title = Text(cable.reference_id, style="bold")
+    if raw:
+        title.append("  RAW: the text as published (o returns)", style="reverse")
+    elif section:
+        title.append("  § " + clean_line(section))
+    if find:
+        title.append("  " + clean_line(find), style="italic")
+    return title
 
 
 def run_app(

@@ -43,29 +43,33 @@ def local_tool() -> tuple[str, ...] | None:
     return None
 
 
-def copy(app: App[Any], text: str, mode: ClipboardMode, *, what: str) -> None:
-    """Copy `text` per the configured `mode` (osc52, local, both, off), then show it with the
-    ways used. The local tool (a subprocess, up to 2 s) runs in a worker, off the event loop."""
+def copy(
+    app: App[Any], text: str, mode: ClipboardMode, *, what: str, summary: str | None = None
+) -> None:
+    """Copy `text` per the configured `mode` (osc52, local, both, off), then show it (or the
+    one-line `summary` in its place) with the ways used. The local tool (a subprocess, up to
+    2 s) runs in a worker, off the event loop."""
     used: list[str] = []
     if mode in (ClipboardMode.OSC52, ClipboardMode.BOTH):
         app.copy_to_clipboard(text)
         used.append("OSC 52")
     local = mode in (ClipboardMode.LOCAL, ClipboardMode.BOTH) and not in_ssh_session()
     tool = local_tool() if local else None
+    shown = text if summary is None else summary
     if tool is None:
-        _copied(app, text, what, used)
+        _copied(app, shown, what, used)
         return
 
     def run_tool() -> None:
         if _run_local(tool, text):
             used.append(tool[0])
-        app.call_from_thread(_copied, app, text, what, used)
+        app.call_from_thread(_copied, app, shown, what, used)
 
     app.run_worker(run_tool, thread=True, group="clipboard")
 
 
 def _copied(app: App[Any], text: str, what: str, used: list[str]) -> None:
-    """Show what was copied (so it can also be taken by hand) and how."""
+    """Show what was copied (so it can also be taken by hand, or its summary) and how."""
     how = ", ".join(used) if used else "clipboard off: copy it by hand"
     app.notify(text, title=f"Copied {what} ({how})", markup=False, timeout=8)
 

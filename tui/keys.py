@@ -9,16 +9,17 @@ from __future__ import annotations
 from textual.binding import Binding, BindingType
 from textual.keys import format_key
 
-from cables.keymap import ACTIONS, BY_ID
+from cables.keymap import ACTIONS, BY_ID, Handler, Scope
 
 # Shown in the footer (short labels); every other binding is still listed by `?` and the palette.
 FOOTER_LABELS: dict[str, str] = {
     "help": "Help",
     "toggle_sidebar": "Sidebar",
+    "focus_search": "Search",
     "toggle_text_search": "Text",
     "goto_paragraph": "Go to ¶",
     "find": "Find",
-    "copy_paragraph_link": "Copy link",
+    "copy_paragraph_link": "Link",
     "quit": "Quit",
 }
 
@@ -28,17 +29,19 @@ FOOTER_LABELS: dict[str, str] = {
 PRIORITY = frozenset({"focus_search"})
 
 
-def bindings(scope: str, *, on_app: frozenset[str] = frozenset()) -> list[BindingType]:
-    """Bindings for every action of `scope`; ids in `on_app` run on the app, not the widget."""
+def bindings(scope: Scope) -> list[BindingType]:
+    """Bindings for every action of `scope`: each by its binding id (so `[keymap]` remaps it),
+    running its action on the app where the app handles it (derived from the action table)."""
     result: list[BindingType] = []
     for action in ACTIONS:
-        if action.scope != scope:
+        if action.scope is not scope:
             continue
         label = FOOTER_LABELS.get(action.id)
+        on_app = action.runs_on is Handler.APP and scope is not Scope.APP
         result.append(
             Binding(
                 action.keys,
-                f"app.{action.id}" if action.id in on_app else action.id,
+                f"app.{action.name}" if on_app else action.name,
                 label or action.description,
                 show=label is not None,
                 id=action.id,
@@ -46,6 +49,11 @@ def bindings(scope: str, *, on_app: frozenset[str] = frozenset()) -> list[Bindin
             )
         )
     return result
+
+
+def key_hint(action_id: str, keymap: dict[str, str]) -> str:
+    """The keys of an action as the user's keymap binds them, for hints: `/`, `n or f3`."""
+    return " or ".join(key_label(key) for key in keys_of(action_id, keymap).split(","))
 
 
 def keys_of(action_id: str, keymap: dict[str, str]) -> str:
@@ -63,7 +71,7 @@ def key_label(key: str) -> str:
     )
 
 
-SCOPE_NAMES = {"app": "anywhere", "cable": "cable view", "sidebar": "sidebar"}
+SCOPE_NAMES = {Scope.APP: "anywhere", Scope.CABLE: "cable view", Scope.SIDEBAR: "sidebar"}
 
 
 def key_table_markdown() -> str:

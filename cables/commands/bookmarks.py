@@ -23,6 +23,12 @@ def run(args: argparse.Namespace) -> int:
     state = State.load()
     if state.warning:
         print(f"cables: {state.warning}", file=sys.stderr)
+    if not state.bookmarks:  # said on stderr: stdout (a Markdown file, a pipe) stays empty
+        print(
+            "cables: no bookmarks yet (b on a paragraph in the browser bookmarks it)",
+            file=sys.stderr,
+        )
+        return EXIT_OK
     if args.markdown:
         sys.stdout.write(bookmarks_markdown(state.bookmarks, config.permalinks()))
         return EXIT_OK

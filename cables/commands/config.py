@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -112,10 +113,11 @@ def _show(args: argparse.Namespace, path: Path) -> int:
 
 
 def _parse_value(raw: str) -> Any:
+    """One TOML value; a bare word that is no TOML value (`osc52`, `nord`) is that string."""
     try:
         parsed = tomllib.loads(f"v = {raw}")
     except tomllib.TOMLDecodeError:
-        parsed = {}
+        parsed = {"v": raw} if re.fullmatch(r"[A-Za-z][\w.+-]*", raw) else {}
     if list(parsed) != ["v"]:
         hint = f" (strings are quoted: '\"{raw}\"')" if raw.isidentifier() else ""
         raise cfg.ConfigError([f"{raw!r} is not one TOML value{hint}"])

@@ -1,12 +1,15 @@
 """`cables [open] [REF[#parN]]`: the browser, on the user's library (or the demo library).
 
-With no library file yet, the synthetic demo library opens instead, and the app says so and
-how to import real cables: the user's own library path is never created by opening it.
+With no library file yet at the default path, the synthetic demo library opens instead, and the
+app says so and how to import real cables: the user's own library path is never created by
+opening it. A library named by `--library`, `$CABLES_LIBRARY` or the config that does not exist is
+an error (exit status 2), never a silent switch to the demo.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from cables.browser import run_browser
@@ -35,6 +38,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"cables: {exc}", file=sys.stderr)
         return EXIT_FATAL
     path = resolve_library(args, config)
+    named = next(
+        (
+            how
+            for how, value in (
+                ("--library", getattr(args, "library", None)),
+                ("$CABLES_LIBRARY", os.environ.get("CABLES_LIBRARY")),
+                ("the config's library", config.library),
+            )
+            if value
+        ),
+        None,
+    )
+    if named and not path.exists():  # a library asked for by name: never the demo instead
+        print(
+            f"cables: no library at {path} (named by {named}); create it with"
+            f" `cables --library {path} import PATH...`",
+            file=sys.stderr,
+        )
+        return EXIT_FATAL
     demo = not path.exists()
     if demo:
         from cables.demo import ensure_demo_library

@@ -25,6 +25,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json_line({"library": str(library.path), **stats.to_json()}))
         return EXIT_OK
+    if not stats.count:
+        print(
+            f"{library.path} is empty: no cables yet"
+            f" (import some with `cables --library {library.path} import PATH...`)"
+        )
+        return EXIT_OK
     lines = [f"{stats.count:,} cables in {library.path}"]
     if stats.synthetic:
         lines.append(f"{stats.synthetic:,} of them synthetic (generated text, no permalinks)")

@@ -7,19 +7,17 @@ from plain text: nothing in them is ever read as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import OptionList
 
 from cables.history import Place
 from cables.sanitize import clean_line
 from cables.state import Bookmark, State, Visit
+from tui.screens.lists import ListScreen, Row
 
 
 def _bookmark_row(bookmark: Bookmark) -> Content:
@@ -50,71 +48,46 @@ def _visit_row(visit: Visit) -> Content:
     )
 
 
-class PlacesScreen(ModalScreen[Place | None]):
+class PlacesScreen(ListScreen[Place]):
     """A titled list of saved places; enter opens one, escape goes back."""
 
-    DEFAULT_CSS = """
-    PlacesScreen { align: center middle; }
-    PlacesScreen > #places-box { width: 90%; max-width: 120; height: 80%;
-        border: round $accent; background: $surface; padding: 0 1; }
-    PlacesScreen #places-title { text-style: bold; width: 100%; }
-    PlacesScreen #places-hint { color: $text-muted; width: 100%; }
-    PlacesScreen OptionList { height: 1fr; border: none; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=True)]
     TITLE_TEXT = ""
     HINT = "enter open · escape close"
-    EMPTY = ""
 
-    def __init__(self, state: State) -> None:
-        super().__init__()
+    def __init__(self, state: State, present: Callable[[str], bool] | None = None) -> None:
+        super().__init__(self.TITLE_TEXT, self.HINT)
         self.state = state
+        self.present = present  # whether a cable is in this library (None: not checked)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="places-box"):
-            yield Label(Content(self.TITLE_TEXT), id="places-title")
-            yield OptionList(id="places")
-            yield Label(Content(self.HINT), id="places-hint")
-
-    def on_mount(self) -> None:
-        self.refresh_places()
-        self.query_one(OptionList).focus()
+    def rows(self) -> list[tuple[Row, Place]]:
+        return [(self._marked(row, place), place) for row, place in self.places()]
 
     def places(self) -> list[tuple[Content, Place]]:
         """The rows and what each opens (each subclass lists its own)."""
         raise NotImplementedError
 
-    def refresh_places(self) -> None:
-        options = self.query_one(OptionList)
-        highlighted = options.highlighted
-        options.clear_options()
-        rows = self.places()
-        self._values = [place for _, place in rows]
-        if rows:
-            options.add_options([Option(row) for row, _ in rows])
-            options.highlighted = min(highlighted or 0, len(rows) - 1)
-        else:
-            options.add_option(Option(Content(self.EMPTY), disabled=True))
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option_index < len(self._values):
-            self.dismiss(self._values[event.option_index])
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def _marked(self, row: Content, place: Place) -> Content:
+        """The row, said to be elsewhere when its cable is not in this library."""
+        if self.present is None or self.present(place.ref):
+            return row
+        return Content.assemble((" not in this library ", "reverse"), " ", row)
 
 
 class BookmarksScreen(PlacesScreen):
     """Every bookmark, oldest first; `d` deletes the highlighted one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *PlacesScreen.BINDINGS,
+        *ListScreen.BINDINGS,
         Binding("d,delete", "delete", "Delete bookmark", show=True),
+        Binding("u", "undo", "Undo delete", show=True),
     ]
     TITLE_TEXT = "Bookmarks"
-    HINT = "enter open · d delete · escape close"
+    HINT = "enter open · d delete · u undo · escape close"
     EMPTY = "No bookmarks yet: b on a paragraph bookmarks it."
+
+    def __init__(self, state: State, present: Callable[[str], bool] | None = None) -> None:
+        super().__init__(state, present)
+        self.deleted: list[tuple[int, Bookmark]] = []  # what `u` puts back, last first
 
     def places(self) -> list[tuple[Content, Place]]:
         return [(_bookmark_row(b), Place(b.ref, b.anchor)) for b in self.state.bookmarks]
@@ -122,8 +95,21 @@ class BookmarksScreen(PlacesScreen):
     def action_delete(self) -> None:
         index = self.query_one(OptionList).highlighted
         if index is not None and index < len(self.state.bookmarks):
-            self.state.remove_bookmark(self.state.bookmarks[index])
-            self.refresh_places()
+            bookmark = self.state.bookmarks[index]
+            self.state.remove_bookmark(bookmark)
+            self.deleted.append((index, bookmark))
+            self.refresh_rows()
+
+    def action_undo(self) -> None:
+        """Put back the last deleted bookmark where it was."""
+        if not self.deleted:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        index, bookmark = self.deleted.pop()
+        self.state.bookmarks.insert(min(index, len(self.state.bookmarks)), bookmark)
+        self.state.save()
+        self.refresh_rows()
+        self.query_one(OptionList).highlighted = min(index, len(self.state.bookmarks) - 1)
 
 
 class HistoryScreen(PlacesScreen):

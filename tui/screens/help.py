@@ -13,13 +13,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from cables.keymap import ACTIONS
+from cables.keymap import ACTIONS, Scope
 from cables.model import Level
 from cables.query import HELP as QUERY_HELP
 from tui.keys import key_label, keys_of
 from tui.widgets.levels import CODE, LevelStyles
 
-SCOPES = {"app": "Anywhere", "cable": "Reading a cable", "sidebar": "In the sidebar"}
+SCOPES = {Scope.APP: "Anywhere", Scope.CABLE: "Reading a cable", Scope.SIDEBAR: "In the sidebar"}
 MARKINGS = {
     Level.U: "(U) (U//FOUO)",
     Level.SBU: "(SBU) (SBU/NF)",
@@ -38,7 +38,7 @@ def help_table(keymap: dict[str, str]) -> Table:
     for scope, title in SCOPES.items():
         table.add_row(Text(title, style="bold underline"), "", "")
         for action in ACTIONS:
-            if action.scope == scope:
+            if action.scope is scope:
                 keys = " ".join(key_label(k) for k in keys_of(action.id, keymap).split(","))
                 table.add_row(Text(keys), Text(action.description), Text(action.id))
     return table
@@ -58,7 +58,12 @@ def legend_table(styles: LevelStyles) -> Table:
     return table
 
 
-class _InfoScreen(ModalScreen[None]):
+class InfoScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    InfoScreen { align: center middle; }
+    InfoScreen #info-box { width: 90%; max-width: 110; height: 80%; border: round $primary;
+        background: $surface; padding: 0 1; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss_screen", "Close"),
     ]
@@ -79,7 +84,7 @@ class _InfoScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class HelpScreen(_InfoScreen):
+class HelpScreen(InfoScreen):
     def __init__(self, keymap: dict[str, str]) -> None:
         super().__init__(
             "Keys",
@@ -90,7 +95,7 @@ class HelpScreen(_InfoScreen):
         )
 
 
-class LegendScreen(_InfoScreen):
+class LegendScreen(InfoScreen):
     def __init__(self, styles: LevelStyles) -> None:
         super().__init__(
             "Levels",

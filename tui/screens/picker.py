@@ -1,43 +1,25 @@
-"""Pick one of a short list (references, cited by, a level): enter chooses, escape cancels."""
+"""Pick one of a short list (references, cited by, a level, articles): enter chooses."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
-from textual.widgets.option_list import Option
+
+from tui.screens.lists import ListScreen, Row
 
 
-class PickerScreen(ModalScreen[str | None]):
+class PickerScreen(ListScreen[str]):
     """A titled list of (value, label) pairs; dismisses with the chosen value."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, title: str, choices: Sequence[tuple[str, str | Text]]) -> None:
-        super().__init__(classes="picker")
-        self.picker_title = title
+    def __init__(
+        self, title: str, choices: Sequence[tuple[str, str | Text]], *, hint: str = ""
+    ) -> None:
+        super().__init__(title, hint or "enter choose · escape cancel")
         self.choices = choices
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="picker-box"):
-            yield Label(Text(self.picker_title, style="bold"), id="picker-title")
-            yield OptionList(
-                *(
-                    Option(label if isinstance(label, Text) else Text(label), id=value)
-                    for value, label in self.choices
-                ),
-                id="picker-list",
-            )
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def rows(self) -> list[tuple[Row, str]]:
+        return [
+            (label if isinstance(label, Text) else Text(label), value)
+            for value, label in self.choices
+        ]

@@ -12,38 +12,32 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import BindingType
+from textual.cache import LRUCache
+from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from cables.keymap import Scope
 from cables.model import Cable, Level, Paragraph
 from cables.sanitize import clean, clean_line
-from tui.keys import bindings
+from tui import navigation
+from tui.keys import bindings, key_hint
 from tui.widgets.footer import marking_label
 from tui.widgets.levels import LevelStyles
 from tui.widgets.wrap import line_spans
 
-# Cable actions that need the library, history or clipboard: handled by the app.
-APP_ACTIONS = frozenset(
-    {
-        "copy_paragraph_link",
-        "copy_cable_link",
-        "copy_citation",
-        "references",
-        "cited_by",
-        "back",
-        "forward",
-        "bookmark",
-    }
-)
-GUTTER = 2
+GUTTER = 3  # level bar (`▶` on the current paragraph), bookmark mark, space
+BOOKMARK_MARK = "•"
+STRIP_CACHE_LINES = 1000
 
 
 @dataclass(slots=True)
@@ -70,7 +64,7 @@ class _Line:
 class CableView(ScrollView, can_focus=True):
     """Shows one cable; keeps the current paragraph and moves it from the keyboard."""
 
-    BINDINGS: ClassVar[list[BindingType]] = bindings("cable", on_app=APP_ACTIONS)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(Scope.CABLE)
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "cable-view--current",
@@ -94,19 +88,33 @@ class CableView(ScrollView, can_focus=True):
             super().__init__()
             self.direction = direction
 
-    def __init__(self, styles: LevelStyles, *, id: str | None = None) -> None:
+    def __init__(
+        self, styles: LevelStyles, keymap: dict[str, str] | None = None, *, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.levels = styles
+        self.keymap = keymap or {}  # the user's, for hints that name keys
         self.cable: Cable | None = None
         self.current = 0
         self.original = False
         self.find_query = ""
+        self.last_query = ""  # what `/` offers again, across cables
+        self.match_at: int | None = None  # index into _matches of the match shown
+        self._matches: list[tuple[int, int]] = []  # per find match: paragraph, line
+        self._raw_rows: list[int] = []  # raw view: per line of the text, its first laid-out row
         self.find_words_pattern: re.Pattern[str] | None = None  # a full-text hit's words
         self.target_level: Level | None = None
         self._lines: list[_Line] = []
         self._spans: list[tuple[int, int]] = []  # per paragraph: first line, end line
+        self._starts: list[int] = []  # per paragraph: first line (sorted, for bisecting)
+        self._leads: list[int] = []  # per paragraph: its section heading's line, else its first
+        self.bookmarked: frozenset[int] = frozenset()  # paragraph indices bookmarked
+        self.message: list[str] = []  # shown while no cable is open
+        self._held = False  # True while the view scrolls itself to show `current`
         self._laid_out_width = -1
-        self._strips: dict[int, Strip] = {}
+        # Rendered lines by number, bounded: scrolling a 60 KB cable end to end keeps a few
+        # screens' worth, not every line.
+        self._strips: LRUCache[int, Strip] = LRUCache(STRIP_CACHE_LINES)
         self._base_style = Style()
         self._current_style = Style()
 
@@ -115,15 +123,31 @@ class CableView(ScrollView, can_focus=True):
     def show(self, cable: Cable, index: int = 0) -> None:
         """Open `cable` at paragraph `index`."""
         self.cable = cable
+        self.message = []
         self.original = False
         self.find_query = ""
+        self.match_at = None
         self.find_words_pattern = None
         self.target_level = None
         self.current = max(0, min(index, len(cable.paragraphs) - 1))
+        self._held = True  # the scroll below is ours: the current paragraph stays
         self._relayout()
         self.scroll_to(x=0, y=0, animate=False)
+        self._held = False
         self._reveal()
         self._moved()
+
+    def show_message(self, lines: list[str]) -> None:
+        """No cable: show `lines` (plain text) instead, e.g. how to fill an empty library."""
+        self.cable = None
+        self.message = lines
+        self.find_query = ""
+        self._relayout()
+        self._moved()
+
+    def restyle(self) -> None:
+        """Lay out again with the level styles as they are now (the theme changed)."""
+        self._relayout()
 
     def index_of_anchor(self, anchor: str) -> int | None:
         if self.cable is None:
@@ -145,6 +169,26 @@ class CableView(ScrollView, can_focus=True):
         self.refresh()
         self._moved()
 
+    def _make_current(self, index: int) -> None:
+        """Make paragraph `index` current where it is, without scrolling."""
+        if index != self.current:
+            self.current = index
+            self.refresh()
+            self._moved()
+
+    def set_bookmarked(self, indices: frozenset[int]) -> None:
+        """Mark these paragraphs of the open cable as bookmarked (a dot in the gutter)."""
+        if indices != self.bookmarked:
+            self.bookmarked = indices
+            self._strips.clear()
+            self.refresh()
+
+    @property
+    def section(self) -> str | None:
+        """The heading of the section the current paragraph is in."""
+        paragraph = self.paragraph
+        return paragraph.section if paragraph is not None else None
+
     def _moved(self) -> None:
         self.post_message(self.Moved(self.cable, self.current))
 
@@ -152,18 +196,42 @@ class CableView(ScrollView, can_focus=True):
         if not self._spans or self.original:
             return
         start, end = self._spans[self.current]
+        lead = self._leads[self.current]
         height = self.scrollable_content_region.height
         if not height:  # not laid out yet: on_resize reveals it
             return
         top = int(self.scroll_y)
-        # Scroll when the paragraph starts off screen, or runs off the bottom from low down
-        # (a long first paragraph leaves the cable's header in view).
+        # Scroll when the paragraph (or its section heading) starts off screen, or runs off the
+        # bottom from low down (a long first paragraph leaves the cable's header in view).
         if (
-            start < top
+            lead < top
             or start >= top + height
             or (end > top + height and start - top > height // 2)
         ):
-            self.scroll_to(y=max(0, start - 1), animate=False)
+            self.scroll_to(y=max(0, lead - 1 if lead == start else lead), animate=False)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._follow_scroll()
+
+    def _follow_scroll(self, *, paged: bool = False) -> None:
+        """Keep the current paragraph on screen however the text was scrolled (see
+        `navigation.follow`)."""
+        height = self.scrollable_content_region.height
+        if self.original or self._held or not self._spans or not height:
+            return
+        self._make_current(
+            navigation.follow(self._spans, self.current, int(self.scroll_y), height, paged=paged)
+        )
+
+    def on_click(self, event: Click) -> None:
+        """A click on a paragraph makes it current."""
+        number = int(self.scroll_y) + event.y
+        if self.original or not 0 <= number < len(self._lines):
+            return
+        paragraph = self._lines[number].paragraph
+        if paragraph is not None:
+            self._make_current(paragraph)
 
     # -- layout --------------------------------------------------------------------------
 
@@ -177,23 +245,30 @@ class CableView(ScrollView, can_focus=True):
         self._laid_out_width = width
         self._strips.clear()
         if self.cable is None:
-            self._lines, self._spans = [], []
+            self._lines, self._spans, self._leads = self._message_lines(width), [], []
         elif self.original:
-            self._lines, self._spans = self._original_lines(self.cable), []
+            self._lines, self._raw_rows = self._original_lines(self.cable, max(10, width))
+            self._spans, self._leads = [], []
         else:
-            self._lines, self._spans = self._layout(self.cable, max(10, width - GUTTER))
-        content_width = width
-        if self.original:
-            content_width = max((cell_len(line.source.plain) for line in self._lines), default=0)
-        self.virtual_size = Size(content_width, len(self._lines))
+            self._lines, self._spans, self._leads = self._layout(
+                self.cable, max(10, width - GUTTER)
+            )
+        self._starts = [start for start, _ in self._spans]
+        held, self._held = self._held, True  # a shorter text may scroll up: not the reader
+        self.virtual_size = Size(width, len(self._lines))
+        self._held = held
         self.refresh()
 
-    def _layout(self, cable: Cable, width: int) -> tuple[list[_Line], list[tuple[int, int]]]:
+    def _layout(
+        self, cable: Cable, width: int
+    ) -> tuple[list[_Line], list[tuple[int, int]], list[int]]:
         lines: list[_Line] = []
 
-        def add(text: Text, paragraph: int | None = None) -> None:
-            for i, (start, end) in enumerate(line_spans(text.plain, width)):
+        def add(text: Text, paragraph: int | None = None) -> list[tuple[int, int]]:
+            spans = line_spans(text.plain, width)
+            for i, (start, end) in enumerate(spans):
                 lines.append(_Line(paragraph, i == 0, text, start, end))
+            return spans
 
         heading = self.get_component_rich_style("cable-view--heading", partial=True)
         if cable.synthetic:
@@ -207,25 +282,51 @@ class CableView(ScrollView, can_focus=True):
         add(Text(clean_line(cable.subject or "(no subject)"), style=Style(bold=True)))
         if cable.tags:
             add(Text("TAGS: " + clean_line(" ".join(cable.tags)), style=Style(dim=True)))
+        if cable.articles:
+            outlets = ", ".join(
+                dict.fromkeys(
+                    (urlsplit(url).hostname or url).removeprefix("www.") for url in cable.articles
+                )
+            )
+            count = len(cable.articles)
+            add(
+                Text(
+                    f"Appears in {count} press article{'s' * (count != 1)}: "
+                    f"{clean_line(outlets)} (a lists them, to copy a link)",
+                    style=Style(italic=True),
+                )
+            )
         if cable.ref_text or cable.references:
             refs = clean(cable.ref_text or " ".join(cable.references)).strip()
             label = "" if refs[:3].upper() == "REF" else "REF: "
             add(Text(label + refs, style=Style(dim=True)))
         add(Text(""))
         spans: list[tuple[int, int]] = []
+        leads: list[int] = []
         section: str | None = None
         find = self._find_pattern()
         find_style = self.get_component_rich_style("cable-view--find", partial=True)
+        self._matches = []
         for i, paragraph in enumerate(cable.paragraphs):
+            lead = len(lines)
             if paragraph.section and paragraph.section != section:
                 add(Text(clean_line(paragraph.section), style=heading))
-                add(Text(""))
+                add(Text("─" * min(width, cell_len(clean_line(paragraph.section))), style=heading))
             section = paragraph.section
             start = len(lines)
-            add(self._paragraph_text(paragraph, find, find_style), i)
+            text = self._paragraph_text(paragraph, find, find_style)
+            wrapped = add(text, i)
+            if find is not None:  # each match, with the line it starts on
+                for match in find.finditer(text.plain):
+                    row = next(
+                        (k for k, (_, end) in enumerate(wrapped) if match.start() < end),
+                        len(wrapped) - 1,
+                    )
+                    self._matches.append((i, start + row))
             spans.append((start, len(lines)))
+            leads.append(lead)
             add(Text(""))
-        return lines, spans
+        return lines, spans, leads
 
     def _paragraph_text(
         self, paragraph: Paragraph, find: re.Pattern[str] | None, find_style: Style
@@ -241,13 +342,49 @@ class CableView(ScrollView, can_focus=True):
         return text
 
     @staticmethod
-    def _original_lines(cable: Cable) -> list[_Line]:
+    def _original_lines(cable: Cable, width: int) -> tuple[list[_Line], list[int]]:
+        """The text as published, long lines wrapped; with each raw line's first row."""
         raw = (clean(cable.header) + "\n\n" if cable.header else "") + clean(cable.body)
-        lines = []
+        lines: list[_Line] = []
+        rows: list[int] = []
         for line in raw.split("\n"):
-            text = Text(line.expandtabs(), no_wrap=True, end="")
-            lines.append(_Line(None, False, text, 0, len(text)))
+            rows.append(len(lines))
+            text = Text(line.expandtabs(), end="")
+            for start, end in line_spans(text.plain, width) or [(0, 0)]:
+                lines.append(_Line(None, False, text, start, end))
+        return lines, rows
+
+    def _message_lines(self, width: int) -> list[_Line]:
+        lines = []
+        for line in self.message:
+            text = Text(line, end="")
+            for start, end in line_spans(line, max(10, width - GUTTER)) or [(0, 0)]:
+                lines.append(_Line(None, False, text, start, end))
         return lines
+
+    def _nothing_yet(self) -> bool:
+        """With no cable open, say so (`/` and `:` have nothing to search) and return True."""
+        if self.cable is not None:
+            return False
+        why = "this library has no cables" if self.message else "no cable is open"
+        self.notify(f"Nothing to search yet: {why}", severity="warning", markup=False)
+        return True
+
+    def _raw_row_of(self, index: int) -> int:
+        """The raw view's row where paragraph `index` starts (found by its first words)."""
+        if self.cable is None or not self.cable.paragraphs:
+            return 0
+        words = re.findall(r"\w+", clean(self.cable.paragraphs[index].text))[:8]
+        if not words:
+            return 0
+        raw = (clean(self.cable.header) + "\n\n" if self.cable.header else "") + clean(
+            self.cable.body
+        )
+        found = re.search(r"\W+".join(map(re.escape, words)), raw)
+        if found is None:
+            return 0
+        line = raw.count("\n", 0, found.start())
+        return self._raw_rows[line] if line < len(self._raw_rows) else 0
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -267,11 +404,9 @@ class CableView(ScrollView, can_focus=True):
         strip = self._strips.get(number)
         if strip is None:
             strip = Strip(list(line.text.render(self.app.console)))
-            self._strips[number] = strip
+            self._strips.set(number, strip)
         if self.original:
-            return strip.crop_extend(
-                int(self.scroll_x), int(self.scroll_x) + width, None
-            ).apply_style(base)
+            return strip.crop_extend(0, width, None).apply_style(base)
         gutter = self._gutter(line)
         strip = Strip.join([gutter, strip]).crop_extend(0, width, None)
         if line.paragraph is not None and line.paragraph == self.current:
@@ -283,7 +418,9 @@ class CableView(ScrollView, can_focus=True):
             return Strip([Segment(" " * GUTTER)], GUTTER)
         level = self.cable.paragraphs[line.paragraph].level
         mark = "▶" if line.first and line.paragraph == self.current else "▌"
-        return Strip([Segment(mark, self.levels.fg(level)), Segment(" ")], GUTTER)
+        saved = BOOKMARK_MARK if line.first and line.paragraph in self.bookmarked else " "
+        style = self.levels.fg(level)
+        return Strip([Segment(mark, style), Segment(saved, style), Segment(" ")], GUTTER)
 
     def visible_text(self) -> str:
         """The plain text of the laid-out cable (tests and the benchmark read it)."""
@@ -292,10 +429,16 @@ class CableView(ScrollView, can_focus=True):
     # -- actions -------------------------------------------------------------------------
 
     def action_next_paragraph(self) -> None:
-        self.move_to(self.current + 1)
+        if self.original:  # the raw view moves by lines
+            self.scroll_to(y=self.scroll_y + 1, animate=False)
+        else:
+            self.move_to(self.current + 1)
 
     def action_prev_paragraph(self) -> None:
-        self.move_to(self.current - 1)
+        if self.original:
+            self.scroll_to(y=self.scroll_y - 1, animate=False)
+        else:
+            self.move_to(self.current - 1)
 
     def action_first_paragraph(self) -> None:
         self.move_to(0)
@@ -305,22 +448,52 @@ class CableView(ScrollView, can_focus=True):
         if self.cable is not None:
             self.move_to(len(self.cable.paragraphs) - 1)
 
+    def action_page_down(self) -> None:
+        self._page(1.0)
+
+    def action_page_up(self) -> None:
+        self._page(-1.0)
+
+    def action_half_page_down(self) -> None:
+        self._page(0.5)
+
+    def action_half_page_up(self) -> None:
+        self._page(-0.5)
+
+    def _page(self, pages: float) -> None:
+        """Scroll by (part of) a page as less does; the current paragraph follows the text.
+
+        At either end, where the text cannot scroll, the last (or first) paragraph is made current.
+        """
+        if self.cable is None:
+            return
+        height = self.scrollable_content_region.height
+        step = max(1, int(height * abs(pages)) - (1 if abs(pages) >= 1 else 0))
+        target = int(self.scroll_y) + (step if pages > 0 else -step)
+        target = max(0, min(target, int(self.max_scroll_y)))
+        if target == int(self.scroll_y):
+            if self.original:
+                return
+            self.move_to(len(self.cable.paragraphs) - 1 if pages > 0 else 0)
+            return
+        self.scroll_to(y=target, animate=False)
+        self._follow_scroll(paged=True)
+
     def goto_number(self, value: str) -> bool:
         """Go to the paragraph numbered `value`, else the Nth; False if there is none."""
-        if self.cable is None or not value.strip().isdigit():
+        if self.cable is None:
             return False
-        n = int(value)
-        for i, paragraph in enumerate(self.cable.paragraphs):
-            if paragraph.number == n:
-                self.move_to(i)
-                return True
-        if 1 <= n <= len(self.cable.paragraphs):
-            self.move_to(n - 1)
-            return True
-        return False
+        target = navigation.number_target(self.cable.paragraphs, value)
+        if target is None:
+            return False
+        self.move_to(target)
+        return True
 
     def action_goto_paragraph(self) -> None:
         from tui.screens.prompt import PromptScreen
+
+        if self._nothing_yet():
+            return
 
         def done(value: str | None) -> None:
             if value and not self.goto_number(value):
@@ -329,26 +502,16 @@ class CableView(ScrollView, can_focus=True):
         self.app.push_screen(PromptScreen("Go to paragraph", ":", numbers=True), done)
 
     def _section_starts(self) -> list[int]:
-        assert self.cable is not None
-        starts, section = [], None
-        for i, paragraph in enumerate(self.cable.paragraphs):
-            if paragraph.section and paragraph.section != section:
-                starts.append(i)
-            section = paragraph.section
-        return starts
+        return navigation.section_starts(self.cable.paragraphs) if self.cable else []
 
     def action_next_section(self) -> None:
-        self._jump(self._section_starts() if self.cable else [], 1, "section")
+        self._jump(self._section_starts(), 1, "section")
 
     def action_prev_section(self) -> None:
-        self._jump(self._section_starts() if self.cable else [], -1, "section")
+        self._jump(self._section_starts(), -1, "section")
 
     def _jump(self, candidates: list[int], direction: int, what: str) -> None:
-        after = [i for i in candidates if i > self.current]
-        before = [i for i in candidates if i < self.current]
-        target = (
-            (after[0] if after else None) if direction > 0 else (before[-1] if before else None)
-        )
+        target = navigation.jump_target(candidates, self.current, direction)
         if target is None:
             where = "after" if direction > 0 else "before"
             self.notify(f"No {what} {where} this paragraph", severity="warning", markup=False)
@@ -360,15 +523,12 @@ class CableView(ScrollView, can_focus=True):
         if self.target_level is not None:
             return self.target_level
         assert self.cable is not None
-        return max(
-            (p.level for p in self.cable.paragraphs), key=lambda lv: lv.rank, default=Level.UNMARKED
-        )
+        return navigation.highest_level(self.cable.paragraphs)
 
     def _level_hits(self) -> list[int]:
         if self.cable is None:
             return []
-        level = self._level()
-        return [i for i, p in enumerate(self.cable.paragraphs) if p.level is level]
+        return navigation.level_hits(self.cable.paragraphs, self._level())
 
     def action_next_level(self) -> None:
         if self.cable is not None:
@@ -384,7 +544,11 @@ class CableView(ScrollView, can_focus=True):
         def done(value: str | None) -> None:
             if value:
                 self.target_level = Level(value)
-                self.notify(f"< and > now jump to {self.target_level.label} paragraphs")
+                keys = (key_hint("prev_level", self.keymap), key_hint("next_level", self.keymap))
+                self.notify(
+                    f"{keys[0]} and {keys[1]} now jump to {self.target_level.label} paragraphs",
+                    markup=False,
+                )
 
         choices = [(level.value, f"{level.label}") for level in Level]
         self.app.push_screen(PickerScreen("Jump between paragraphs of level", choices), done)
@@ -403,6 +567,12 @@ class CableView(ScrollView, can_focus=True):
         self.find_query = " ".join(w for w, _ in words)
         self.find_words_pattern = re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
         self._relayout()
+        # n goes on after the current paragraph (the hit's), N back before it
+        self.match_at = max(
+            (k for k, (paragraph, _) in enumerate(self._matches) if paragraph <= self.current),
+            default=None,
+        )
+        self._moved()
 
     def find_hits(self) -> list[int]:
         pattern = self._find_pattern()
@@ -415,24 +585,61 @@ class CableView(ScrollView, can_focus=True):
         ]
 
     def find(self, query: str) -> None:
-        """Highlight `query` and go to the first paragraph at or after this one holding it."""
+        """Highlight `query` and show its first match at or after the current paragraph."""
         self.find_query = query
+        self.match_at = None
         self.find_words_pattern = None
         self._relayout()
-        hits = self.find_hits()
-        if not hits:
-            self.notify(f"Not found: {query}", severity="warning", markup=False)
+        if query:
+            self.last_query = query
+        if not self._matches:
+            self._moved()  # the status line says "no match"
             return
-        self.move_to(next((i for i in hits if i >= self.current), hits[0]))
+        start = self._spans[self.current][0]
+        self._show_match(next((k for k, (_, row) in enumerate(self._matches) if row >= start), 0))
+
+    @property
+    def find_status(self) -> str | None:
+        """`/data: match 2 of 5`, `/data: no match`, or None with no find."""
+        if not self.find_query:
+            return None
+        if not self._matches:
+            return f"/{self.find_query}: no match"
+        shown = "" if self.match_at is None else f"match {self.match_at + 1} of "
+        return f"/{self.find_query}: {shown}{len(self._matches)}" + ("" if shown else " matches")
+
+    def _show_match(self, k: int) -> None:
+        """Bring match `k` on screen and make its paragraph current."""
+        self.match_at = k
+        paragraph, row = self._matches[k]
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_y)
+        if height and not top <= row < top + height:
+            self.scroll_to(y=max(0, row - height // 3), animate=False)
+        self.current = paragraph
+        self.refresh()
+        self._moved()
 
     def action_find(self) -> None:
+        """`/`: find as you type; enter keeps it, escape puts back what was there."""
         from tui.screens.prompt import PromptScreen
 
-        def done(value: str | None) -> None:
-            if value:
-                self.find(value)
+        if self._nothing_yet():
+            return
+        before = (self.find_query, self.current, self.scroll_y)
 
-        self.app.push_screen(PromptScreen("Find in this cable", "/"), done)
+        def done(value: str | None) -> None:
+            if value is None:
+                query, current, scroll_y = before
+                self.find(query)
+                self.scroll_to(y=scroll_y, animate=False)
+                self._make_current(current)
+                self._moved()
+
+        self.app.push_screen(
+            PromptScreen("Find in this cable", "/", value=self.last_query, on_change=self.find),
+            done,
+        )
 
     def action_find_next(self) -> None:
         self._find_step(1)
@@ -442,20 +649,37 @@ class CableView(ScrollView, can_focus=True):
 
     def _find_step(self, direction: int) -> None:
         if not self.find_query:
-            self.notify("Nothing to find yet: press / first", severity="warning")
+            self.notify(
+                f"Nothing to find yet: press {key_hint('find', self.keymap)} first",
+                severity="warning",
+                markup=False,
+            )
             return
-        hits = self.find_hits()
-        if self.find_words_pattern is not None and not [
-            i for i in hits if (i > self.current if direction > 0 else i < self.current)
-        ]:
-            self.post_message(self.PastLastMatch(direction))
+        if not self._matches:
+            if self.find_words_pattern is not None:  # a full-text hit: on to the next cable
+                self.post_message(self.PastLastMatch(direction))
+                return
+            self.notify(f"No match for {self.find_query!r}", severity="warning", markup=False)
             return
-        self._jump(hits, direction, f"match for {self.find_query!r}")
+        k, wrapped = navigation.step_match(len(self._matches), self.match_at, direction)
+        if wrapped:
+            if self.find_words_pattern is not None:
+                self.post_message(self.PastLastMatch(direction))
+                return
+            where = "first" if direction > 0 else "last"
+            self.notify(f"Wrapped to the {where} match", markup=False, timeout=3)
+        self._show_match(k)
 
     def action_toggle_original(self) -> None:
+        """`o`: the text as published, opened where the current paragraph is, and back."""
         if self.cable is None:
             return
         self.original = not self.original
+        self._held = True
         self._relayout()
-        self.scroll_to(x=0, y=0, animate=False)
-        self._reveal()
+        if self.original:
+            self.scroll_to(x=0, y=max(0, self._raw_row_of(self.current) - 1), animate=False)
+        else:
+            self.scroll_to(x=0, y=max(0, self._leads[self.current] - 1), animate=False)
+        self._held = False
+        self._moved()

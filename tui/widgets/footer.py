@@ -14,6 +14,7 @@ from textual.widget import Widget
 
 from cables.model import Cable, Paragraph
 from cables.sanitize import clean_line
+from tui.widgets.levels import CODE
 
 _ABBREVIATIONS = (
     ("TOP SECRET", "TS"),
@@ -46,61 +47,132 @@ def abbreviate_origin(value: str) -> str:
     return value
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def paragraph_number(cable: Cable, index: int) -> str:
+    """The paragraph's number as published (what `#parN` links to), with its position where
+    the number alone does not say which one it is: `4`, `6 (7th of 8)`, `– (1st of 50)`."""
+    paragraph = cable.paragraphs[index]
+    total = len(cable.paragraphs)
+    if paragraph.number is None:
+        return f"– ({ordinal(index + 1)} of {total})"
+    if sum(p.number == paragraph.number for p in cable.paragraphs) > 1:
+        return f"{paragraph.number} ({ordinal(index + 1)} of {total})"
+    return str(paragraph.number)
+
+
 def paragraph_position(cable: Cable, index: int) -> str:
-    """`¶ 3/13`: the current paragraph's number (else its position) and the count."""
+    """`¶ 4/13` (number as published / count), or with its position: `¶ 6 (7th of 8)`."""
     total = len(cable.paragraphs)
     if not total:
-        return "¶ -/0"
-    paragraph = cable.paragraphs[index]
-    number = paragraph.number if paragraph.number is not None else f"#{index + 1}"
-    return f"¶ {number}/{total}"
+        return "¶ none"
+    number = paragraph_number(cable, index)
+    return f"¶ {number}" if "(" in number else f"¶ {number}/{total}"
+
+
+def paragraph_ref(cable: Cable, index: int) -> str:
+    """`09MEXICO1055 ¶4` (or `¶6, 7th of 8`): a paragraph named for notices and citations."""
+    number = paragraph_number(cable, index).replace(" (", ", ").rstrip(")")
+    return f"{cable.reference_id} ¶{number}"
 
 
 def marking_label(paragraph: Paragraph) -> str:
-    """The marking as the reader sees it, `(S//NF)`, or `(unmarked)`."""
-    if not paragraph.marking:
-        return "(unmarked)"
-    return f"({clean_line(paragraph.marking).strip('() ')})"
+    """The marking as the reader sees it: `(S//NF)`, `(S, entire text)`, or `(unmarked)`."""
+    if paragraph.marking:
+        return f"({clean_line(paragraph.marking).strip('() ')})"
+    if paragraph.parsed is not None:  # given by a whole-text marking, not one of its own
+        return f"({CODE[paragraph.level]}, entire text)"
+    return "(unmarked)"
 
 
-def footer_text(cable: Cable | None, index: int, width: int) -> Text:
-    """The footer's text for `width` columns: full, abbreviated, or abbreviated on two lines."""
+RELIABLE_RELEASE_TIMES = "2011-08-30"  # only the final regeneration's pages carry true times
+
+
+def sent_time(cable: Cable) -> str | None:
+    """`16:11`: when the cable was sent (`sent`, from its DTG, UTC), where it has a DTG that
+    agrees with the created date (without one, `sent` is only the page's Created value)."""
+    if not cable.created_dtg or not cable.sent or not cable.created:
+        return None
+    if cable.sent[:10] != cable.created[:10] or len(cable.sent) < 16:
+        return None
+    return cable.sent[11:16]
+
+
+def release_time(cable: Cable) -> str | None:
+    """`01:44` for the 2011-08-30 pages; the earlier pages' times are wrong (hour as minutes)."""
+    released = cable.released or ""
+    if released.startswith(RELIABLE_RELEASE_TIMES) and len(released) >= 16:
+        return released[11:16]
+    return None
+
+
+def _from_dump(cable: Cable) -> bool:
+    path = cable.source.path if cable.source else ""
+    return path.endswith((".csv", ".csv.gz"))
+
+
+def _dates(cable: Cable, *, short: bool, times: bool) -> list[str]:
+    """The created and released fields, in words where a value is missing."""
+    created = (cable.created or "")[:10] or "unknown"
+    if times and (sent := sent_time(cable)):
+        created += f" {sent}"
+    if cable.released:
+        released = cable.released[:10]
+        if times and (at := release_time(cable)):
+            released += f" {at}"
+    elif cable.synthetic:
+        released = "never (synthetic)"
+    elif _from_dump(cable):
+        released = "2011 (full release, from the dump)" if not short else "2011 (dump)"
+    else:
+        released = "unknown"
+    if short:
+        return [f"c {created}", f"r {released}"]
+    return [f"created {created}", f"released {released}"]
+
+
+def footer_lines(cable: Cable | None, index: int, width: int) -> list[Text]:
+    """The footer for `width` columns: every field, on one line if it fits, else two.
+
+    Tried in order: full labels, then `c`/`r` and abbreviations (`Emb.`, `S//NF`); one line,
+    then two (id and dates, then the rest). Times to the minute from 70 columns.
+    """
     if cable is None:
-        return Text("no cable open", style="dim")
-    created = (cable.created or "?")[:10]
-    released = (cable.released or "?")[:10]
-    origin = clean_line(cable.origin or "origin ?")
-    classification = clean_line(cable.classification or "classification ?")
+        return [Text("no cable open", style="dim")]
+    origin = clean_line(cable.origin) if cable.origin else "origin unknown"
+    classification = (
+        clean_line(cable.classification) if cable.classification else "classification unknown"
+    )
     position = paragraph_position(cable, index)
     if cable.paragraphs:
         position += " " + marking_label(cable.paragraphs[index])
     synthetic = ["SYNTHETIC"] if cable.synthetic else []
-    full = [
-        cable.reference_id,
-        f"created {created}",
-        f"released {released}",
-        origin,
-        classification,
-        position,
-        *synthetic,
-    ]
-    if cell_len(_SEP.join(full)) <= width:
-        return _join(full)
-    short = [
-        cable.reference_id,
-        f"c {created}",
-        f"r {released}",
-        abbreviate_origin(origin),
-        abbreviate_classification(classification),
-        position,
-        *synthetic,
-    ]
-    if cell_len(_SEP.join(short)) <= width:
-        return _join(short)
-    first = _join(short[:3])
-    first.append("\n")
-    first.append_text(_join(short[3:]))
-    return first
+    times = width >= 70
+    candidates: list[list[list[str]]] = []
+    for short in (False, True):
+        head = [cable.reference_id, *_dates(cable, short=short, times=times)]
+        rest = [
+            abbreviate_origin(origin) if short else origin,
+            abbreviate_classification(classification) if short else classification,
+            position,
+            *synthetic,
+        ]
+        candidates.append([head + rest])
+        candidates.append([head, rest])
+    candidates.sort(key=len)  # one line before two
+    for lines in candidates:
+        if all(cell_len(_SEP.join(line)) <= width for line in lines):
+            return [_join(line) for line in lines]
+    return [_join(line) for line in candidates[-1]]  # the shortest form, wrapped by the widget
+
+
+def footer_text(cable: Cable | None, index: int, width: int) -> Text:
+    """`footer_lines` as one Text with a newline between lines."""
+    return Text("\n").join(footer_lines(cable, index, width))
 
 
 def _join(fields: list[str]) -> Text:
@@ -134,7 +206,8 @@ class CableFooter(Widget):
 
     def _refit(self) -> None:
         width = self.content_region.width or self.app.size.width
-        lines = len(footer_text(self._cable, self._index, width).plain.split("\n"))
+        text = footer_text(self._cable, self._index, width)
+        lines = len(text.wrap(self.app.console, max(1, width)))
         if lines != self._lines:
             self.styles.height = lines  # one or two lines: a layout pass only when it changes
             self._lines = lines

@@ -1,16 +1,21 @@
 """The level strip: every paragraph's level at a glance, beside the cable, and where you are.
 
 One row per paragraph when they fit, else each row stands for a run of paragraphs (showing the
-highest level among them). Rows carry the level code as text, and `▶` marks the current one.
+highest level among them, except that every level the cable has gets a row: a lone U paragraph
+among SBU ones is not hidden). Rows carry the level code as text, and `▶` marks the current one.
+A click on a row jumps to its paragraph.
 """
 
 from __future__ import annotations
 
 from rich.segment import Segment
+from textual.events import Click
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
 from cables.model import Cable, Level
+from tui import navigation
 from tui.widgets.levels import CODE, LevelStyles
 
 WIDTH = 4
@@ -20,6 +25,13 @@ class LevelStrip(Widget):
     """Draws the open cable's paragraph levels, one row per paragraph or per run."""
 
     DEFAULT_CSS = f"LevelStrip {{ width: {WIDTH}; }}"
+
+    class Jump(Message):
+        """The user clicked the row of paragraph `index`."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
 
     def __init__(self, styles: LevelStyles, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -40,16 +52,28 @@ class LevelStrip(Widget):
         """(level, holds the current paragraph) for each of `height` rows."""
         if self.cable is None or not self.cable.paragraphs or height <= 0:
             return []
-        paragraphs = self.cable.paragraphs
-        n = len(paragraphs)
-        if n <= height:
-            return [(p.level, i == self.current) for i, p in enumerate(paragraphs)]
-        result = []
-        for y in range(height):
-            lo, hi = y * n // height, max(y * n // height + 1, (y + 1) * n // height)
-            level = max((p.level for p in paragraphs[lo:hi]), key=lambda lv: lv.rank)
-            result.append((level, lo <= self.current < hi))
-        return result
+        levels = [p.level for p in self.cable.paragraphs]
+        runs = navigation.strip_runs(len(levels), height)
+        shown = navigation.strip_levels(levels, height)
+        return [
+            (level, lo <= self.current < hi) for level, (lo, hi) in zip(shown, runs, strict=True)
+        ]
+
+    def paragraph_at(self, y: int) -> int | None:
+        """The paragraph row `y` stands for: the first of its run with the level shown."""
+        if self.cable is None or not self.cable.paragraphs:
+            return None
+        rows = self.rows(self.size.height)
+        if not 0 <= y < len(rows):
+            return None
+        lo, hi = navigation.strip_runs(len(self.cable.paragraphs), len(rows))[y]
+        level = rows[y][0]
+        return next((i for i in range(lo, hi) if self.cable.paragraphs[i].level is level), lo)
+
+    def on_click(self, event: Click) -> None:
+        index = self.paragraph_at(event.y)
+        if index is not None:
+            self.post_message(self.Jump(index))
 
     def render_line(self, y: int) -> Strip:
         if self._rows is None:

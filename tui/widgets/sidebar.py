@@ -36,6 +36,7 @@ from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from cables.index import CableIndex
+from cables.keymap import Scope
 from cables.library import Library, SearchHit, TextResults
 from cables.model import Level
 from cables.query import FIRST_YEAR, LAST_YEAR, Query, Sort, parse
@@ -94,6 +95,7 @@ class CableList(ScrollView, can_focus=True):
         self.columns = columns
         self.index: CableIndex | None = None
         self.rows: Sequence[int] = ()
+        self.ref_width = 0  # the longest id on screen, set at each paint
         self.hits: Sequence[SearchHit] | None = None  # text mode: one hit per row
         self.more = False  # text mode: further hits can be loaded
         self._base_style = Style()
@@ -162,11 +164,30 @@ class CableList(ScrollView, can_focus=True):
         # Styles looked up once per paint, not per line (each lookup walks the DOM).
         self._base_style = self.rich_style
         self._cursor_style = self.get_component_rich_style("cable-list--cursor")
+        if self.index is not None and self.hits is None:  # ids padded: the columns line up
+            top = int(self.scroll_y)
+            shown = self.rows[top : top + crop.height + crop.y]
+            self.ref_width = max((len(self.index.reference_ids[i]) for i in shown), default=0)
         bottom = int(self.scroll_y) + self.scrollable_content_region.height
         if self.more and max(bottom, self.cursor + 1) >= len(self.rows) - 2:
             self.more = False  # asked once; the next page says whether there is more
             self.post_message(self.NeedMore())
         return super().render_lines(crop)
+
+    def select(self, reference_id: str) -> None:
+        """Put the cursor on `reference_id` if the list shows it (the sidebar follows the view)."""
+        if self.index is None or self.selected == reference_id:
+            return
+        try:
+            i = self.index.reference_ids.index(reference_id)
+        except ValueError:
+            return
+        rows = self.rows
+        if isinstance(rows, range):
+            if i in rows:
+                self.cursor = rows.index(i)
+        elif i in rows:
+            self.cursor = list(rows).index(i)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -179,7 +200,7 @@ class CableList(ScrollView, can_focus=True):
             return self.row_strip(self.rows[row], width, cursor)
         text = self.hit_text(self.hits[row])
         if row == self.cursor:
-            text.stylize(self._cursor_style)
+            text.stylize_before(self._cursor_style)  # under the chip: it keeps its colour
         text.truncate(width, overflow="ellipsis", pad=True)
         return Strip(list(text.render(self.app.console)), width).apply_style(base).simplify()
 
@@ -188,7 +209,8 @@ class CableList(ScrollView, can_focus=True):
         an ellipsis and padded, built straight from segments (a few times faster per line)."""
         parts = [(text, style) for text, style in self.row_parts(i) if text]
         if cursor is not None:
-            parts = [(text, style + cursor if style else cursor) for text, style in parts]
+            # the cursor under each piece: the level chip keeps its colour
+            parts = [(text, cursor + style if style else cursor) for text, style in parts]
         total = sum(cell_len(text) for text, _ in parts)
         segments: list[Segment] = []
         if total <= width:
@@ -222,6 +244,7 @@ class CableList(ScrollView, can_focus=True):
                 parts.append((index.reference_ids[i], _BOLD))
                 if index.synthetic[i]:
                     parts.append((" (synth)", _SYNTH))
+                parts.append((" " * (self.ref_width - len(index.reference_ids[i])), None))
             elif column == "created":
                 parts.append((index.created[i] or "????-??-??", _DIM))
             elif column == "origin":
@@ -303,7 +326,7 @@ class Sidebar(Vertical):
     the list; posts `CableList.Opened`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *bindings("sidebar"),
+        *bindings(Scope.SIDEBAR),
         Binding("down", "move(1)", "Down", show=False),
         Binding("up", "move(-1)", "Up", show=False),
     ]

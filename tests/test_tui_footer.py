@@ -1,0 +1,141 @@
+"""The footer keeps every field at every size, says missing values in words, numbers paragraphs
+as published, and notifications never cover it (Pilot on the real fixtures library)."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager, contextmanager
+
+import pytest
+from tui_support import index_loaded
+
+from cables.library import Library
+from tui.app import CablesApp
+from tui.widgets.footer import CableFooter, footer_text
+
+# The longest real origin (Consulate Rio De Janeiro) and the longest real id of the fixtures.
+LONGEST = ("09RIODEJANEIRO357", "7575LIBREVILLE1895")
+SIZES = [(80, 24), (100, 30), (120, 40), (200, 60)]
+
+
+@asynccontextmanager
+async def running(path, *, size, notifications=False, **kwargs):
+    library = Library.open(path)
+    app = CablesApp(library, **kwargs)
+    try:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
+            await index_loaded(app, pilot)
+            yield app, pilot
+    finally:
+        library.close()
+
+
+@contextmanager
+def cable(path, ref):
+    with Library.open(path) as library:
+        yield library.get(ref)
+
+
+def fields(cable) -> list[tuple[str, ...]]:
+    """Each field the footer must show, with the forms it may take (full or abbreviated)."""
+    origin = cable.origin
+    short_origin = origin.replace("Consulate ", "Cons. ").replace("Embassy ", "Emb. ")
+    classification = cable.classification
+    short_class = classification.replace("CONFIDENTIAL", "C").replace("SECRET", "S")
+    return [
+        (cable.reference_id,),
+        (cable.created[:10],),
+        (cable.released[:10],),
+        (origin, short_origin),
+        (classification, short_class),
+        (f"¶ 1/{len(cable.paragraphs)}",),
+    ]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("ref", LONGEST)
+async def test_every_field_at_every_size(fixtures_library, size, ref):
+    async with running(fixtures_library, size=size, open_ref=ref) as (app, _pilot):
+        footer = app.query_one(CableFooter)
+        text = footer.plain
+        for forms in fields(app.view.cable):
+            assert any(form in text for form in forms), (forms, text)
+        assert footer.size.height == len(text.split("\n"))  # every line it has is shown
+        if size[0] >= 200:
+            assert "\n" not in text  # room for one line, full labels
+            assert "created " in text and "released " in text
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+async def test_times_to_the_minute_from_about_70_columns(fixtures_library, size):
+    async with running(fixtures_library, size=size, open_ref="09MEXICO1055") as (app, _pilot):
+        footer = app.query_one(CableFooter)
+        text = footer.plain
+        assert "2009-04-14" in text and "2011-08-30" in text
+        if footer.content_region.width >= 70:
+            assert "2009-04-14 16:11" in text  # created: the DTG's time (141611Z)
+            assert "2011-08-30 01:44" in text  # released: the 2011-08-30 page's time
+        else:
+            assert "16:11" not in text
+
+
+def test_times_only_where_reliable(fixtures_library):
+    with cable(fixtures_library, "09BERLIN1167") as berlin:  # a Dec 2010 page: 18:06 is wrong
+        text = footer_text(berlin, 0, 200).plain
+    assert "created 2009-09-21 08:26" in text  # R 210826Z SEP 09
+    assert "released 2010-11-28 │" in text
+
+
+def test_missing_values_are_said_in_words(fixtures_library, hostile_library):
+    with cable(hostile_library, "09BERLIN9999") as from_dump:
+        assert from_dump.released is None
+        assert "released 2011 (full release, from the dump)" in footer_text(from_dump, 0, 200).plain
+        assert "r 2011 (dump)" in footer_text(from_dump, 0, 60).plain
+    with cable(fixtures_library, "09PARIS997") as extracted:  # a PDF extraction: no page table
+        text = footer_text(extracted, 0, 200).plain
+        assert "origin unknown" in text and "released unknown" in text
+        assert "?" not in text
+
+
+def test_numbering_as_published_with_position_where_needed(fixtures_library):
+    with cable(fixtures_library, "79TEHRAN8980") as tehran:
+        numbers = [p.number for p in tehran.paragraphs]
+        assert numbers.count(6) == 2
+        second_six = len(numbers) - 1 - numbers[::-1].index(6)
+        text = footer_text(tehran, second_six, 200).plain
+        assert f"¶ 6 ({second_six + 1}th of {len(numbers)})" in text
+        assert "(C, entire text)" in text  # the whole-text marking, not "(unmarked)"
+        assert "¶ 4/8" in footer_text(tehran, numbers.index(4), 200).plain
+    with cable(fixtures_library, "08STATE116943") as state:
+        assert "¶ – (1st of 50) (unmarked)" in footer_text(state, 0, 200).plain
+
+
+async def test_citation_notice_is_short_and_toasts_never_cover_the_footer(fixtures_library):
+    async with running(
+        fixtures_library, size=(80, 24), open_ref="09MEXICO1055", anchor="par4", notifications=True
+    ) as (app, pilot):
+        await pilot.press("c")
+        await pilot.pause()
+        lines = app.clipboard.count("\n")
+        toasts = list(app.screen.query("Toast"))
+        assert toasts
+        shown = toasts[-1].render().plain
+        assert f"09MEXICO1055 ¶4, {lines} lines" in shown
+        assert len(shown.split("\n")) <= 3
+        footer = app.query_one(CableFooter).region
+        for toast in toasts:
+            assert not toast.region.overlaps(footer)
+
+
+async def test_citation_carries_the_context(fixtures_library, synth_library):
+    async with running(
+        fixtures_library, size=(120, 40), open_ref="09MEXICO1055", anchor="par4"
+    ) as (app, pilot):
+        await pilot.press("c")
+        source = app.clipboard.rstrip("\n").split("\n")[-1]
+        assert source == (
+            "> — [09MEXICO1055 ¶4](https://wikileaks.org/cable/2009/04/09MEXICO1055.html#par4),"
+            " 2009-04-14, Embassy Mexico, CONFIDENTIAL//NOFORN"
+        )
+    async with running(synth_library, size=(120, 40), open_ref="09HANOI158") as (app, pilot):
+        await pilot.press("c")
+        assert "synthetic cable" in app.clipboard.rstrip("\n").split("\n")[-1]
