@@ -22,12 +22,15 @@ tags; filters given to fzf as their words only, fzf has none) in the same run. T
 
 Targets (FAIL exits 1): keystroke p95 <= 30 ms; text first screen p95 < 50 ms unranked and
 < 150 ms ranked; filters alone < 50 ms; 3 words top-1 >= 0.97, with a typo >= 0.97;
-origin+word top-3 >= 0.9; id drop top-10 >= 0.95; MRR >= 0.85. The last line is JSON.
+origin+word top-3 >= 0.9; id drop top-10 >= 0.95; MRR >= 0.85. The time bounds are also
+checked in CPU time (printed, `pass_cpu`; the exit status goes by wall time). The last line is
+JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -56,7 +59,8 @@ from cables.search import SidebarSearch, fold  # noqa: E402
 from cables.synth import vocabulary  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-LIBRARY = Path("/work/bench/library-251k.sqlite3")  # (a copy migrated to this schema: --library)
+OUT = ROOT / "benchmarks" / "out"
+LIBRARY = Path("/work/bench/library-251k.sqlite3")  # (another schema: a migrated copy is used)
 PAGE, COUNT_CAP = 50, 5000  # as the sidebar's text mode asks (tui/widgets/sidebar.py)
 TYPED = [  # the performance issue's ten queries, typed key by key
     "09mexico1055",
@@ -83,16 +87,32 @@ class Labelled:
     fzf_query: str
 
 
+def library_for_run(path: Path) -> Path:
+    """The library as is, unless this cables would migrate it: then a copy (it is read-only),
+    kept in benchmarks/out/ and migrated once, here."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
+        return path
+    copy = OUT / f"search-{path.stem}-from-schema{version}.sqlite3"
+    if copy.exists():
+        return copy
+    print(f"library schema {version} != {SCHEMA_VERSION}: migrating a copy", file=sys.stderr)
+    OUT.mkdir(parents=True, exist_ok=True)
+    partial = OUT / f"{copy.stem}.partial.sqlite3"
+    with (
+        contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source,
+        contextlib.closing(sqlite3.connect(partial)) as target,
+    ):
+        source.backup(target)  # a consistent copy even with a write-ahead log beside the file
+    Library.open(partial).close()  # migrates it
+    partial.rename(copy)
+    return copy
+
+
 def load_index(path: Path) -> tuple[CableIndex, Library]:
     """The library's sidebar index, newest first, and the library itself, both read-only."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version != SCHEMA_VERSION:
-        raise SystemExit(
-            f"benchmarks/search.py: {path} has schema {version}, this code reads "
-            f"{SCHEMA_VERSION}: copy it and open the copy once (`cables --library COPY stats` "
-            "migrates it), then pass --library COPY"
-        )
     index = CableIndex()
     for ref, created, level, origin, subject, tags, synthetic in conn.execute(
         "SELECT reference_id, sent, level, origin, subject, tags, synthetic FROM cables"
@@ -266,7 +286,7 @@ def main() -> int:
     load = os.getloadavg()
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
     start = time.perf_counter()
-    index, library = load_index(args.library)
+    index, library = load_index(library_for_run(args.library))
     real = mix_real(index)
     print(
         f"index: {len(index):,} cables ({time.perf_counter() - start:.1f} s), "
@@ -400,10 +420,18 @@ def main() -> int:
             for name, target in TARGETS.items()
         },
     }
+    # The same time bounds in this thread's own CPU time: what a busy machine cannot inflate.
+    cpu_checks = {
+        "keystroke p95 <= 30 ms (CPU)": figures["keystroke_cpu_p95_ms"] <= 30,
+        "text newest-first p95 < 50 ms (CPU)": figures["text_unranked_cpu_p95_ms"] < 50,
+        "text best-first p95 < 150 ms (CPU)": figures["text_ranked_cpu_p95_ms"] < 150,
+        "filters alone < 50 ms (CPU)": figures["filters_engine_cpu_ms"] < 50,
+    }
     print()
-    for name, ok in checks.items():
+    for name, ok in (checks | cpu_checks).items():
         print(f"{'PASS' if ok else 'FAIL'}: {name}")
     figures["pass"] = all(checks.values())
+    figures["pass_cpu"] = all(cpu_checks.values())
     figures["load_average_end"] = round(os.getloadavg()[0], 1)
     print(json.dumps(figures))
     return 0 if figures["pass"] else 1

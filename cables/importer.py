@@ -235,6 +235,8 @@ def import_paths(
             library.checkpoint()
         except LibraryError as exc:  # every batch is in; only the cached sidebar index is not
             report.failed = str(exc)
+        except KeyboardInterrupt:  # the same: stopped, with every batch kept and reported
+            report.interrupted = True
     report.seconds = time.monotonic() - started
     return report
 

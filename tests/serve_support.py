@@ -24,9 +24,13 @@ class Server:
     def __init__(self, library: Path, mode: str, *args: str, log: Path) -> None:
         self.log = log
         command = [sys.executable, "-m", "cables", "--library", str(library), "serve", mode]
+        env = dict(os.environ)
+        if mode == "web":  # under coverage, the apps it starts answer keys too slowly here
+            env.pop("COVERAGE_PROCESS_CONFIG", None)
         self.process = subprocess.Popen(
             [*command, *args],
             cwd=ROOT,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=log.open("wb"),

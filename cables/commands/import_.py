@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             report = import_paths(library, inputs, progress=printer, batch=args.batch)
     except ImportFailed as exc:
         printer.finish()
-        print(f"cables import: {exc}", file=sys.stderr)
+        _stderr(f"cables import: {exc}")
         return EXIT_FATAL
     printer.finish()
     log = paths.import_log()
@@ -132,10 +132,7 @@ def run(args: argparse.Namespace) -> int:
     if logged and (report.skipped or report.warnings):
         print(f"skipped records and warnings are listed in {log}")
     if report.failed:
-        print(
-            f"cables import: {report.failed}; the cables counted above are kept",
-            file=sys.stderr,
-        )
+        _stderr(f"cables import: {report.failed}; the cables counted above are kept")
         return EXIT_FATAL
     if report.interrupted:
         how = f"stopped by {signal.Signals(stopped[0]).name}" if stopped else "interrupted"
