@@ -360,12 +360,14 @@ def answer(
     from cables.query import parse
 
     query = parse(text)
-    linked = library.linked_ids(query) if library is not None and not query.errors else None
+    if query.errors:
+        return  # the sidebar names them under the box; nothing to search
+    linked = library.linked_ids(query) if library is not None else None
     found = engine.search(query, limit=limit, previous=previous, cancelled=cancelled, linked=linked)
     if found is None:
         return
     hint = None
-    if found.total == 0 and not query.empty and not query.errors and library is not None:
+    if found.total == 0 and not query.empty and library is not None:
         counted = library.text_search(query, limit=0, count_cap=COUNT_CAP, cancelled=cancelled)
         if counted.cancelled:
             return
@@ -373,7 +375,7 @@ def answer(
     yield Answer(seq, text, _portable(found), hint)
     if found.terms:
         yield ("previous", found)
-    if query.empty or query.errors or cancelled():
+    if query.empty or cancelled():
         return
     summary = engine.summary(found.candidates, cancelled)
     if summary is not None:

@@ -38,7 +38,7 @@ def test_answers_as_the_engine_does(client: SearchClient, fixtures_library: Path
     seq = client.submit("berlin 1167")
     seen = events_until(client, lambda e: isinstance(e, Answer))
     assert isinstance(seen[0], Ready) and client.ready
-    answer = seen[-1]
+    answer = next(e for e in seen if isinstance(e, Answer))
     with Library.open(fixtures_library) as library:
         index = library.load_index()
         direct = SidebarSearch(index).search("berlin 1167", limit=50)

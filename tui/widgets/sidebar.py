@@ -403,7 +403,8 @@ class Sidebar(Vertical):
             else:
                 self._show(event.query, event.matches, event.hint)
         elif isinstance(event, Pictured):
-            if self.search is not None and event.seq == self.search.latest:
+            current = self.search is not None and event.seq == self.search.latest
+            if current and self.mode == "titles":
                 self._summary(event.by_level, event.by_month)
         elif isinstance(event, Failed):
             self.show_progress(event.message)
@@ -468,7 +469,8 @@ class Sidebar(Vertical):
         once); text: search the library in a thread worker. A bad filter shows its error."""
         if self.search is None:
             return
-        self.search.submit(text)  # even now: older title answers are stale from here on
+        if self.mode == "titles":  # (even with errors: older answers are stale from here on)
+            self.search.submit(text)
         query = parse(text)
         if self.index is None:
             return
