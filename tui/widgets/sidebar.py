@@ -396,8 +396,6 @@ class Sidebar(Vertical):
         if isinstance(event, Answer):
             if self.search is None or event.seq != self.search.latest or self.mode != "titles":
                 return  # a newer key is on its way
-            if parse(event.query).errors:
-                return  # run_search shows the error; no list answers a query it refuses
             if self.index is None:
                 self._waiting = event
             else:
