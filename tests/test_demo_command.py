@@ -116,7 +116,7 @@ def test_demo_opens_the_browser_on_the_demo_library(built, tmp_path, tmux) -> No
     run_in_tmux(tmux, tmp_path, "demo")
     tmux.wait_for("Demo library", timeout=60)  # the notice, with how to import real cables
     tmux.wait_for(f"{DEMO_CABLES:,} of {DEMO_CABLES:,}", timeout=60)  # the sidebar lists them all
-    tmux("send-keys", "-t", "e2e", "q")
+    tmux("send-keys", "-t", "e2e", "C-q")  # (focus starts in the search box: q types)
     tmux.wait_for("exit status 0")
 
 
@@ -128,7 +128,7 @@ def test_cables_with_no_library_builds_and_opens_the_demo(tmp_path, tmux) -> Non
     tmux.wait_for("no library yet; building the demo library", timeout=30)
     tmux.wait_for("Demo library", timeout=240)
     tmux.wait_for(f"{DEMO_CABLES:,} of {DEMO_CABLES:,}", timeout=60)
-    tmux("send-keys", "-t", "e2e", "q")
+    tmux("send-keys", "-t", "e2e", "C-q")  # (focus starts in the search box: q types)
     tmux.wait_for("exit status 0")
     assert demo_file(tmp_path).is_file()
     assert not (tmp_path / "data" / "cables" / "library.sqlite3").exists()

@@ -209,8 +209,7 @@ class CableList(ScrollView, can_focus=True):
         an ellipsis and padded, built straight from segments (a few times faster per line)."""
         parts = [(text, style) for text, style in self.row_parts(i) if text]
         if cursor is not None:
-            # the cursor under each piece: the level chip keeps its colour
-            parts = [(text, cursor + style if style else cursor) for text, style in parts]
+            parts = [(text, style + cursor if style else cursor) for text, style in parts]
         total = sum(cell_len(text) for text, _ in parts)
         segments: list[Segment] = []
         if total <= width:
