@@ -392,6 +392,8 @@ class Sidebar(Vertical):
 
     def on_search_event(self, event: Event) -> None:
         """An event of the search process, delivered on the UI thread."""
+        if not self.is_attached:  # the app is going (a crash, say): nothing left to show
+            return
         if isinstance(event, Answer):
             if self.search is None or event.seq != self.search.latest or self.mode != "titles":
                 return  # a newer key is on its way
@@ -407,6 +409,10 @@ class Sidebar(Vertical):
             self.show_progress(event.message)
         elif isinstance(event, Ready) and self.index is not None and not self.query_shown:
             self._show("", None)
+
+    def on_unmount(self) -> None:
+        if self.search is not None:  # no event may come after the widgets are gone
+            self.search.close()
 
     def show_progress(self, message: str) -> None:
         self.query_one("#count", Label).update(Text(message))
