@@ -138,6 +138,12 @@ class SearchClient:
                 process.kill()
                 process.wait()
 
+    def restart(self) -> None:
+        """A new child on the library as it is now (cables were imported since it loaded); the
+        newest query is sent to it again."""
+        self.close()
+        self.start()
+
     @property
     def pid(self) -> int | None:
         return None if self._process is None else self._process.pid

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import FIXTURES
-from tui_support import index_loaded
+from textual.widgets import Input
+from tui_support import index_loaded, shown
 
 from cables import __version__
 from cables.cli import main
@@ -59,6 +60,10 @@ async def test_cables_imported_while_the_browser_runs_appear(tmp_path):
                     break
             assert app.query_one("#count").render().plain == "2 of 2"
             assert "09MEXICO1055" in app.sidebar.index.reference_ids
+            app.sidebar.query_one(Input).value = "mexico 1055"  # the search process has it too
+            await shown(app, pilot, "mexico 1055")
+            rows = app.sidebar.cable_list.rows
+            assert [app.sidebar.index.reference_ids[i] for i in rows] == ["09MEXICO1055"]
             assert app.view.cable.reference_id == "09BERLIN1167"  # the open cable stays
 
 

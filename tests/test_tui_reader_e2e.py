@@ -101,7 +101,8 @@ def test_page_down_and_the_wheel_move_the_current_paragraph(tmux, library):
 
 def test_the_footer_keeps_every_field_at_80x24(tmux, library):
     start(tmux, library, "open", "09RIODEJANEIRO357", size=(80, 24))
-    screen = tmux.wait_for("09RIODEJANEIRO357 │")
+    tmux.wait_for("09RIODEJANEIRO357 │")
+    screen = tmux.wait_for("^f Search")  # the key bar is drawn last
     footer = "\n".join(screen.rstrip("\n").split("\n")[-4:])  # the footer and the key bar
     for field in (
         "09RIODEJANEIRO357",

@@ -223,6 +223,8 @@ class CablesApp(App[int]):
         self.call_from_thread(self._index_loaded, index)
 
     def _index_loaded(self, index: CableIndex) -> None:
+        if self._watch_timer is not None and isinstance(self.search, SearchClient):
+            self.search.restart()  # a reload: cables were imported, the search loads them too
         self.sidebar.set_index(index, self.library)
         if self.view.cable is None and len(index):
             self.open_cable(index.reference_ids[0])
