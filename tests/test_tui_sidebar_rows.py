@@ -17,7 +17,10 @@ def reference(rows: CableList, i: int, width: int, cursor: Style | None) -> Stri
     """How the list drew a row before: Rich text, stylised, truncated, rendered."""
     text = rows.row_text(i)
     if cursor is not None:
+        chips = [s for s in text.spans if isinstance(s.style, Style) and s.style.bgcolor]
         text.stylize(cursor)
+        for span in chips:  # the level chip keeps its colours on the cursor row
+            text.stylize(span.style, span.start, span.end)
     text.truncate(width, overflow="ellipsis", pad=True)
     return Strip(list(text.render(rows.app.console)), width).apply_style(rows._base_style)
 

@@ -208,8 +208,8 @@ class CableList(ScrollView, can_focus=True):
         """Row `i` as a line `width` cells wide: what `row_text` renders to once truncated with
         an ellipsis and padded, built straight from segments (a few times faster per line)."""
         parts = [(text, style) for text, style in self.row_parts(i) if text]
-        if cursor is not None:
-            parts = [(text, style + cursor if style else cursor) for text, style in parts]
+        if cursor is not None:  # over every piece but the level chip, which keeps its colour
+            parts = [(text, _under_cursor(style, cursor)) for text, style in parts]
         total = sum(cell_len(text) for text, _ in parts)
         segments: list[Segment] = []
         if total <= width:
@@ -275,6 +275,14 @@ class CableList(ScrollView, can_focus=True):
 
 
 MARK = Style(bold=True, reverse=True)
+
+
+def _under_cursor(style: Style | None, cursor: Style) -> Style:
+    """A row piece's style on the cursor row: the cursor's, except that a chip (a piece with
+    its own background) stays in its level's colours."""
+    if style is None:
+        return cursor
+    return cursor + style if style.bgcolor is not None else style + cursor
 
 
 def snippet_text(snippet: str) -> Text:
