@@ -120,7 +120,9 @@ class Tmux:
             if test():
                 return
             time.sleep(0.1)
-        raise AssertionError(f"gave up waiting for {what}")
+        panes = self("list-panes", "-a", "-F", "#{session_name}").split()
+        screens = "\n".join(f"--- {name}:\n{self.screen(name)}" for name in panes)
+        raise AssertionError(f"gave up waiting for {what}; screens:\n{screens}")
 
     def wait_for(self, name: str, text: str, timeout: float = 30) -> str:
         try:
