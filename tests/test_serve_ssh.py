@@ -124,13 +124,12 @@ def test_reader_browses_copies_resizes_and_keeps_own_bookmarks(tmp_path, site, s
     assert "09MEXICO1055" not in (robert_state.read_text() if robert_state.exists() else "")
 
     tmux.keys("alice", "C-q")
-    tmux.wait_until(  # a loaded machine can take long to end a forked browser and its ssh
-        lambda: "Pane is dead" in tmux.screen("alice"), "ssh to end", timeout=90
-    )
-    log = (tmp_path / "serve0.log").read_text()
+    tmux.wait_until(lambda: ssh_ended(tmux, "alice"), "ssh to end")
+    log_file = tmp_path / "serve0.log"
+    tmux.wait_until(lambda: "disconnect address=" in log_file.read_text(), "the disconnect line")
+    log = log_file.read_text()
     assert "connect address=127.0.0.1:" in log and "reader=alice" in log
     assert "reader=robert" in log
-    assert "disconnect address=" in log
     assert hashlib.sha256(site["library"].read_bytes()).hexdigest() == before
 
 
@@ -313,13 +312,22 @@ def test_a_fork_server_that_dies_is_started_again(tmp_path, site, serve, tmux):
     os.kill(fork, signal.SIGKILL)
     tmux.keys("alice", "C-b")  # the running browser goes on: the sidebar hides
     tmux.wait_until(lambda: "63 of 63" not in tmux.screen("alice"), "alice's browser to answer")
-    connect(tmux, "bob", server, site["keys"]["bob"], tmp_path)
+    connect(tmux, "bob", server, site["keys"]["bob"], tmp_path)  # on a new fork server
     tmux.wait_for("bob", "63 of 63")
     tmux.keys("alice", "C-q")
-    tmux.wait_until(
-        lambda: "Pane is dead" in tmux.screen("alice"), "alice's ssh to end", timeout=90
-    )
+    tmux.wait_until(lambda: ssh_ended(tmux, "alice"), "alice's ssh to end")
     assert "starting the fork server again" in (tmp_path / "serve0.log").read_text()
+
+
+def ssh_ended(tmux: Tmux, name: str) -> bool:
+    """The pane's ssh has exited: gone or a zombie. (tmux itself sometimes marks the pane dead
+    late: its server is not always told of the exit at once.)"""
+    pid = tmux("display-message", "-p", "-t", name, "#{pane_pid}").strip()
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
 
 
 def children(pid: int) -> list[int]:

@@ -214,11 +214,11 @@ class CablesApp(App[int]):
     @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
         """Load the sidebar index off the UI thread (one read: SQLite releases the GIL)."""
+        self._generation = self.library.generation()  # what `check_library` compares with
         if self.preloaded is not None:  # built once by `cables serve` for every session
             self.call_from_thread(self._index_loaded, self.preloaded[0])
             return
         self.call_from_thread(self.sidebar.show_progress, "Loading the cable index…")
-        self._generation = self.library.generation()
         index = self.library.load_index()
         self.call_from_thread(self._index_loaded, index)
 
