@@ -101,7 +101,9 @@ class CablesApp(App[int]):
         notice: str | None = None,
         state: State | None = None,
         preloaded: Preloaded | None = None,
+        search: SearchClient | None = None,
     ) -> None:
+        """`search`: a search process already started (by `run_browser`, before the imports)."""
         super().__init__()
         self.library = library
         self.preloaded = preloaded
@@ -124,7 +126,10 @@ class CablesApp(App[int]):
         self._known: tuple[CableIndex, dict[str, int]] | None = None  # id -> index position
         self._search_focused = False  # ctrl+f pressed (perhaps before on_mount ran)
         self.search: Searcher
-        if preloaded is not None:  # `cables serve`: one engine shared by forked sessions
+        self._search_started = search is not None
+        if search is not None:
+            self.search = search
+        elif preloaded is not None:  # `cables serve`: one engine shared by forked sessions
             self.search = ThreadSearch(preloaded[1], library, limit=self.config.sidebar_limit)
         else:
             self.search = SearchClient(library.path, limit=self.config.sidebar_limit)
@@ -182,7 +187,8 @@ class CablesApp(App[int]):
         if self.state.warning:
             self.notify(self.state.warning, title="Bookmarks", severity="warning", markup=False)
         # The search process starts first: it loads and prepares on the other core meanwhile.
-        self.search.start()
+        if not self._search_started:
+            self.search.start()
         self.search.attach(asyncio.get_running_loop(), self.sidebar.on_search_event)
         self.sidebar.set_search(self.search)
         if self.open_ref:
@@ -586,6 +592,7 @@ def run_app(
     config: Config | None = None,
     demo: bool = False,
     preloaded: Preloaded | None = None,
+    search: SearchClient | None = None,
 ) -> int:
     """Open the library at `library_path` and run the browser until the user quits."""
     library = Library.open(library_path)
@@ -597,7 +604,13 @@ def run_app(
         )
     try:
         app = CablesApp(
-            library, config, open_ref=open_ref, anchor=anchor, notice=notice, preloaded=preloaded
+            library,
+            config,
+            open_ref=open_ref,
+            anchor=anchor,
+            notice=notice,
+            preloaded=preloaded,
+            search=search,
         )
         result = app.run()
         app.record_opened()
