@@ -8,6 +8,7 @@ shows progress) while the app already takes keys. Everything the user can do is 
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 import sys
 import threading
@@ -171,6 +172,7 @@ class CablesApp(App[int]):
         return self.query_one(CableView)
 
     def on_mount(self) -> None:
+        gc.freeze()  # the modules and widgets made so far: see `_index_loaded`
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self._fit_level_colors()
@@ -238,6 +240,9 @@ class CablesApp(App[int]):
             self.view.show_message(empty_library_text(self.library.path))
         if self._watch_timer is None:
             self._watch_timer = self.set_interval(LIBRARY_CHECK_SECONDS, self.check_library)
+        # Everything made so far lives as long as the app: out of the collector's sight, so a
+        # full collection walks only what came since (35-100 ms stalls while typing otherwise).
+        gc.freeze()
 
     @work(thread=True, exclusive=True, group="library-watch")
     def check_library(self) -> None:
