@@ -418,14 +418,16 @@ def _engine(library_path: Path) -> tuple[Any, int | None]:
         unsaved = None
         if engine is None:
             engine, unsaved = SidebarSearch(library.load_index()), generation
+            engine.summary(())  # the picture's per-row codes, made once and cached with it
     gc.freeze()  # millions of long-lived objects: no full collection walks them mid-search
     return engine, unsaved
 
 
 def _portable(found: Matches) -> Matches:
-    """The answer without what only the engine needs (its candidates, itself)."""
+    """The answer without what only the engine needs (its candidates, itself, the answer it
+    falls back on: that one holds the engine, which would be pickled whole, 100 MB)."""
     rows = found.rows if isinstance(found.rows, range) else array("i", found.rows)
-    return replace(found, rows=rows, candidates=(), engine=None)
+    return replace(found, rows=rows, candidates=(), engine=None, fallback=None)
 
 
 def _send(conn: Connection, message: tuple[Any, ...]) -> bool:
