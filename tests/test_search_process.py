@@ -4,6 +4,7 @@ query, comes back after a crash, says why it cannot start, and ends with its cli
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 from pathlib import Path
 
@@ -78,6 +79,32 @@ def test_the_full_text_hint_follows_the_answer_once_typing_pauses(fixtures_libra
         assert (counted.seq, counted.matches.total, counted.hint) == (7, 0, 1)
         assert [a.hint for a in run(False)] == [None]  # typing went on: nothing counted
         assert asked == [HINT_AFTER, HINT_AFTER]
+
+
+def test_an_answer_to_a_query_matching_nothing_leaves_the_engine_behind(fixtures_library: Path):
+    """A word matching nothing keeps the answer before it to narrow from, and that one holds
+    the engine: none of it goes down the pipe (it was the whole engine, pickled)."""
+    with Library.open(fixtures_library) as library:
+        engine = SidebarSearch(library.load_index())
+        previous = None
+        for seq, text in enumerate(["kab", "kabulzz"]):
+            for event in answer(
+                engine,
+                None,
+                seq,
+                text,
+                limit=50,
+                previous=previous,
+                cancelled=lambda: False,
+                quiet=lambda seconds: False,
+            ):
+                if isinstance(event, tuple):
+                    previous = event[1]
+                elif isinstance(event, Answer):
+                    sent = event
+    assert sent.matches.total == 0 and previous is not None and previous.fallback is not None
+    assert sent.matches.fallback is None and sent.matches.engine is None
+    assert len(pickle.dumps(sent)) < 2000
 
 
 def test_only_the_newest_of_queued_queries_is_answered(client: SearchClient):
