@@ -456,9 +456,48 @@ def main() -> int:
     for name, value in figures.items():
         if name not in TARGETS:
             print(f"     {name} = {value}")
+    print(readme_rows(figures))
     figures["pass"] = ok
     print(json.dumps(figures))
     return 0 if ok else 1
+
+
+def readme_rows(f: dict[str, float]) -> str:
+    """The README's figures table (the section "Speed"), ready to paste."""
+
+    def pair(prefix: str, unit: str = "ms") -> str:
+        if f"{prefix}_median_ms" not in f:
+            return "not measured"
+        return f"{f[f'{prefix}_median_ms']:g} / {f[f'{prefix}_p95_ms']:g} {unit}"
+
+    def one(name: str, unit: str) -> str:
+        return f"{f[name]:g} {unit}" if name in f else "not measured"
+
+    rows = [
+        ("key → new count on screen, tmux (median / p95)", pair("screen_key"), "p95 ≤ 50 ms"),
+        ("key → frame written, in the app (median / p95)", pair("app_key"), "p95 ≤ 30 ms"),
+        (
+            "CPU per key: UI process / search process",
+            f"{one('app_cpu_per_key_ms', 'ms')} / {one('search_cpu_per_key_ms', 'ms')}",
+            "",
+        ),
+        ("launch → first frame", one("first_frame_s", "s"), "≤ 0.3 s"),
+        ("launch → first query answered on screen", one("searchable_s", "s"), "≤ 0.5 s"),
+        ("idle memory, every process (RSS)", one("idle_rss_mb", "MB"), "≤ 250 MB"),
+        ("… after opening 50 cables", one("rss_after_50_cables_mb", "MB"), ""),
+        (
+            "longest UI stall (wall / UI thread CPU)",
+            f"{one('max_stall_ms', 'ms')} / {one('max_stall_cpu_ms', 'ms')}",
+            "≤ 16 ms",
+        ),
+    ]
+    lines = [
+        f"README rows (load average {f['load_average_1m']} → {f['load_average_1m_end']}):",
+        "| at 251,287 cables | measured | target (quiet) |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| {what} | {value} | {target} |" for what, value, target in rows]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
