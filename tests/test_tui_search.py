@@ -173,7 +173,7 @@ async def test_text_mode_lists_hits_and_opens_at_the_paragraph_highlighted(fixtu
         await pilot.pause()
         view = app.view
         assert view.cable.reference_id == "09MEXICO1055" and view.paragraph.number == 4
-        pattern = view._find_pattern()
+        pattern = view.find_query.pattern()
         assert (
             pattern is not None
             and pattern.search("president calderon")
