@@ -212,8 +212,7 @@ async def test_find_as_you_type_match_by_match_wrapping_and_remembered(fixtures_
         for _ in range(expected - 1):
             await pilot.press("n")
             seen.append(view.match_at)
-            paragraph, _row = view._matches[view.match_at]
-            assert view.current == paragraph
+            assert view.current == view._matches[view.match_at].paragraph
             assert "data" in view.paragraph.text.lower()
         assert seen == list(range(expected))  # match by match, not paragraph by paragraph
         await pilot.press("n")

@@ -293,7 +293,7 @@ class CablesApp(App[int]):
     def on_cable_list_opened(self, event: CableList.Opened) -> None:
         if self.open_cable(event.reference_id, anchor=event.anchor):
             if event.words:  # a full-text hit: its words highlighted, n/N go through them
-                self.view.find_words(event.words)
+                self.view.find_words(event.words, last=event.last)
             self.view.focus()
 
     def on_level_strip_jump(self, event: LevelStrip.Jump) -> None:
@@ -311,7 +311,8 @@ class CablesApp(App[int]):
         self.sidebar.toggle_mode()
 
     def on_cable_view_past_last_match(self, event: CableView.PastLastMatch) -> None:
-        """n/N past the last match of a text hit: on to the next listed cable."""
+        """n past the last match of a text hit: on to the next listed cable (N before the
+        first: back to the previous one)."""
         if not self.sidebar.next_hit(event.direction):
             self.notify("No more text matches in the list", severity="warning")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
 from rich.cells import cell_len
@@ -40,6 +40,16 @@ from tui.widgets.wrap import line_spans
 GUTTER = 3  # level bar (`▶` on the current paragraph), bookmark mark, space
 BOOKMARK_MARK = "•"
 STRIP_CACHE_LINES = 1000
+
+
+class _Match(NamedTuple):
+    """One find match: its paragraph, the laid-out line it starts on, and the cells it covers
+    on that line (from the text's first cell, after the gutter)."""
+
+    paragraph: int
+    row: int
+    start: int
+    end: int
 
 
 @dataclass(slots=True)
@@ -84,6 +94,7 @@ class CableView(ScrollView, can_focus=True):
         "cable-view--current",
         "cable-view--heading",
         "cable-view--find",
+        "cable-view--find-current",
         "cable-view--synthetic",
     }
 
@@ -111,7 +122,7 @@ class CableView(ScrollView, can_focus=True):
         self.cable: Cable | None = None
         self.last_query = ""  # what `/` offers again, across cables
         self.match_at: int | None = None  # index into _matches of the match shown
-        self._matches: list[tuple[int, int]] = []  # per find match: paragraph, line
+        self._matches: list[_Match] = []
         self._raw_rows: list[int] = []  # raw view: per line of the text, its first laid-out row
         self.target_level: Level | None = None
         self._lines: list[_Line] = []
@@ -127,6 +138,7 @@ class CableView(ScrollView, can_focus=True):
         self._strips: LRUCache[int, Strip] = LRUCache(STRIP_CACHE_LINES)
         self._base_style = Style()
         self._current_style = Style()
+        self._match_style = Style()
 
     # -- showing -------------------------------------------------------------------------
 
@@ -352,12 +364,16 @@ class CableView(ScrollView, can_focus=True):
             text = self._paragraph_text(paragraph, find, find_style)
             wrapped = add(text, i)
             if find is not None:  # each match, with the line it starts on
-                for match in find.finditer(text.plain):
+                plain = text.plain
+                for match in find.finditer(plain):
                     row = next(
                         (k for k, (_, end) in enumerate(wrapped) if match.start() < end),
                         len(wrapped) - 1,
                     )
-                    self._matches.append((i, start + row))
+                    first, last = wrapped[row]
+                    cells = cell_len(plain[first : match.start()])
+                    covered = cell_len(plain[match.start() : min(match.end(), last)])
+                    self._matches.append(_Match(i, start + row, cells, cells + covered))
             spans.append((start, len(lines)))
             leads.append(lead)
             add(Text(""))
@@ -427,6 +443,7 @@ class CableView(ScrollView, can_focus=True):
         # Styles looked up once per paint, not per line (each lookup walks the DOM).
         self._base_style = self.rich_style
         self._current_style = self.get_component_rich_style("cable-view--current")
+        self._match_style = self.get_component_rich_style("cable-view--find-current")
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
@@ -444,9 +461,19 @@ class CableView(ScrollView, can_focus=True):
             return strip.crop_extend(0, width, None).apply_style(base)
         gutter = self._gutter(line)
         strip = Strip.join([gutter, strip]).crop_extend(0, width, None)
+        if self.match_at is not None and self._matches[self.match_at].row == number:
+            strip = self._mark_match(strip, self._matches[self.match_at])
         if line.paragraph is not None and line.paragraph == self.current:
             strip = strip.apply_style(self._current_style)
         return strip.apply_style(base)
+
+    def _mark_match(self, strip: Strip, match: _Match) -> Strip:
+        """The match n/N went to stands out from the other matches (several share a line)."""
+        head, text, tail = strip.divide(
+            [GUTTER + match.start, GUTTER + match.end, strip.cell_length]
+        )
+        marked = Strip([Segment(part, self._match_style) for part, _, _ in text], text.cell_length)
+        return Strip.join([head, marked, tail])
 
     def _gutter(self, line: _Line) -> Strip:
         if line.paragraph is None or self.cable is None:
@@ -588,16 +615,16 @@ class CableView(ScrollView, can_focus=True):
         choices = [(level.value, f"{level.label}") for level in Level]
         self.app.push_screen(PickerScreen("Jump between paragraphs of level", choices), done)
 
-    def find_words(self, words: Iterable[Word]) -> None:
-        """Highlight the words of a full-text hit (word, is prefix) wherever they occur; n/N
-        then go through them, and past the last one post `PastLastMatch`."""
+    def find_words(self, words: Iterable[Word], *, last: bool = False) -> None:
+        """Highlight the words of a full-text hit (word, is prefix) wherever they occur and show
+        the first match in the current paragraph (the hit's), or the cable's `last` match (N came
+        back from the next hit); n/N then go match by match, and past the last one post
+        `PastLastMatch`."""
         self.find_query = Find.of_words(words)
-        # n goes on after the current paragraph (the hit's), N back before it
-        self.match_at = max(
-            (k for k, (paragraph, _) in enumerate(self._matches) if paragraph <= self.current),
-            default=None,
-        )
-        self._moved()
+        paragraphs = [match.paragraph for match in self._matches]
+        k = len(paragraphs) - 1 if last else navigation.first_match_in(paragraphs, self.current)
+        if k is not None and k >= 0:
+            self._show_match(k)
 
     def find_hits(self) -> list[int]:
         pattern = self.find_query.pattern()
@@ -617,7 +644,9 @@ class CableView(ScrollView, can_focus=True):
         if not self._matches:
             return
         start = self._spans[self.current][0]
-        self._show_match(next((k for k, (_, row) in enumerate(self._matches) if row >= start), 0))
+        self._show_match(
+            next((k for k, match in enumerate(self._matches) if match.row >= start), 0)
+        )
 
     @property
     def find_status(self) -> str | None:
@@ -633,7 +662,7 @@ class CableView(ScrollView, can_focus=True):
     def _show_match(self, k: int) -> None:
         """Bring match `k` on screen and make its paragraph current."""
         self.match_at = k
-        paragraph, row = self._matches[k]
+        paragraph, row = self._matches[k].paragraph, self._matches[k].row
         height = self.scrollable_content_region.height
         top = int(self.scroll_y)
         if height and not top <= row < top + height:
@@ -641,6 +670,7 @@ class CableView(ScrollView, can_focus=True):
         if paragraph == self.current:
             self._moved()  # the title's match number
         self.current = paragraph
+        self.refresh()  # the match marked as the one shown
 
     def action_find(self) -> None:
         """`/`: find as you type; enter keeps it, escape puts back what was there."""
@@ -684,7 +714,7 @@ class CableView(ScrollView, can_focus=True):
                 return
             self.notify(f"No match for {find.text!r}", severity="warning", markup=False)
             return
-        paragraphs = [paragraph for paragraph, _ in self._matches]
+        paragraphs = [match.paragraph for match in self._matches]
         k, wrapped = navigation.step_match(paragraphs, self.match_at, self.current, direction)
         if wrapped:
             if find.from_hit:

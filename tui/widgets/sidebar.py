@@ -71,18 +71,21 @@ class CableList(ScrollView, can_focus=True):
 
     class Opened(Message):
         """The user chose a cable (enter or click); a text-mode hit also names its paragraph
-        and the words to highlight."""
+        and the words to highlight (and `last`: show their last match, N came back to it)."""
 
         def __init__(
             self,
             reference_id: str,
             anchor: str | None = None,
             words: Sequence[tuple[str, bool]] = (),
+            *,
+            last: bool = False,
         ) -> None:
             super().__init__()
             self.reference_id = reference_id
             self.anchor = anchor
             self.words = words
+            self.last = last
 
     class NeedMore(Message):
         """The list of text hits was scrolled near its end: load the next page."""
@@ -453,20 +456,21 @@ class Sidebar(Vertical):
             self._page += self.PAGE
             self.run_search(self.query_one(Input).value, more=True)
 
-    def action_open_selected(self) -> None:
+    def action_open_selected(self, last: bool = False) -> None:
         hit = self.cable_list.selected_hit
         if hit is not None:
-            self.post_message(CableList.Opened(hit.reference_id, hit.anchor, self.words))
+            self.post_message(CableList.Opened(hit.reference_id, hit.anchor, self.words, last=last))
         elif selected := self.cable_list.selected:
             self.post_message(CableList.Opened(selected))
 
     def next_hit(self, step: int) -> bool:
-        """Open the next (or previous) listed text hit; False when there is none."""
+        """Open the next listed text hit (or the previous one, at its last match); False when
+        there is none."""
         cable_list = self.cable_list
         if cable_list.hits is None or not 0 <= cable_list.cursor + step < len(cable_list.rows):
             return False
         cable_list.cursor += step
-        self.action_open_selected()
+        self.action_open_selected(last=step < 0)
         return True
 
     def action_move(self, step: int) -> None:
