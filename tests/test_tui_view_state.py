@@ -6,6 +6,8 @@ from __future__ import annotations
 from test_tui_app import footer, running
 from textual.widgets import Label
 
+from cables.library import Library
+from tui.app import view_title
 from tui.navigation import Find
 from tui.widgets.cable_view import CableView
 from tui.widgets.level_strip import LevelStrip
@@ -105,3 +107,15 @@ async def test_opening_a_cable_resets_all_three(fixtures_library):
         assert (view.current, view.find_query, view.original) == (0, Find(), False)
         assert view.visible_text().startswith(view.cable.subject.split()[0])
         assert "RAW" not in title(app) and "/" not in title(app)
+
+
+def test_the_title_shortens_a_long_find_query_never_its_count(fixtures_library):
+    with Library.open(fixtures_library) as library:
+        cable = library.get("09MEXICO1055")
+    find = ("calderon merida initiative", "match 10 of 29")
+    full = view_title(cable, "Summary", find=find).plain
+    assert full == "09MEXICO1055  /calderon merida initiative: match 10 of 29  § Summary"
+    short = view_title(cable, "Summary", find=find, width=45).plain
+    assert short[:45] == "09MEXICO1055  /calderon meri…: match 10 of 29"  # the section after
+    raw = view_title(cable, "Summary", raw=True, find=("data", "no match")).plain
+    assert raw.startswith("09MEXICO1055  RAW") and raw.endswith("/data: no match")

@@ -651,13 +651,19 @@ class CableView(ScrollView, can_focus=True):
     @property
     def find_status(self) -> str | None:
         """`/data: match 2 of 5`, `/data: no match`, or None with no find."""
-        text = self.find_query.text
-        if not text:
+        count = self.find_count
+        return None if count is None else f"/{self.find_query.text}: {count}"
+
+    @property
+    def find_count(self) -> str | None:
+        """`match 2 of 5`, `5 matches` (none shown yet), `no match`, or None with no find."""
+        if not self.find_query.text:
             return None
         if not self._matches:
-            return f"/{text}: no match"
-        shown = "" if self.match_at is None else f"match {self.match_at + 1} of "
-        return f"/{text}: {shown}{len(self._matches)}" + ("" if shown else " matches")
+            return "no match"
+        if self.match_at is None:
+            return f"{len(self._matches)} matches"
+        return f"match {self.match_at + 1} of {len(self._matches)}"
 
     def _show_match(self, k: int) -> None:
         """Bring match `k` on screen and make its paragraph current."""
