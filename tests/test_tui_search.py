@@ -231,6 +231,11 @@ async def test_n_after_a_text_hit_goes_match_by_match_and_says_which(fixtures_li
         assert "No more text matches in the list" in messages(app, "warning")
         await pilot.press("N", "N")
         assert view.match_at == total - 3  # and back, match by match
+        hit = view.find_query
+        await pilot.press("slash", "d", "escape")  # a find typed, then taken back
+        await pilot.pause()
+        assert view.find_query == hit and view.match_at == total - 3
+        assert f"match {total - 2} of {total}" in title(app)
 
 
 async def test_n_past_the_last_match_opens_the_next_listed_cable_and_n_comes_back(
