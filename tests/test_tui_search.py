@@ -307,3 +307,21 @@ async def test_help_shows_the_query_language_and_the_text_key(fixtures_library):
         from test_tui_app import as_text
 
         assert "titles or the full text" in as_text(screen.body)  # the ctrl+t binding's row
+
+
+async def test_after_a_text_hit_a_find_with_slash_wraps_within_the_cable(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
+        await pilot.press("ctrl+t")
+        await typed(app, pilot, "westerwelle")
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.view
+        opened = view.cable.reference_id
+        await pilot.press("slash", *"data", "enter")  # n/N follow the latest search: this one
+        total = len(view._matches)
+        assert total > 1 and not view.find_query.from_hit
+        for _ in range(total):
+            await pilot.press("n")
+        await pilot.pause()
+        assert view.cable.reference_id == opened  # wrapped round, not on to the next hit
+        assert "Wrapped to the first match" in messages(app)
