@@ -188,6 +188,7 @@ class CableView(ScrollView, can_focus=True):
         self._moved()  # the title's find status
 
     def validate_original(self, original: bool) -> bool:
+        """Raw mode needs a cable: with none, the message stays as it is."""
         return original and self.cable is not None
 
     def watch_original(self, original: bool) -> None:
