@@ -27,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain
+from itertools import chain, islice
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -646,6 +646,9 @@ class SidebarSearch:
                 taken.update(hits)
                 if len(order) >= limit:
                     return order
+        if len(candidates) > RANK_WINDOW:  # a list paged past the ranked: the rest, newest first
+            rest = (i for i in candidates[RANK_WINDOW:] if i not in taken)
+            order += islice(rest, limit - len(order))
         return order
 
     def _has_any(self, corrections: Sequence[Correction]) -> RowTest:

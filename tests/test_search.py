@@ -616,5 +616,8 @@ def test_broad_queries_rank_the_newest_window_and_count_everything(index, engine
     monkeypatch.setattr(search, "RANK_WINDOW", 10)
     result = engine.search("e")
     assert result.total == _model(index, engine, "e")[0] > 10
-    # every row ranked comes from the newest 10 matches (ids and exact tiers aside)
-    assert set(result.rows) <= set(result.candidates[:10])
+    # every row ranked comes from the newest 10 matches (ids and exact tiers aside); a list
+    # paged past them goes on with the other matches, newest first, each once
+    assert set(result.rows[:10]) == set(result.candidates[:10])
+    assert list(result.rows[10:]) == list(result.candidates[10:])
+    assert list(engine.search("e", limit=12).rows) == list(result.rows[:12])
