@@ -24,10 +24,10 @@ import string
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, islice
+from itertools import chain, compress, islice
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -37,6 +37,8 @@ from cables.index import CableIndex
 from cables.query import Clause, DateRange, Query, Sort, Word, parse
 
 CHUNK = 4096  # rows per uninterrupted stretch of work (about 1 ms here)
+INDEXED = 16_384  # from this many rows on, a term's rows come from the word index, not a scan
+SCAN_FROM = 2  # ...unless marking its rows one by one costs more than 1/SCAN_FROM of a scan
 VOCAB_CHUNK = 8192  # vocabulary words per rapidfuzz call
 MAX_CORRECTIONS = 5
 SPREAD = 10.0  # corrections scoring this far below the best are dropped
@@ -186,7 +188,8 @@ class SidebarSearch:
         ids = [i.strip() for i in _fold_rows(index.reference_ids)]
         bare = [i.lstrip(_DIGITS) for i in ids]
         subjects = _fold_rows(index.subjects)
-        heads = _fold_rows([f"{o} {t}" for o, t in zip(index.origins, index.tags, strict=True)])
+        origins, tags = _fold_rows(index.origins), _fold_rows(index.tags)
+        heads = [f"{o} {t}" for o, t in zip(origins, tags, strict=True)]
         # The key starts with the id, so that an anchored match tests id prefixes. Offsets:
         # where the subject starts (the space before it) and where it and the origin end.
         self._keys = tuple(f" {i} {s} {h} " for i, s, h in zip(ids, subjects, heads, strict=True))
@@ -206,6 +209,7 @@ class SidebarSearch:
         self._bare = tuple(bare)
         self._id_lookups = (_SortedIds(ids), _SortedIds(bare))
         self._reversed: _SortedIds | None = None  # bare ids reversed: by serial, built on need
+        self._words = _WordIndex(ids, subjects, origins, tags)
         self._summary_codes: tuple[array[int], list[str]] | None = None  # built on need
         words = chain.from_iterable(map(str.split, chain(set(subjects), set(heads))))
         self._sorted_words = tuple(sorted(set(words)))
@@ -547,6 +551,8 @@ class SidebarSearch:
         # Cheapest and most selective first: a literal word is one pass and long words cut the
         # most rows; a corrected word is one pass per correction, so it tests fewer rows after.
         ordered = sorted(terms, key=lambda t: (not t.literal, -len(t.word)))
+        if len(base) >= INDEXED:  # too many rows to read: the word index gives the term's rows
+            base, ordered = self._cut(base, ordered)
         tests = [self._matcher(t) for t in ordered]
         tests += [self._excluder(w) for w in excluded]
         out: list[int] = []
@@ -557,6 +563,25 @@ class SidebarSearch:
                 chunk = test(chunk)
             out += chunk
         return tuple(out)
+
+    def _cut(self, base: Sequence[int], terms: list[Term]) -> tuple[Sequence[int], list[Term]]:
+        """`base` cut to the rows of the terms the word index answers (the fewest rows first)
+        while it is large; and the terms left to test row by row."""
+        found = [
+            (self._words.cost(needles), t, needles)
+            for t in terms
+            if (needles := _needles(t)) is not None
+        ]
+        found.sort(key=lambda item: item[0])
+        done: list[Term] = []
+        for cost, term, needles in found:
+            # A text in most words or ids (one letter, say) is found at once in most keys:
+            # reading them is quicker than marking the rows of every word holding it.
+            if len(base) < INDEXED or cost * SCAN_FROM > len(base):
+                break
+            base = self._words.rows(needles, base, self._id_lookups[0])
+            done.append(term)
+        return base, [t for t in terms if all(t is not d for d in done)]
 
     def _matcher(self, term: Term) -> RowTest:
         """A test for the rows a term matches (any of its alternatives)."""
@@ -625,6 +650,11 @@ class SidebarSearch:
                 hits: list[int] = []
                 if isinstance(tier, list):  # the tier's rows themselves, few, in their order
                     hits = level([i for i in tier if i not in taken and _contains(candidates, i)])
+                elif isinstance(tier, set):  # rows of the word index: those in the window
+                    window = min(len(candidates), RANK_WINDOW)
+                    hits = level(
+                        sorted(i for i in tier if i not in taken and _at(candidates, i) < window)
+                    )
                 else:
                     # A cost bound: broad queries (a word of a few letters being typed) rank
                     # the newest RANK_WINDOW matches; ids and the count still cover them all.
@@ -676,9 +706,12 @@ class SidebarSearch:
 
         return test
 
-    def _tiers(self, terms: list[Term]) -> Iterator[tuple[list[int] | RowTest, list[list[str]]]]:
-        """Each rank tier as its rows (when few) or as a test on a chunk of rows, with the
-        words whose order in the subject orders the tier (none: newest first).
+    def _tiers(
+        self, terms: list[Term]
+    ) -> Iterator[tuple[list[int] | set[int] | RowTest, list[list[str]]]]:
+        """Each rank tier as its rows (when few: a list for every candidate, a set for those in
+        the ranked window) or as a test on a chunk of rows, with the words whose order in the
+        subject orders the tier (none: newest first).
 
         Tiers the vocabulary shows to be empty are skipped rather than scanned for.
         """
@@ -723,9 +756,16 @@ class SidebarSearch:
             ]
             ordered = [s for s in spelled if s]
             ordered = ordered if len(ordered) > 1 else []
-            yield self._within(groups, self._subject_start, self._subject_end), ordered
-            yield self._within(groups, None, self._origin_end), []
-            yield self._within(groups, None, None), []
+            for fields, start, end in (
+                (SUBJECT, self._subject_start, self._subject_end),
+                (TO_ORIGIN, None, self._origin_end),
+                (EVERY_FIELD, None, None),
+            ):
+                rows = self._words.tier(groups, fields, self._id_lookups[0])
+                yield (
+                    (self._within(groups, start, end) if rows is None else rows),
+                    (ordered if fields is SUBJECT else []),
+                )
         yield list, []
 
     def _order(self, row: int, words: list[list[str]]) -> tuple[bool, int]:
@@ -802,6 +842,170 @@ class SidebarSearch:
                 )
                 buckets.setdefault(penalty, []).append(i)
         return [i for penalty in sorted(buckets) for i in buckets[penalty]]
+
+
+ANYWHERE, START, WHOLE = 0, 1, 2  # where a needle lies in a key: in a word, starting, whole
+Needle = tuple[str, int]  # (folded text without spaces, ANYWHERE | START | WHOLE)
+FEW = 4096  # fewer rows than this are joined as a set, more are marked in a mask
+TIER_FEW = 8192  # a rank tier whose words hold up to this many rows is looked up, not scanned for
+SUBJECT, TO_ORIGIN, EVERY_FIELD = (0,), (0, 1, 3), (0, 1, 2, 3)  # word index fields of a range
+ID_SAMPLE = 1 << 16  # characters of the ids' string read to estimate how many ids hold a text
+MANY = 32  # a word in more than 1/MANY of the rows keeps its rows as bits too (one OR each)
+_PLANE = 0x100000  # plain ids are kept moved to this plane: below it, chr(row) marks their row
+_TO_PLANE = {c: _PLANE + c for c in range(128)}
+_TO_BITS = bytes.maketrans(b"\x00\x01", b"01")
+_FROM_BITS = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def _needles(term: Term) -> list[Needle] | None:
+    """What a term's rows hold, as the word index looks it up (any one of them will do); None
+    for a term it cannot answer (phrases, years, alternatives, ids one edit away)."""
+    if term.alternatives or term.year is not None or term.fuzzy_ids or term.kind == "phrase":
+        return None
+    if term.kind == "prefix":
+        needles = [(term.word, START)]
+    elif term.corrections is None:
+        needles = [(term.word, ANYWHERE)]
+    else:
+        needles = [(c.text, START if c.prefix else WHOLE) for c in term.corrections]
+    if not needles or any(not text or text != "".join(text.split()) for text, _ in needles):
+        return None
+    return needles
+
+
+class _WordIndex:
+    """The rows holding each word of the keys, and the plain ids in one string: the rows whose
+    key holds a text (in a word, starting one, or as a whole word) without reading every key,
+    which costs ~40 ms at 251k rows whatever does the reading.
+
+    A text without spaces lies within one word of a key. Words are the space-separated words of
+    the folded subjects, origins and TAGS (and of the few ids that are not plain: not ASCII, or
+    several words), each with its rows, in index order, as an array (and as the bits of an int
+    for words in many rows, so that their union is one OR). Plain ids are kept in one string,
+    each moved to plane 16 and followed by chr(its row): one regex finds every id holding a text
+    and `ord` gives its row, all in C, with no object per id.
+    """
+
+    def __init__(
+        self, ids: Sequence[str], subjects: list[str], origins: list[str], tags: list[str]
+    ) -> None:
+        self.size = n = len(ids)
+        plain = [i.isascii() and " " not in i for i in ids]
+        others = [i if not p else "" for i, p in zip(ids, plain, strict=True)]
+        self.fields = tuple(_postings(column) for column in (subjects, origins, tags, others))
+        self.words = tuple(sorted(set(chain.from_iterable(self.fields))))
+        self.bits = {
+            (f, word): _bits(rows, n)
+            for f, field in enumerate(self.fields)
+            for word, rows in field.items()
+            if len(rows) * MANY > n
+        }
+        self.id_text = "".join(
+            i.translate(_TO_PLANE) + chr(row)
+            for row, (i, p) in enumerate(zip(ids, plain, strict=True))
+            if p
+        )
+
+    def matching(self, text: str, where: int) -> list[str]:
+        """The words holding `text` as `where` says."""
+        words = self.words
+        if where == ANYWHERE:
+            return [w for w in words if text in w]
+        lo = bisect_left(words, text)
+        if where == WHOLE:
+            return [text] if lo < len(words) and words[lo] == text else []
+        return list(words[lo : bisect_right(words, text + _LAST, lo)])
+
+    def cost(self, needles: list[Needle]) -> int:
+        """About how many rows `rows` would mark one by one for the needles: the rows of their
+        words not kept as bits, and the ids holding them (counted in a sample of the ids)."""
+        words = sum(
+            len(rows_of.get(w, ()))
+            for text, where in needles
+            for w in self.matching(text, where)
+            for f, rows_of in enumerate(self.fields)
+            if (f, w) not in self.bits
+        )
+        sample = self.id_text[:ID_SAMPLE]
+        ids = sum(
+            sample.count(text.translate(_TO_PLANE))
+            for text, where in needles
+            if where == ANYWHERE and text.isascii()
+        )
+        return words + ids * len(self.id_text) // max(1, len(sample))
+
+    def tier(
+        self, groups: list[list[str]], fields: tuple[int, ...], ids: _SortedIds
+    ) -> set[int] | None:
+        """The rows where every group has a needle (" word " whole, " word" starting one) in
+        these fields (and the id, with field 3), if their words hold few rows; else None."""
+        found: list[list[Sequence[int]]] = []
+        for needles in groups:
+            arrays: list[Sequence[int]] = []
+            for needle in needles:
+                text = needle.strip()
+                where = WHOLE if needle.endswith(" ") else START
+                if not needle.startswith(" ") or " " in text:
+                    return None
+                for word in self.matching(text, where):
+                    arrays += [self.fields[f][word] for f in fields if word in self.fields[f]]
+                if 3 in fields:
+                    arrays.append(ids.rows(text, exact=where == WHOLE))
+            if sum(map(len, arrays)) > TIER_FEW:
+                return None
+            found.append(arrays)
+        rows = set(chain.from_iterable(found[0])) if found else set()
+        for arrays in found[1:]:
+            rows.intersection_update(chain.from_iterable(arrays))
+        return rows
+
+    def rows(self, needles: list[Needle], base: Sequence[int], ids: _SortedIds) -> list[int]:
+        """The rows of `base` (ascending) holding any of the needles, ascending. `ids`: the
+        folded ids with their year, sorted (for ids starting with or equal to a needle)."""
+        arrays: list[Sequence[int]] = []
+        bits = 0
+        for text, where in needles:
+            for word in self.matching(text, where):
+                for f, rows_of in enumerate(self.fields):
+                    if (f, word) in self.bits:
+                        bits |= self.bits[f, word]
+                    elif word in rows_of:
+                        arrays.append(rows_of[word])
+            if where != ANYWHERE:
+                arrays.append(ids.rows(text, exact=where == WHOLE))
+            elif text.isascii():
+                moved = re.escape(text.translate(_TO_PLANE))
+                found = re.findall(moved + "[\U00100000-\U0010ffff]*(.)", self.id_text, re.S)
+                arrays.append(list(map(ord, found)))
+        if not bits and sum(map(len, arrays)) < FEW:
+            hit = set(chain.from_iterable(arrays))
+            if len(base) == self.size:
+                return sorted(hit)
+            return sorted(i for i in hit if _contains(base, i))
+        mask = bytearray(format(bits, f"0{self.size}b").encode().translate(_FROM_BITS))
+        for rows in arrays:
+            for i in rows:
+                mask[i] = 1
+        if len(base) == self.size:
+            return list(compress(base, mask))
+        return list(compress(base, map(mask.__getitem__, base)))
+
+
+def _postings(column: Sequence[str]) -> dict[str, array[int]]:
+    """Each word of the column's rows -> the rows holding it, ascending (a row may repeat)."""
+    found: defaultdict[str, list[int]] = defaultdict(list)
+    for i, words in enumerate(map(str.split, column)):
+        for w in words:
+            found[w].append(i)
+    return {w: array("I", rows) for w, rows in found.items()}
+
+
+def _bits(rows: Sequence[int], size: int) -> int:
+    """Rows as an int whose binary digits, most significant first, are rows 0 to size - 1."""
+    mask = bytearray(size)
+    for i in rows:
+        mask[i] = 1
+    return int(mask.translate(_TO_BITS), 2)
 
 
 def _common_start(words: list[str]) -> str:
@@ -948,6 +1152,12 @@ def _by_score(corrections: tuple[Correction, ...]) -> list[list[Correction]]:
         else:
             groups.append([c])
     return groups
+
+
+def _at(rows: Sequence[int], row: int) -> int:
+    """Where `row` is in sorted `rows`, or len(rows) if it is not there."""
+    at = bisect_left(rows, row)
+    return at if at < len(rows) and rows[at] == row else len(rows)
 
 
 def _contains(rows: Sequence[int], row: int) -> bool:
