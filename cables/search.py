@@ -211,6 +211,7 @@ class SidebarSearch:
         self._reversed: _SortedIds | None = None  # bare ids reversed: by serial, built on need
         self._words = _WordIndex(ids, subjects, origins, tags)
         self._summary_codes: tuple[array[int], list[str]] | None = None  # built on need
+        self._filter_bits: tuple[dict[str, int], dict[str, int]] | None = None  # built on need
         words = chain.from_iterable(map(str.split, chain(set(subjects), set(heads))))
         self._sorted_words = tuple(sorted(set(words)))
         # Correction candidates, by first letter (a misspelling rarely starts wrong).
@@ -472,7 +473,7 @@ class SidebarSearch:
             return known
         tests = self._filter_tests(query, linked)
         out: list[int] = []
-        for chunk in _chunks(self._all):
+        for chunk in _chunks(self._levels_and_years(query)):
             if cancelled():
                 return None
             for test in tests:
@@ -485,6 +486,30 @@ class SidebarSearch:
                 self._filtered.popitem(last=False)
         return rows
 
+    def _levels_and_years(self, query: Query) -> Sequence[int]:
+        """The rows of the query's levels and years, from the bits of each level and year."""
+        if query.levels is None and not query.years:
+            return self._all
+        levels, years = self._value_bits()
+        bits = -1  # every row
+        if query.levels is not None:
+            wanted = {lv.value for lv in query.levels}
+            bits &= _union_bits(b for value, b in levels.items() if value in wanted)
+        for first, last in query.years:
+            bits &= _union_bits(b for year, b in years.items() if str(first) <= year <= str(last))
+        return list(compress(self._all, _mask(bits, self._size)))
+
+    def _value_bits(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The rows of each level value, and of each year (the date's first four characters),
+        as bits (built on need: a few hundred kilobytes)."""
+        with self._lock:
+            if self._filter_bits is None:
+                self._filter_bits = (
+                    _grouped_bits(self._index.levels, self._size),
+                    _grouped_bits((d[:4] for d in date_column(self._index)), self._size),
+                )
+            return self._filter_bits
+
     def _filter_tests(self, query: Query, linked: Collection[str] | None) -> list[RowTest]:
         index = self._index
         tests: list[RowTest] = []
@@ -493,11 +518,7 @@ class SidebarSearch:
             for ref in linked:
                 allowed.update(self._id_lookups[0].rows(fold(ref).strip(), exact=True))
             tests.append(_rows_in(allowed))
-        if query.levels is not None:
-            tests.append(_member(index.levels, {lv.value for lv in query.levels}))
-        dates = date_column(index)
-        for first, last in query.years:
-            tests.append(_year_in(dates, str(first), str(last)))
+        dates = date_column(index)  # (levels and years: `_levels_and_years`)
         for span in query.dates:
             tests.append(_in_span(dates, span))
         for wanted_origin in query.origins:
@@ -982,7 +1003,7 @@ class _WordIndex:
             if len(base) == self.size:
                 return sorted(hit)
             return sorted(i for i in hit if _contains(base, i))
-        mask = bytearray(format(bits, f"0{self.size}b").encode().translate(_FROM_BITS))
+        mask = _mask(bits, self.size)
         for rows in arrays:
             for i in rows:
                 mask[i] = 1
@@ -998,6 +1019,26 @@ def _postings(column: Sequence[str]) -> dict[str, array[int]]:
         for w in words:
             found[w].append(i)
     return {w: array("I", rows) for w, rows in found.items()}
+
+
+def _grouped_bits(values: Iterable[str], size: int) -> dict[str, int]:
+    """Each value -> the rows holding it, as bits."""
+    groups: defaultdict[str, list[int]] = defaultdict(list)
+    for i, value in enumerate(values):
+        groups[value].append(i)
+    return {value: _bits(rows, size) for value, rows in groups.items()}
+
+
+def _union_bits(bits: Iterable[int]) -> int:
+    out = 0
+    for b in bits:
+        out |= b
+    return out
+
+
+def _mask(bits: int, size: int) -> bytearray:
+    """The rows of `bits` as one byte each (1: in), row 0 first."""
+    return bytearray(format(bits, f"0{size}b").encode().translate(_FROM_BITS))
 
 
 def _bits(rows: Sequence[int], size: int) -> int:
@@ -1033,10 +1074,6 @@ def _rows_in(allowed: set[int]) -> RowTest:
 
 def _member(column: Sequence[str], allowed: Collection[str]) -> RowTest:
     return lambda rows: [i for i in rows if column[i] in allowed]
-
-
-def _year_in(dates: Sequence[str], first: str, last: str) -> RowTest:
-    return lambda rows: [i for i in rows if first <= dates[i][:4] <= last]
 
 
 def _in_span(dates: Sequence[str], span: DateRange) -> RowTest:

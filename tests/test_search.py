@@ -647,6 +647,14 @@ def test_filters_alone_and_with_words(index, engine):
     assert prel == {i for i, t in enumerate(index.tags) if "PREL" in t.upper().split()}
     combined = set(engine.search("tag:PREL level:C year:2009 berlin").candidates)
     assert combined == prel & y2009 & set(engine.search("level:C berlin").candidates)
+    # levels and year ranges (read from the bits of each level and year) as row by row
+    spread = engine.search("level:C,S year:2005..2008 year:2006..2010").candidates
+    assert list(spread) == [
+        i
+        for i, (lv, c) in enumerate(zip(index.levels, index.created, strict=True))
+        if lv in ("C", "S") and "2006" <= c[:4] <= "2008"
+    ]
+    assert spread and engine.search("level:TS year:1970").total == 0
 
 
 def test_a_bare_year_matches_the_cables_of_that_year(index, engine):
