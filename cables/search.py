@@ -38,7 +38,7 @@ from cables.query import Clause, DateRange, Query, Sort, Word, parse
 
 CHUNK = 4096  # rows per uninterrupted stretch of work (about 1 ms here)
 INDEXED = 16_384  # from this many rows on, a term's rows come from the word index, not a scan
-SCAN_FROM = 2  # ...unless marking its rows one by one costs more than 1/SCAN_FROM of a scan
+SCAN_FROM = 1  # ...unless it has rows to mark one by one for more than 1/SCAN_FROM of them
 VOCAB_CHUNK = 8192  # vocabulary words per rapidfuzz call
 MAX_CORRECTIONS = 5
 SPREAD = 10.0  # corrections scoring this far below the best are dropped
@@ -672,10 +672,7 @@ class SidebarSearch:
                 if isinstance(tier, list):  # the tier's rows themselves, few, in their order
                     hits = level([i for i in tier if i not in taken and _contains(candidates, i)])
                 elif isinstance(tier, set):  # rows of the word index: those in the window
-                    window = min(len(candidates), RANK_WINDOW)
-                    hits = level(
-                        sorted(i for i in tier if i not in taken and _at(candidates, i) < window)
-                    )
+                    hits = level(self._in_window(tier - taken, candidates))
                 else:
                     # A cost bound: broad queries (a word of a few letters being typed) rank
                     # the newest RANK_WINDOW matches; ids and the count still cover them all.
@@ -701,6 +698,16 @@ class SidebarSearch:
             rest = (i for i in candidates[RANK_WINDOW:] if i not in taken)
             order += islice(rest, limit - len(order))
         return order
+
+    def _in_window(self, rows: set[int], candidates: Sequence[int]) -> list[int]:
+        """Those of `rows` among the newest RANK_WINDOW candidates, in index order."""
+        if not candidates:
+            return []
+        last = candidates[min(len(candidates), RANK_WINDOW) - 1]
+        near = sorted(i for i in rows if i <= last)  # (candidates ascend: past it, none)
+        if len(candidates) == self._size:
+            return near
+        return [i for i in near if _contains(candidates, i)]
 
     def _has_any(self, corrections: Sequence[Correction]) -> RowTest:
         """A test for rows holding any of `corrections`.
@@ -870,7 +877,8 @@ Needle = tuple[str, int]  # (folded text without spaces, ANYWHERE | START | WHOL
 FEW = 4096  # fewer rows than this are joined as a set, more are marked in a mask
 TIER_FEW = 8192  # a rank tier whose words hold up to this many rows is looked up, not scanned for
 SUBJECT, TO_ORIGIN, EVERY_FIELD = (0,), (0, 1, 3), (0, 1, 2, 3)  # word index fields of a range
-ID_SAMPLE = 1 << 16  # characters of the ids' string read to estimate how many ids hold a text
+ID_SAMPLES, ID_SAMPLE = 16, 4096  # samples of the ids' string (characters) that estimate how
+# many ids hold a text
 MANY = 32  # a word in more than 1/MANY of the rows keeps its rows as bits too (one OR each)
 _PLANE = 0x100000  # plain ids are kept moved to this plane: below it, chr(row) marks their row
 _TO_PLANE = {c: _PLANE + c for c in range(128)}
@@ -947,13 +955,15 @@ class _WordIndex:
             for f, rows_of in enumerate(self.fields)
             if (f, w) not in self.bits
         )
-        sample = self.id_text[:ID_SAMPLE]
+        size = len(self.id_text)
+        step = max(ID_SAMPLE, size // ID_SAMPLES)  # samples spread over every year's ids
         ids = sum(
-            sample.count(text.translate(_TO_PLANE))
+            self.id_text.count(text.translate(_TO_PLANE), at, at + ID_SAMPLE)
             for text, where in needles
             if where == ANYWHERE and text.isascii()
+            for at in range(0, size, step)
         )
-        return words + ids * len(self.id_text) // max(1, len(sample))
+        return words + ids * step // ID_SAMPLE
 
     def tier(
         self, groups: list[list[str]], fields: tuple[int, ...], ids: _SortedIds
@@ -1007,9 +1017,11 @@ class _WordIndex:
         for rows in arrays:
             for i in rows:
                 mask[i] = 1
-        if len(base) == self.size:
-            return list(compress(base, mask))
-        return list(compress(base, map(mask.__getitem__, base)))
+        if len(base) * 8 < self.size * 7:
+            return list(compress(base, map(mask.__getitem__, base)))
+        for i in _missing(base, self.size):  # most rows (the last key's matches, say)
+            mask[i] = 0
+        return list(compress(range(self.size), mask))
 
 
 def _postings(column: Sequence[str]) -> dict[str, array[int]]:
@@ -1019,6 +1031,25 @@ def _postings(column: Sequence[str]) -> dict[str, array[int]]:
         for w in words:
             found[w].append(i)
     return {w: array("I", rows) for w, rows in found.items()}
+
+
+def _missing(rows: Sequence[int], size: int) -> list[int]:
+    """The numbers below `size` that ascending `rows` lacks, found by bisection: where few
+    are missing, a few look-ups each rather than a pass over every row."""
+    if not rows:
+        return list(range(size))
+    out = list(range(rows[0]))
+    spans = [(0, len(rows) - 1)]
+    while spans:
+        lo, hi = spans.pop()
+        if rows[hi] - rows[lo] == hi - lo:
+            continue  # no gap in between
+        if hi - lo == 1:
+            out += range(rows[lo] + 1, rows[hi])
+            continue
+        mid = (lo + hi) // 2
+        spans += [(mid, hi), (lo, mid)]  # (the lower half first: ascending)
+    return out + list(range(rows[-1] + 1, size))
 
 
 def _grouped_bits(values: Iterable[str], size: int) -> dict[str, int]:
@@ -1189,12 +1220,6 @@ def _by_score(corrections: tuple[Correction, ...]) -> list[list[Correction]]:
         else:
             groups.append([c])
     return groups
-
-
-def _at(rows: Sequence[int], row: int) -> int:
-    """Where `row` is in sorted `rows`, or len(rows) if it is not there."""
-    at = bisect_left(rows, row)
-    return at if at < len(rows) and rows[at] == row else len(rows)
 
 
 def _contains(rows: Sequence[int], row: int) -> bool:

@@ -262,6 +262,11 @@ def test_the_word_index_finds_a_text_in_any_field_and_odd_ids():
     assert words.rows([("ber", search.START), ("ro", search.START)], everything, ids) == [0, 2, 3]
 
 
+@given(st.sets(st.integers(0, 99)))
+def test_missing_rows_are_found_by_bisection(rows):
+    assert search._missing(sorted(rows), 100) == [i for i in range(100) if i not in rows]
+
+
 def _ids(index: CableIndex, rows) -> list[str]:
     return [index.reference_ids[i] for i in rows]
 
