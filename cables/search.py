@@ -27,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, compress, islice
+from itertools import chain, compress, islice, repeat
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -212,8 +212,8 @@ class SidebarSearch:
         self._words = _WordIndex(ids, subjects, origins, tags)
         self._summary_codes: tuple[array[int], list[str]] | None = None  # built on need
         self._filter_bits: tuple[dict[str, int], dict[str, int]] | None = None  # built on need
-        words = chain.from_iterable(map(str.split, chain(set(subjects), set(heads))))
-        self._sorted_words = tuple(sorted(set(words)))
+        # (the words of the subjects, origins and TAGS: the word index's first three fields)
+        self._sorted_words = tuple(sorted(set(chain.from_iterable(self._words.fields[:3]))))
         # Correction candidates, by first letter (a misspelling rarely starts wrong).
         by_initial: dict[str, list[str]] = {}
         for w in self._sorted_words:
@@ -921,7 +921,12 @@ class _WordIndex:
         self.size = n = len(ids)
         plain = [i.isascii() and " " not in i for i in ids]
         others = [i if not p else "" for i, p in zip(ids, plain, strict=True)]
-        self.fields = tuple(_postings(column) for column in (subjects, origins, tags, others))
+        self.fields = (
+            _postings(subjects),
+            _postings(origins, repeated=True),
+            _postings(tags),
+            _postings(others, repeated=True),
+        )
         self.words = tuple(sorted(set(chain.from_iterable(self.fields))))
         self.bits = {
             (f, word): _bits(rows, n)
@@ -929,11 +934,8 @@ class _WordIndex:
             for word, rows in field.items()
             if len(rows) * MANY > n
         }
-        self.id_text = "".join(
-            i.translate(_TO_PLANE) + chr(row)
-            for row, (i, p) in enumerate(zip(ids, plain, strict=True))
-            if p
-        )
+        moved = map(str.translate, compress(ids, plain), repeat(_TO_PLANE))
+        self.id_text = "".join(map(str.__add__, moved, map(chr, compress(range(n), plain))))
 
     def matching(self, text: str, where: int) -> list[str]:
         """The words holding `text` as `where` says."""
@@ -1024,13 +1026,28 @@ class _WordIndex:
         return list(compress(range(self.size), mask))
 
 
-def _postings(column: Sequence[str]) -> dict[str, array[int]]:
-    """Each word of the column's rows -> the rows holding it, ascending (a row may repeat)."""
+def _postings(column: Sequence[str], *, repeated: bool = False) -> dict[str, array[int]]:
+    """Each word of the column's rows -> the rows holding it, ascending (a row may repeat).
+
+    `repeated`: the column has few distinct values (origins, not TAGS: their many common words
+    would be sorted together again), so the rows are grouped by value, each split once."""
     found: defaultdict[str, list[int]] = defaultdict(list)
-    for i, words in enumerate(map(str.split, column)):
-        for w in words:
-            found[w].append(i)
-    return {w: array("I", rows) for w, rows in found.items()}
+    if not repeated:
+        for i, words in enumerate(map(str.split, column)):
+            for w in words:
+                found[w].append(i)
+        return {w: array("I", rows) for w, rows in found.items()}
+    groups: defaultdict[str, list[int]] = defaultdict(list)
+    for i, value in enumerate(column):
+        groups[value].append(i)
+    by_word: defaultdict[str, list[list[int]]] = defaultdict(list)
+    for value, rows in groups.items():
+        for w in value.split():
+            by_word[w].append(rows)
+    return {
+        w: array("I", parts[0] if len(parts) == 1 else sorted(chain.from_iterable(parts)))
+        for w, parts in by_word.items()
+    }
 
 
 def _missing(rows: Sequence[int], size: int) -> list[int]:
