@@ -880,6 +880,7 @@ SUBJECT, TO_ORIGIN, EVERY_FIELD = (0,), (0, 1, 3), (0, 1, 2, 3)  # word index fi
 ID_SAMPLES, ID_SAMPLE = 16, 4096  # samples of the ids' string (characters) that estimate how
 # many ids hold a text
 MANY = 32  # a word in more than 1/MANY of the rows keeps its rows as bits too (one OR each)
+MISSING = 64  # a base missing under 1/MISSING of the rows is cut by those (each found by bisection)
 _PLANE = 0x100000  # plain ids are kept moved to this plane: below it, chr(row) marks their row
 _TO_PLANE = {c: _PLANE + c for c in range(128)}
 _TO_BITS = bytes.maketrans(b"\x00\x01", b"01")
@@ -1019,9 +1020,9 @@ class _WordIndex:
         for rows in arrays:
             for i in rows:
                 mask[i] = 1
-        if len(base) * 8 < self.size * 7:
+        if (self.size - len(base)) * MISSING > self.size:
             return list(compress(base, map(mask.__getitem__, base)))
-        for i in _missing(base, self.size):  # most rows (the last key's matches, say)
+        for i in _missing(base, self.size):  # nearly every row (the last key's matches, say)
             mask[i] = 0
         return list(compress(range(self.size), mask))
 
