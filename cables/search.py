@@ -276,14 +276,18 @@ class SidebarSearch:
             terms.append(term)
         if previous is not None and not previous.candidates and previous.fallback is not None:
             previous = previous.fallback  # an answer that found nothing: narrow from its own
+        within: Term | None = None  # the one term whose rows are the base, if so
         if previous is not None and previous.signature == signature:
             base, todo = self._narrowing(terms, previous)
+            alone = len(previous.terms) == 1 and not parsed.excluded and _no_filters(signature)
+            if base is previous.candidates and alone:
+                within = previous.terms[0]
         else:
             filtered = self._filter_rows(parsed, linked, cancelled)
             if filtered is None:
                 return None
             base, todo = filtered, list(terms)
-        candidates = self._filter(base, todo, parsed.excluded, cancelled)
+        candidates = self._filter(base, todo, parsed.excluded, cancelled, within)
         if candidates is None:
             return None
         if parsed.sort is Sort.NEW or parsed.sort is Sort.OLD:
@@ -567,8 +571,12 @@ class SidebarSearch:
         terms: list[Term],
         excluded: Sequence[Word],
         cancelled: Cancelled,
+        within: Term | None = None,
     ) -> Sequence[int] | None:
-        """The rows of `base` that every term matches and no excluded word does, in index order."""
+        """The rows of `base` that every term matches and no excluded word does, in index order.
+
+        `within`: `base` is every row that this term matches (no filter), so a term implying it
+        needs no test against `base` (the word index then marks its rows over all rows)."""
         if not terms and not excluded:
             return base
         if any(_matches_nothing(t) for t in terms):
@@ -577,7 +585,7 @@ class SidebarSearch:
         # most rows; a corrected word is one pass per correction, so it tests fewer rows after.
         ordered = sorted(terms, key=lambda t: (not t.literal, -len(t.word)))
         if len(base) >= INDEXED:  # too many rows to read: the word index gives the term's rows
-            base, ordered = self._cut(base, ordered)
+            base, ordered = self._cut(base, ordered, within)
         tests = [self._matcher(t) for t in ordered]
         tests += [self._excluder(w) for w in excluded]
         out: list[int] = []
@@ -589,7 +597,9 @@ class SidebarSearch:
             out += chunk
         return tuple(out)
 
-    def _cut(self, base: Sequence[int], terms: list[Term]) -> tuple[Sequence[int], list[Term]]:
+    def _cut(
+        self, base: Sequence[int], terms: list[Term], within: Term | None
+    ) -> tuple[Sequence[int], list[Term]]:
         """`base` cut to the rows of the terms the word index answers (the fewest rows first)
         while it is large; and the terms left to test row by row."""
         found = [
@@ -604,7 +614,8 @@ class SidebarSearch:
             # reading them is quicker than marking the rows of every word holding it.
             if len(base) < INDEXED or cost * SCAN_FROM > len(base):
                 break
-            base = self._words.rows(needles, base, self._id_lookups[0])
+            covered = within is not None and not done and _implies(term, within)
+            base = self._words.rows(needles, self._all if covered else base, self._id_lookups[0])
             done.append(term)
         return base, [t for t in terms if all(t is not d for d in done)]
 
