@@ -894,6 +894,7 @@ TIER_FEW = 8192  # a rank tier whose words hold up to this many rows is looked u
 SUBJECT, TO_ORIGIN, EVERY_FIELD = (0,), (0, 1, 3), (0, 1, 2, 3)  # word index fields of a range
 ID_SAMPLES, ID_SAMPLE = 16, 4096  # samples of the ids' string (characters) that estimate how
 # many ids hold a text
+ID_COST = 2  # an id found costs about as much as this many rows of words marked
 MANY = 32  # a word in more than 1/MANY of the rows keeps its rows as bits too (one OR each)
 MISSING = 64  # a base missing under 1/MISSING of the rows is cut by those (each found by bisection)
 _PLANE = 0x100000  # plain ids are kept moved to this plane: below it, chr(row) marks their row
@@ -965,7 +966,8 @@ class _WordIndex:
 
     def cost(self, needles: list[Needle]) -> int:
         """About how many rows `rows` would mark one by one for the needles: the rows of their
-        words not kept as bits, and the ids holding them (counted in a sample of the ids)."""
+        words not kept as bits, and the ids holding them (counted in samples of the ids, and
+        weighed: each is found by a regex, then marked)."""
         words = sum(
             len(rows_of.get(w, ()))
             for text, where in needles
@@ -976,12 +978,12 @@ class _WordIndex:
         size = len(self.id_text)
         step = max(ID_SAMPLE, size // ID_SAMPLES)  # samples spread over every year's ids
         ids = sum(
-            self.id_text.count(text.translate(_TO_PLANE), at, at + ID_SAMPLE)
+            len(_ids_holding(text).findall(self.id_text, at, at + ID_SAMPLE))
             for text, where in needles
             if where == ANYWHERE and text.isascii()
             for at in range(0, size, step)
         )
-        return words + ids * step // ID_SAMPLE
+        return words + ID_COST * ids * step // ID_SAMPLE
 
     def tier(
         self, groups: list[list[str]], fields: tuple[int, ...], ids: _SortedIds
@@ -1023,9 +1025,7 @@ class _WordIndex:
             if where != ANYWHERE:
                 arrays.append(ids.rows(text, exact=where == WHOLE))
             elif text.isascii():
-                moved = re.escape(text.translate(_TO_PLANE))
-                found = re.findall(moved + "[\U00100000-\U0010ffff]*(.)", self.id_text, re.S)
-                arrays.append(list(map(ord, found)))
+                arrays.append(list(map(ord, _ids_holding(text).findall(self.id_text))))
         if not bits and sum(map(len, arrays)) < FEW:
             hit = set(chain.from_iterable(arrays))
             if len(base) == self.size:
@@ -1040,6 +1040,11 @@ class _WordIndex:
         for i in _missing(base, self.size):  # nearly every row (the last key's matches, say)
             mask[i] = 0
         return list(compress(range(self.size), mask))
+
+
+def _ids_holding(text: str) -> re.Pattern[str]:
+    """What finds, in `_WordIndex.id_text`, each id holding `text` (ASCII): its row's character."""
+    return re.compile(re.escape(text.translate(_TO_PLANE)) + "[\U00100000-\U0010ffff]*(.)", re.S)
 
 
 def _postings(column: Sequence[str], *, repeated: bool = False) -> dict[str, array[int]]:
