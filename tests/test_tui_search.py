@@ -293,6 +293,51 @@ async def test_text_mode_fills_as_the_list_scrolls(fixtures_library):
         assert isinstance(sidebar.cable_list, CableList)
 
 
+async def test_titles_list_pages_as_it_scrolls(fixtures_library):
+    """Pages of the best `limit` matches until the list's height is filled, no more; scrolling
+    to the end ranks and appends the next slice, the cursor stays, the count line stays true."""
+    from cables.config import Config
+
+    async def grown(sidebar: Sidebar, than: int) -> list[str]:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if len(sidebar.cable_list.rows) > than:
+                break
+        return listed(sidebar)
+
+    async with running(fixtures_library, Config(sidebar_limit=10)) as (app, pilot):
+        sidebar = await typed(app, pilot, "e")
+        await pilot.pause(0.3)
+        total = int(count(app).split()[0].replace(",", ""))
+        first = listed(sidebar)
+        height = sidebar.cable_list.scrollable_content_region.height
+        assert height <= len(first) <= height + 12 < total  # (it asks 2 rows before the end)
+        assert len(first) % 10 == 0 and f"(best {len(first)} shown)" in count(app)
+        sidebar.cable_list.focus()
+        await pilot.press("end")
+        at = sidebar.cable_list.cursor
+        more = await grown(sidebar, len(first))
+        assert len(more) == len(first) + 10 and more[: len(first)] == first
+        assert len(set(more)) == len(more)  # the next best, none twice
+        assert sidebar.cable_list.cursor == at == len(first) - 1  # the cursor stays
+        assert count(app) == f"{total:,} of {len(sidebar.index):,} (best {len(more)} shown)"
+        await pilot.press("end")
+        assert len(await grown(sidebar, len(more))) == len(more) + 10
+        # the whole list, paged to its end, is every match once, best first
+        for _ in range(200):
+            if len(sidebar.cable_list.rows) >= total:
+                break
+            n = len(sidebar.cable_list.rows)
+            await pilot.press("end")
+            await grown(sidebar, n)
+        assert len(sidebar.cable_list.rows) == total == len(set(listed(sidebar)))
+        assert count(app) == f"{total:,} of {len(sidebar.index):,}"
+        # a new query starts again from the first page
+        sidebar = await typed(app, pilot, "em")
+        await pilot.pause(0.3)
+        assert len(sidebar.cable_list.rows) <= height + 12
+
+
 async def test_help_shows_the_query_language_and_the_text_key(fixtures_library):
     from tui.screens.help import HelpScreen
 
