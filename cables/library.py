@@ -54,6 +54,7 @@ _MAX_ROW = (1 << _ROW_BITS) - 1
 _MAX_CABLE = (1 << _CABLE_BITS) - 1
 _CACHE_KIB = 65536  # SQLite's page cache per connection
 RANK_WINDOW = 5_000  # best-first ranks the newest this many matching paragraphs
+SETTLE_LOOKUPS = 64  # cables looked up one by one before the walk by when created goes on
 DATE_COLUMN = "sent"  # what `date:`/`year:` filter on: when sent (the DTG), else created
 
 
@@ -616,9 +617,10 @@ class Library:
     ) -> TextResults:
         """Full-text search for a parsed query, one hit per cable, with its filters applied.
 
-        Sorted newest or oldest first (a walk of the date-ordered rowids that stops after the
-        first hits), or best first: bm25 over the newest RANK_WINDOW matching paragraphs, a
-        bound on the cost of ranking the commonest words. Up to `count_cap` matching cables are
+        Sorted newest or oldest first by when sent (`_by_sent`: a walk of the rowids, ordered
+        by when created, that stops soon after the first hits), or best first: bm25 over the
+        newest RANK_WINDOW matching paragraphs, a bound on the cost of ranking the commonest
+        words. Up to `count_cap` matching cables are
         counted (0: just the hits); with `timeline`, also per month ("YYYY-MM"). A bare year is a
         `year:` filter here (a paragraph cannot be a year). Queries with errors find nothing.
         `cancelled()` is asked every few thousand rows: when true, the results so far come back
@@ -673,12 +675,131 @@ class Library:
             finally:
                 rows.close()  # ends the read: an open statement would hold back checkpoints
             results.total = len(seen) - results.capped
+            if sort is not Sort.BEST and chosen:  # (the walk went by when created)
+                by_sent = self._by_sent(expression, allowed, limit, sort is Sort.NEW, cancelled)
+                if by_sent is None:
+                    results.cancelled = True
+                    return results
+                chosen = by_sent
             results.hits = [self._hit(cable_id, row, terms) for cable_id, row in chosen.items()]
             if timeline:
                 self._count_by(
                     results, "id IN (SELECT value FROM json_each(?))", [json.dumps(list(seen))]
                 )
             return results
+
+    def _by_sent(
+        self,
+        expression: str,
+        allowed: set[int] | None,
+        limit: int,
+        newest: bool,
+        cancelled: Callable[[], bool] | None,
+    ) -> dict[int, int] | None:
+        """The first `limit` matching cables by when sent (newest or oldest first, as the
+        filters-only list orders them), each with the row to show; None if cancelled.
+
+        FTS rowids run by when created, minutes from when sent for nearly every cable: the walk
+        in rowid order stops once no cable it has not reached can come before the limit-th found.
+        Those it has not reached that might (sent after, created before) come from the `sent`
+        index and are looked up one by one, so the first screen reads a page or so of rows.
+        """
+        direction = "DESC" if newest else "ASC"
+        walk = self._conn.execute(
+            f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid {direction}", (expression,)
+        )
+        found: dict[int, int] = {}
+        check = limit
+        try:
+            for n, (rowid,) in enumerate(walk):
+                if cancelled is not None and not n % 4096 and cancelled():
+                    return None
+                cable_id, row = (rowid >> _ROW_BITS) & _MAX_CABLE, rowid & _MAX_ROW
+                if allowed is not None and cable_id not in allowed:
+                    continue
+                if cable_id in found:  # its first paragraph; the subject row only if no other
+                    if row and (not found[cable_id] or row < found[cable_id]):
+                        found[cable_id] = row
+                    continue
+                if len(found) >= check:
+                    if self._settled(found, limit, cable_id, newest, expression, allowed):
+                        break
+                    check *= 2
+                found[cable_id] = row
+        finally:
+            walk.close()
+        order = _by_when_sent(self._sent_keys(found), newest)[:limit]
+        return {cable_id: found[cable_id] for cable_id in order}
+
+    def _settled(
+        self,
+        found: dict[int, int],
+        limit: int,
+        reached: int,
+        newest: bool,
+        expression: str,
+        allowed: set[int] | None,
+    ) -> bool:
+        """Whether no cable the walk has not passed (from cable `reached` on) can come before
+        the limit-th of `found`; those that might are looked up (and added) a few at a time."""
+        keys = self._sent_keys(found)
+        last = keys[_by_when_sent(keys, newest)[limit - 1]]
+        (created,) = self._conn.execute(
+            "SELECT created FROM cables WHERE id = ?", (reached,)
+        ).fetchone()
+        # not passed yet: created no later (newest first) or no earlier than `reached` was
+        condition = (
+            "created IS NULL OR substr(created || 'T00:00', 1, 16) <= ?"
+            if newest
+            else "created IS NULL OR created < '1950' OR substr(created || 'T00:00', 1, 16) >= ?"
+        )
+        rows = self._conn.execute(
+            f"SELECT id, {DATE_COLUMN}, reference_id, created FROM cables WHERE {condition}"
+            f" ORDER BY {DATE_COLUMN} {'DESC' if newest else 'ASC'}, reference_id",
+            (_minute(created),),
+        )
+        try:
+            for n, (cable_id, sent, ref, made) in enumerate(rows):
+                if not _comes_before((sent, ref), last, newest):
+                    return True  # neither it nor any after it can be among the first `limit`
+                if n >= SETTLE_LOOKUPS:
+                    return False  # many to look up: walk on instead
+                if cable_id in found or (allowed is not None and cable_id not in allowed):
+                    continue
+                row = self._first_row(expression, cable_id, made)
+                if row is not None:
+                    found[cable_id] = row
+                    keys[cable_id] = (sent, ref)
+                    last = keys[_by_when_sent(keys, newest)[limit - 1]]
+            return True
+        finally:
+            rows.close()
+
+    def _sent_keys(self, cables: Iterable[int]) -> dict[int, tuple[str | None, str]]:
+        """Each cable's (sent, reference id): what orders cables by when sent."""
+        return {
+            cable_id: (sent, ref)
+            for cable_id, sent, ref in self._conn.execute(
+                f"SELECT id, {DATE_COLUMN}, reference_id FROM cables"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(cables)),),
+            )
+        }
+
+    def _first_row(self, expression: str, cable_id: int, created: str | None) -> int | None:
+        """The row a text hit shows for this cable (its first matching paragraph, else the
+        subject row), or None where the cable does not match."""
+        base = (_minutes(created) << (_CABLE_BITS + _ROW_BITS)) | (cable_id << _ROW_BITS)
+        rows = [
+            rowid & _MAX_ROW
+            for (rowid,) in self._conn.execute(
+                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?",
+                (expression, base, base | _MAX_ROW),
+            )
+        ]
+        if not rows:
+            return None
+        return min((r for r in rows if r), default=0)
 
     def _count_by(self, results: TextResults, condition: str, params: Sequence[object]) -> None:
         """Fill `results.levels` and `.months` (by when sent) for the cables `condition` picks."""
@@ -1104,6 +1225,33 @@ def _stored_dtg(data: bytes) -> str | None:
     except ValueError:
         return None
     return dtg if isinstance(dtg, str) else None
+
+
+def _minute(created: str | None) -> str:
+    """`created` to the minute as stored ("YYYY-MM-DDTHH:MM"), where `_minutes` is counted
+    from (1950, the first minute counted, for unknown or earlier dates)."""
+    if not created or created[:4] < "1950":
+        return "1950-01-01T00:00"
+    return (created + "T00:00")[:16]
+
+
+def _comes_before(a: tuple[str | None, str], b: tuple[str | None, str], newest: bool) -> bool:
+    """Whether (sent, reference id) `a` comes before `b` as SQLite orders them by sent
+    (descending if `newest`: unknown last; else unknown first), then id (NOCASE)."""
+    if a[0] != b[0]:
+        if a[0] is None or b[0] is None:
+            return (a[0] is None) != newest
+        return a[0] > b[0] if newest else a[0] < b[0]
+    return a[1].lower() < b[1].lower()
+
+
+def _by_when_sent(keys: dict[int, tuple[str | None, str]], newest: bool) -> list[int]:
+    """The cables of `keys` in the order `_comes_before` says."""
+
+    def compare(a: int, b: int) -> int:
+        return -1 if _comes_before(keys[a], keys[b], newest) else 1
+
+    return sorted(keys, key=functools.cmp_to_key(compare))
 
 
 def _minutes(created: str | None) -> int:

@@ -94,7 +94,7 @@ class SearchClient:
         self.size = 0
         self.failed: str | None = None
         self._seq = 0
-        self._latest: tuple[int, str] | None = None  # the newest query, resent after a restart
+        self._latest: tuple[int, str, int] | None = None  # the newest query, resent after a restart
         self._conn: Connection | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._deaths: list[float] = []
@@ -152,12 +152,14 @@ class SearchClient:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def submit(self, query: str) -> int:
-        """Ask for `query`; its answer arrives as an `Answer` with the returned number."""
+    def submit(self, query: str, limit: int | None = None) -> int:
+        """Ask for the best `limit` (default: the client's) matches of `query`; the answer
+        arrives as an `Answer` with the returned number. A larger limit for the same query is
+        the list's next page: ranked from the matches already found, with no new picture."""
         self._seq += 1
-        self._latest = (self._seq, query)
+        self._latest = (self._seq, query, limit or self.limit)
         if self._conn is not None:
-            self._send(self._seq, query)
+            self._send(*self._latest)
         return self._seq
 
     @property
@@ -165,11 +167,11 @@ class SearchClient:
         """The number of the newest query: answers to older ones are stale."""
         return self._seq
 
-    def _send(self, seq: int, query: str) -> None:
+    def _send(self, seq: int, query: str, limit: int) -> None:
         assert self._conn is not None
         # (if the child is gone, `receive` sees EOF, restarts it and resends)
         with contextlib.suppress(OSError):
-            self._conn.send(("search", seq, query))
+            self._conn.send(("search", seq, query, limit))
 
     def receive(self) -> list[Event]:
         """Every event waiting (never blocks); a dead child is restarted here."""
@@ -245,7 +247,7 @@ class ThreadSearch:
         self.ready, self.size, self.failed = True, len(engine), None
         self.pid: int | None = None
         self._seq = 0
-        self._wanted: tuple[int, str] | None = None
+        self._wanted: tuple[int, str, int] | None = None
         self._wake = threading.Condition()
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -263,10 +265,10 @@ class ThreadSearch:
     def latest(self) -> int:
         return self._seq
 
-    def submit(self, query: str) -> int:
+    def submit(self, query: str, limit: int | None = None) -> int:
         with self._wake:
             self._seq += 1
-            self._wanted = (self._seq, query)
+            self._wanted = (self._seq, query, limit or self.limit)
             self._wake.notify()
         return self._seq
 
@@ -284,7 +286,7 @@ class ThreadSearch:
                 if self._closed:
                     return
                 assert self._wanted is not None
-                (seq, query), self._wanted = self._wanted, None
+                (seq, query, limit), self._wanted = self._wanted, None
             loop, on_event = self._loop, self._on_event
             if loop is None or on_event is None:
                 continue
@@ -302,10 +304,11 @@ class ThreadSearch:
                 self.library,
                 seq,
                 query,
-                limit=self.limit,
+                limit=limit,
                 previous=previous,
                 cancelled=cancelled,
                 quiet=quiet,
+                picture=limit <= self.limit,
             ):
                 if isinstance(message, tuple):
                     previous = message[1]
@@ -343,16 +346,17 @@ def serve(conn: Connection, library_path: str, limit: int) -> None:
                 message = conn.recv()
         except (EOFError, OSError):
             return
-        _kind, seq, query = message
+        _kind, seq, query, wanted = message
         for event in answer(
             engine,
             library,
             seq,
             query,
-            limit=limit,
+            limit=wanted,
             previous=previous,
             cancelled=conn.poll,
             quiet=lambda seconds: not conn.poll(seconds),
+            picture=wanted <= limit,
         ):
             if isinstance(event, tuple):
                 previous = event[1]
@@ -375,13 +379,14 @@ def answer(
     previous: Matches | None,
     cancelled: Callable[[], bool],
     quiet: Callable[[float], bool],
+    picture: bool = True,
 ) -> Iterator[Answer | Pictured | tuple[str, Matches]]:
     """Everything the sidebar shows for a titles query, in the order it is shown: the answer,
-    then ("previous", matches) for the next search to narrow from, then the picture of every
-    match; where no title matches, the answer again with the full-text hint, counted only if
-    `quiet(HINT_AFTER)` (no newer query came meanwhile): a prefix count can take a second that
-    a newer key cannot interrupt, and a word still being typed needs no hint. Stops where
-    `cancelled()`."""
+    then ("previous", matches) for the next search to narrow from, then (if `picture`: not for
+    a further page of the same query) the picture of every match; where no title matches, the
+    answer again with the full-text hint, counted only if `quiet(HINT_AFTER)` (no newer query
+    came meanwhile): a prefix count can take a second that a newer key cannot interrupt, and a
+    word still being typed needs no hint. Stops where `cancelled()`."""
     from cables.query import parse
 
     query = parse(text)
@@ -394,7 +399,7 @@ def answer(
     yield Answer(seq, text, _portable(found))
     if found.terms:
         yield ("previous", found)
-    if query.empty or cancelled():
+    if query.empty or not picture or cancelled():
         return
     summary = engine.summary(found.candidates, cancelled)
     if summary is None:

@@ -304,7 +304,7 @@ class CablesApp(App[int]):
     def on_cable_list_opened(self, event: CableList.Opened) -> None:
         if self.open_cable(event.reference_id, anchor=event.anchor):
             if event.words:  # a full-text hit: its words highlighted, n/N go through them
-                self.view.find_words(event.words)
+                self.view.find_words(event.words, last=event.last)
             self.view.focus()
 
     def on_level_strip_jump(self, event: LevelStrip.Jump) -> None:
@@ -322,7 +322,8 @@ class CablesApp(App[int]):
         self.sidebar.toggle_mode()
 
     def on_cable_view_past_last_match(self, event: CableView.PastLastMatch) -> None:
-        """n/N past the last match of a text hit: on to the next listed cable."""
+        """n past the last match of a text hit: on to the next listed cable (N before the
+        first: back to the previous one)."""
         if not self.sidebar.next_hit(event.direction):
             self.notify("No more text matches in the list", severity="warning")
 
@@ -330,8 +331,13 @@ class CablesApp(App[int]):
         self.query_one(CableFooter).show(event.cable, event.index)
         self.query_one(LevelStrip).show(event.cable, event.index)
         view = self.view
-        self.query_one("#view-title", Label).update(
-            view_title(event.cable, view.section, raw=view.original, find=view.find_status)
+        title = self.query_one("#view-title", Label)
+        count = view.find_count
+        find = None if count is None else (view.find_query.text, count)
+        title.update(
+            view_title(
+                event.cable, view.section, raw=view.original, find=find, width=title.size.width
+            )
         )
         if event.cable is not None:
             self.history.moved(event.cable.reference_id, event.index)
@@ -573,19 +579,32 @@ def article_source(url: str) -> tuple[str, str | None]:
 
 
 def view_title(
-    cable: Cable | None, section: str | None, *, raw: bool = False, find: str | None = None
+    cable: Cable | None,
+    section: str | None,
+    *,
+    raw: bool = False,
+    find: tuple[str, str] | None = None,
+    width: int = 0,
 ) -> Text:
-    """The line above the text: the open cable, the current section (or that this is the raw
-    text) and the find status (`/data: match 2 of 5`)."""
+    """The line above the text: the open cable, that this is the raw text, the find status
+    (`/data: match 2 of 5`, from the find's query and count) and the current section.
+
+    The find status comes before the section and, in `width` cells, its query is shortened
+    rather than its count: at 80 columns n/N still say which match they are on.
+    """
     if cable is None:
         return Text("No cable open", style="dim")
     title = Text(cable.reference_id, style="bold")
     if raw:
         title.append("  RAW: the text as published (o returns)", style="reverse")
-    elif section:
-        title.append("  § " + clean_line(section))
     if find:
-        title.append("  " + clean_line(find), style="italic")
+        query, count = clean_line(find[0]), find[1]
+        room = width - title.cell_len - len(f"  /: {count}")
+        if width and len(query) > room:
+            query = query[: max(0, room - 1)] + "…"
+        title.append(f"  /{query}: {count}", style="italic")
+    if section and not raw:
+        title.append("  § " + clean_line(section))
     return title
 
 
