@@ -374,3 +374,24 @@ async def test_after_a_text_hit_a_find_with_slash_wraps_within_the_cable(fixture
         await pilot.pause()
         assert view.cable.reference_id == opened  # wrapped round, not on to the next hit
         assert "Wrapped to the first match" in messages(app)
+
+
+async def test_new_results_repaint_the_sidebar_without_a_layout_pass(fixtures_library):
+    """A key's answer changes the list, the count and the picture: their sizes are fixed, so no
+    layout pass (which repaints the whole screen, the cable view included) follows it."""
+    async with running(fixtures_library) as (app, pilot):
+        await typed(app, pilot, "e")
+        layouts = 0
+        refresh_layout = app.screen._refresh_layout
+
+        def counted(*args, **kwargs):
+            nonlocal layouts
+            layouts += 1
+            return refresh_layout(*args, **kwargs)
+
+        app.screen._refresh_layout = counted
+        for query in ("em", "emb", "emba", "embas"):
+            sidebar = await typed(app, pilot, query)
+            assert len(sidebar.cable_list.rows) > 30  # the scrollbar stays
+        await pilot.pause(0.1)
+        assert layouts == 0

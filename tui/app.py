@@ -201,6 +201,7 @@ class CablesApp(App[int]):
 
     def on_unmount(self) -> None:
         self.search.close()
+        gc.unfreeze()  # what was frozen may be collected again (one process may run many apps)
 
     def watch_theme(self) -> None:
         if self._colors_fitted:  # from the palette's theme switcher; on_mount fits the first
