@@ -23,7 +23,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from cables.library import Interrupted, Library, LibraryError, Prepared, prepare
+from cables.library import Library, LibraryError, Prepared, prepare
 from cables.sanitize import clean_line
 
 BATCH_CABLES = 2000
@@ -250,21 +250,16 @@ def import_paths(
     progress: Callable[[Progress], None] | None = None,
     batch: int = BATCH_CABLES,
 ) -> ImportReport:
-    """Import files and folders; Ctrl-C stops after rolling back the batch being written (or,
-    where it came as that batch was committed, counting it) and returns the report so far
-    (`interrupted`), every earlier batch kept. So does a library that stops taking writes (disk
-    full, a lock held too long, damage): `failed` says why."""
+    """Import files and folders; Ctrl-C stops after rolling back the batch being written and
+    returns the report so far (`interrupted`), every earlier batch kept. So does a library that
+    stops taking writes (disk full, a lock held too long, damage): `failed` says why."""
     report = ImportReport()
     sizes = input_files(paths)
     total = sum(sizes.values())
     started = time.monotonic()
     try:
         for cables, skipped, warnings, done in _parallel_batches(paths, sizes, batch):
-            stopped: Interrupted | None = None
-            try:
-                result = library.add(cables)
-            except Interrupted as exc:  # stopped, but only once the batch was in
-                result, stopped = exc.result, exc
+            result = library.add(cables)
             report.read += len(cables) + len(skipped)
             report.imported += len(result.imported)
             report.updated += len(result.updated)
@@ -272,8 +267,6 @@ def import_paths(
             report.skipped.extend(skipped)
             report.warnings.extend(warnings)
             report.bytes = done
-            if stopped is not None:
-                raise stopped
             if progress:
                 progress(Progress(report.read, done, total, time.monotonic() - started))
     except KeyboardInterrupt:

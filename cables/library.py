@@ -254,15 +254,6 @@ class BatchResult:
     unchanged: int = 0
 
 
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C (or a signal raising it) that surfaced once `Library.add` had committed its
-    batch: the batch is in the library, and `result` says what it did."""
-
-    def __init__(self, result: BatchResult) -> None:
-        super().__init__()
-        self.result = result
-
-
 class Prepared(NamedTuple):
     """A cable encoded for storage: made where the cable was parsed (an import's parsing
     processes), so the process writing the library only writes."""
@@ -954,65 +945,44 @@ class Library:
             if kept is None or cable.rank > kept.rank:
                 chosen[key] = cable
         result.unchanged = len(cables) - len(chosen)
-        before: int | None = None  # the write counter, read inside the transaction
-        done = False
-        try:
-            with self._lock, _transaction(self._conn):
-                before = _generation(self._conn)
-                self._add(chosen, result)
-                done = True
-        except KeyboardInterrupt:
-            # An interrupt raised after the COMMIT ran must not pass for one that rolled the
-            # batch back: the caller would report fewer cables than the library holds.
-            with self._lock:
-                conn = self._conn
-                if conn.in_transaction:  # stopped between the batch and its COMMIT
-                    conn.execute("ROLLBACK")
-                    raise
-                changed = bool(result.imported or result.updated)
-                if done and (not changed or _generation(conn) == (before or 0) + 1):
-                    raise Interrupted(result) from None
-            raise
-        return result
-
-    def _add(self, chosen: dict[str, Prepared], result: BatchResult) -> None:
-        """The writes of `add`, inside its transaction."""
-        conn = self._conn
-        existing: dict[str, tuple[int, tuple[bool, str]]] = {}
-        keys = list(chosen)
-        for i in range(0, len(keys), 500):
-            part = keys[i : i + 500]
-            existing.update(
-                (ref.upper(), (cable_id, (partial is None, released or "")))
-                for ref, cable_id, released, partial in conn.execute(
-                    "SELECT c.reference_id, c.id, c.released, p.reason FROM cables c"
-                    " LEFT JOIN partial p ON p.id = c.id WHERE"
-                    f" c.reference_id IN ({','.join('?' * len(part))})",
-                    part,
+        with self._lock, _transaction(self._conn):
+            conn = self._conn
+            existing: dict[str, tuple[int, tuple[bool, str]]] = {}
+            keys = list(chosen)
+            for i in range(0, len(keys), 500):
+                part = keys[i : i + 500]
+                existing.update(
+                    (ref.upper(), (cable_id, (partial is None, released or "")))
+                    for ref, cable_id, released, partial in conn.execute(
+                        "SELECT c.reference_id, c.id, c.released, p.reason FROM cables c"
+                        " LEFT JOIN partial p ON p.id = c.id WHERE"
+                        f" c.reference_id IN ({','.join('?' * len(part))})",
+                        part,
+                    )
                 )
+            next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cables").fetchone()[0]
+            new: list[tuple[int, Prepared]] = []
+            for key, cable in chosen.items():
+                if key not in existing:
+                    new.append((next_id, cable))
+                    next_id += 1
+                elif cable.rank > existing[key][1] or not self._intact(existing[key][0]):
+                    self._replace(existing[key][0], cable)
+                    result.updated.append(cable.reference_id)
+                else:
+                    result.unchanged += 1
+            if new and new[-1][0] > _MAX_CABLE:
+                raise LibraryError(f"{self.path}: more cables than the search index can number")
+            conn.executemany(
+                "INSERT INTO cables (id, reference_id, created, sent, released, level, origin,"
+                " subject, tags, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(cable_id, *cable.row) for cable_id, cable in new],
             )
-        next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cables").fetchone()[0]
-        new: list[tuple[int, Prepared]] = []
-        for key, cable in chosen.items():
-            if key not in existing:
-                new.append((next_id, cable))
-                next_id += 1
-            elif cable.rank > existing[key][1] or not self._intact(existing[key][0]):
-                self._replace(existing[key][0], cable)
-                result.updated.append(cable.reference_id)
-            else:
-                result.unchanged += 1
-        if new and new[-1][0] > _MAX_CABLE:
-            raise LibraryError(f"{self.path}: more cables than the search index can number")
-        conn.executemany(
-            "INSERT INTO cables (id, reference_id, created, sent, released, level, origin,"
-            " subject, tags, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(cable_id, *cable.row) for cable_id, cable in new],
-        )
-        self._write_parts(new)
-        result.imported = [cable.reference_id for _, cable in new]
-        if result.imported or result.updated:
-            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+            self._write_parts(new)
+            result.imported = [cable.reference_id for _, cable in new]
+            if result.imported or result.updated:
+                conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+        return result
 
     def _replace(self, cable_id: int, cable: Prepared) -> None:
         try:
