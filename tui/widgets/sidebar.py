@@ -68,6 +68,9 @@ class CableList(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"cable-list--cursor"}
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # The rows change with every key: their number sets the scrollbar, not the layout (a
+    # layout pass repaints the whole screen, the cable view included). See `_resized`.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     class Opened(Message):
         """The user chose a cable (enter or click); a text-mode hit also names its paragraph
@@ -121,6 +124,7 @@ class CableList(ScrollView, can_focus=True):
         # rows are cut to the width: never a horizontal scrollbar, whatever the width was when
         # the rows came (the vertical bar may appear after and narrow the content)
         self.virtual_size = Size(0, len(self.rows))
+        self._scroll_update(self.virtual_size)  # the scrollbar, as a layout pass would
         if top:
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
@@ -630,7 +634,7 @@ class Sidebar(Vertical):
         width = max(10, self.size.width - 2)
         line.append("\n")
         line.append_text(timeline(by_month or {}, width))
-        summary.update(line)
+        summary.update(line, layout=False)  # two lines, fixed in cables.tcss
         summary.display = True
 
 
