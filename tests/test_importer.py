@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, FIXTURES, needs_shared
 
-from cables import importer
+from cables import engine_cache, importer
 from cables.cli import main
 from cables.commands.import_ import ProgressPrinter
 from cables.formats import ParseError
 from cables.importer import Progress, import_paths, input_files
 from cables.library import Library
 from cables.parsing import parse_paths
+from cables.search import SidebarSearch
 from cables.synth import write_corpus
 
 TOTAL, BATCH = 800, 50  # killed after the first batch of 50, 16 batches in all
@@ -183,6 +184,24 @@ def test_killed_import_leaves_a_consistent_library_a_second_run_completes(
         index = lib.load_index()
         assert len(index) == TOTAL and all(index.synthetic)
         assert lib.search("government", limit=5)
+
+
+def test_an_import_leaves_the_search_engine_ready_for_the_browser(tmp_path) -> None:
+    """The browser's search process finds the engine cached for the library as imported."""
+    dump = tmp_path / "c.csv"
+    write_corpus(dump, 30, seed=3)
+    path = tmp_path / "l.sqlite3"
+    with Library.open(path, create=True) as lib:
+        import_paths(lib, [dump])
+        generation = lib.generation()
+        engine = engine_cache.load(path, generation, SidebarSearch)
+        assert engine is not None and len(engine) == 30
+        assert (
+            engine.search("government").total
+            == SidebarSearch(lib.load_index()).search("government").total
+        )
+        import_paths(lib, [dump])  # nothing new: the cache stays as it was
+        assert lib.generation() == generation
 
 
 def test_skipped_records_named_logged_and_exit_status(tmp_path, capsys) -> None:
