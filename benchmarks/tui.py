@@ -240,8 +240,9 @@ def in_tmux(library: Path, totals: dict[str, int], sample_ids: list[str]) -> dic
         time.sleep(FOCUS_GAP)
         tmux("send-keys", "-t", "b", "-l", "p")
         answer = f"{totals['p']:,} of {n:,}".encode()
+        # the first count line (the whole library's, or already the answer to the key typed)
         figures["count_shown_s"] = round(
-            stream.wait_for(f"{n:,} of".encode(), start_mark) - launched, 3
+            stream.wait_for(f" of {n:,}".encode(), start_mark) - launched, 3
         )
         try:
             answered = stream.wait_for(answer, mark, timeout=10)
