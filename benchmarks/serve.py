@@ -46,6 +46,8 @@ SIZE = (120, 40)
 KEY_INTERVAL = 0.12  # seconds between a key's answer and the next key (fast typing)
 QUERIES = ["09berlin1167", "iran nuclear", "minister", "embassy baghdad", "10state", "08moscow"]
 CTRL_B, CTRL_F, ENTER, PAGE_DOWN, QUIT = b"\x02", b"\x06", b"\r", b"\x1b[6~", b"q"
+IDLE_WINDOW = 5.0  # seconds with every session connected and idle, its CPU measured
+SESSION_CPU = ("main_thread", "other_threads", "child_processes")
 LOADED = re.compile(rb"(\d[\d,]*) of \1")  # the sidebar's "N of N": the index is in
 
 
@@ -96,10 +98,51 @@ def memory_kb(pid: int) -> tuple[int, int, int]:
     return rss, pss, uss
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int, task: int | None = None) -> float:
+    """User + system CPU time of one process (or one of its threads) so far; 0 once gone."""
+    path = f"/proc/{pid}/task/{task}/stat" if task is not None else f"/proc/{pid}/stat"
+    try:
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_thread(pid: int) -> dict[str, float]:
+    """A session's CPU seconds: its main thread (the event loop: Textual, the sidebar), its
+    other threads together (the search thread, Textual's writer and input threads), its
+    child processes."""
+    main = cpu_seconds(pid, pid)
+    others = sum(
+        cpu_seconds(pid, int(task.name))
+        for task in Path(f"/proc/{pid}/task").glob("*")
+        if task.name != str(pid)
+    )
+    below = sum(cpu_seconds(child) for child in descendants(pid)[1:])
+    return {"main_thread": main, "other_threads": others, "child_processes": below}
+
+
+def cpu_snapshot(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far: the SSH server (it relays every byte), the fork server, and the
+    sessions by thread (summed over all of them)."""
+    forks = children(server_pid)
+    snapshot = {
+        "ssh_server": cpu_seconds(server_pid),
+        "fork_server": sum(cpu_seconds(fork) for fork in forks),
+        "main_thread": 0.0,
+        "other_threads": 0.0,
+        "child_processes": 0.0,
+    }
+    for fork in forks:
+        for pid in children(fork):
+            with contextlib.suppress(OSError):
+                for name, seconds in cpu_by_thread(pid).items():
+                    snapshot[name] += seconds
+    return snapshot
+
+
+def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: round(after[name] - before[name], 2) for name in before}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -149,6 +192,7 @@ class Reader:
         self.ssh_key = key
         self.port = port
         self.latencies: list[tuple[str, float]] = []  # (kind of key, seconds)
+        self.sizes: list[tuple[str, int]] = []  # (kind of key, bytes on screen until quiet)
         self.conn: asyncssh.SSHClientConnection | None = None
         self.chan: asyncssh.SSHClientChannel[bytes] | None = None
         self.term: Terminal | None = None
@@ -192,6 +236,8 @@ class Reader:
         except TimeoutError:
             raise TimeoutError(f"no answer to the key {data!r} in {timeout:.0f} s") from None
         self.latencies.append((kind, took))
+        await self.quiet()
+        self.sizes.append((kind, len(self.term.output) - mark))
 
     async def quiet(self, gap: float = 0.05, limit: float = 1.0) -> None:
         """Let the previous key's frames finish, so each measure starts clean."""
@@ -335,8 +381,16 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
     forks = children(server_pid)
     sessions = [memory_kb(pid) for fork in forks for pid in children(fork)]
     fork_rss = sum(rss_kb(fork) for fork in forks)
+    # Twenty browsers waiting for a key: what they cost doing nothing.
+    idle_before = cpu_snapshot(server_pid)
+    await asyncio.sleep(IDLE_WINDOW)
+    idle = cpu_delta(idle_before, cpu_snapshot(server_pid))
     live = [r for r in readers if r.failure is None]
+    browse_before = cpu_snapshot(server_pid)
+    browse_started = time.perf_counter()
     await asyncio.gather(*(guarded(r, r.browse(args.rounds)) for r in live))
+    browse_wall = time.perf_counter() - browse_started
+    browse_cpu = cpu_delta(browse_before, cpu_snapshot(server_pid))
     latencies = [t * 1000 for r in readers for _, t in r.latencies]
     by_kind: dict[str, list[float]] = {}
     for reader in readers:
@@ -344,8 +398,11 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
             by_kind.setdefault(kind, []).append(took * 1000)
     used_browsed = used_mb()
     browsed = [memory_kb(pid) for fork in forks for pid in children(fork)]
-    server_cpu = cpu_seconds(server_pid)
-    sessions_cpu = sum(cpu_seconds(pid) for fork in forks for pid in children(fork))
+    sizes: dict[str, list[int]] = {}
+    for reader in readers:
+        for kind, size in reader.sizes:
+            sizes.setdefault(kind, []).append(size)
+    browsing_keys = sum(len(r.sizes) for r in live)
     await asyncio.gather(*(r.close() for r in readers), return_exceptions=True)
     n = len(readers)
     loaded = [t for t in loads if t is not None]
@@ -363,6 +420,7 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
                 "n": len(values),
                 "p50_ms": round(statistics.median(values), 1),
                 "p95_ms": round(percentile(values, 0.95), 1),
+                "bytes_median": statistics.median(sizes[kind]) if sizes.get(kind) else None,
             }
             for kind, values in by_kind.items()
         },
@@ -375,7 +433,18 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
         if sessions
         else None,
         "server_rss_mb": round(server_rss / 1024, 1),
-        "cpu_s": {"ssh_server": round(server_cpu, 1), "sessions": round(sessions_cpu, 1)},
+        # CPU seconds while all of them browse, by process and thread, and per keystroke
+        "browse_wall_s": round(browse_wall, 1),
+        "browse_cpu_s": browse_cpu,
+        "cpu_ms_per_key": {
+            name: round(seconds * 1000 / max(browsing_keys, 1), 2)
+            for name, seconds in browse_cpu.items()
+        },
+        # CPU seconds over IDLE_WINDOW with every session connected and no key pressed
+        "idle_cpu_s": idle,
+        "idle_cpu_percent_per_session": round(
+            100 * sum(idle[k] for k in SESSION_CPU) / IDLE_WINDOW / max(len(browsed), 1), 2
+        ),
         "fork_server_rss_mb": round(fork_rss / 1024, 1),
         "machine_used_mb": {
             "before": round(used_before),
@@ -451,7 +520,12 @@ def main() -> int:
         f" {result['machine_used_mb']} MB, {result['machine_mb_per_session_beyond_first']} MB"
         " per further session"
     )
-    print(f"CPU seconds: {result['cpu_s']}")
+    print(
+        f"CPU while browsing ({result['browse_wall_s']} s wall): {result['browse_cpu_s']} s;"
+        f" per keystroke: {result['cpu_ms_per_key']} ms; idle, {IDLE_WINDOW:.0f} s with every"
+        f" session connected: {result['idle_cpu_s']} s"
+        f" ({result['idle_cpu_percent_per_session']}% of a core per session)"
+    )
     for kind, figures in result["by_key"].items():
         print(f"  {kind}: {figures}")
     print(
