@@ -615,7 +615,7 @@ class Sidebar(Vertical):
         width = max(10, self.size.width - 2)
         line.append("\n")
         line.append_text(timeline(by_month or {}, width))
-        summary.update(line)
+        summary.update(line, layout=False)  # two lines, always: no new layout per key
         summary.display = True
 
 
