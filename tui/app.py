@@ -177,6 +177,10 @@ class CablesApp(App[int]):
             self.view.focus()
         else:
             self.sidebar.query_one(Input).focus()
+        if self.preloaded is not None:
+            # `cables serve`: a blinking cursor is a frame twice a second for every reader,
+            # idle or not, through one shared CPU and their connection.
+            self.sidebar.query_one(Input).cursor_blink = False
         if self.notice:
             self.notify(self.notice, title="Demo library", markup=False, timeout=15)
         if self.state.warning:
