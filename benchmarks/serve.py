@@ -452,6 +452,12 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
             "all_sessions": round(used_all),
             "after_browsing": round(used_browsed),
         },
+        # RSS grows by what a session allocates; private pages also by shared pages it wrote to
+        "session_rss_mb_mean_after_browsing": round(
+            statistics.mean(b[0] for b in browsed) / 1024, 1
+        )
+        if browsed
+        else None,
         "session_pss_mb_mean_after_browsing": round(
             statistics.mean(b[1] for b in browsed) / 1024, 1
         )
@@ -516,7 +522,8 @@ def main() -> int:
         f" {result['server_rss_mb']} MB); after browsing: private"
         f" {result['mb_per_session_beyond_first']} MB per session beyond the first"
         f" (target < {TARGETS['mb_per_session_beyond_first']:.0f}), PSS"
-        f" {result['session_pss_mb_mean_after_browsing']} MB; machine used"
+        f" {result['session_pss_mb_mean_after_browsing']} MB, RSS"
+        f" {result['session_rss_mb_mean_after_browsing']} MB; machine used"
         f" {result['machine_used_mb']} MB, {result['machine_mb_per_session_beyond_first']} MB"
         " per further session"
     )

@@ -39,6 +39,7 @@ from tui import app as _browser  # noqa: F401  (imported here once, shared by ev
 from tui import crash
 
 MAX_MESSAGE = 1 << 16
+GC_THRESHOLDS = (20_000, 10, 10)  # Python's are (700, 10, 10)
 
 
 def _send(channel: socket.socket, message: dict[str, Any]) -> None:
@@ -218,6 +219,10 @@ def serve(channel: socket.socket, library_path: Path, listen: Path | None) -> in
         warm(engine, index, library)
     gc.collect()
     gc.freeze()  # shared pages stay shared: the collector never writes to these objects
+    # Every session inherits this. A search's answers hold lists of up to 251k rows that each
+    # collection of their generation walks, and a full one walks every cached answer (tens of
+    # ms, holding the GIL, several times a query at Python's 700): collect less often.
+    gc.set_threshold(*GC_THRESHOLDS)
     seconds = time.monotonic() - started
     listener = None
     if listen is not None:  # attach clients (`cables serve web`'s apps) connect here
