@@ -187,15 +187,21 @@ async def test_each_visitor_has_their_own_state_by_their_cookie(serve, isolated_
     assert not (isolated_dirs / ".local" / "share" / "cables" / "readers" / "web").exists()
 
 
-def test_a_visitor_cookie_not_signed_by_the_server_gets_a_new_one(serve):
+def test_a_visitor_cookie_not_signed_by_the_server_gets_a_new_one(serve, isolated_dirs):
     server = serve()
+    key = isolated_dirs / ".local" / "share" / "cables" / "web-visitor-key"
+    assert key.stat().st_mode & 0o777 == 0o600
     base = f"http://127.0.0.1:{server.port}/"
     status, headers = get(base)
     first = re.search(r"cables_visitor=([0-9a-f]{24})\.([0-9a-f]+)", headers["Set-Cookie"])
     assert status == 200 and first is not None and "HttpOnly" in headers["Set-Cookie"]
-    status, headers = get(base, cookie=f"cables_visitor={first[0].split('=')[1]}")
+    status, headers = get(base, cookie=first[0])
     assert status == 200 and "Set-Cookie" not in headers  # known: kept
     made_up = f"cables_visitor={first[1]}.{'0' * len(first[2])}"
     status, headers = get(base, cookie=made_up)
     again = re.search(r"cables_visitor=([0-9a-f]{24})\.", headers["Set-Cookie"])
     assert again is not None and again[1] != first[1]
+    server.stop()  # the key outlives the server: a visitor is still known after a restart
+    restarted = serve()
+    status, headers = get(f"http://127.0.0.1:{restarted.port}/", cookie=first[0])
+    assert status == 200 and "Set-Cookie" not in headers

@@ -53,8 +53,11 @@ class Visitors:
     def __init__(self, data_dir: Path) -> None:
         self.folder = data_dir / "web-visitors"
         key_file = data_dir / "web-visitor-key"
-        if not key_file.exists():  # made as the host key is: mode 0600 from the start
+        try:  # made as the host key is: mode 0600 from the start
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
             with os.fdopen(fd, "wb") as out:
                 out.write(secrets.token_bytes(32))
         self.key = key_file.read_bytes()
