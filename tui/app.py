@@ -323,8 +323,9 @@ class CablesApp(App[int]):
         self.query_one(CableFooter).show(event.cable, event.index)
         self.query_one(LevelStrip).show(event.cable, event.index)
         view = self.view
-        self.query_one("#view-title", Label).update(
-            view_title(event.cable, view.section, raw=view.original, find=view.find_status)
+        self.query_one("#view-title", Label).update(  # one line always: no layout per move
+            view_title(event.cable, view.section, raw=view.original, find=view.find_status),
+            layout=False,
         )
         if event.cable is not None:
             self.history.moved(event.cable.reference_id, event.index)
