@@ -6,8 +6,10 @@ from test_tui_app import running
 from test_tui_search import listed, typed
 from textual.widgets import Input
 
+from cables.config import ClipboardMode, Config, effective_keys, load
 from cables.library import Library
 from cables.search import SidebarSearch
+from cables.serve.common import write_child_config
 from tui.serve_fork import warm
 
 
@@ -36,3 +38,14 @@ async def test_a_served_browser_searches_the_preloaded_engine_with_a_still_curso
         assert listed(app.sidebar) == ["09MEXICO1055"]
     async with running(fixtures_library) as (app, pilot):  # `cables open`: as Textual has it
         assert app.sidebar.query_one(Input).cursor_blink
+
+
+def test_sessions_read_the_servers_config_with_only_its_changed_keys(tmp_path):
+    config = Config(keymap={"quit": "ctrl+x"}, clipboard=ClipboardMode.LOCAL)
+    written = write_child_config(tmp_path, config, tmp_path / "library.sqlite3", "serve-ssh")
+    child = load(written)
+    assert child.keymap == {"quit": "ctrl+x"}  # not all 37 bindings: Textual remaps per key
+    assert effective_keys(child) == effective_keys(config)
+    assert child.clipboard is ClipboardMode.OSC52 and child.library == str(
+        tmp_path / "library.sqlite3"
+    )
