@@ -255,9 +255,11 @@ class Reader:
             query = QUERIES[(self.number + i) % len(QUERIES)]
             await self.key("focus search", CTRL_F)
             await asyncio.sleep(0.3)  # the focus lands in the search box first
-            for char in query:  # a space may be drawn as a cursor move: any output answers it
-                expect = None if char == " " else char.encode()
-                await self.key("type in search", char.encode(), expect=expect)
+            for typed, char in enumerate(query, 1):  # a space may be drawn as a cursor move:
+                expect = None if char == " " else char.encode()  # any output answers it
+                # 1-2 letters: the engine's slowest queries (they scan every cable)
+                kind = "type in search" if typed > 2 else "type in search, 1-2 letters"
+                await self.key(kind, char.encode(), expect=expect)
             await asyncio.sleep(0.5)  # the sidebar's search settles
             await self.key("open cable", ENTER)
             await asyncio.sleep(0.3)
