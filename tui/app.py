@@ -121,7 +121,6 @@ class CablesApp(App[int]):
         self._colors_fitted = False
         self._generation = -1  # the library's write counter when the index was loaded
         self._watch_timer: Timer | None = None
-        self._known: tuple[CableIndex, dict[str, int]] | None = None  # id -> index position
         self._search_focused = False  # ctrl+f pressed (perhaps before on_mount ran)
         self.search: Searcher
         if preloaded is not None:  # `cables serve`: one engine shared by forked sessions
@@ -525,13 +524,17 @@ class CablesApp(App[int]):
         return self.sidebar.index is None or self._position(ref) is not None
 
     def _position(self, ref: str) -> int | None:
-        """Cable `ref`'s row in the sidebar index (its date, level, subject), else None."""
+        """Cable `ref`'s row in the sidebar index (its date, level, subject), else None.
+
+        Looked up in the id column's block (under a ms at 251k), not in a dict of every id
+        (30 MB and 0.2 s, in each `cables serve` session that lists its bookmarks)."""
         index = self.sidebar.index
         if index is None:
             return None
-        if self._known is None or self._known[0] is not index:
-            self._known = (index, {r: i for i, r in enumerate(index.reference_ids)})
-        return self._known[1].get(ref)
+        try:
+            return index.reference_ids.index(ref)
+        except ValueError:
+            return None
 
     def _open_place(self, place: Place | None) -> None:
         if place is not None and self.open_cable(place.ref, anchor=place.anchor):
