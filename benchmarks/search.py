@@ -33,6 +33,7 @@ import argparse
 import contextlib
 import json
 import os
+import pickle
 import random
 import shutil
 import sqlite3
@@ -40,7 +41,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import tracemalloc
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -196,6 +199,26 @@ def labelled(
     return [item for items in out.values() for item in items]
 
 
+def engine_memory(index: CableIndex, engine: SidebarSearch) -> tuple[float, float]:
+    """MB that preparing an engine leaves allocated (a second one, traced: tracing slows it),
+    and the size of the pickle the engine cache writes for it."""
+    tracemalloc.start()
+    traced = SidebarSearch(index, cache_size=0)
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del traced
+    state = {k: v for k, v in vars(engine).items() if not isinstance(v, type(threading.Lock()))}
+    return held / 1e6, len(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)) / 1e6
+
+
+def words_mb(engine: SidebarSearch) -> float:
+    """The word index's arrays, bits and ids' string, in MB (what it adds to the engine)."""
+    words = engine._words
+    arrays = sum(a.itemsize * len(a) for field in words.fields for a in field.values())
+    bits = sum(b.bit_length() // 8 for b in words.bits.values())
+    return (arrays + bits + sys.getsizeof(words.id_text)) / 1e6
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -292,11 +315,24 @@ def main() -> int:
         f"index: {len(index):,} cables ({time.perf_counter() - start:.1f} s), "
         f"{len(real)} real pages mixed in"
     )
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     engine = SidebarSearch(index, cache_size=0)  # nothing recalled: every answer computed
-    print(f"engine prepared in {time.perf_counter() - start:.1f} s")
+    prepared, prepared_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    engine_mb, cache_mb = engine_memory(index, engine)
+    print(
+        f"engine prepared in {prepared:.1f} s (CPU {prepared_cpu:.1f} s); it holds "
+        f"{engine_mb:.0f} MB (tracemalloc), its word index {words_mb(engine):.0f} MB; "
+        f"its cache file {cache_mb:.0f} MB"
+    )
     items = labelled(real, index, args.per_category, random.Random(2010))
-    figures: dict[str, object] = {"cables": len(index), "load_average": round(load[0], 1)}
+    figures: dict[str, object] = {
+        "cables": len(index),
+        "load_average": round(load[0], 1),
+        "engine_prepare_s": round(prepared, 2),
+        "engine_prepare_cpu_s": round(prepared_cpu, 2),
+        "engine_mb": round(engine_mb),
+        "engine_cache_mb": round(cache_mb),
+    }
 
     # -- quality ----------------------------------------------------------------------------
     ranks: dict[str, list[int | None]] = {c: [] for c in TOP}

@@ -20,7 +20,6 @@ and WAL lets readers go on while an import runs.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import os
@@ -35,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from cables.dtg import dtg_datetime
 from cables.index import CableIndex
@@ -55,6 +54,7 @@ _MAX_ROW = (1 << _ROW_BITS) - 1
 _MAX_CABLE = (1 << _CABLE_BITS) - 1
 _CACHE_KIB = 65536  # SQLite's page cache per connection
 RANK_WINDOW = 5_000  # best-first ranks the newest this many matching paragraphs
+SETTLE_LOOKUPS = 64  # cables looked up one by one before the walk by when created goes on
 DATE_COLUMN = "sent"  # what `date:`/`year:` filter on: when sent (the DTG), else created
 
 
@@ -252,6 +252,35 @@ class BatchResult:
     imported: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
+
+
+class Prepared(NamedTuple):
+    """A cable encoded for storage: made where the cable was parsed (an import's parsing
+    processes), so the process writing the library only writes."""
+
+    reference_id: str
+    rank: tuple[bool, str]  # which copy of a cable is kept (`_rank`)
+    row: tuple[Any, ...]  # the `cables` row after its id
+    body: bytes  # the `bodies` blob
+    partial: str | None
+    references: list[str]
+    minutes: int  # the date part of its full-text rowids
+    texts: list[tuple[str, str, str]]  # its full-text rows (subject, tags, text)
+    size: int  # characters of telegram text, for batch sizes
+
+
+def prepare(cable: Cable) -> Prepared:
+    return Prepared(
+        cable.reference_id,
+        _rank(cable),
+        _row(cable),
+        _encode_body(cable),
+        cable.partial,
+        list(cable.references),
+        _minutes(cable.created),
+        _fts_texts(cable),
+        len(cable.body) + len(cable.header or ""),
+    )
 
 
 class Library:
@@ -588,9 +617,10 @@ class Library:
     ) -> TextResults:
         """Full-text search for a parsed query, one hit per cable, with its filters applied.
 
-        Sorted newest or oldest first (a walk of the date-ordered rowids that stops after the
-        first hits), or best first: bm25 over the newest RANK_WINDOW matching paragraphs, a
-        bound on the cost of ranking the commonest words. Up to `count_cap` matching cables are
+        Sorted newest or oldest first by when sent (`_by_sent`: a walk of the rowids, ordered
+        by when created, that stops soon after the first hits), or best first: bm25 over the
+        newest RANK_WINDOW matching paragraphs, a bound on the cost of ranking the commonest
+        words. Up to `count_cap` matching cables are
         counted (0: just the hits); with `timeline`, also per month ("YYYY-MM"). A bare year is a
         `year:` filter here (a paragraph cannot be a year). Queries with errors find nothing.
         `cancelled()` is asked every few thousand rows: when true, the results so far come back
@@ -645,12 +675,131 @@ class Library:
             finally:
                 rows.close()  # ends the read: an open statement would hold back checkpoints
             results.total = len(seen) - results.capped
+            if sort is not Sort.BEST and chosen:  # (the walk went by when created)
+                by_sent = self._by_sent(expression, allowed, limit, sort is Sort.NEW, cancelled)
+                if by_sent is None:
+                    results.cancelled = True
+                    return results
+                chosen = by_sent
             results.hits = [self._hit(cable_id, row, terms) for cable_id, row in chosen.items()]
             if timeline:
                 self._count_by(
                     results, "id IN (SELECT value FROM json_each(?))", [json.dumps(list(seen))]
                 )
             return results
+
+    def _by_sent(
+        self,
+        expression: str,
+        allowed: set[int] | None,
+        limit: int,
+        newest: bool,
+        cancelled: Callable[[], bool] | None,
+    ) -> dict[int, int] | None:
+        """The first `limit` matching cables by when sent (newest or oldest first, as the
+        filters-only list orders them), each with the row to show; None if cancelled.
+
+        FTS rowids run by when created, minutes from when sent for nearly every cable: the walk
+        in rowid order stops once no cable it has not reached can come before the limit-th found.
+        Those it has not reached that might (sent after, created before) come from the `sent`
+        index and are looked up one by one, so the first screen reads a page or so of rows.
+        """
+        direction = "DESC" if newest else "ASC"
+        walk = self._conn.execute(
+            f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid {direction}", (expression,)
+        )
+        found: dict[int, int] = {}
+        check = limit
+        try:
+            for n, (rowid,) in enumerate(walk):
+                if cancelled is not None and not n % 4096 and cancelled():
+                    return None
+                cable_id, row = (rowid >> _ROW_BITS) & _MAX_CABLE, rowid & _MAX_ROW
+                if allowed is not None and cable_id not in allowed:
+                    continue
+                if cable_id in found:  # its first paragraph; the subject row only if no other
+                    if row and (not found[cable_id] or row < found[cable_id]):
+                        found[cable_id] = row
+                    continue
+                if len(found) >= check:
+                    if self._settled(found, limit, cable_id, newest, expression, allowed):
+                        break
+                    check *= 2
+                found[cable_id] = row
+        finally:
+            walk.close()
+        order = _by_when_sent(self._sent_keys(found), newest)[:limit]
+        return {cable_id: found[cable_id] for cable_id in order}
+
+    def _settled(
+        self,
+        found: dict[int, int],
+        limit: int,
+        reached: int,
+        newest: bool,
+        expression: str,
+        allowed: set[int] | None,
+    ) -> bool:
+        """Whether no cable the walk has not passed (from cable `reached` on) can come before
+        the limit-th of `found`; those that might are looked up (and added) a few at a time."""
+        keys = self._sent_keys(found)
+        last = keys[_by_when_sent(keys, newest)[limit - 1]]
+        (created,) = self._conn.execute(
+            "SELECT created FROM cables WHERE id = ?", (reached,)
+        ).fetchone()
+        # not passed yet: created no later (newest first) or no earlier than `reached` was
+        condition = (
+            "created IS NULL OR substr(created || 'T00:00', 1, 16) <= ?"
+            if newest
+            else "created IS NULL OR created < '1950' OR substr(created || 'T00:00', 1, 16) >= ?"
+        )
+        rows = self._conn.execute(
+            f"SELECT id, {DATE_COLUMN}, reference_id, created FROM cables WHERE {condition}"
+            f" ORDER BY {DATE_COLUMN} {'DESC' if newest else 'ASC'}, reference_id",
+            (_minute(created),),
+        )
+        try:
+            for n, (cable_id, sent, ref, made) in enumerate(rows):
+                if not _comes_before((sent, ref), last, newest):
+                    return True  # neither it nor any after it can be among the first `limit`
+                if n >= SETTLE_LOOKUPS:
+                    return False  # many to look up: walk on instead
+                if cable_id in found or (allowed is not None and cable_id not in allowed):
+                    continue
+                row = self._first_row(expression, cable_id, made)
+                if row is not None:
+                    found[cable_id] = row
+                    keys[cable_id] = (sent, ref)
+                    last = keys[_by_when_sent(keys, newest)[limit - 1]]
+            return True
+        finally:
+            rows.close()
+
+    def _sent_keys(self, cables: Iterable[int]) -> dict[int, tuple[str | None, str]]:
+        """Each cable's (sent, reference id): what orders cables by when sent."""
+        return {
+            cable_id: (sent, ref)
+            for cable_id, sent, ref in self._conn.execute(
+                f"SELECT id, {DATE_COLUMN}, reference_id FROM cables"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(cables)),),
+            )
+        }
+
+    def _first_row(self, expression: str, cable_id: int, created: str | None) -> int | None:
+        """The row a text hit shows for this cable (its first matching paragraph, else the
+        subject row), or None where the cable does not match."""
+        base = (_minutes(created) << (_CABLE_BITS + _ROW_BITS)) | (cable_id << _ROW_BITS)
+        rows = [
+            rowid & _MAX_ROW
+            for (rowid,) in self._conn.execute(
+                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?",
+                (expression, base, base | _MAX_ROW),
+            )
+        ]
+        if not rows:
+            return None
+        return min((r for r in rows if r), default=0)
 
     def _count_by(self, results: TextResults, condition: str, params: Sequence[object]) -> None:
         """Fill `results.levels` and `.months` (by when sent) for the cables `condition` picks."""
@@ -779,7 +928,7 @@ class Library:
     # -- writing -------------------------------------------------------------------------------
 
     @_translated
-    def add(self, cables: Sequence[Cable]) -> BatchResult:
+    def add(self, cables: Sequence[Cable | Prepared]) -> BatchResult:
         """Store a batch in one transaction, keyed by reference id (any case).
 
         Where the library (or the batch) holds the same cable twice, a whole copy beats a
@@ -788,11 +937,12 @@ class Library:
         that no longer reads back (damaged) is replaced by any copy.
         """
         result = BatchResult()
-        chosen: dict[str, Cable] = {}
-        for cable in cables:
+        chosen: dict[str, Prepared] = {}
+        for item in cables:
+            cable = item if isinstance(item, Prepared) else prepare(item)
             key = cable.reference_id.upper()
             kept = chosen.get(key)
-            if kept is None or _rank(cable) > _rank(kept):
+            if kept is None or cable.rank > kept.rank:
                 chosen[key] = cable
         result.unchanged = len(cables) - len(chosen)
         with self._lock, _transaction(self._conn):
@@ -811,12 +961,12 @@ class Library:
                     )
                 )
             next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cables").fetchone()[0]
-            new: list[tuple[int, Cable]] = []
+            new: list[tuple[int, Prepared]] = []
             for key, cable in chosen.items():
                 if key not in existing:
                     new.append((next_id, cable))
                     next_id += 1
-                elif _rank(cable) > existing[key][1] or not self._intact(existing[key][0]):
+                elif cable.rank > existing[key][1] or not self._intact(existing[key][0]):
                     self._replace(existing[key][0], cable)
                     result.updated.append(cable.reference_id)
                 else:
@@ -826,7 +976,7 @@ class Library:
             conn.executemany(
                 "INSERT INTO cables (id, reference_id, created, sent, released, level, origin,"
                 " subject, tags, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(cable_id, *_row(cable)) for cable_id, cable in new],
+                [(cable_id, *cable.row) for cable_id, cable in new],
             )
             self._write_parts(new)
             result.imported = [cable.reference_id for _, cable in new]
@@ -834,32 +984,32 @@ class Library:
                 conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
         return result
 
-    def _replace(self, cable_id: int, cable: Cable) -> None:
+    def _replace(self, cable_id: int, cable: Prepared) -> None:
         try:
-            old = self._load(cable_id)
+            old = fts_rows(cable_id, self._load(cable_id))
         except LibraryError:  # a damaged record: its index rows were made from this same text
             created, subject, tags = self._conn.execute(
                 "SELECT created, subject, tags FROM cables WHERE id = ?", (cable_id,)
             ).fetchone()
-            old = dataclasses.replace(cable, created=created, subject=subject, tags=tags.split())
+            texts = [(subject or "", " ".join(tags.split()), ""), *cable.texts[1:]]
+            old = _fts_rows(cable_id, _minutes(created), texts)
         self._conn.executemany(
-            "INSERT INTO fts (fts, rowid, subject, tags, text) VALUES ('delete', ?, ?, ?, ?)",
-            fts_rows(cable_id, old),
+            "INSERT INTO fts (fts, rowid, subject, tags, text) VALUES ('delete', ?, ?, ?, ?)", old
         )
         self._conn.execute("DELETE FROM refs WHERE cable_id = ?", (cable_id,))
         self._conn.execute("DELETE FROM partial WHERE id = ?", (cable_id,))
         self._conn.execute(
             "UPDATE cables SET reference_id = ?, created = ?, sent = ?, released = ?, level = ?,"
             " origin = ?, subject = ?, tags = ?, synthetic = ? WHERE id = ?",
-            (*_row(cable), cable_id),
+            (*cable.row, cable_id),
         )
         self._write_parts([(cable_id, cable)])
 
-    def _write_parts(self, cables: list[tuple[int, Cable]]) -> None:
+    def _write_parts(self, cables: list[tuple[int, Prepared]]) -> None:
         conn = self._conn
         conn.executemany(
             "INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-            [(cable_id, _encode_body(cable)) for cable_id, cable in cables],
+            [(cable_id, cable.body) for cable_id, cable in cables],
         )
         conn.executemany(
             "INSERT INTO partial VALUES (?, ?)",
@@ -875,7 +1025,11 @@ class Library:
         )
         conn.executemany(
             "INSERT INTO fts (rowid, subject, tags, text) VALUES (?, ?, ?, ?)",
-            [row for cable_id, cable in cables for row in fts_rows(cable_id, cable)],
+            [
+                row
+                for cable_id, cable in cables
+                for row in _fts_rows(cable_id, cable.minutes, cable.texts)
+            ],
         )
 
     @_translated
@@ -1073,6 +1227,33 @@ def _stored_dtg(data: bytes) -> str | None:
     return dtg if isinstance(dtg, str) else None
 
 
+def _minute(created: str | None) -> str:
+    """`created` to the minute as stored ("YYYY-MM-DDTHH:MM"), where `_minutes` is counted
+    from (1950, the first minute counted, for unknown or earlier dates)."""
+    if not created or created[:4] < "1950":
+        return "1950-01-01T00:00"
+    return (created + "T00:00")[:16]
+
+
+def _comes_before(a: tuple[str | None, str], b: tuple[str | None, str], newest: bool) -> bool:
+    """Whether (sent, reference id) `a` comes before `b` as SQLite orders them by sent
+    (descending if `newest`: unknown last; else unknown first), then id (NOCASE)."""
+    if a[0] != b[0]:
+        if a[0] is None or b[0] is None:
+            return (a[0] is None) != newest
+        return a[0] > b[0] if newest else a[0] < b[0]
+    return a[1].lower() < b[1].lower()
+
+
+def _by_when_sent(keys: dict[int, tuple[str | None, str]], newest: bool) -> list[int]:
+    """The cables of `keys` in the order `_comes_before` says."""
+
+    def compare(a: int, b: int) -> int:
+        return -1 if _comes_before(keys[a], keys[b], newest) else 1
+
+    return sorted(keys, key=functools.cmp_to_key(compare))
+
+
 def _minutes(created: str | None) -> int:
     """Minutes from 1950 to `created` (0 where unknown or earlier): the top bits of FTS rowids."""
     if not created or len(created) < 10 or not created[:4].isdigit():
@@ -1090,15 +1271,24 @@ def _minutes(created: str | None) -> int:
 
 
 def fts_rows(cable_id: int, cable: Cable) -> list[tuple[int, str, str, str]]:
+    """The full-text rows of a cable, each with its rowid."""
+    return _fts_rows(cable_id, _minutes(cable.created), _fts_texts(cable))
+
+
+def _fts_rows(
+    cable_id: int, minutes: int, texts: list[tuple[str, str, str]]
+) -> list[tuple[int, str, str, str]]:
+    base = (minutes << (_CABLE_BITS + _ROW_BITS)) | (cable_id << _ROW_BITS)
+    return [(base | i, *row) for i, row in enumerate(texts)]
+
+
+def _fts_texts(cable: Cable) -> list[tuple[str, str, str]]:
     """The full-text rows of a cable: row 0 subject and tags, then one per paragraph (or the
     body where the parser found none); paragraphs past the last row number share that row."""
-    base = (_minutes(cable.created) << (_CABLE_BITS + _ROW_BITS)) | (cable_id << _ROW_BITS)
-    rows = [(base, cable.subject or "", " ".join(cable.tags), "")]
     texts = [p.text for p in cable.paragraphs] or ([cable.body] if cable.body else [])
     if len(texts) >= _MAX_ROW:
         texts = [*texts[: _MAX_ROW - 1], " ".join(texts[_MAX_ROW - 1 :])]
-    rows.extend((base | i, "", "", text) for i, text in enumerate(texts, start=1))
-    return rows
+    return [(cable.subject or "", " ".join(cable.tags), ""), *(("", "", t) for t in texts)]
 
 
 # -- queries -----------------------------------------------------------------------------------

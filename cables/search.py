@@ -9,8 +9,12 @@ Sorted ids (with and without their year, and reversed) answer id look-ups by bis
 by prefix and one edit away (a typo in the year, station or serial).
 Rapidfuzz only corrects finished query words that occur nowhere in the corpus, against the
 vocabulary of distinct words (not against the rows), and its scores rank the rows it finds.
+Over many rows, a word index (`_WordIndex`: the rows of every word of the keys, and the ids in
+one string) gives a term's rows and the sparse rank tiers without reading 251k keys, whose mere
+reading costs ~40 ms here; the substring tests then run on the rows it leaves.
 Filters (`level:`, `origin:`, `year:`, `date:`, `tag:`, and `cites:`/`refs:` resolved by the
-caller into reference ids) cut the rows first and are cached while the words change.
+caller into reference ids) cut the rows first (levels and years from bits of each) and are
+cached while the words change.
 Every loop runs in chunks of a few thousand rows and checks `cancelled()` between them, so a stale
 search stops at once and no single stretch of work holds the GIL for long.
 """
@@ -24,10 +28,10 @@ import string
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain
+from itertools import chain, compress, islice, repeat
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -37,6 +41,8 @@ from cables.index import CableIndex
 from cables.query import Clause, DateRange, Query, Sort, Word, parse
 
 CHUNK = 4096  # rows per uninterrupted stretch of work (about 1 ms here)
+INDEXED = 16_384  # from this many rows on, a term's rows come from the word index, not a scan
+SCAN_FROM = 1  # ...unless it has rows to mark one by one for more than 1/SCAN_FROM of them
 VOCAB_CHUNK = 8192  # vocabulary words per rapidfuzz call
 MAX_CORRECTIONS = 5
 SPREAD = 10.0  # corrections scoring this far below the best are dropped
@@ -171,7 +177,7 @@ class SidebarSearch:
     """
 
     def __init__(self, index: CableIndex, *, cache_size: int = RESULT_CACHE) -> None:
-        """Fold every row into a key and collect the vocabulary (2 s of CPU for 251k rows here).
+        """Fold every row into a key, index its words, collect the vocabulary (1.7 s CPU at 251k).
 
         `cache_size` recent results are kept so that backspacing is instant (0: none).
         """
@@ -186,7 +192,8 @@ class SidebarSearch:
         ids = [i.strip() for i in _fold_rows(index.reference_ids)]
         bare = [i.lstrip(_DIGITS) for i in ids]
         subjects = _fold_rows(index.subjects)
-        heads = _fold_rows([f"{o} {t}" for o, t in zip(index.origins, index.tags, strict=True)])
+        origins, tags = _fold_rows(index.origins), _fold_rows(index.tags)
+        heads = [f"{o} {t}" for o, t in zip(origins, tags, strict=True)]
         # The key starts with the id, so that an anchored match tests id prefixes. Offsets:
         # where the subject starts (the space before it) and where it and the origin end.
         self._keys = tuple(f" {i} {s} {h} " for i, s, h in zip(ids, subjects, heads, strict=True))
@@ -206,9 +213,11 @@ class SidebarSearch:
         self._bare = tuple(bare)
         self._id_lookups = (_SortedIds(ids), _SortedIds(bare))
         self._reversed: _SortedIds | None = None  # bare ids reversed: by serial, built on need
+        self._words = _WordIndex(ids, subjects, origins, tags)
         self._summary_codes: tuple[array[int], list[str]] | None = None  # built on need
-        words = chain.from_iterable(map(str.split, chain(set(subjects), set(heads))))
-        self._sorted_words = tuple(sorted(set(words)))
+        self._filter_bits: tuple[dict[str, int], dict[str, int]] | None = None  # built on need
+        # (the words of the subjects, origins and TAGS: the word index's first three fields)
+        self._sorted_words = tuple(sorted(set(chain.from_iterable(self._words.fields[:3]))))
         # Correction candidates, by first letter (a misspelling rarely starts wrong).
         by_initial: dict[str, list[str]] = {}
         for w in self._sorted_words:
@@ -267,14 +276,18 @@ class SidebarSearch:
             terms.append(term)
         if previous is not None and not previous.candidates and previous.fallback is not None:
             previous = previous.fallback  # an answer that found nothing: narrow from its own
+        within: Term | None = None  # the one term whose rows are the base, if so
         if previous is not None and previous.signature == signature:
             base, todo = self._narrowing(terms, previous)
+            alone = len(previous.terms) == 1 and not parsed.excluded and _no_filters(signature)
+            if base is previous.candidates and alone:
+                within = previous.terms[0]
         else:
             filtered = self._filter_rows(parsed, linked, cancelled)
             if filtered is None:
                 return None
             base, todo = filtered, list(terms)
-        candidates = self._filter(base, todo, parsed.excluded, cancelled)
+        candidates = self._filter(base, todo, parsed.excluded, cancelled, within)
         if candidates is None:
             return None
         if parsed.sort is Sort.NEW or parsed.sort is Sort.OLD:
@@ -468,7 +481,7 @@ class SidebarSearch:
             return known
         tests = self._filter_tests(query, linked)
         out: list[int] = []
-        for chunk in _chunks(self._all):
+        for chunk in _chunks(self._levels_and_years(query)):
             if cancelled():
                 return None
             for test in tests:
@@ -481,6 +494,30 @@ class SidebarSearch:
                 self._filtered.popitem(last=False)
         return rows
 
+    def _levels_and_years(self, query: Query) -> Sequence[int]:
+        """The rows of the query's levels and years, from the bits of each level and year."""
+        if query.levels is None and not query.years:
+            return self._all
+        levels, years = self._value_bits()
+        bits = -1  # every row
+        if query.levels is not None:
+            wanted = {lv.value for lv in query.levels}
+            bits &= _union_bits(b for value, b in levels.items() if value in wanted)
+        for first, last in query.years:
+            bits &= _union_bits(b for year, b in years.items() if str(first) <= year <= str(last))
+        return list(compress(self._all, _mask(bits, self._size)))
+
+    def _value_bits(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The rows of each level value, and of each year (the date's first four characters),
+        as bits (built on need: a few hundred kilobytes)."""
+        with self._lock:
+            if self._filter_bits is None:
+                self._filter_bits = (
+                    _grouped_bits(self._index.levels, self._size),
+                    _grouped_bits((d[:4] for d in date_column(self._index)), self._size),
+                )
+            return self._filter_bits
+
     def _filter_tests(self, query: Query, linked: Collection[str] | None) -> list[RowTest]:
         index = self._index
         tests: list[RowTest] = []
@@ -489,11 +526,7 @@ class SidebarSearch:
             for ref in linked:
                 allowed.update(self._id_lookups[0].rows(fold(ref).strip(), exact=True))
             tests.append(_rows_in(allowed))
-        if query.levels is not None:
-            tests.append(_member(index.levels, {lv.value for lv in query.levels}))
-        dates = date_column(index)
-        for first, last in query.years:
-            tests.append(_year_in(dates, str(first), str(last)))
+        dates = date_column(index)  # (levels and years: `_levels_and_years`)
         for span in query.dates:
             tests.append(_in_span(dates, span))
         for wanted_origin in query.origins:
@@ -538,8 +571,12 @@ class SidebarSearch:
         terms: list[Term],
         excluded: Sequence[Word],
         cancelled: Cancelled,
+        within: Term | None = None,
     ) -> Sequence[int] | None:
-        """The rows of `base` that every term matches and no excluded word does, in index order."""
+        """The rows of `base` that every term matches and no excluded word does, in index order.
+
+        `within`: `base` is every row that this term matches (no filter), so a term implying it
+        needs no test against `base` (the word index then marks its rows over all rows)."""
         if not terms and not excluded:
             return base
         if any(_matches_nothing(t) for t in terms):
@@ -547,6 +584,8 @@ class SidebarSearch:
         # Cheapest and most selective first: a literal word is one pass and long words cut the
         # most rows; a corrected word is one pass per correction, so it tests fewer rows after.
         ordered = sorted(terms, key=lambda t: (not t.literal, -len(t.word)))
+        if len(base) >= INDEXED:  # too many rows to read: the word index gives the term's rows
+            base, ordered = self._cut(base, ordered, within)
         tests = [self._matcher(t) for t in ordered]
         tests += [self._excluder(w) for w in excluded]
         out: list[int] = []
@@ -557,6 +596,28 @@ class SidebarSearch:
                 chunk = test(chunk)
             out += chunk
         return tuple(out)
+
+    def _cut(
+        self, base: Sequence[int], terms: list[Term], within: Term | None
+    ) -> tuple[Sequence[int], list[Term]]:
+        """`base` cut to the rows of the terms the word index answers (the fewest rows first)
+        while it is large; and the terms left to test row by row."""
+        found = [
+            (self._words.cost(needles), t, needles)
+            for t in terms
+            if (needles := _needles(t)) is not None
+        ]
+        found.sort(key=lambda item: item[0])
+        done: list[Term] = []
+        for cost, term, needles in found:
+            # A text in most words or ids (one letter, say) is found at once in most keys:
+            # reading them is quicker than marking the rows of every word holding it.
+            if len(base) < INDEXED or cost * SCAN_FROM > len(base):
+                break
+            covered = within is not None and not done and _implies(term, within)
+            base = self._words.rows(needles, self._all if covered else base, self._id_lookups[0])
+            done.append(term)
+        return base, [t for t in terms if all(t is not d for d in done)]
 
     def _matcher(self, term: Term) -> RowTest:
         """A test for the rows a term matches (any of its alternatives)."""
@@ -625,6 +686,8 @@ class SidebarSearch:
                 hits: list[int] = []
                 if isinstance(tier, list):  # the tier's rows themselves, few, in their order
                     hits = level([i for i in tier if i not in taken and _contains(candidates, i)])
+                elif isinstance(tier, set):  # rows of the word index: those in the window
+                    hits = level(self._in_window(tier - taken, candidates))
                 else:
                     # A cost bound: broad queries (a word of a few letters being typed) rank
                     # the newest RANK_WINDOW matches; ids and the count still cover them all.
@@ -646,7 +709,20 @@ class SidebarSearch:
                 taken.update(hits)
                 if len(order) >= limit:
                     return order
+        if len(candidates) > RANK_WINDOW:  # a list paged past the ranked: the rest, newest first
+            rest = (i for i in candidates[RANK_WINDOW:] if i not in taken)
+            order += islice(rest, limit - len(order))
         return order
+
+    def _in_window(self, rows: set[int], candidates: Sequence[int]) -> list[int]:
+        """Those of `rows` among the newest RANK_WINDOW candidates, in index order."""
+        if not candidates:
+            return []
+        last = candidates[min(len(candidates), RANK_WINDOW) - 1]
+        near = sorted(i for i in rows if i <= last)  # (candidates ascend: past it, none)
+        if len(candidates) == self._size:
+            return near
+        return [i for i in near if _contains(candidates, i)]
 
     def _has_any(self, corrections: Sequence[Correction]) -> RowTest:
         """A test for rows holding any of `corrections`.
@@ -673,9 +749,12 @@ class SidebarSearch:
 
         return test
 
-    def _tiers(self, terms: list[Term]) -> Iterator[tuple[list[int] | RowTest, list[list[str]]]]:
-        """Each rank tier as its rows (when few) or as a test on a chunk of rows, with the
-        words whose order in the subject orders the tier (none: newest first).
+    def _tiers(
+        self, terms: list[Term]
+    ) -> Iterator[tuple[list[int] | set[int] | RowTest, list[list[str]]]]:
+        """Each rank tier as its rows (when few: a list for every candidate, a set for those in
+        the ranked window) or as a test on a chunk of rows, with the words whose order in the
+        subject orders the tier (none: newest first).
 
         Tiers the vocabulary shows to be empty are skipped rather than scanned for.
         """
@@ -720,9 +799,16 @@ class SidebarSearch:
             ]
             ordered = [s for s in spelled if s]
             ordered = ordered if len(ordered) > 1 else []
-            yield self._within(groups, self._subject_start, self._subject_end), ordered
-            yield self._within(groups, None, self._origin_end), []
-            yield self._within(groups, None, None), []
+            for fields, start, end in (
+                (SUBJECT, self._subject_start, self._subject_end),
+                (TO_ORIGIN, None, self._origin_end),
+                (EVERY_FIELD, None, None),
+            ):
+                rows = self._words.tier(groups, fields, self._id_lookups[0])
+                yield (
+                    (self._within(groups, start, end) if rows is None else rows),
+                    (ordered if fields is SUBJECT else []),
+                )
         yield list, []
 
     def _order(self, row: int, words: list[list[str]]) -> tuple[bool, int]:
@@ -801,6 +887,237 @@ class SidebarSearch:
         return [i for penalty in sorted(buckets) for i in buckets[penalty]]
 
 
+ANYWHERE, START, WHOLE = 0, 1, 2  # where a needle lies in a key: in a word, starting, whole
+Needle = tuple[str, int]  # (folded text without spaces, ANYWHERE | START | WHOLE)
+FEW = 4096  # fewer rows than this are joined as a set, more are marked in a mask
+TIER_FEW = 8192  # a rank tier whose words hold up to this many rows is looked up, not scanned for
+SUBJECT, TO_ORIGIN, EVERY_FIELD = (0,), (0, 1, 3), (0, 1, 2, 3)  # word index fields of a range
+ID_SAMPLES, ID_SAMPLE = 16, 4096  # samples of the ids' string (characters) that estimate how
+# many ids hold a text
+ID_COST = 2  # an id found costs about as much as this many rows of words marked
+MANY = 32  # a word in more than 1/MANY of the rows keeps its rows as bits too (one OR each)
+MISSING = 64  # a base missing under 1/MISSING of the rows is cut by those (each found by bisection)
+_PLANE = 0x100000  # plain ids are kept moved to this plane: below it, chr(row) marks their row
+_TO_PLANE = {c: _PLANE + c for c in range(128)}
+_TO_BITS = bytes.maketrans(b"\x00\x01", b"01")
+_FROM_BITS = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def _needles(term: Term) -> list[Needle] | None:
+    """What a term's rows hold, as the word index looks it up (any one of them will do); None
+    for a term it cannot answer (phrases, years, alternatives, ids one edit away)."""
+    if term.alternatives or term.year is not None or term.fuzzy_ids or term.kind == "phrase":
+        return None
+    if term.kind == "prefix":
+        needles = [(term.word, START)]
+    elif term.corrections is None:
+        needles = [(term.word, ANYWHERE)]
+    else:
+        needles = [(c.text, START if c.prefix else WHOLE) for c in term.corrections]
+    if not needles or any(not text or text != "".join(text.split()) for text, _ in needles):
+        return None
+    return needles
+
+
+class _WordIndex:
+    """The rows holding each word of the keys, and the plain ids in one string: the rows whose
+    key holds a text (in a word, starting one, or as a whole word) without reading every key,
+    which costs ~40 ms at 251k rows whatever does the reading.
+
+    A text without spaces lies within one word of a key. Words are the space-separated words of
+    the folded subjects, origins and TAGS (and of the few ids that are not plain: not ASCII, or
+    several words), each with its rows, in index order, as an array (and as the bits of an int
+    for words in many rows, so that their union is one OR). Plain ids are kept in one string,
+    each moved to plane 16 and followed by chr(its row): one regex finds every id holding a text
+    and `ord` gives its row, all in C, with no object per id.
+    """
+
+    def __init__(
+        self, ids: Sequence[str], subjects: list[str], origins: list[str], tags: list[str]
+    ) -> None:
+        self.size = n = len(ids)
+        plain = [i.isascii() and " " not in i for i in ids]
+        others = [i if not p else "" for i, p in zip(ids, plain, strict=True)]
+        self.fields = (
+            _postings(subjects),
+            _postings(origins, repeated=True),
+            _postings(tags),
+            _postings(others, repeated=True),
+        )
+        self.words = tuple(sorted(set(chain.from_iterable(self.fields))))
+        self.bits = {
+            (f, word): _bits(rows, n)
+            for f, field in enumerate(self.fields)
+            for word, rows in field.items()
+            if len(rows) * MANY > n
+        }
+        moved = map(str.translate, compress(ids, plain), repeat(_TO_PLANE))
+        self.id_text = "".join(map(str.__add__, moved, map(chr, compress(range(n), plain))))
+
+    def matching(self, text: str, where: int) -> list[str]:
+        """The words holding `text` as `where` says."""
+        words = self.words
+        if where == ANYWHERE:
+            return [w for w in words if text in w]
+        lo = bisect_left(words, text)
+        if where == WHOLE:
+            return [text] if lo < len(words) and words[lo] == text else []
+        return list(words[lo : bisect_right(words, text + _LAST, lo)])
+
+    def cost(self, needles: list[Needle]) -> int:
+        """About how many rows `rows` would mark one by one for the needles: the rows of their
+        words not kept as bits, and the ids holding them (counted in samples of the ids, and
+        weighed: each is found by a regex, then marked)."""
+        words = sum(
+            len(rows_of.get(w, ()))
+            for text, where in needles
+            for w in self.matching(text, where)
+            for f, rows_of in enumerate(self.fields)
+            if (f, w) not in self.bits
+        )
+        size = len(self.id_text)
+        step = max(ID_SAMPLE, size // ID_SAMPLES)  # samples spread over every year's ids
+        ids = sum(
+            len(_ids_holding(text).findall(self.id_text, at, at + ID_SAMPLE))
+            for text, where in needles
+            if where == ANYWHERE and text.isascii()
+            for at in range(0, size, step)
+        )
+        return words + ID_COST * ids * step // ID_SAMPLE
+
+    def tier(
+        self, groups: list[list[str]], fields: tuple[int, ...], ids: _SortedIds
+    ) -> set[int] | None:
+        """The rows where every group has a needle (" word " whole, " word" starting one) in
+        these fields (and the id, with field 3), if their words hold few rows; else None."""
+        found: list[list[Sequence[int]]] = []
+        for needles in groups:
+            arrays: list[Sequence[int]] = []
+            for needle in needles:
+                text = needle.strip()
+                where = WHOLE if needle.endswith(" ") else START
+                if not needle.startswith(" ") or " " in text:
+                    return None
+                for word in self.matching(text, where):
+                    arrays += [self.fields[f][word] for f in fields if word in self.fields[f]]
+                if 3 in fields:
+                    arrays.append(ids.rows(text, exact=where == WHOLE))
+            if sum(map(len, arrays)) > TIER_FEW:
+                return None
+            found.append(arrays)
+        rows = set(chain.from_iterable(found[0])) if found else set()
+        for arrays in found[1:]:
+            rows.intersection_update(chain.from_iterable(arrays))
+        return rows
+
+    def rows(self, needles: list[Needle], base: Sequence[int], ids: _SortedIds) -> list[int]:
+        """The rows of `base` (ascending) holding any of the needles, ascending. `ids`: the
+        folded ids with their year, sorted (for ids starting with or equal to a needle)."""
+        arrays: list[Sequence[int]] = []
+        bits = 0
+        for text, where in needles:
+            for word in self.matching(text, where):
+                for f, rows_of in enumerate(self.fields):
+                    if (f, word) in self.bits:
+                        bits |= self.bits[f, word]
+                    elif word in rows_of:
+                        arrays.append(rows_of[word])
+            if where != ANYWHERE:
+                arrays.append(ids.rows(text, exact=where == WHOLE))
+            elif text.isascii():
+                arrays.append(list(map(ord, _ids_holding(text).findall(self.id_text))))
+        if not bits and sum(map(len, arrays)) < FEW:
+            hit = set(chain.from_iterable(arrays))
+            if len(base) == self.size:
+                return sorted(hit)
+            return sorted(i for i in hit if _contains(base, i))
+        mask = _mask(bits, self.size)
+        for rows in arrays:
+            for i in rows:
+                mask[i] = 1
+        if (self.size - len(base)) * MISSING > self.size:
+            return list(compress(base, map(mask.__getitem__, base)))
+        for i in _missing(base, self.size):  # nearly every row (the last key's matches, say)
+            mask[i] = 0
+        return list(compress(range(self.size), mask))
+
+
+def _ids_holding(text: str) -> re.Pattern[str]:
+    """What finds, in `_WordIndex.id_text`, each id holding `text` (ASCII): its row's character."""
+    return re.compile(re.escape(text.translate(_TO_PLANE)) + "[\U00100000-\U0010ffff]*(.)", re.S)
+
+
+def _postings(column: Sequence[str], *, repeated: bool = False) -> dict[str, array[int]]:
+    """Each word of the column's rows -> the rows holding it, ascending (a row may repeat).
+
+    `repeated`: the column has few distinct values (origins, not TAGS: their many common words
+    would be sorted together again), so the rows are grouped by value, each split once."""
+    found: defaultdict[str, list[int]] = defaultdict(list)
+    if not repeated:
+        for i, words in enumerate(map(str.split, column)):
+            for w in words:
+                found[w].append(i)
+        return {w: array("I", rows) for w, rows in found.items()}
+    groups: defaultdict[str, list[int]] = defaultdict(list)
+    for i, value in enumerate(column):
+        groups[value].append(i)
+    by_word: defaultdict[str, list[list[int]]] = defaultdict(list)
+    for value, rows in groups.items():
+        for w in value.split():
+            by_word[w].append(rows)
+    return {
+        w: array("I", parts[0] if len(parts) == 1 else sorted(chain.from_iterable(parts)))
+        for w, parts in by_word.items()
+    }
+
+
+def _missing(rows: Sequence[int], size: int) -> list[int]:
+    """The numbers below `size` that ascending `rows` lacks, found by bisection: where few
+    are missing, a few look-ups each rather than a pass over every row."""
+    if not rows:
+        return list(range(size))
+    out = list(range(rows[0]))
+    spans = [(0, len(rows) - 1)]
+    while spans:
+        lo, hi = spans.pop()
+        if rows[hi] - rows[lo] == hi - lo:
+            continue  # no gap in between
+        if hi - lo == 1:
+            out += range(rows[lo] + 1, rows[hi])
+            continue
+        mid = (lo + hi) // 2
+        spans += [(mid, hi), (lo, mid)]  # (the lower half first: ascending)
+    return out + list(range(rows[-1] + 1, size))
+
+
+def _grouped_bits(values: Iterable[str], size: int) -> dict[str, int]:
+    """Each value -> the rows holding it, as bits."""
+    groups: defaultdict[str, list[int]] = defaultdict(list)
+    for i, value in enumerate(values):
+        groups[value].append(i)
+    return {value: _bits(rows, size) for value, rows in groups.items()}
+
+
+def _union_bits(bits: Iterable[int]) -> int:
+    out = 0
+    for b in bits:
+        out |= b
+    return out
+
+
+def _mask(bits: int, size: int) -> bytearray:
+    """The rows of `bits` as one byte each (1: in), row 0 first."""
+    return bytearray(format(bits, f"0{size}b").encode().translate(_FROM_BITS))
+
+
+def _bits(rows: Sequence[int], size: int) -> int:
+    """Rows as an int whose binary digits, most significant first, are rows 0 to size - 1."""
+    mask = bytearray(size)
+    for i in rows:
+        mask[i] = 1
+    return int(mask.translate(_TO_BITS), 2)
+
+
 def _common_start(words: list[str]) -> str:
     """The letters every word starts with."""
     first, last = min(words), max(words)
@@ -826,10 +1143,6 @@ def _rows_in(allowed: set[int]) -> RowTest:
 
 def _member(column: Sequence[str], allowed: Collection[str]) -> RowTest:
     return lambda rows: [i for i in rows if column[i] in allowed]
-
-
-def _year_in(dates: Sequence[str], first: str, last: str) -> RowTest:
-    return lambda rows: [i for i in rows if first <= dates[i][:4] <= last]
 
 
 def _in_span(dates: Sequence[str], span: DateRange) -> RowTest:
@@ -905,20 +1218,19 @@ def _edit_cost(typed: str, target: str) -> float:
 
 def _implies(new: Term, old: Term) -> bool:
     """Whether every row that `new` matches is sure to match `old`."""
+    if new.fuzzy_ids or new.alternatives or new.year is not None:
+        return False  # it also matches ids one edit away, an OR's other side, or a year
     if old.literal:
-        return (
-            old.word in new.word
-            if new.literal
-            else all(old.word in c.text for c in new.corrections or ())
-        )
-    if new.literal:
+        texts = [new.word] if new.corrections is None else [c.text for c in new.corrections]
+        return all(old.word in text for text in texts)
+    if new.corrections is None or old.corrections is None or old.alternatives:
         return False
     return all(
         any(
             c.text.startswith(o.text) if o.prefix else (not c.prefix and c.text == o.text)
-            for o in old.corrections or ()
+            for o in old.corrections
         )
-        for c in new.corrections or ()
+        for c in new.corrections
     )
 
 

@@ -1,8 +1,10 @@
+import json
 import sqlite3
 import threading
 
 import pytest
 
+from cables import library as library_module
 from cables.index import CableIndex
 from cables.library import (
     MIGRATIONS,
@@ -15,7 +17,7 @@ from cables.library import (
     snippet,
 )
 from cables.model import Cable, Level, Marking, Paragraph, Source
-from cables.query import parse
+from cables.query import Sort, parse
 
 
 def par(number, text, marking=None, level=None, caveats=(), anchor="auto", section=None):
@@ -450,3 +452,52 @@ def test_subjects_by_ids_any_case_absent_ones_left_out(tmp_path) -> None:
         "10PARIS3": "",
         "05PARIS1": "Paris",
     }
+
+
+@pytest.mark.parametrize("lookups", [64, 1])
+@pytest.mark.parametrize("sort", [Sort.NEW, Sort.OLD])
+def test_text_hits_come_by_when_sent_however_far_from_created(
+    tmp_path, monkeypatch, sort, lookups
+) -> None:
+    """The real fixtures, with `sent` moved far from `created` (as a DTG can be): the walk by
+    FTS rowid (by when created) still lists the hits by when sent, as the filters-only list
+    does (unknown last newest first, first oldest first), at every page size; whether the
+    cables it has not reached are looked up or (few lookups allowed) walked to."""
+    monkeypatch.setattr(library_module, "SETTLE_LOOKUPS", lookups)
+    from conftest import FIXTURES
+    from tui_support import build
+
+    path = build(tmp_path / "library.sqlite3", [FIXTURES])
+    with sqlite3.connect(path) as conn:
+        made = [r[0] for r in conn.execute("SELECT id FROM cables ORDER BY created, id")]
+        for k, cable_id in enumerate(made[:12]):  # the first created: sent after every other
+            conn.execute(
+                "UPDATE cables SET sent = ? WHERE id = ?", (f"2011-{1 + k % 6:02d}-01", cable_id)
+            )
+        for cable_id in made[-3:]:  # the last created: sent first, or unknown
+            conn.execute("UPDATE cables SET sent = '1960-01-01T00:00' WHERE id = ?", (cable_id,))
+        conn.execute("UPDATE cables SET sent = NULL WHERE id = ?", (made[-4],))
+    conn.close()
+    direction = "DESC" if sort is Sort.NEW else "ASC"
+    with Library.open(path) as lib:
+        for text in ["embassy", "the", "government minister", "kabul", "embassy level:C,S"]:
+            query = parse(text, submitted=True)
+            expression, _ = fts_expression(query)
+            allowed = lib._allowed_cables(query)
+            matching = {
+                r[0] >> 12 & (1 << 25) - 1
+                for r in lib._conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expression,))
+            }
+            matching = {c for c in matching if allowed is None or c in allowed}
+            expected = [
+                r[0]
+                for r in lib._conn.execute(
+                    "SELECT reference_id FROM cables WHERE id IN (SELECT value FROM json_each(?))"
+                    f" ORDER BY sent {direction}, reference_id",
+                    (json.dumps(sorted(matching)),),
+                )
+            ]
+            assert len(expected) > 3, text
+            for limit in (1, 3, 10, 100):
+                hits = lib.text_search(query, limit=limit, sort=sort).hits
+                assert [h.reference_id for h in hits] == expected[:limit], (text, limit)

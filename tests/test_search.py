@@ -187,6 +187,86 @@ def test_scanning_for_id_prefixes_ranks_as_looking_them_up(index, monkeypatch, q
     assert (result.total, list(result.rows)) == _model(index, engine, query, limit=10)
 
 
+@pytest.fixture(params=["sets", "masks and bits"])
+def indexed(request, monkeypatch):
+    """Every term and rank tier through the word index (the fixtures are far below the sizes
+    where it is used), its rows joined as sets or marked in masks, common words kept as bits."""
+    monkeypatch.setattr(search, "INDEXED", 0)
+    monkeypatch.setattr(search, "SCAN_FROM", 0)
+    monkeypatch.setattr(search, "TIER_FEW", 10**9)
+    if request.param == "masks and bits":
+        monkeypatch.setattr(search, "FEW", 0)
+        monkeypatch.setattr(search, "MANY", 8)  # words in over 1/8 of the rows: bits
+
+
+def _scanned(monkeypatch, engine: SidebarSearch, query: str, limit: int):
+    """The engine's answer when it reads every key (no word index, for terms or tiers)."""
+    with monkeypatch.context() as scanning:
+        scanning.setattr(search, "INDEXED", 10**9)
+        scanning.setattr(search, "TIER_FEW", -1)
+        return engine.search(query, limit=limit)
+
+
+@pytest.mark.parametrize(
+    "query", [*QUERIES, "e*", "-embassy berlin", "berlin -pgov", "q", "x", "pr*", "sec sta"]
+)
+def test_the_word_index_answers_as_reading_every_key(index, indexed, monkeypatch, query: str):
+    engine = SidebarSearch(index, cache_size=0)
+    assert engine._words.bits or search.MANY > 8  # (the bits are used when asked for)
+    for limit in (10, len(index)):
+        found = engine.search(query, limit=limit)
+        expected = _scanned(monkeypatch, engine, query, limit)
+        assert (found.total, list(found.rows), tuple(found.candidates)) == (
+            expected.total,
+            list(expected.rows),
+            tuple(expected.candidates),
+        )
+    if query in QUERIES:
+        assert (found.total, list(found.rows)) == _model(index, engine, query, limit=len(index))
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_word_index_narrows_key_by_key_to_the_fresh_answer(index, indexed, query):
+    typing, fresh = SidebarSearch(index, cache_size=0), SidebarSearch(index, cache_size=0)
+    previous = None
+    for prefix in _typed(query):
+        previous = typing.search(parse(prefix), previous=previous, limit=8)
+        expected = fresh.search(parse(prefix), limit=8)
+        assert (previous.total, list(previous.rows), tuple(previous.candidates)) == (
+            expected.total,
+            list(expected.rows),
+            tuple(expected.candidates),
+        )
+
+
+def test_the_word_index_finds_a_text_in_any_field_and_odd_ids():
+    rows = CableIndex(
+        reference_ids=["09ABC12", "09ÉTÉ7", "09X Y3", "08ABC5"],
+        created=["2009-01-02", "2009-01-01", "2008-12-31", "2008-01-01"],
+        levels=["S", "C", "U", "S"],
+        origins=["Embassy Berlin", "Embassy Paris", "Embassy Rome", "Embassy Bern"],
+        subjects=["The elephant talks", "Été en France", "Nothing", "elder statesman"],
+        tags=["PREL PGOV", "ECON", "PREL", "PGOV"],
+        synthetic=[False] * 4,
+    )
+    words = SidebarSearch(rows)._words
+    everything = tuple(range(4))
+    ids = search._SortedIds(["09abc12", "09été7", "09x y3", "08abc5"])
+    assert words.rows([("el", search.ANYWHERE)], everything, ids) == [0, 2, 3]  # (PREL too)
+    assert words.rows([("bc", search.ANYWHERE)], everything, ids) == [0, 3]
+    assert words.rows([("té", search.ANYWHERE)], everything, ids) == [1]
+    assert words.rows([("y3", search.ANYWHERE)], everything, ids) == [2]
+    assert words.rows([("y3", search.WHOLE)], everything, ids) == [2]
+    assert words.rows([("09a", search.START)], everything, ids) == [0]
+    assert words.rows([("pgov", search.WHOLE)], (1, 2, 3), ids) == [3]
+    assert words.rows([("ber", search.START), ("ro", search.START)], everything, ids) == [0, 2, 3]
+
+
+@given(st.sets(st.integers(0, 99)))
+def test_missing_rows_are_found_by_bisection(rows):
+    assert search._missing(sorted(rows), 100) == [i for i in range(100) if i not in rows]
+
+
 def _ids(index: CableIndex, rows) -> list[str]:
     return [index.reference_ids[i] for i in rows]
 
@@ -275,6 +355,22 @@ def test_narrowing_key_by_key_equals_a_fresh_search(index, query):
         previous = typing.search(prefix, previous=previous, limit=10)
         fresh = fresh_engine.search(prefix, limit=10)
         assert (previous.total, list(previous.rows)) == (fresh.total, list(fresh.rows)), prefix
+
+
+def test_an_id_typed_key_by_key_keeps_the_ids_one_edit_away(index):
+    """'09mexico10' is no id here: it also finds the ids one edit from it (09MEXICO20), which
+    the answer to '09mexico1' before it did not hold, so that answer cannot be narrowed."""
+    ids = ["09MEXICO100", "09MEXICO20", "09MEXICO1", "09MEXICO3"]
+    n = len(ids)
+    small = CableIndex(ids, [""] * n, ["U"] * n, [""] * n, ["x"] * n, [""] * n, [False] * n)
+    typing, fresh = SidebarSearch(small, cache_size=0), SidebarSearch(small, cache_size=0)
+    for submitted in (False, True):
+        previous = None
+        for prefix in _typed("09mexico100"):
+            query = parse(prefix, submitted=submitted)
+            previous = typing.search(query, previous=previous)
+            expected = fresh.search(query)
+            assert (previous.total, list(previous.rows)) == (expected.total, list(expected.rows))
 
 
 def test_backspace_reuses_results_without_stale_answers(index, engine):
@@ -572,6 +668,14 @@ def test_filters_alone_and_with_words(index, engine):
     assert prel == {i for i, t in enumerate(index.tags) if "PREL" in t.upper().split()}
     combined = set(engine.search("tag:PREL level:C year:2009 berlin").candidates)
     assert combined == prel & y2009 & set(engine.search("level:C berlin").candidates)
+    # levels and year ranges (read from the bits of each level and year) as row by row
+    spread = engine.search("level:C,S year:2005..2008 year:2006..2010").candidates
+    assert list(spread) == [
+        i
+        for i, (lv, c) in enumerate(zip(index.levels, index.created, strict=True))
+        if lv in ("C", "S") and "2006" <= c[:4] <= "2008"
+    ]
+    assert spread and engine.search("level:TS year:1970").total == 0
 
 
 def test_a_bare_year_matches_the_cables_of_that_year(index, engine):
@@ -616,5 +720,8 @@ def test_broad_queries_rank_the_newest_window_and_count_everything(index, engine
     monkeypatch.setattr(search, "RANK_WINDOW", 10)
     result = engine.search("e")
     assert result.total == _model(index, engine, "e")[0] > 10
-    # every row ranked comes from the newest 10 matches (ids and exact tiers aside)
-    assert set(result.rows) <= set(result.candidates[:10])
+    # every row ranked comes from the newest 10 matches (ids and exact tiers aside); a list
+    # paged past them goes on with the other matches, newest first, each once
+    assert set(result.rows[:10]) == set(result.candidates[:10])
+    assert list(result.rows[10:]) == list(result.candidates[10:])
+    assert list(engine.search("e", limit=12).rows) == list(result.rows[:12])

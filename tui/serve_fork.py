@@ -200,13 +200,25 @@ def warm(engine: SidebarSearch, index: CableIndex, library: Library) -> None:
         previous = None
         for end in range(1, len(text) + 1):
             for event in answer(
-                engine, library, 0, text[:end], limit=500, previous=previous, cancelled=_never
+                engine,
+                library,
+                0,
+                text[:end],
+                limit=500,
+                previous=previous,
+                cancelled=_never,
+                quiet=_not_quiet,
             ):
                 if isinstance(event, tuple):
                     previous = event[1]
 
 
 def _never() -> bool:
+    return False
+
+
+def _not_quiet(_seconds: float) -> bool:
+    """No full-text hint for the warm-up's queries: it warms nothing of the engine."""
     return False
 
 

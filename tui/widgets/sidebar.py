@@ -68,24 +68,30 @@ class CableList(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"cable-list--cursor"}
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # The rows change with every key: their number sets the scrollbar, not the layout (a
+    # layout pass repaints the whole screen, the cable view included). See `_resized`.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     class Opened(Message):
         """The user chose a cable (enter or click); a text-mode hit also names its paragraph
-        and the words to highlight."""
+        and the words to highlight (and `last`: show their last match, N came back to it)."""
 
         def __init__(
             self,
             reference_id: str,
             anchor: str | None = None,
             words: Sequence[tuple[str, bool]] = (),
+            *,
+            last: bool = False,
         ) -> None:
             super().__init__()
             self.reference_id = reference_id
             self.anchor = anchor
             self.words = words
+            self.last = last
 
     class NeedMore(Message):
-        """The list of text hits was scrolled near its end: load the next page."""
+        """The list was scrolled near the end of what is loaded: load the next page."""
 
     def __init__(
         self, styles: LevelStyles, columns: Sequence[str], *, id: str | None = None
@@ -97,14 +103,17 @@ class CableList(ScrollView, can_focus=True):
         self.rows: Sequence[int] = ()
         self.ref_width = 0  # the longest id on screen, set at each paint
         self.hits: Sequence[SearchHit] | None = None  # text mode: one hit per row
-        self.more = False  # text mode: further hits can be loaded
+        self.more = False  # further rows (titles) or hits (text) can be loaded
         self._base_style = Style()
         self._cursor_style = Style()
 
-    def set_rows(self, index: CableIndex, rows: Sequence[int]) -> None:
-        """Show `rows` (indices into `index`), best first; the cursor goes to the top."""
-        self.index, self.rows, self.hits, self.more = index, rows, None, False
-        self._resized(top=True)
+    def set_rows(
+        self, index: CableIndex, rows: Sequence[int], *, more: bool = False, keep: bool = False
+    ) -> None:
+        """Show `rows` (indices into `index`), best first; `more`: further matches can be
+        loaded; `keep`: the same query's longer page, the cursor stays (else: to the top)."""
+        self.index, self.rows, self.hits, self.more = index, rows, None, more
+        self._resized(top=not keep)
 
     def set_hits(self, hits: Sequence[SearchHit], *, more: bool, keep: bool = False) -> None:
         """Show full-text hits; `keep`: the same query's longer page, the cursor stays."""
@@ -115,6 +124,7 @@ class CableList(ScrollView, can_focus=True):
         # rows are cut to the width: never a horizontal scrollbar, whatever the width was when
         # the rows came (the vertical bar may appear after and narrow the content)
         self.virtual_size = Size(0, len(self.rows))
+        self._scroll_update(self.virtual_size)  # the scrollbar, as a layout pass would
         if top:
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
@@ -361,6 +371,8 @@ class Sidebar(Vertical):
         self.words: list[tuple[str, bool]] = []  # text mode: the words to highlight
         self._waiting: Answer | None = None  # an answer that came before the index
         self._page = self.PAGE
+        self._title_page = limit  # titles: how many of the best matches are asked for
+        self._paged: int | None = None  # the query number that asked for a further page
 
     def compose(self) -> ComposeResult:
         box = QueryBox(placeholder="Search id, subject, origin, tags", id="query")
@@ -408,7 +420,7 @@ class Sidebar(Vertical):
             if self.index is None:
                 self._waiting = event
             else:
-                self._show(event.query, event.matches, event.hint)
+                self._show(event.query, event.matches, event.hint, keep=event.seq == self._paged)
         elif isinstance(event, Pictured):
             current = self.search is not None and event.seq == self.search.latest
             if current and self.mode == "titles":
@@ -436,11 +448,12 @@ class Sidebar(Vertical):
             if self.mode == "text"
             else "Search id, subject, origin, tags"
         )
+        self._title_page = self.limit
         self.run_search(box.value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self._page = self.PAGE
+        self._page, self._title_page = self.PAGE, self.limit
         self.run_search(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -452,21 +465,25 @@ class Sidebar(Vertical):
         if self.mode == "text":
             self._page += self.PAGE
             self.run_search(self.query_one(Input).value, more=True)
+        elif self.search is not None:  # titles: the next slice of the matches, ranked
+            self._title_page += self.limit
+            self._paged = self.search.submit(self.query_one(Input).value, self._title_page)
 
-    def action_open_selected(self) -> None:
+    def action_open_selected(self, last: bool = False) -> None:
         hit = self.cable_list.selected_hit
         if hit is not None:
-            self.post_message(CableList.Opened(hit.reference_id, hit.anchor, self.words))
+            self.post_message(CableList.Opened(hit.reference_id, hit.anchor, self.words, last=last))
         elif selected := self.cable_list.selected:
             self.post_message(CableList.Opened(selected))
 
     def next_hit(self, step: int) -> bool:
-        """Open the next (or previous) listed text hit; False when there is none."""
+        """Open the next listed text hit (or the previous one, at its last match); False when
+        there is none."""
         cable_list = self.cable_list
         if cable_list.hits is None or not 0 <= cable_list.cursor + step < len(cable_list.rows):
             return False
         cable_list.cursor += step
-        self.action_open_selected()
+        self.action_open_selected(last=step < 0)
         return True
 
     def action_move(self, step: int) -> None:
@@ -481,7 +498,7 @@ class Sidebar(Vertical):
         if self.search is None:
             return
         if self.mode == "titles":  # (even with errors: older answers are stale from here on)
-            self.search.submit(text)
+            self.search.submit(text, self._title_page)
         query = parse(text)
         if self.index is None:
             return
@@ -532,7 +549,9 @@ class Sidebar(Vertical):
         self.error = ""
         self.query_one("#error", Label).display = False
 
-    def _show(self, query: str, matches: Matches | None, hint: int | None = None) -> None:
+    def _show(
+        self, query: str, matches: Matches | None, hint: int | None = None, *, keep: bool = False
+    ) -> None:
         index = self.index
         assert index is not None
         self._clear_error()
@@ -543,7 +562,7 @@ class Sidebar(Vertical):
         else:
             rows, total = matches.rows, matches.total
         self.query_shown = query
-        self.cable_list.set_rows(index, rows)
+        self.cable_list.set_rows(index, rows, more=len(rows) < total, keep=keep)
         count = Text(f"{total:,} of {len(index):,}")
         if len(rows) < total:
             count.append(f" (best {len(rows):,} shown)")
@@ -615,7 +634,7 @@ class Sidebar(Vertical):
         width = max(10, self.size.width - 2)
         line.append("\n")
         line.append_text(timeline(by_month or {}, width))
-        summary.update(line, layout=False)  # two lines, always: no new layout per key
+        summary.update(line, layout=False)  # two lines, fixed in cables.tcss
         summary.display = True
 
 
