@@ -122,22 +122,36 @@ def cpu_by_thread(pid: int) -> dict[str, float]:
     return {"main_thread": main, "other_threads": others, "child_processes": below}
 
 
+def started(pid: int) -> int:
+    """When a process started (clock ticks since boot)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+
+
+def fork_children(server_pid: int) -> tuple[list[int], list[int]]:
+    """The fork server's children: its shared search process (the first it forked, before any
+    session) and the sessions."""
+    found = [pid for fork in children(server_pid) for pid in children(fork)]
+    found.sort(key=started)
+    return found[:1], found[1:]
+
+
 def cpu_snapshot(server_pid: int) -> dict[str, float]:
-    """CPU seconds so far: the SSH server (it relays every byte), the fork server, and the
-    sessions by thread (summed over all of them)."""
+    """CPU seconds so far: the SSH server (it relays every byte), the fork server, the shared
+    search process, and the sessions by thread (summed over all of them)."""
     forks = children(server_pid)
+    search, sessions = fork_children(server_pid)
     snapshot = {
         "ssh_server": cpu_seconds(server_pid),
         "fork_server": sum(cpu_seconds(fork) for fork in forks),
+        "shared_search": sum(cpu_seconds(pid) for pid in search),
         "main_thread": 0.0,
         "other_threads": 0.0,
         "child_processes": 0.0,
     }
-    for fork in forks:
-        for pid in children(fork):
-            with contextlib.suppress(OSError):
-                for name, seconds in cpu_by_thread(pid).items():
-                    snapshot[name] += seconds
+    for pid in sessions:
+        with contextlib.suppress(OSError):
+            for name, seconds in cpu_by_thread(pid).items():
+                snapshot[name] += seconds
     return snapshot
 
 
@@ -381,7 +395,8 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
     server_rss = rss_kb(server_pid)
     # The server's one child is the fork server; every session is one of its children.
     forks = children(server_pid)
-    sessions = [memory_kb(pid) for fork in forks for pid in children(fork)]
+    search, session_pids = fork_children(server_pid)
+    sessions = [memory_kb(pid) for pid in session_pids]
     fork_rss = sum(rss_kb(fork) for fork in forks)
     # Twenty browsers waiting for a key: what they cost doing nothing.
     idle_before = cpu_snapshot(server_pid)
@@ -399,7 +414,8 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
         for kind, took in reader.latencies:
             by_kind.setdefault(kind, []).append(took * 1000)
     used_browsed = used_mb()
-    browsed = [memory_kb(pid) for fork in forks for pid in children(fork)]
+    browsed = [memory_kb(pid) for pid in session_pids]
+    search_memory = [memory_kb(pid) for pid in search]
     sizes: dict[str, list[int]] = {}
     for reader in readers:
         for kind, size in reader.sizes:
@@ -448,6 +464,8 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
             100 * sum(idle[k] for k in SESSION_CPU) / IDLE_WINDOW / max(len(browsed), 1), 2
         ),
         "fork_server_rss_mb": round(fork_rss / 1024, 1),
+        # one for all sessions: what it copied of the engine is paid once, not per session
+        "shared_search_private_mb": round(sum(m[2] for m in search_memory) / 1024, 1),
         "machine_used_mb": {
             "before": round(used_before),
             "one_session": round(used_one),
@@ -520,7 +538,8 @@ def main() -> int:
     print(
         f"memory per session: RSS {result['session_rss_mb_mean']} MB, PSS"
         f" {result['session_pss_mb_mean']} MB, private {result['session_uss_mb_mean_loaded']} MB"
-        f" once loaded (fork server {result['fork_server_rss_mb']} MB, server"
+        f" once loaded (fork server {result['fork_server_rss_mb']} MB, its shared search"
+        f" process {result['shared_search_private_mb']} MB private after browsing, server"
         f" {result['server_rss_mb']} MB); after browsing: private"
         f" {result['mb_per_session_beyond_first']} MB per session beyond the first"
         f" (target < {TARGETS['mb_per_session_beyond_first']:.0f}), PSS"

@@ -1,15 +1,16 @@
 """The fork server of `cables serve`: the index is made once, every session forks from it.
 
 Started by the SSH or web server as `python -m tui.serve_fork LIBRARY [SOCKET]` with one end of
-a SEQPACKET socket pair as standard input. It imports the browser, loads the sidebar index,
-builds its search engine and warms it (`warm`), freezes them out of the collector's reach and
-says `ready`; then, for every request (a JSON message carrying a pseudo-terminal's fd, or three
+a SEQPACKET socket pair as standard input. It imports the browser, loads the sidebar index and
+builds its search engine, freezes them out of the collector's reach, forks the one search
+process every session asks (cables/serve/shared_search.py: only it reads the engine) and says
+`ready`; then, for every request (a JSON message carrying a pseudo-terminal's fd, or three
 pipes' fds) on that channel or from an attach client on SOCKET (cables/serve/attach.py), it
 forks a child that takes them and runs the browser through `cables.browser.run_browser`, as
-`cables open` does, with the index preloaded. Children share those pages copy-on-write instead
-of each building its own (hundreds of MB at 251k cables). Replies: `{"started": id, "pid": …}`,
-`{"exited": id, "status": …}`. When the server goes away, the children are ended and this
-process exits.
+`cables open` does, with the index preloaded and a connection to the search process. Children
+share those pages copy-on-write instead of each building its own (hundreds of MB at 251k
+cables). Replies: `{"started": id, "pid": …}`, `{"exited": id, "status": …}`. When the server
+goes away, the children are ended and this process (and so the search process) exits.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from cables.config import load
 from cables.index import CableIndex
 from cables.library import Library
 from cables.search import SidebarSearch
-from cables.search_process import answer
+from cables.serve.shared_search import SharedSearch, SharedSearchClient, connect
 from tui import app as _browser  # noqa: F401  (imported here once, shared by every child)
 from tui import crash
 
@@ -61,7 +62,10 @@ def _receive(channel: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
 
 
 def _child(
-    fds: list[int], request: dict[str, Any], preloaded: tuple[CableIndex, SidebarSearch]
+    fds: list[int],
+    request: dict[str, Any],
+    preloaded: tuple[CableIndex, SidebarSearch],
+    search: socket.socket,
 ) -> None:
     """In the forked child: take the terminal (or the three pipes), become the reader's browser,
     never return."""
@@ -81,7 +85,9 @@ def _child(
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
         config = load(Path(request["config"]))
-        status = run_browser(Path(request["library"]), config=config, preloaded=preloaded)
+        client = SharedSearchClient(search, limit=config.sidebar_limit)
+        library = Path(request["library"])
+        status = run_browser(library, config=config, preloaded=preloaded, search=client)
     except Exception as exc:  # one line for the reader on their terminal, no traceback
         print(f"cables: {crash.record(exc)}", file=sys.stderr)
     finally:
@@ -94,9 +100,12 @@ def _child(
 class _Forks:
     """The requests' sockets, the children and who to tell when each ends."""
 
-    def __init__(self, channel: socket.socket, listener: socket.socket | None) -> None:
+    def __init__(
+        self, channel: socket.socket, listener: socket.socket | None, search: socket.socket
+    ) -> None:
         self.channel = channel
         self.listener = listener
+        self.search = search  # to the shared search process: each session's connection
         self.clients: dict[int, socket.socket] = {}  # fd -> an attach client's connection
         self.children: dict[int, tuple[socket.socket, int]] = {}  # pid -> (reply to, id)
         self.wake_read, wake_write = os.pipe()
@@ -146,14 +155,15 @@ class _Forks:
             return
         sys.stdout.flush()
         sys.stderr.flush()
+        search = connect(self.search)
         pid = os.fork()
         if pid == 0:
             signal.set_wakeup_fd(-1)
-            for fd in self.sockets():
+            for fd in [*self.sockets(), self.search.fileno(), self.wake_write]:
                 with contextlib.suppress(OSError):
                     os.close(fd)
-            os.close(self.wake_write)
-            _child(fds, request, preloaded)
+            _child(fds, request, preloaded, search)
+        search.close()
         for fd in fds:
             os.close(fd)
         self.children[pid] = (reply, request["id"])
@@ -188,38 +198,22 @@ class _Forks:
                 os.killpg(pid, signal.SIGTERM)
 
 
-def warm(engine: SidebarSearch, index: CableIndex, library: Library) -> None:
-    """Type here, key by key, what readers type: whatever the engine builds on first need (ids
-    by serial for a mistyped id, the picture's codes, corrections) is then built once and
-    shared, where each session would otherwise build its own copy (17 MB and more at 251k
-    cables) on its first keys. Answers are the same either way."""
-    some_id = index.reference_ids[len(index) // 2].lower() if len(index) else "09berlin1167"
-    at = next((i for i, c in enumerate(some_id) if c.isalpha()), 0)
-    mistyped = some_id[: at + 1] + some_id[at:]  # a station letter doubled: one edit away
-    for text in (some_id, mistyped, "ministr", "embassy"):
-        previous = None
-        for end in range(1, len(text) + 1):
-            for event in answer(
-                engine,
-                library,
-                0,
-                text[:end],
-                limit=500,
-                previous=previous,
-                cancelled=_never,
-                quiet=_not_quiet,
-            ):
-                if isinstance(event, tuple):
-                    previous = event[1]
-
-
-def _never() -> bool:
-    return False
-
-
-def _not_quiet(_seconds: float) -> bool:
-    """No full-text hint for the warm-up's queries: it warms nothing of the engine."""
-    return False
+def _start_search(channel: socket.socket, engine: SidebarSearch, library: Path) -> socket.socket:
+    """Fork the one search process every session asks (cables/serve/shared_search.py): only
+    it reads the engine's pages, so they stay shared. It ends when this process does."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            channel.close()
+            ours.close()
+            with Library.open(library) as opened:
+                status = SharedSearch(engine, opened, theirs).run()
+        finally:
+            os._exit(status)
+    theirs.close()
+    return ours
 
 
 def serve(channel: socket.socket, library_path: Path, listen: Path | None) -> int:
@@ -228,20 +222,20 @@ def serve(channel: socket.socket, library_path: Path, listen: Path | None) -> in
     with Library.open(library_path) as library:
         index = library.load_index()
         engine = SidebarSearch(index)
-        warm(engine, index, library)
     gc.collect()
     gc.freeze()  # shared pages stay shared: the collector never writes to these objects
-    # Every session inherits this. A search's answers hold lists of up to 251k rows that each
-    # collection of their generation walks, and a full one walks every cached answer (tens of
-    # ms, holding the GIL, several times a query at Python's 700): collect less often.
+    # The search process and every session inherit this. A search's answers hold lists of up
+    # to 251k rows that each collection of their generation walks, and a full one walks every
+    # cached answer (tens of ms, several times a query at Python's 700): collect less often.
     gc.set_threshold(*GC_THRESHOLDS)
+    search = _start_search(channel, engine, library_path)
     seconds = time.monotonic() - started
     listener = None
     if listen is not None:  # attach clients (`cables serve web`'s apps) connect here
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         listener.bind(str(listen))
         listener.listen(64)
-    forks = _Forks(channel, listener)
+    forks = _Forks(channel, listener, search)
     _send(channel, {"ready": len(index), "seconds": round(seconds, 1)})
     try:
         return forks.run((index, engine))
