@@ -65,7 +65,7 @@ def _child(
     fds: list[int],
     request: dict[str, Any],
     preloaded: tuple[CableIndex, SidebarSearch],
-    search: socket.socket,
+    search: socket.socket | None,
 ) -> None:
     """In the forked child: take the terminal (or the three pipes), become the reader's browser,
     never return."""
@@ -85,7 +85,7 @@ def _child(
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
         config = load(Path(request["config"]))
-        client = SharedSearchClient(search, limit=config.sidebar_limit)
+        client = None if search is None else SharedSearchClient(search, limit=config.sidebar_limit)
         library = Path(request["library"])
         status = run_browser(library, config=config, preloaded=preloaded, search=client)
     except Exception as exc:  # one line for the reader on their terminal, no traceback
@@ -155,7 +155,10 @@ class _Forks:
             return
         sys.stdout.flush()
         sys.stderr.flush()
-        search = connect(self.search)
+        try:
+            search: socket.socket | None = connect(self.search)
+        except OSError:  # the search process is gone: this session searches for itself
+            search = None
         pid = os.fork()
         if pid == 0:
             signal.set_wakeup_fd(-1)
@@ -163,7 +166,8 @@ class _Forks:
                 with contextlib.suppress(OSError):
                     os.close(fd)
             _child(fds, request, preloaded, search)
-        search.close()
+        if search is not None:
+            search.close()
         for fd in fds:
             os.close(fd)
         self.children[pid] = (reply, request["id"])
