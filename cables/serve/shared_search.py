@@ -7,7 +7,8 @@ hands it one end of a socket pair for every session it forks (`SharedSearch.add`
 keeps the other end as its `SharedSearchClient`, which speaks the search process's messages
 (cables/search_process.py). Each session's newest query wins (a newer one cancels it), sessions
 are served in turn, and the full-text hint for a query matching nothing is counted only once
-nothing else waits and that session typed nothing newer for `HINT_AFTER`.
+nothing else waits and that session typed nothing newer for `HINT_AFTER` (and put off again if
+a key comes meanwhile).
 """
 
 from __future__ import annotations
@@ -121,11 +122,18 @@ class SharedSearch:
                 continue
             del self.hints[fd]
             counted = self.library.text_search(
-                parse(query), limit=0, count_cap=COUNT_CAP, cancelled=conn.poll
+                parse(query), limit=0, count_cap=COUNT_CAP, cancelled=self._anyone_waiting
             )
             if not counted.cancelled:
                 self._send(fd, ("answer", seq, query, matches, counted.total))
+            else:  # counted again once the queries are answered (unless this one is stale)
+                self.hints[fd] = (now, seq, query, matches)
             return  # one at a time: a session's newer key may be waiting
+
+    def _anyone_waiting(self) -> bool:
+        """A count can take a second: any session's key (or a new session) comes first."""
+        ready, _, _ = select.select([self.control.fileno(), *self.sessions], [], [], 0)
+        return bool(ready)
 
     def _send(self, fd: int, message: tuple[Any, ...]) -> None:
         try:
