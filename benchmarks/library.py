@@ -6,14 +6,20 @@ index, fetching one cable, and FTS5 latency (median, p95; first hits and ranked)
 query list of common words, rare words, phrases and a prefix. Prints pass/fail per target; the
 last line is one JSON object of the figures.
 
-    python benchmarks/library.py [--n 251287] [--work DIR] [--keep]
+The import's CPU time is printed per process (this one writes, the parsing processes are its
+children) beside the wall time, with the load average before and after: on a busy machine the
+wall time says little.
+
+    python benchmarks/library.py [--n 251287] [--csv EXISTING.csv] [--work DIR] [--keep]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
 import shutil
 import statistics
 import sys
@@ -21,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cables.importer import import_paths
+from cables.importer import import_paths, parsers
 from cables.library import Library
 from cables.synth import vocabulary, write_corpus
 
@@ -29,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 IDS = ROOT.parent / "shared" / "data" / "reference-ids.csv.gz"
 
 TARGETS = {  # figure -> (limit, unit): the issue's targets on this 2-core machine
-    "import_seconds": (300.0, "s"),
+    "import_seconds": (180.0, "s"),
     "index_load_seconds": (0.5, "s"),
     "get_ms_p95": (5.0, "ms"),
     "fts_first_ms_p95": (50.0, "ms"),
@@ -74,10 +80,13 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=251287, help="cables (default: all real ids)")
     parser.add_argument("--work", help="folder for the corpus and library (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the corpus and library")
+    parser.add_argument("--csv", type=Path, help="import this corpus (read only) instead")
     args = parser.parse_args()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="cables-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus, library_path = work / f"synth-{args.n}.csv", work / "library.sqlite3"
+    if args.csv:
+        corpus = args.csv
     figures: dict[str, float | int | str] = {"cables": args.n}
     try:
         if not corpus.exists():
@@ -88,10 +97,16 @@ def main() -> int:
             Path(f"{library_path}{suffix}").unlink(missing_ok=True)
         figures["csv_mb"] = round(corpus.stat().st_size / 1e6, 1)
 
+        figures["load_average_before"] = round(os.getloadavg()[0], 2)
+        cpu = time.process_time()
         with Library.open(library_path, create=True) as library:
             report = import_paths(library, [corpus])
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         assert report.imported == args.n and not report.skipped, report.summary()
         figures["import_seconds"] = round(report.seconds, 1)
+        figures["import_cpu_writer_s"] = round(time.process_time() - cpu, 1)
+        figures["import_cpu_parsers_s"] = round(children.ru_utime + children.ru_stime, 1)
+        figures["load_average_after"] = round(os.getloadavg()[0], 2)
         figures["import_cables_per_s"] = round(args.n / report.seconds)
         figures["import_mb_per_s"] = round(corpus.stat().st_size / 1e6 / report.seconds, 1)
         figures["library_mb"] = round(library_path.stat().st_size / 1e6, 1)
@@ -139,6 +154,14 @@ def main() -> int:
             failed |= not ok
             line += f"   target < {limit:g} {unit}: {'PASS' if ok else 'FAIL'}"
         print(line)
+    if "import_seconds" in figures:
+        print(
+            f"README row (load average {figures['load_average_before']} →"
+            f" {figures['load_average_after']}):\n| import of {args.n:,} cables"
+            f" ({figures['csv_mb']} MB CSV) | {figures['import_seconds']} s wall; CPU"
+            f" {figures['import_cpu_writer_s']} s writing, {figures['import_cpu_parsers_s']} s"
+            f" parsing ({parsers()} processes) | ≤ 180 s |"
+        )
     figures["pass"] = "yes" if not failed else "no"
     print(json.dumps(figures))
     return 1 if failed else 0

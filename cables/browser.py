@@ -28,17 +28,30 @@ def run_browser(
     """Run the browser on the library at `library_path` until the user quits; its exit status.
 
     `preloaded`: the index and search engine already made (by `cables serve`'s fork server).
+    Otherwise the search process starts here, before the browser's own imports (Textual takes
+    about half a second): it loads its engine on the other core meanwhile.
     """
-    from tui.app import run_app
+    search = None
+    if preloaded is None:
+        from cables.search_process import SearchClient
 
-    return run_app(
-        library_path,
-        open_ref=open_ref,
-        anchor=anchor,
-        config=config,
-        demo=demo,
-        preloaded=preloaded,
-    )
+        search = SearchClient(library_path, limit=config.sidebar_limit)
+        search.start()
+    try:
+        from tui.app import run_app
+
+        return run_app(
+            library_path,
+            open_ref=open_ref,
+            anchor=anchor,
+            config=config,
+            demo=demo,
+            preloaded=preloaded,
+            search=search,
+        )
+    finally:
+        if search is not None:  # (the app closes it too; a second close does nothing)
+            search.close()
 
 
 def serve_web(

@@ -1,13 +1,15 @@
-"""Importing cables into the library: parse in a second process, write in batches here.
+"""Importing cables into the library: parse in other processes, write in batches here.
 
-Parsing and writing (mostly the FTS5 index) each cost about as much as the other, so a child
-process runs the parsers and hands over batches while this process writes them, one transaction
-per batch: killed at any moment the library is consistent, and a second run finishes the job
+Parsing costs about twice what writing does (mostly the FTS5 index), so parsing processes (one
+per core, `parsers()`) share the records out, parse them and encode each cable for storage,
+while this process merges their work back into input order and writes it, one transaction per
+batch: killed at any moment the library is consistent, and a second run finishes the job
 (cables already there are recognised by reference id and left alone).
 """
 
 from __future__ import annotations
 
+import heapq
 import multiprocessing
 import os
 import queue
@@ -17,15 +19,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from cables.library import Library, LibraryError
-from cables.model import Cable
+from cables.library import Library, LibraryError, Prepared, prepare
 from cables.sanitize import clean_line
 
 BATCH_CABLES = 2000
 BATCH_BYTES = 12_000_000  # about two seconds of FTS5 work: bigger segments, fewer merges
+BLOCK_UNITS = 256  # records (or pages) a parsing process hands over at a time
 
 
 @dataclass(slots=True)
@@ -100,53 +103,57 @@ def input_files(paths: Sequence[Path]) -> dict[str, int]:
     return sizes
 
 
-Batch = tuple[list[Cable], list[Skipped], list[Skipped], int]
+Batch = tuple[list[Prepared], list[Skipped], list[Skipped], int]
+# A parsing process's share of BLOCK_UNITS units: (unit number, kind, what it gave) in order,
+# and the input bytes read by the end of the block.
+Block = tuple[list[tuple[int, str, Prepared | Skipped]], int]
 
 
-def _batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterator[Batch]:
-    """Parse everything, yielding (cables, skipped, warnings, input bytes done) in batches."""
+def parsers() -> int:
+    """How many parsing processes: one per core, up to three (the writer needs about half the
+    time of the parsing, so two cores are kept busy by two and four by three)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(3, cores))
+
+
+def _share(paths: Sequence[Path], sizes: dict[str, int], first: int, every: int) -> Iterator[Block]:
+    """What parsing process `first` of `every` does: every `every`th unit of work from `first`
+    (see `parsing.Unit`: each process reads the whole input, and parses only its units), its
+    cables encoded for storage, in blocks of BLOCK_UNITS units, the same blocks in every
+    process, so the writer can merge the blocks back into input order."""
     from cables.formats import ParseError
-    from cables.parsing import ParseWarning, input_position, parse_paths
+    from cables.parsing import ParseWarning, input_position, parse_units
 
-    cables: list[Cable] = []
-    skipped: list[Skipped] = []
-    warnings: list[Skipped] = []
-    finished = 0  # bytes of files already read whole
-    current: str | None = None
-    in_current = 0  # bytes of the current file read (its text where the position is unknown)
-    text = 0
-    for item in parse_paths(list(paths)):
-        if isinstance(item, ParseError):
-            (warnings if isinstance(item, ParseWarning) else skipped).append(
-                Skipped(item.where, item.reason)
-            )
-            where = item.where
-            size = len(item.reason)
-        else:
-            cables.append(item)
-            where = item.source.path if item.source else ""
-            size = len(item.body) + len(item.header or "")
-            text += size
-        if where != current and where in sizes:
-            finished += sizes.get(current or "", 0)
-            current, in_current = where, 0
-        position = input_position()
-        in_current = position if position is not None else in_current + size
-        if len(cables) >= limit or text >= BATCH_BYTES:
-            yield (
-                cables,
-                skipped,
-                warnings,
-                finished + min(in_current, sizes.get(current or "", 0)),
-            )
-            cables, skipped, warnings, text = [], [], [], 0
-    yield cables, skipped, warnings, sum(sizes.values())
+    before, at = {}, 0  # input bytes in the files before each file
+    for name, size in sizes.items():
+        before[name], at = at, at + size
+    items: list[tuple[int, str, Prepared | Skipped]] = []
+    done = 0
+    for n, unit in enumerate(parse_units(list(paths))):
+        if n % every == first:
+            for item in (unit,) if isinstance(unit, ParseError) else unit():
+                if isinstance(item, ParseError):
+                    kind = "warning" if isinstance(item, ParseWarning) else "skipped"
+                    items.append((n, kind, Skipped(item.where, item.reason)))
+                else:
+                    items.append((n, "cable", prepare(item)))
+        if n % BLOCK_UNITS == BLOCK_UNITS - 1:
+            position = input_position()
+            if position is not None and position[0] in sizes:
+                name, read = position
+                done = max(done, before[name] + min(read, sizes[name]))
+            yield items, done
+            items = []
+    yield items, sum(sizes.values())
 
 
 def _produce(
-    paths: Sequence[Path], sizes: dict[str, int], limit: int, out: Any, parent: int
+    paths: Sequence[Path], sizes: dict[str, int], first: int, every: int, out: Any, parent: int
 ) -> None:
-    """The parsing process: batches into `out`, then None. It exits as soon as the importer is
+    """A parsing process: blocks into `out`, then None. It exits as soon as the importer is
     gone (killed with -9, say), rather than block forever on a queue nobody reads."""
 
     def watch() -> None:
@@ -160,8 +167,8 @@ def _produce(
         signal.signal(sig, signal.SIG_DFL)
     threading.Thread(target=watch, daemon=True).start()
     try:
-        for batch in _batches(paths, sizes, limit):
-            out.put(batch)
+        for block in _share(paths, sizes, first, every):
+            out.put(block)
         out.put(None)
     except KeyboardInterrupt:
         return
@@ -170,33 +177,70 @@ def _produce(
 
 
 def _parallel_batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) -> Iterator[Batch]:
+    """Batches of `limit` cables (or BATCH_BYTES of text) in input order, parsed by `parsers()`
+    processes while this one writes."""
     context = (
         multiprocessing.get_context("fork")
         if "fork" in multiprocessing.get_all_start_methods()
         else multiprocessing.get_context("spawn")
     )
-    channel = context.Queue(maxsize=3)
-    child = context.Process(
-        target=_produce, args=(paths, sizes, limit, channel, os.getpid()), daemon=True
-    )
-    child.start()
+    every = parsers()
+    channels = [context.Queue(maxsize=4) for _ in range(every)]
+    children = [
+        context.Process(
+            target=_produce,
+            args=(paths, sizes, first, every, channels[first], os.getpid()),
+            daemon=True,
+        )
+        for first in range(every)
+    ]
+    for child in children:
+        child.start()
     try:
+        cables: list[Prepared] = []
+        skipped: list[Skipped] = []
+        warnings: list[Skipped] = []
+        text = 0
         while True:
-            try:
-                item = channel.get(timeout=1)
-            except queue.Empty:
-                if not child.is_alive():
-                    raise ImportFailed("the parsing process ended unexpectedly") from None
-                continue
-            if item is None:
-                return
-            if isinstance(item, str):
-                raise ImportFailed(item)
-            yield item
+            blocks = [
+                _receive(channel, child) for channel, child in zip(channels, children, strict=True)
+            ]
+            if None in blocks:
+                if any(blocks):
+                    raise ImportFailed("the input changed while it was read")
+                break
+            done = max(block[1] for block in blocks if block is not None)
+            parts = [block[0] for block in blocks if block is not None]
+            for _n, kind, item in heapq.merge(*parts, key=itemgetter(0)):
+                if isinstance(item, Skipped):
+                    (warnings if kind == "warning" else skipped).append(item)
+                    continue
+                cables.append(item)
+                text += item.size
+                if len(cables) >= limit or text >= BATCH_BYTES:
+                    yield cables, skipped, warnings, done
+                    cables, skipped, warnings, text = [], [], [], 0
+        yield cables, skipped, warnings, sum(sizes.values())
     finally:
-        if child.is_alive():
-            child.terminate()
-        child.join(timeout=5)
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+        for child in children:
+            child.join(timeout=5)
+
+
+def _receive(channel: Any, child: Any) -> Block | None:
+    """The next block of one parsing process (None: it has finished)."""
+    while True:
+        try:
+            item = channel.get(timeout=1)
+        except queue.Empty:
+            if not child.is_alive():
+                raise ImportFailed("the parsing process ended unexpectedly") from None
+            continue
+        if isinstance(item, str):
+            raise ImportFailed(item)
+        return item
 
 
 def import_paths(

@@ -20,7 +20,6 @@ and WAL lets readers go on while an import runs.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import os
@@ -35,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from cables.dtg import dtg_datetime
 from cables.index import CableIndex
@@ -253,6 +252,35 @@ class BatchResult:
     imported: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
+
+
+class Prepared(NamedTuple):
+    """A cable encoded for storage: made where the cable was parsed (an import's parsing
+    processes), so the process writing the library only writes."""
+
+    reference_id: str
+    rank: tuple[bool, str]  # which copy of a cable is kept (`_rank`)
+    row: tuple[Any, ...]  # the `cables` row after its id
+    body: bytes  # the `bodies` blob
+    partial: str | None
+    references: list[str]
+    minutes: int  # the date part of its full-text rowids
+    texts: list[tuple[str, str, str]]  # its full-text rows (subject, tags, text)
+    size: int  # characters of telegram text, for batch sizes
+
+
+def prepare(cable: Cable) -> Prepared:
+    return Prepared(
+        cable.reference_id,
+        _rank(cable),
+        _row(cable),
+        _encode_body(cable),
+        cable.partial,
+        list(cable.references),
+        _minutes(cable.created),
+        _fts_texts(cable),
+        len(cable.body) + len(cable.header or ""),
+    )
 
 
 class Library:
@@ -900,7 +928,7 @@ class Library:
     # -- writing -------------------------------------------------------------------------------
 
     @_translated
-    def add(self, cables: Sequence[Cable]) -> BatchResult:
+    def add(self, cables: Sequence[Cable | Prepared]) -> BatchResult:
         """Store a batch in one transaction, keyed by reference id (any case).
 
         Where the library (or the batch) holds the same cable twice, a whole copy beats a
@@ -909,11 +937,12 @@ class Library:
         that no longer reads back (damaged) is replaced by any copy.
         """
         result = BatchResult()
-        chosen: dict[str, Cable] = {}
-        for cable in cables:
+        chosen: dict[str, Prepared] = {}
+        for item in cables:
+            cable = item if isinstance(item, Prepared) else prepare(item)
             key = cable.reference_id.upper()
             kept = chosen.get(key)
-            if kept is None or _rank(cable) > _rank(kept):
+            if kept is None or cable.rank > kept.rank:
                 chosen[key] = cable
         result.unchanged = len(cables) - len(chosen)
         with self._lock, _transaction(self._conn):
@@ -932,12 +961,12 @@ class Library:
                     )
                 )
             next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cables").fetchone()[0]
-            new: list[tuple[int, Cable]] = []
+            new: list[tuple[int, Prepared]] = []
             for key, cable in chosen.items():
                 if key not in existing:
                     new.append((next_id, cable))
                     next_id += 1
-                elif _rank(cable) > existing[key][1] or not self._intact(existing[key][0]):
+                elif cable.rank > existing[key][1] or not self._intact(existing[key][0]):
                     self._replace(existing[key][0], cable)
                     result.updated.append(cable.reference_id)
                 else:
@@ -947,7 +976,7 @@ class Library:
             conn.executemany(
                 "INSERT INTO cables (id, reference_id, created, sent, released, level, origin,"
                 " subject, tags, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(cable_id, *_row(cable)) for cable_id, cable in new],
+                [(cable_id, *cable.row) for cable_id, cable in new],
             )
             self._write_parts(new)
             result.imported = [cable.reference_id for _, cable in new]
@@ -955,32 +984,32 @@ class Library:
                 conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
         return result
 
-    def _replace(self, cable_id: int, cable: Cable) -> None:
+    def _replace(self, cable_id: int, cable: Prepared) -> None:
         try:
-            old = self._load(cable_id)
+            old = fts_rows(cable_id, self._load(cable_id))
         except LibraryError:  # a damaged record: its index rows were made from this same text
             created, subject, tags = self._conn.execute(
                 "SELECT created, subject, tags FROM cables WHERE id = ?", (cable_id,)
             ).fetchone()
-            old = dataclasses.replace(cable, created=created, subject=subject, tags=tags.split())
+            texts = [(subject or "", " ".join(tags.split()), ""), *cable.texts[1:]]
+            old = _fts_rows(cable_id, _minutes(created), texts)
         self._conn.executemany(
-            "INSERT INTO fts (fts, rowid, subject, tags, text) VALUES ('delete', ?, ?, ?, ?)",
-            fts_rows(cable_id, old),
+            "INSERT INTO fts (fts, rowid, subject, tags, text) VALUES ('delete', ?, ?, ?, ?)", old
         )
         self._conn.execute("DELETE FROM refs WHERE cable_id = ?", (cable_id,))
         self._conn.execute("DELETE FROM partial WHERE id = ?", (cable_id,))
         self._conn.execute(
             "UPDATE cables SET reference_id = ?, created = ?, sent = ?, released = ?, level = ?,"
             " origin = ?, subject = ?, tags = ?, synthetic = ? WHERE id = ?",
-            (*_row(cable), cable_id),
+            (*cable.row, cable_id),
         )
         self._write_parts([(cable_id, cable)])
 
-    def _write_parts(self, cables: list[tuple[int, Cable]]) -> None:
+    def _write_parts(self, cables: list[tuple[int, Prepared]]) -> None:
         conn = self._conn
         conn.executemany(
             "INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-            [(cable_id, _encode_body(cable)) for cable_id, cable in cables],
+            [(cable_id, cable.body) for cable_id, cable in cables],
         )
         conn.executemany(
             "INSERT INTO partial VALUES (?, ?)",
@@ -996,7 +1025,11 @@ class Library:
         )
         conn.executemany(
             "INSERT INTO fts (rowid, subject, tags, text) VALUES (?, ?, ?, ?)",
-            [row for cable_id, cable in cables for row in fts_rows(cable_id, cable)],
+            [
+                row
+                for cable_id, cable in cables
+                for row in _fts_rows(cable_id, cable.minutes, cable.texts)
+            ],
         )
 
     @_translated
@@ -1238,15 +1271,24 @@ def _minutes(created: str | None) -> int:
 
 
 def fts_rows(cable_id: int, cable: Cable) -> list[tuple[int, str, str, str]]:
+    """The full-text rows of a cable, each with its rowid."""
+    return _fts_rows(cable_id, _minutes(cable.created), _fts_texts(cable))
+
+
+def _fts_rows(
+    cable_id: int, minutes: int, texts: list[tuple[str, str, str]]
+) -> list[tuple[int, str, str, str]]:
+    base = (minutes << (_CABLE_BITS + _ROW_BITS)) | (cable_id << _ROW_BITS)
+    return [(base | i, *row) for i, row in enumerate(texts)]
+
+
+def _fts_texts(cable: Cable) -> list[tuple[str, str, str]]:
     """The full-text rows of a cable: row 0 subject and tags, then one per paragraph (or the
     body where the parser found none); paragraphs past the last row number share that row."""
-    base = (_minutes(cable.created) << (_CABLE_BITS + _ROW_BITS)) | (cable_id << _ROW_BITS)
-    rows = [(base, cable.subject or "", " ".join(cable.tags), "")]
     texts = [p.text for p in cable.paragraphs] or ([cable.body] if cable.body else [])
     if len(texts) >= _MAX_ROW:
         texts = [*texts[: _MAX_ROW - 1], " ".join(texts[_MAX_ROW - 1 :])]
-    rows.extend((base | i, "", "", text) for i, text in enumerate(texts, start=1))
-    return rows
+    return [(cable.subject or "", " ".join(cable.tags), ""), *(("", "", t) for t in texts)]
 
 
 # -- queries -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -49,10 +50,22 @@ class ParseWarning(ParseError):
     """Something was left out but the file's cables still came out (e.g. a glued fragment)."""
 
 
+# One unit of parsing work: an error found while reading, or the parse of one record or page
+# (called to get its cables and errors). Units are small and come in input order, so parsing
+# processes can share them out (`parse_share`) and their results be put back in order.
+Unit = ParseError | Callable[[], Iterable[Cable | ParseError]]
+
+
 def parse_paths(paths: Iterable[str | Path]) -> Iterator[Cable | ParseError]:
     """`parse_path` over each path in turn."""
+    for unit in parse_units(paths):
+        yield from (unit,) if isinstance(unit, ParseError) else unit()
+
+
+def parse_units(paths: Iterable[str | Path]) -> Iterator[Unit]:
+    """The units of work of `parse_paths`, in order (reading the input, parsing nothing)."""
     for path in paths:
-        yield from parse_path(path)
+        yield from _path_units(path)
 
 
 def parse_path(path: str | Path) -> Iterator[Cable | ParseError]:
@@ -60,6 +73,11 @@ def parse_path(path: str | Path) -> Iterator[Cable | ParseError]:
 
     Hidden files and folders (`.git`, `.DS_Store`) are skipped in folder walks.
     """
+    for unit in _path_units(path):
+        yield from (unit,) if isinstance(unit, ParseError) else unit()
+
+
+def _path_units(path: str | Path) -> Iterator[Unit]:
     path = Path(path)
     if path.is_dir():
         for file in walk(path):
@@ -126,19 +144,20 @@ def _kind(mode: int) -> str:
     return "a device"
 
 
-_reading: list[BinaryIO] = []  # the file being parsed, as stored (compressed for .gz)
+_reading: list[tuple[str, BinaryIO]] = []  # the file being parsed, as stored (.gz compressed)
 
 
-def input_position() -> int | None:
-    """How many bytes of the file being parsed have been read, as stored (compressed for .gz):
-    import progress that needs no trust in a gzip size trailer (a truncated file's is noise)."""
+def input_position() -> tuple[str, int] | None:
+    """The file being parsed and how many bytes of it have been read, as stored (compressed for
+    .gz): import progress that needs no trust in a gzip size trailer (a truncated file's is
+    noise)."""
     try:
-        return _reading[-1].tell() if _reading else None
+        return (_reading[-1][0], _reading[-1][1].tell()) if _reading else None
     except (OSError, ValueError):
         return None
 
 
-def _parse_file(path: Path) -> Iterator[Cable | ParseError]:
+def _parse_file(path: Path) -> Iterator[Unit]:
     name = str(path)
     depth = len(_reading)
     try:
@@ -147,7 +166,7 @@ def _parse_file(path: Path) -> Iterator[Cable | ParseError]:
         except (OSError, EOFError, zlib.error) as exc:
             yield ParseError(name, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
             return
-        _reading.append(raw)  # for input_position()
+        _reading.append((name, raw))  # for input_position()
         try:
             with stream:
                 yield from _parse_stream(stream, name, cut)
@@ -251,9 +270,7 @@ class _Utf8Reader(io.RawIOBase):
         super().close()
 
 
-def _parse_stream(
-    stream: io.BufferedReader, name: str, cut: _Salvage | None
-) -> Iterator[Cable | ParseError]:
+def _parse_stream(stream: io.BufferedReader, name: str, cut: _Salvage | None) -> Iterator[Unit]:
     head = stream.peek(65536)[:65536]
     if cut is not None and cut.error is not None:
         yield ParseError(name, f"cannot read: {cut.error}")
@@ -277,19 +294,19 @@ def _parse_stream(
         if len(data) > MAX_RECORD:  # a page is one record; lxml's tree takes many times its size
             yield ParseError(name, TOO_LARGE_RECORD)
         else:
-            yield from _finish_one(lambda: _read_html(data, Source(name)))
+            yield partial(_finish_one, partial(_read_html, data, Source(name)))
         return
     content = text.decode(data)
     source = Source(name)
     if len(content) > MAX_RECORD and not text.is_records(content):
         yield ParseError(name, TOO_LARGE_RECORD)
     elif text.is_rendered(content):
-        yield from _finish_one(lambda: text.read_rendered(content, source))
+        yield partial(_finish_one, partial(text.read_rendered, content, source))
     elif text.is_records(content):
         for item in text.read_records(content, name):
-            yield from (item,) if isinstance(item, ParseError) else _finish(item)
+            yield item if isinstance(item, ParseError) else partial(_finish, item)
     elif text.is_telegram(content):
-        yield from _finish_one(lambda: text.read_telegram(content, source))
+        yield partial(_finish_one, partial(text.read_telegram, content, source))
     else:
         yield ParseError(
             name, "not a cable file (no cable page, telegram, record or cables.csv row found)"
@@ -302,10 +319,10 @@ def _read_html(data: bytes, source: Source) -> RawCable:
     return read_html(data, source)
 
 
-def _parse_csv(stream: BinaryIO, name: str) -> Iterator[Cable | ParseError]:
+def _parse_csv(stream: BinaryIO, name: str) -> Iterator[Unit]:
     wrapper = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
     for item in csvdump.read_csv(wrapper, name):
-        yield from (item,) if isinstance(item, ParseError) else _finish(item)
+        yield item if isinstance(item, ParseError) else partial(_finish, item)
 
 
 def _finish_one(read: Callable[[], RawCable]) -> Iterator[Cable | ParseError]:

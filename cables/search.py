@@ -1219,20 +1219,19 @@ def _edit_cost(typed: str, target: str) -> float:
 
 def _implies(new: Term, old: Term) -> bool:
     """Whether every row that `new` matches is sure to match `old`."""
+    if new.fuzzy_ids or new.alternatives or new.year is not None:
+        return False  # it also matches ids one edit away, an OR's other side, or a year
     if old.literal:
-        return (
-            old.word in new.word
-            if new.literal
-            else all(old.word in c.text for c in new.corrections or ())
-        )
-    if new.literal:
+        texts = [new.word] if new.corrections is None else [c.text for c in new.corrections]
+        return all(old.word in text for text in texts)
+    if new.corrections is None or old.corrections is None or old.alternatives:
         return False
     return all(
         any(
             c.text.startswith(o.text) if o.prefix else (not c.prefix and c.text == o.text)
-            for o in old.corrections or ()
+            for o in old.corrections
         )
-        for c in new.corrections or ()
+        for c in new.corrections
     )
 
 

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from cables.search import Matches
 
 COUNT_CAP = 5000  # full-text matches counted at most for the "nothing found: try ctrl+t" hint
+HINT_AFTER = 0.3  # seconds without a newer query before that hint is counted
 IDLE_BEFORE_SAVING = 0.5  # seconds without a query before a newly built engine is cached
 MAX_RESTARTS = 3  # children lost within RESTART_WINDOW before the client gives up
 RESTART_WINDOW = 60.0
@@ -54,7 +55,8 @@ class Ready:
 @dataclass(frozen=True, slots=True)
 class Answer:
     """The engine's answer to query number `seq` (rows as a compact array, no candidates);
-    `hint`: where no title matches, how many cables the full text finds (up to COUNT_CAP)."""
+    `hint`: where no title matches, how many cables the full text finds (up to COUNT_CAP),
+    sent as a second answer to the same query once typing pauses."""
 
     seq: int
     query: str
@@ -292,6 +294,11 @@ class ThreadSearch:
             def cancelled(seq: int = seq) -> bool:
                 return seq != self._seq
 
+            def quiet(seconds: float, seq: int = seq) -> bool:
+                with self._wake:
+                    self._wake.wait_for(lambda: seq != self._seq or self._closed, seconds)
+                    return seq == self._seq and not self._closed
+
             for message in answer(
                 self.engine,
                 self.library,
@@ -300,6 +307,7 @@ class ThreadSearch:
                 limit=limit,
                 previous=previous,
                 cancelled=cancelled,
+                quiet=quiet,
                 picture=limit <= self.limit,
             ):
                 if isinstance(message, tuple):
@@ -347,6 +355,7 @@ def serve(conn: Connection, library_path: str, limit: int) -> None:
             limit=wanted,
             previous=previous,
             cancelled=conn.poll,
+            quiet=lambda seconds: not conn.poll(seconds),
             picture=wanted <= limit,
         ):
             if isinstance(event, tuple):
@@ -369,12 +378,15 @@ def answer(
     limit: int,
     previous: Matches | None,
     cancelled: Callable[[], bool],
+    quiet: Callable[[float], bool],
     picture: bool = True,
 ) -> Iterator[Answer | Pictured | tuple[str, Matches]]:
-    """Everything the sidebar shows for a titles query, in the order it is shown: the answer
-    (with the full-text hint where no title matches), then ("previous", matches) for the next
-    search to narrow from, then (if `picture`: not for a further page of the same query) the
-    picture of every match. Stops where `cancelled()`."""
+    """Everything the sidebar shows for a titles query, in the order it is shown: the answer,
+    then ("previous", matches) for the next search to narrow from, then (if `picture`: not for
+    a further page of the same query) the picture of every match; where no title matches, the
+    answer again with the full-text hint, counted only if `quiet(HINT_AFTER)` (no newer query
+    came meanwhile): a prefix count can take a second that a newer key cannot interrupt, and a
+    word still being typed needs no hint. Stops where `cancelled()`."""
     from cables.query import parse
 
     query = parse(text)
@@ -384,20 +396,20 @@ def answer(
     found = engine.search(query, limit=limit, previous=previous, cancelled=cancelled, linked=linked)
     if found is None:
         return
-    hint = None
-    if found.total == 0 and not query.empty and library is not None:
-        counted = library.text_search(query, limit=0, count_cap=COUNT_CAP, cancelled=cancelled)
-        if counted.cancelled:
-            return
-        hint = counted.total
-    yield Answer(seq, text, _portable(found), hint)
+    yield Answer(seq, text, _portable(found))
     if found.terms:
         yield ("previous", found)
     if query.empty or not picture or cancelled():
         return
     summary = engine.summary(found.candidates, cancelled)
-    if summary is not None:
-        yield Pictured(seq, summary.by_level, summary.by_month)
+    if summary is None:
+        return
+    yield Pictured(seq, summary.by_level, summary.by_month)
+    if found.total or library is None or not quiet(HINT_AFTER):
+        return
+    counted = library.text_search(query, limit=0, count_cap=COUNT_CAP, cancelled=cancelled)
+    if not counted.cancelled:
+        yield Answer(seq, text, _portable(found), counted.total)
 
 
 def _engine(library_path: Path) -> tuple[Any, int | None]:
@@ -411,14 +423,16 @@ def _engine(library_path: Path) -> tuple[Any, int | None]:
         unsaved = None
         if engine is None:
             engine, unsaved = SidebarSearch(library.load_index()), generation
+            engine.summary(())  # the picture's per-row codes, made once and cached with it
     gc.freeze()  # millions of long-lived objects: no full collection walks them mid-search
     return engine, unsaved
 
 
 def _portable(found: Matches) -> Matches:
-    """The answer without what only the engine needs (its candidates, itself)."""
+    """The answer without what only the engine needs (its candidates, itself, the answer it
+    falls back on: that one holds the engine, which would be pickled whole, 100 MB)."""
     rows = found.rows if isinstance(found.rows, range) else array("i", found.rows)
-    return replace(found, rows=rows, candidates=(), engine=None)
+    return replace(found, rows=rows, candidates=(), engine=None, fallback=None)
 
 
 def _send(conn: Connection, message: tuple[Any, ...]) -> bool:

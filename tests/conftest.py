@@ -7,6 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Timings belong in benchmarks/, not in tests: on a loaded 2-core machine one example of a
+# property test can take 300 ms (Hypothesis's default deadline is 200 ms, a flaky failure).
+settings.register_profile("cables", deadline=None)
+settings.load_profile("cables")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

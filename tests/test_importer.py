@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, FIXTURES, needs_shared
 
+from cables import importer
 from cables.cli import main
 from cables.commands.import_ import ProgressPrinter
 from cables.formats import ParseError
@@ -82,6 +83,31 @@ def test_fixtures_and_corpus_read_back_equal_and_reimport_changes_nothing(tmp_pa
     assert again.unchanged == report.imported + report.updated + report.unchanged
     assert _dump(path) == before
     _consistent(path)
+
+
+@pytest.mark.parametrize("parsers", [2, 3])
+def test_parsing_shared_by_processes_imports_what_one_process_does(
+    tmp_path, monkeypatch, parsers
+) -> None:
+    """The parsing processes' work is merged back in input order: the same library (the same
+    copy kept of a cable given twice), the same records skipped and warned about, in order."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for page in sorted(FIXTURES.iterdir())[:40]:
+        (folder / page.name).write_bytes(page.read_bytes())
+    write_corpus(folder / "more.csv", 300, seed=5)
+    rows = (folder / "more.csv").read_text()
+    (folder / "twice.csv").write_text(rows + '"4","1/2/2009 1:00","09X/1","o","c","","h","b"\n')
+    (folder / "notes.txt").write_text("shopping list: milk, eggs\n")
+    results = {}
+    for n in (1, parsers):
+        monkeypatch.setattr(importer, "parsers", lambda n=n: n)
+        path = tmp_path / f"lib{n}.sqlite3"
+        with Library.open(path, create=True) as lib:
+            report = import_paths(lib, [folder], batch=64)
+        assert report.imported > 340 and report.unchanged == 300 and len(report.skipped) == 2
+        results[n] = (report.summary(), report.skipped, report.warnings, _dump(path))
+    assert results[parsers] == results[1]
 
 
 @pytest.fixture(scope="module")

@@ -57,11 +57,35 @@ def test_following_a_scroll():
 
 
 def test_find_steps_wrap():
-    assert navigation.step_match(3, None, 1) == (0, False)
-    assert navigation.step_match(3, None, -1) == (2, False)
-    assert navigation.step_match(3, 2, 1) == (0, True)
-    assert navigation.step_match(3, 0, -1) == (2, True)
-    assert navigation.step_match(3, 1, 1) == (2, False)
+    paragraphs = [0, 1, 2]  # each match's paragraph
+    assert navigation.step_match(paragraphs, None, 0, 1) == (0, False)
+    assert navigation.step_match(paragraphs, None, 2, -1) == (2, False)
+    assert navigation.step_match(paragraphs, 2, 2, 1) == (0, True)
+    assert navigation.step_match(paragraphs, 0, 0, -1) == (2, True)
+    assert navigation.step_match(paragraphs, 1, 1, 1) == (2, False)
+
+
+def test_find_steps_with_no_match_shown_start_from_the_current_paragraph():
+    paragraphs = [1, 1, 4, 4, 4, 7]
+    assert navigation.step_match(paragraphs, None, 4, 1) == (2, False)  # its first match
+    assert navigation.step_match(paragraphs, None, 4, -1) == (4, False)  # its last match
+    assert navigation.step_match(paragraphs, None, 5, 1) == (5, False)  # none in ¶5: the next
+    assert navigation.step_match(paragraphs, None, 5, -1) == (4, False)
+    assert navigation.step_match(paragraphs, None, 8, 1) == (0, True)
+    assert navigation.step_match(paragraphs, None, 0, -1) == (5, True)
+    assert navigation.first_match_in(paragraphs, 4) == 2
+    assert navigation.first_match_in(paragraphs, 5) is None
+    assert navigation.first_match_in(paragraphs, 9) is None
+
+
+def test_a_find_matches_typed_text_anywhere_and_a_hits_words_whole_or_as_prefixes():
+    assert navigation.Find().pattern() is None
+    typed = navigation.Find("a.b")
+    assert not typed.from_hit and typed.pattern().findall("A.B axb xa.bx") == ["A.B", "a.b"]
+    hit = navigation.Find.of_words([("calderon", False), ("meri", True)])
+    assert hit.from_hit and hit.text == "calderon meri"
+    found = hit.pattern().findall("Calderon calderons Merida's merida meri xmerida")
+    assert found == ["Calderon", "Merida", "merida", "meri"]
 
 
 def test_strip_rows_keep_every_level():

@@ -357,6 +357,22 @@ def test_narrowing_key_by_key_equals_a_fresh_search(index, query):
         assert (previous.total, list(previous.rows)) == (fresh.total, list(fresh.rows)), prefix
 
 
+def test_an_id_typed_key_by_key_keeps_the_ids_one_edit_away(index):
+    """'09mexico10' is no id here: it also finds the ids one edit from it (09MEXICO20), which
+    the answer to '09mexico1' before it did not hold, so that answer cannot be narrowed."""
+    ids = ["09MEXICO100", "09MEXICO20", "09MEXICO1", "09MEXICO3"]
+    n = len(ids)
+    small = CableIndex(ids, [""] * n, ["U"] * n, [""] * n, ["x"] * n, [""] * n, [False] * n)
+    typing, fresh = SidebarSearch(small, cache_size=0), SidebarSearch(small, cache_size=0)
+    for submitted in (False, True):
+        previous = None
+        for prefix in _typed("09mexico100"):
+            query = parse(prefix, submitted=submitted)
+            previous = typing.search(query, previous=previous)
+            expected = fresh.search(query)
+            assert (previous.total, list(previous.rows)) == (expected.total, list(expected.rows))
+
+
 def test_backspace_reuses_results_without_stale_answers(index, engine):
     previous = None
     for prefix in [*_typed("berlin1167"), "berlin116", "berlin11", "berlin1"]:

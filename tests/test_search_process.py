@@ -4,6 +4,7 @@ query, comes back after a crash, says why it cannot start, and ends with its cli
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from tui_support import index_loaded, shown
 
 from cables.library import Library
 from cables.search import SidebarSearch
-from cables.search_process import Answer, Failed, Ready, SearchClient
+from cables.search_process import HINT_AFTER, Answer, Failed, Ready, SearchClient, answer
 from tui.app import CablesApp
 
 
@@ -47,6 +48,63 @@ def test_answers_as_the_engine_does(client: SearchClient, fixtures_library: Path
     assert answer.matches.total == direct.total
     assert list(answer.matches.rows) == list(direct.rows)
     assert index.reference_ids[answer.matches.rows[0]] == "09BERLIN1167"
+
+
+def test_the_full_text_hint_follows_the_answer_once_typing_pauses(fixtures_library: Path):
+    """A query no title matches is answered at once; the full text is counted after, and only
+    if no newer query came meanwhile (`quiet`)."""
+    with Library.open(fixtures_library) as library:
+        engine = SidebarSearch(library.load_index())
+        asked: list[float] = []
+
+        def run(still: bool) -> list:
+            def quiet(seconds: float) -> bool:
+                asked.append(seconds)
+                return still
+
+            events = answer(
+                engine,
+                library,
+                7,
+                "calderon merida ",
+                limit=50,
+                previous=None,
+                cancelled=lambda: False,
+                quiet=quiet,
+            )
+            return [e for e in events if isinstance(e, Answer)]
+
+        first, counted = run(True)
+        assert (first.seq, first.matches.total, first.hint) == (7, 0, None)
+        assert (counted.seq, counted.matches.total, counted.hint) == (7, 0, 1)
+        assert [a.hint for a in run(False)] == [None]  # typing went on: nothing counted
+        assert asked == [HINT_AFTER, HINT_AFTER]
+
+
+def test_an_answer_to_a_query_matching_nothing_leaves_the_engine_behind(fixtures_library: Path):
+    """A word matching nothing keeps the answer before it to narrow from, and that one holds
+    the engine: none of it goes down the pipe (it was the whole engine, pickled)."""
+    with Library.open(fixtures_library) as library:
+        engine = SidebarSearch(library.load_index())
+        previous = None
+        for seq, text in enumerate(["kab", "kabulzz"]):
+            for event in answer(
+                engine,
+                None,
+                seq,
+                text,
+                limit=50,
+                previous=previous,
+                cancelled=lambda: False,
+                quiet=lambda seconds: False,
+            ):
+                if isinstance(event, tuple):
+                    previous = event[1]
+                elif isinstance(event, Answer):
+                    sent = event
+    assert sent.matches.total == 0 and previous is not None and previous.fallback is not None
+    assert sent.matches.fallback is None and sent.matches.engine is None
+    assert len(pickle.dumps(sent)) < 2000
 
 
 def test_only_the_newest_of_queued_queries_is_answered(client: SearchClient):

@@ -15,6 +15,7 @@ from cables.library import Library
 from cables.model import Level
 from cables.state import State
 from tui.app import CablesApp
+from tui.navigation import Find
 from tui.screens.picker import PickerScreen
 from tui.screens.prompt import PromptScreen
 from tui.widgets.cable_view import CableView
@@ -203,7 +204,7 @@ async def test_find_as_you_type_match_by_match_wrapping_and_remembered(fixtures_
         assert expected > len(view.find_hits())  # more matches than paragraphs holding one
         await pilot.press("slash", *"dat")
         assert isinstance(app.screen, PromptScreen)
-        assert view.find_query == "dat"  # searched as typed, before enter
+        assert view.find_query.text == "dat"  # searched as typed, before enter
         await pilot.press("a", "enter")
         assert view.find_status == f"/data: match 1 of {expected}"
         assert f"match 1 of {expected}" in app.query_one("#view-title").render().plain
@@ -211,8 +212,7 @@ async def test_find_as_you_type_match_by_match_wrapping_and_remembered(fixtures_
         for _ in range(expected - 1):
             await pilot.press("n")
             seen.append(view.match_at)
-            paragraph, _row = view._matches[view.match_at]
-            assert view.current == paragraph
+            assert view.current == view._matches[view.match_at].paragraph
             assert "data" in view.paragraph.text.lower()
         assert seen == list(range(expected))  # match by match, not paragraph by paragraph
         await pilot.press("n")
@@ -224,7 +224,7 @@ async def test_find_as_you_type_match_by_match_wrapping_and_remembered(fixtures_
         await pilot.press("slash")
         assert app.screen.query_one(Input).value == "data"  # the last query, offered again
         await pilot.press("escape")
-        assert view.find_query == ""  # escape puts back what was there
+        assert view.find_query == Find()  # escape puts back what was there
 
 
 async def test_find_wrap_note(fixtures_library):

@@ -9,7 +9,7 @@ from rich.text import Text
 from test_tui_app import count, running
 from textual.widgets import Input, Label, Static
 from textual.worker import WorkerCancelled
-from tui_support import shown
+from tui_support import messages, shown
 
 from cables.library import Level
 from tui.widgets.sidebar import SPARKS, CableList, Sidebar, snippet_text, timeline
@@ -110,6 +110,10 @@ async def test_nothing_in_titles_says_why_and_offers_the_text(fixtures_library):
     async with running(fixtures_library) as (app, pilot):
         sidebar = await typed(app, pilot, "calderon merida ")
         assert not sidebar.cable_list.rows
+        for _ in range(100):  # the full-text count comes once typing pauses
+            if note(sidebar):
+                break
+            await pilot.pause(0.05)
         assert note(sidebar).startswith("no cable title matches 'calderon' 'merida'")
         assert "ctrl+t searches the text: 1 cable" in note(sidebar)
 
@@ -173,32 +177,101 @@ async def test_text_mode_lists_hits_and_opens_at_the_paragraph_highlighted(fixtu
         await pilot.pause()
         view = app.view
         assert view.cable.reference_id == "09MEXICO1055" and view.paragraph.number == 4
-        pattern = view._find_pattern()
+        pattern = view.find_query.pattern()
         assert (
             pattern is not None
             and pattern.search("president calderon")
             and pattern.search("MERIDA")
         )
         await pilot.press("n")
-        assert view.paragraph.number > 4
+        assert view.paragraph.number == 4  # ¶4's next match: match by match, not by paragraph
         await pilot.press("ctrl+t")
         assert sidebar.mode == "titles" and sidebar.query_one(Input).border_title == "titles"
 
 
-async def test_n_past_the_last_match_opens_the_next_listed_cable(fixtures_library):
+def shown_match(app) -> str:
+    """The text drawn in the current-match style on screen (the match n/N went to)."""
+    view = app.view
+    style = view.get_component_rich_style("cable-view--find-current")
+    for y in range(view.scrollable_content_region.height):
+        marked = "".join(
+            s.text for s in view.render_line(y) if s.style and s.style.bgcolor == style.bgcolor
+        )
+        if marked:
+            return marked
+    return ""
+
+
+async def test_n_after_a_text_hit_goes_match_by_match_and_says_which(fixtures_library):
+    from test_tui_view_state import title
+
+    async with running(fixtures_library) as (app, pilot):
+        await pilot.press("ctrl+t")
+        await typed(app, pilot, "calderon merida")
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.view
+        assert view.cable.reference_id == "09MEXICO1055" and view.paragraph.number == 4
+        paragraphs = [match.paragraph for match in view._matches]
+        total = len(paragraphs)
+        in_hit = paragraphs.count(view.current)
+        assert in_hit > 1 and total > in_hit  # several in ¶4, and more after it
+        first = paragraphs.index(view.current)
+        assert view.match_at == first  # the hit's paragraph's first match, not past them
+        assert f"/calderon merida: match {first + 1} of {total}" in title(app)
+        assert shown_match(app).lower() in ("calderon", "merida")
+        for k in range(first + 1, total):
+            await pilot.press("n")
+            await pilot.pause()
+            assert view.match_at == k  # each match, those sharing a paragraph too
+            assert view.current == paragraphs[k] and view.cable.reference_id == "09MEXICO1055"
+            assert f"match {k + 1} of {total}" in title(app)
+            row = view._matches[k].row
+            assert int(view.scroll_y) <= row < int(view.scroll_y) + view.size.height
+            assert shown_match(app).lower() in ("calderon", "merida")
+        await pilot.press("n")  # past the last, and no other cable listed
+        await pilot.pause()
+        assert view.cable.reference_id == "09MEXICO1055" and view.match_at == total - 1
+        assert "No more text matches in the list" in messages(app, "warning")
+        await pilot.press("N", "N")
+        assert view.match_at == total - 3  # and back, match by match
+        hit = view.find_query
+        await pilot.press("slash", "d", "escape")  # a find typed, then taken back
+        await pilot.pause()
+        assert view.find_query == hit and view.match_at == total - 3
+        assert f"match {total - 2} of {total}" in title(app)
+
+
+async def test_n_past_the_last_match_opens_the_next_listed_cable_and_n_comes_back(
+    fixtures_library,
+):
     async with running(fixtures_library) as (app, pilot):
         await pilot.press("ctrl+t")
         sidebar = await typed(app, pilot, "westerwelle")
         ids = listed(sidebar)
+        hits = sidebar.cable_list.hits
         assert len(ids) >= 2
         await pilot.press("enter")
         await pilot.pause()
-        assert app.view.cable.reference_id == ids[0]
+        view = app.view
+        assert view.cable.reference_id == ids[0]
         for _ in range(60):
             await pilot.press("n")
-            if app.view.cable.reference_id != ids[0]:
+            await pilot.pause()
+            if view.cable.reference_id != ids[0]:
                 break
-        assert app.view.cable.reference_id == ids[1]
+        assert view.cable.reference_id == ids[1]
+        assert view.paragraph.anchor == hits[1].anchor  # at its best paragraph,
+        assert view._matches[view.match_at].paragraph == view.current  # its first match there
+        for _ in range(view.match_at):  # N back to its first match
+            await pilot.press("N")
+        assert view.match_at == 0 and view.cable.reference_id == ids[1]
+        await pilot.press("N")  # before the first: the previous listed cable, at its last
+        await pilot.pause()
+        assert view.cable.reference_id == ids[0]
+        assert view.match_at == len(view._matches) - 1
+        assert view.current == view._matches[-1].paragraph
+        assert sidebar.cable_list.selected_hit == hits[0]
 
 
 async def test_text_mode_fills_as_the_list_scrolls(fixtures_library):
@@ -283,3 +356,21 @@ async def test_help_shows_the_query_language_and_the_text_key(fixtures_library):
         from test_tui_app import as_text
 
         assert "titles or the full text" in as_text(screen.body)  # the ctrl+t binding's row
+
+
+async def test_after_a_text_hit_a_find_with_slash_wraps_within_the_cable(fixtures_library):
+    async with running(fixtures_library) as (app, pilot):
+        await pilot.press("ctrl+t")
+        await typed(app, pilot, "westerwelle")
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.view
+        opened = view.cable.reference_id
+        await pilot.press("slash", *"data", "enter")  # n/N follow the latest search: this one
+        total = len(view._matches)
+        assert total > 1 and not view.find_query.from_hit
+        for _ in range(total):
+            await pilot.press("n")
+        await pilot.pause()
+        assert view.cable.reference_id == opened  # wrapped round, not on to the next hit
+        assert "Wrapped to the first match" in messages(app)

@@ -1,5 +1,6 @@
 """End to end: the full-text mode of the real `cables` command in tmux, typed like a user:
-ctrl+f, ctrl+t, `calderon merida`, enter: 09MEXICO1055 opens at ¶4 with the words highlighted."""
+ctrl+f, ctrl+t, `calderon merida`, enter: 09MEXICO1055 opens at ¶4 with the words highlighted,
+and n goes to the next match in ¶4."""
 
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ def test_text_mode_finds_calderon_merida_at_paragraph_4(tmp_path, tmux):  # noqa
     assert "09MEXICO1055 │" in screen
     coloured = tmux.screen(colours=True)
     assert {"calderon", "merida"} <= reversed_words(coloured)
+    # at ¶4's first match; n goes to its next match, still in ¶4, and says which
+    shot = tmux.wait_for(": match ")  # the line above the text (its query may be cut short)
+    first = re.search(r"match (\d+) of (\d+)", shot)
+    assert first is not None, shot
+    k, total = int(first[1]), int(first[2])
+    tmux("send-keys", "-t", "e2e", "n")
+    screen = tmux.wait_for(f"match {k + 1} of {total}")
+    assert "¶ 4/13" in screen
 
 
 def reversed_words(screen: str) -> set[str]:

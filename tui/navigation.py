@@ -6,12 +6,44 @@ their own (tests/test_navigation.py).
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Sequence
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from cables.model import Level, Paragraph
 
 Span = tuple[int, int]  # a paragraph's first laid-out line and the line after its last
+Word = tuple[str, bool]  # a full-text hit's word, and whether it stands for a prefix
+
+
+@dataclass(frozen=True, slots=True)
+class Find:
+    """What the view highlights and n/N go through: the text typed after `/` (found as typed, in
+    any case), or a full-text hit's words (whole words or prefixes), whose n/N go on to the next
+    listed hit past the last match instead of wrapping round. `Find()` is no find."""
+
+    text: str = ""
+    words: tuple[Word, ...] = ()
+
+    @classmethod
+    def of_words(cls, words: Iterable[Word]) -> Find:
+        words = tuple(words)
+        return cls(" ".join(word for word, _ in words), words)
+
+    @property
+    def from_hit(self) -> bool:
+        return bool(self.words)
+
+    def pattern(self) -> re.Pattern[str] | None:
+        if self.words:
+            alternatives = "|".join(
+                re.escape(word) + (r"\w*" if prefix else r"\b") for word, prefix in self.words
+            )
+            return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
+        if not self.text:
+            return None
+        return re.compile(re.escape(self.text), re.IGNORECASE)
 
 
 def section_starts(paragraphs: Sequence[Paragraph]) -> list[int]:
@@ -73,14 +105,31 @@ def follow(spans: Sequence[Span], current: int, top: int, height: int, *, paged:
     return current
 
 
-def step_match(count: int, at: int | None, direction: int) -> tuple[int, bool]:
-    """The next (or previous) of `count` find matches from `at`, and whether it wrapped round."""
+def step_match(
+    paragraphs: Sequence[int], at: int | None, current: int, direction: int
+) -> tuple[int, bool]:
+    """The next (or previous) find match from match `at`, and whether it wrapped round.
+
+    `paragraphs` holds each match's paragraph, in order. With no match shown (`at` None), n goes
+    to the first match from the current paragraph on, N to the last one up to it.
+    """
     if at is None:
-        at = -1 if direction > 0 else count
-    k = at + direction
-    if 0 <= k < count:
+        k = (
+            bisect_left(paragraphs, current)
+            if direction > 0
+            else bisect_right(paragraphs, current) - 1
+        )
+    else:
+        k = at + direction
+    if 0 <= k < len(paragraphs):
         return k, False
-    return k % count, True
+    return k % len(paragraphs), True
+
+
+def first_match_in(paragraphs: Sequence[int], current: int) -> int | None:
+    """The first of the find matches (each match's paragraph, in order) in paragraph `current`."""
+    k = bisect_left(paragraphs, current)
+    return k if k < len(paragraphs) and paragraphs[k] == current else None
 
 
 def strip_runs(count: int, height: int) -> list[Span]:

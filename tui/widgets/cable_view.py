@@ -9,9 +9,9 @@ is never the only signal; the current paragraph is marked `▶` as well as highl
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
 from rich.cells import cell_len
@@ -23,6 +23,7 @@ from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -31,6 +32,7 @@ from cables.model import Cable, Level, Paragraph
 from cables.sanitize import clean, clean_line
 from tui import navigation
 from tui.keys import bindings, key_hint
+from tui.navigation import Find, Word
 from tui.widgets.footer import marking_label
 from tui.widgets.levels import LevelStyles
 from tui.widgets.wrap import line_spans
@@ -38,6 +40,16 @@ from tui.widgets.wrap import line_spans
 GUTTER = 3  # level bar (`▶` on the current paragraph), bookmark mark, space
 BOOKMARK_MARK = "•"
 STRIP_CACHE_LINES = 1000
+
+
+class _Match(NamedTuple):
+    """One find match: its paragraph, the laid-out line it starts on, and the cells it covers
+    on that line (from the text's first cell, after the gutter)."""
+
+    paragraph: int
+    row: int
+    start: int
+    end: int
 
 
 @dataclass(slots=True)
@@ -62,7 +74,19 @@ class _Line:
 
 
 class CableView(ScrollView, can_focus=True):
-    """Shows one cable; keeps the current paragraph and moves it from the keyboard."""
+    """Shows one cable; keeps the current paragraph and moves it from the keyboard.
+
+    The reader's state is three reactives: setting one is the only way to change it, and its
+    watcher lays out, redraws and tells the app (`Moved`). `show` sets them for a new cable
+    without their watchers, and lays the cable out once.
+    """
+
+    current: var[int] = var(0, init=False)
+    """The paragraph the reader is on (index into the cable's paragraphs)."""
+    find_query: var[Find] = var(Find(), init=False)
+    """What is highlighted and n/N go through."""
+    original: var[bool] = var(False, init=False)
+    """Whether the text as published is shown instead of the paragraphs."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings(Scope.CABLE)
 
@@ -70,6 +94,7 @@ class CableView(ScrollView, can_focus=True):
         "cable-view--current",
         "cable-view--heading",
         "cable-view--find",
+        "cable-view--find-current",
         "cable-view--synthetic",
     }
 
@@ -95,14 +120,10 @@ class CableView(ScrollView, can_focus=True):
         self.levels = styles
         self.keymap = keymap or {}  # the user's, for hints that name keys
         self.cable: Cable | None = None
-        self.current = 0
-        self.original = False
-        self.find_query = ""
         self.last_query = ""  # what `/` offers again, across cables
         self.match_at: int | None = None  # index into _matches of the match shown
-        self._matches: list[tuple[int, int]] = []  # per find match: paragraph, line
+        self._matches: list[_Match] = []
         self._raw_rows: list[int] = []  # raw view: per line of the text, its first laid-out row
-        self.find_words_pattern: re.Pattern[str] | None = None  # a full-text hit's words
         self.target_level: Level | None = None
         self._lines: list[_Line] = []
         self._spans: list[tuple[int, int]] = []  # per paragraph: first line, end line
@@ -117,6 +138,7 @@ class CableView(ScrollView, can_focus=True):
         self._strips: LRUCache[int, Strip] = LRUCache(STRIP_CACHE_LINES)
         self._base_style = Style()
         self._current_style = Style()
+        self._match_style = Style()
 
     # -- showing -------------------------------------------------------------------------
 
@@ -124,12 +146,8 @@ class CableView(ScrollView, can_focus=True):
         """Open `cable` at paragraph `index`."""
         self.cable = cable
         self.message = []
-        self.original = False
-        self.find_query = ""
-        self.match_at = None
-        self.find_words_pattern = None
+        self._reset(self.validate_current(index))
         self.target_level = None
-        self.current = max(0, min(index, len(cable.paragraphs) - 1))
         self._held = True  # the scroll below is ours: the current paragraph stays
         self._relayout()
         self.scroll_to(x=0, y=0, animate=False)
@@ -141,8 +159,47 @@ class CableView(ScrollView, can_focus=True):
         """No cable: show `lines` (plain text) instead, e.g. how to fill an empty library."""
         self.cable = None
         self.message = lines
-        self.find_query = ""
+        self._reset(0)
         self._relayout()
+        self._moved()
+
+    def _reset(self, current: int) -> None:
+        """A new cable (or none): no find, no raw text, paragraph `current`. Set without the
+        watchers: the caller lays the new text out once and says it moved."""
+        self.set_reactive(CableView.original, False)
+        self.set_reactive(CableView.find_query, Find())
+        self.set_reactive(CableView.current, current)
+        self.match_at = None
+
+    def validate_current(self, index: int) -> int:
+        """Any index is brought within the cable's paragraphs."""
+        count = len(self.cable.paragraphs) if self.cable is not None else 0
+        return max(0, min(index, count - 1))
+
+    def watch_current(self) -> None:
+        """The highlight and the `▶` move with it; the footer and strip follow (`Moved`)."""
+        self.refresh()
+        self._moved()
+
+    def watch_find_query(self) -> None:
+        """Highlight the new find's matches (a new layout); none of them is shown yet."""
+        self.match_at = None
+        self._relayout()
+        self._moved()  # the title's find status
+
+    def validate_original(self, original: bool) -> bool:
+        """Raw mode needs a cable: with none, the message stays as it is."""
+        return original and self.cable is not None
+
+    def watch_original(self, original: bool) -> None:
+        """Lay out the text as published (or the paragraphs again) where the reader is."""
+        self._held = True
+        self._relayout()
+        if original:
+            self.scroll_to(x=0, y=max(0, self._raw_row_of(self.current) - 1), animate=False)
+        elif self._leads:
+            self.scroll_to(x=0, y=max(0, self._leads[self.current] - 1), animate=False)
+        self._held = False
         self._moved()
 
     def restyle(self) -> None:
@@ -164,17 +221,8 @@ class CableView(ScrollView, can_focus=True):
         """Make paragraph `index` current and bring it on screen."""
         if self.cable is None or not self.cable.paragraphs:
             return
-        self.current = max(0, min(index, len(self.cable.paragraphs) - 1))
+        self.current = index
         self._reveal()
-        self.refresh()
-        self._moved()
-
-    def _make_current(self, index: int) -> None:
-        """Make paragraph `index` current where it is, without scrolling."""
-        if index != self.current:
-            self.current = index
-            self.refresh()
-            self._moved()
 
     def set_bookmarked(self, indices: frozenset[int]) -> None:
         """Mark these paragraphs of the open cable as bookmarked (a dot in the gutter)."""
@@ -220,8 +268,8 @@ class CableView(ScrollView, can_focus=True):
         height = self.scrollable_content_region.height
         if self.original or self._held or not self._spans or not height:
             return
-        self._make_current(
-            navigation.follow(self._spans, self.current, int(self.scroll_y), height, paged=paged)
+        self.current = navigation.follow(
+            self._spans, self.current, int(self.scroll_y), height, paged=paged
         )
 
     def on_click(self, event: Click) -> None:
@@ -231,7 +279,7 @@ class CableView(ScrollView, can_focus=True):
             return
         paragraph = self._lines[number].paragraph
         if paragraph is not None:
-            self._make_current(paragraph)
+            self.current = paragraph
 
     # -- layout --------------------------------------------------------------------------
 
@@ -304,7 +352,7 @@ class CableView(ScrollView, can_focus=True):
         spans: list[tuple[int, int]] = []
         leads: list[int] = []
         section: str | None = None
-        find = self._find_pattern()
+        find = self.find_query.pattern()
         find_style = self.get_component_rich_style("cable-view--find", partial=True)
         self._matches = []
         for i, paragraph in enumerate(cable.paragraphs):
@@ -317,12 +365,16 @@ class CableView(ScrollView, can_focus=True):
             text = self._paragraph_text(paragraph, find, find_style)
             wrapped = add(text, i)
             if find is not None:  # each match, with the line it starts on
-                for match in find.finditer(text.plain):
+                plain = text.plain
+                for match in find.finditer(plain):
                     row = next(
                         (k for k, (_, end) in enumerate(wrapped) if match.start() < end),
                         len(wrapped) - 1,
                     )
-                    self._matches.append((i, start + row))
+                    first, last = wrapped[row]
+                    cells = cell_len(plain[first : match.start()])
+                    covered = cell_len(plain[match.start() : min(match.end(), last)])
+                    self._matches.append(_Match(i, start + row, cells, cells + covered))
             spans.append((start, len(lines)))
             leads.append(lead)
             add(Text(""))
@@ -392,6 +444,7 @@ class CableView(ScrollView, can_focus=True):
         # Styles looked up once per paint, not per line (each lookup walks the DOM).
         self._base_style = self.rich_style
         self._current_style = self.get_component_rich_style("cable-view--current")
+        self._match_style = self.get_component_rich_style("cable-view--find-current")
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
@@ -409,9 +462,19 @@ class CableView(ScrollView, can_focus=True):
             return strip.crop_extend(0, width, None).apply_style(base)
         gutter = self._gutter(line)
         strip = Strip.join([gutter, strip]).crop_extend(0, width, None)
+        if self.match_at is not None and self._matches[self.match_at].row == number:
+            strip = self._mark_match(strip, self._matches[self.match_at])
         if line.paragraph is not None and line.paragraph == self.current:
             strip = strip.apply_style(self._current_style)
         return strip.apply_style(base)
+
+    def _mark_match(self, strip: Strip, match: _Match) -> Strip:
+        """The match n/N went to stands out from the other matches (several share a line)."""
+        head, text, tail = strip.divide(
+            [GUTTER + match.start, GUTTER + match.end, strip.cell_length]
+        )
+        marked = Strip([Segment(part, self._match_style) for part, _, _ in text], text.cell_length)
+        return Strip.join([head, marked, tail])
 
     def _gutter(self, line: _Line) -> Strip:
         if line.paragraph is None or self.cable is None:
@@ -553,29 +616,19 @@ class CableView(ScrollView, can_focus=True):
         choices = [(level.value, f"{level.label}") for level in Level]
         self.app.push_screen(PickerScreen("Jump between paragraphs of level", choices), done)
 
-    def _find_pattern(self) -> re.Pattern[str] | None:
-        if self.find_words_pattern is not None:
-            return self.find_words_pattern
-        if not self.find_query:
-            return None
-        return re.compile(re.escape(self.find_query), re.IGNORECASE)
-
-    def find_words(self, words: Sequence[tuple[str, bool]]) -> None:
-        """Highlight the words of a full-text hit (word, is prefix) wherever they occur; n/N
-        then go through them, and past the last one post `PastLastMatch`."""
-        alternatives = "|".join(re.escape(w) + (r"\w*" if prefix else r"\b") for w, prefix in words)
-        self.find_query = " ".join(w for w, _ in words)
-        self.find_words_pattern = re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
-        self._relayout()
-        # n goes on after the current paragraph (the hit's), N back before it
-        self.match_at = max(
-            (k for k, (paragraph, _) in enumerate(self._matches) if paragraph <= self.current),
-            default=None,
-        )
-        self._moved()
+    def find_words(self, words: Iterable[Word], *, last: bool = False) -> None:
+        """Highlight the words of a full-text hit (word, is prefix) wherever they occur and show
+        the first match in the current paragraph (the hit's), or the cable's `last` match (N came
+        back from the next hit); n/N then go match by match, and past the last one post
+        `PastLastMatch`."""
+        self.find_query = Find.of_words(words)
+        paragraphs = [match.paragraph for match in self._matches]
+        k = len(paragraphs) - 1 if last else navigation.first_match_in(paragraphs, self.current)
+        if k is not None and k >= 0:
+            self._show_match(k)
 
     def find_hits(self) -> list[int]:
-        pattern = self._find_pattern()
+        pattern = self.find_query.pattern()
         if pattern is None or self.cable is None:
             return []
         return [
@@ -586,39 +639,45 @@ class CableView(ScrollView, can_focus=True):
 
     def find(self, query: str) -> None:
         """Highlight `query` and show its first match at or after the current paragraph."""
-        self.find_query = query
-        self.match_at = None
-        self.find_words_pattern = None
-        self._relayout()
+        self.find_query = Find(query)
         if query:
             self.last_query = query
         if not self._matches:
-            self._moved()  # the status line says "no match"
             return
         start = self._spans[self.current][0]
-        self._show_match(next((k for k, (_, row) in enumerate(self._matches) if row >= start), 0))
+        self._show_match(
+            next((k for k, match in enumerate(self._matches) if match.row >= start), 0)
+        )
 
     @property
     def find_status(self) -> str | None:
         """`/data: match 2 of 5`, `/data: no match`, or None with no find."""
-        if not self.find_query:
+        count = self.find_count
+        return None if count is None else f"/{self.find_query.text}: {count}"
+
+    @property
+    def find_count(self) -> str | None:
+        """`match 2 of 5`, `5 matches` (none shown yet), `no match`, or None with no find."""
+        if not self.find_query.text:
             return None
         if not self._matches:
-            return f"/{self.find_query}: no match"
-        shown = "" if self.match_at is None else f"match {self.match_at + 1} of "
-        return f"/{self.find_query}: {shown}{len(self._matches)}" + ("" if shown else " matches")
+            return "no match"
+        if self.match_at is None:
+            return f"{len(self._matches)} matches"
+        return f"match {self.match_at + 1} of {len(self._matches)}"
 
     def _show_match(self, k: int) -> None:
         """Bring match `k` on screen and make its paragraph current."""
         self.match_at = k
-        paragraph, row = self._matches[k]
+        paragraph, row = self._matches[k].paragraph, self._matches[k].row
         height = self.scrollable_content_region.height
         top = int(self.scroll_y)
         if height and not top <= row < top + height:
             self.scroll_to(y=max(0, row - height // 3), animate=False)
+        if paragraph == self.current:
+            self._moved()  # the title's match number
         self.current = paragraph
-        self.refresh()
-        self._moved()
+        self.refresh()  # the match marked as the one shown
 
     def action_find(self) -> None:
         """`/`: find as you type; enter keeps it, escape puts back what was there."""
@@ -626,15 +685,15 @@ class CableView(ScrollView, can_focus=True):
 
         if self._nothing_yet():
             return
-        before = (self.find_query, self.current, self.scroll_y)
+        before = (self.find_query, self.match_at, self.current, self.scroll_y)
 
         def done(value: str | None) -> None:
             if value is None:
-                query, current, scroll_y = before
-                self.find(query)
+                self.find_query, match_at, current, scroll_y = before
+                self.match_at = match_at
                 self.scroll_to(y=scroll_y, animate=False)
-                self._make_current(current)
-                self._moved()
+                self.current = current
+                self._moved()  # the title's find status as it was
 
         self.app.push_screen(
             PromptScreen("Find in this cable", "/", value=self.last_query, on_change=self.find),
@@ -648,7 +707,8 @@ class CableView(ScrollView, can_focus=True):
         self._find_step(-1)
 
     def _find_step(self, direction: int) -> None:
-        if not self.find_query:
+        find = self.find_query
+        if not find.text:
             self.notify(
                 f"Nothing to find yet: press {key_hint('find', self.keymap)} first",
                 severity="warning",
@@ -656,14 +716,15 @@ class CableView(ScrollView, can_focus=True):
             )
             return
         if not self._matches:
-            if self.find_words_pattern is not None:  # a full-text hit: on to the next cable
+            if find.from_hit:  # a full-text hit: on to the next cable
                 self.post_message(self.PastLastMatch(direction))
                 return
-            self.notify(f"No match for {self.find_query!r}", severity="warning", markup=False)
+            self.notify(f"No match for {find.text!r}", severity="warning", markup=False)
             return
-        k, wrapped = navigation.step_match(len(self._matches), self.match_at, direction)
+        paragraphs = [match.paragraph for match in self._matches]
+        k, wrapped = navigation.step_match(paragraphs, self.match_at, self.current, direction)
         if wrapped:
-            if self.find_words_pattern is not None:
+            if find.from_hit:
                 self.post_message(self.PastLastMatch(direction))
                 return
             where = "first" if direction > 0 else "last"
@@ -672,14 +733,5 @@ class CableView(ScrollView, can_focus=True):
 
     def action_toggle_original(self) -> None:
         """`o`: the text as published, opened where the current paragraph is, and back."""
-        if self.cable is None:
-            return
-        self.original = not self.original
-        self._held = True
-        self._relayout()
-        if self.original:
-            self.scroll_to(x=0, y=max(0, self._raw_row_of(self.current) - 1), animate=False)
-        else:
-            self.scroll_to(x=0, y=max(0, self._leads[self.current] - 1), animate=False)
-        self._held = False
-        self._moved()
+        if self.cable is not None:
+            self.original = not self.original

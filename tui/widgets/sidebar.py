@@ -68,21 +68,27 @@ class CableList(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"cable-list--cursor"}
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # The rows change with every key: their number sets the scrollbar, not the layout (a
+    # layout pass repaints the whole screen, the cable view included). See `_resized`.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     class Opened(Message):
         """The user chose a cable (enter or click); a text-mode hit also names its paragraph
-        and the words to highlight."""
+        and the words to highlight (and `last`: show their last match, N came back to it)."""
 
         def __init__(
             self,
             reference_id: str,
             anchor: str | None = None,
             words: Sequence[tuple[str, bool]] = (),
+            *,
+            last: bool = False,
         ) -> None:
             super().__init__()
             self.reference_id = reference_id
             self.anchor = anchor
             self.words = words
+            self.last = last
 
     class NeedMore(Message):
         """The list was scrolled near the end of what is loaded: load the next page."""
@@ -118,6 +124,7 @@ class CableList(ScrollView, can_focus=True):
         # rows are cut to the width: never a horizontal scrollbar, whatever the width was when
         # the rows came (the vertical bar may appear after and narrow the content)
         self.virtual_size = Size(0, len(self.rows))
+        self._scroll_update(self.virtual_size)  # the scrollbar, as a layout pass would
         if top:
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
@@ -462,20 +469,21 @@ class Sidebar(Vertical):
             self._title_page += self.limit
             self._paged = self.search.submit(self.query_one(Input).value, self._title_page)
 
-    def action_open_selected(self) -> None:
+    def action_open_selected(self, last: bool = False) -> None:
         hit = self.cable_list.selected_hit
         if hit is not None:
-            self.post_message(CableList.Opened(hit.reference_id, hit.anchor, self.words))
+            self.post_message(CableList.Opened(hit.reference_id, hit.anchor, self.words, last=last))
         elif selected := self.cable_list.selected:
             self.post_message(CableList.Opened(selected))
 
     def next_hit(self, step: int) -> bool:
-        """Open the next (or previous) listed text hit; False when there is none."""
+        """Open the next listed text hit (or the previous one, at its last match); False when
+        there is none."""
         cable_list = self.cable_list
         if cable_list.hits is None or not 0 <= cable_list.cursor + step < len(cable_list.rows):
             return False
         cable_list.cursor += step
-        self.action_open_selected()
+        self.action_open_selected(last=step < 0)
         return True
 
     def action_move(self, step: int) -> None:
@@ -626,7 +634,7 @@ class Sidebar(Vertical):
         width = max(10, self.size.width - 2)
         line.append("\n")
         line.append_text(timeline(by_month or {}, width))
-        summary.update(line)
+        summary.update(line, layout=False)  # two lines, fixed in cables.tcss
         summary.display = True
 
 
