@@ -615,7 +615,10 @@ class SidebarSearch:
             if len(base) < INDEXED or cost * SCAN_FROM > len(base):
                 break
             covered = within is not None and not done and _implies(term, within)
-            base = self._words.rows(needles, self._all if covered else base, self._id_lookups[0])
+            rows = self._words.rows(needles, self._all if covered else base, self._id_lookups[0])
+            if term.fuzzy_ids:  # and the ids one edit from the word
+                rows = sorted({*rows, *(i for i in term.fuzzy_ids if _contains(base, i))})
+            base = rows
             done.append(term)
         return base, [t for t in terms if all(t is not d for d in done)]
 
@@ -904,9 +907,9 @@ _FROM_BITS = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def _needles(term: Term) -> list[Needle] | None:
-    """What a term's rows hold, as the word index looks it up (any one of them will do); None
-    for a term it cannot answer (phrases, years, alternatives, ids one edit away)."""
-    if term.alternatives or term.year is not None or term.fuzzy_ids or term.kind == "phrase":
+    """What a term's rows hold, as the word index looks it up (any one of them will do; ids
+    one edit away are added apart); None for a term it cannot answer (phrases, years, ORs)."""
+    if term.alternatives or term.year is not None or term.kind == "phrase":
         return None
     if term.kind == "prefix":
         needles = [(term.word, START)]
