@@ -17,6 +17,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -243,6 +244,37 @@ def _receive(channel: Any, child: Any) -> Block | None:
         return item
 
 
+_STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Signals that stop an import wait while a batch is written and counted, then act: one
+    landing during the COMMIT would otherwise be raised after the commit and before the count,
+    and the report would miss a batch the library holds. (Main thread only: elsewhere Python
+    runs no signal handlers.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[signal.Signals] = []
+
+    def hold(signum: int, _frame: object) -> None:
+        held.append(signal.Signals(signum))
+
+    previous = {sig: signal.signal(sig, hold) for sig in _STOPPING}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if held:  # the batch is in and counted (an error would have gone up instead): act now
+        handler = previous[held[0]]
+        if callable(handler):
+            handler(held[0], None)
+        elif handler == signal.SIG_DFL:
+            os.kill(os.getpid(), held[0])
+
+
 def import_paths(
     library: Library,
     paths: Sequence[Path],
@@ -250,20 +282,22 @@ def import_paths(
     progress: Callable[[Progress], None] | None = None,
     batch: int = BATCH_CABLES,
 ) -> ImportReport:
-    """Import files and folders; Ctrl-C stops after rolling back the batch being written and
-    returns the report so far (`interrupted`), every earlier batch kept. So does a library that
-    stops taking writes (disk full, a lock held too long, damage): `failed` says why."""
+    """Import files and folders; Ctrl-C (or SIGTERM, SIGHUP) stops once the batch being written
+    is in (a few seconds at most) and returns the report so far (`interrupted`). So does a
+    library that stops taking writes (disk full, a lock held too long, damage): `failed` says
+    why."""
     report = ImportReport()
     sizes = input_files(paths)
     total = sum(sizes.values())
     started = time.monotonic()
     try:
         for cables, skipped, warnings, done in _parallel_batches(paths, sizes, batch):
-            result = library.add(cables)
-            report.read += len(cables) + len(skipped)
-            report.imported += len(result.imported)
-            report.updated += len(result.updated)
-            report.unchanged += result.unchanged
+            with _signals_held():
+                result = library.add(cables)
+                report.read += len(cables) + len(skipped)
+                report.imported += len(result.imported)
+                report.updated += len(result.updated)
+                report.unchanged += result.unchanged
             report.skipped.extend(skipped)
             report.warnings.extend(warnings)
             report.bytes = done

@@ -241,3 +241,25 @@ def test_progress_printer_plain_and_terminal() -> None:
     printer.finish()
     assert tty.getvalue().startswith("\r[############............] 1,500 records")
     assert tty.getvalue().endswith("\n")
+
+
+def test_a_signal_during_a_commit_is_counted_with_its_batch(tmp_path, monkeypatch) -> None:
+    """SIGINT arriving as a batch commits (here: just after `add` commits, before it returns)
+    stops the import after that batch is counted: the report says what the library holds."""
+    dump = tmp_path / "c.csv"
+    write_corpus(dump, 30, seed=3)
+    add = Library.add
+    calls: list[int] = []
+
+    def add_then_signal(self: Library, cables):  # a real commit, then a real signal
+        result = add(self, cables)
+        calls.append(len(cables))
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+        return result
+
+    monkeypatch.setattr(Library, "add", add_then_signal)
+    with Library.open(tmp_path / "lib.sqlite3", create=True) as library:
+        report = import_paths(library, [dump], batch=10)
+        assert report.interrupted
+        assert report.imported == library.count() == 20
