@@ -46,6 +46,8 @@ SIZE = (120, 40)
 KEY_INTERVAL = 0.12  # seconds between a key's answer and the next key (fast typing)
 QUERIES = ["09berlin1167", "iran nuclear", "minister", "embassy baghdad", "10state", "08moscow"]
 CTRL_B, CTRL_F, ENTER, PAGE_DOWN, QUIT = b"\x02", b"\x06", b"\r", b"\x1b[6~", b"q"
+IDLE_WINDOW = 5.0  # seconds with every session connected and idle, its CPU measured
+SESSION_CPU = ("main_thread", "other_threads", "child_processes")
 LOADED = re.compile(rb"(\d[\d,]*) of \1")  # the sidebar's "N of N": the index is in
 
 
@@ -96,10 +98,65 @@ def memory_kb(pid: int) -> tuple[int, int, int]:
     return rss, pss, uss
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int, task: int | None = None) -> float:
+    """User + system CPU time of one process (or one of its threads) so far; 0 once gone."""
+    path = f"/proc/{pid}/task/{task}/stat" if task is not None else f"/proc/{pid}/stat"
+    try:
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_thread(pid: int) -> dict[str, float]:
+    """A session's CPU seconds: its main thread (the event loop: Textual, the sidebar), its
+    other threads together (the search thread, Textual's writer and input threads), its
+    child processes."""
+    main = cpu_seconds(pid, pid)
+    others = sum(
+        cpu_seconds(pid, int(task.name))
+        for task in Path(f"/proc/{pid}/task").glob("*")
+        if task.name != str(pid)
+    )
+    below = sum(cpu_seconds(child) for child in descendants(pid)[1:])
+    return {"main_thread": main, "other_threads": others, "child_processes": below}
+
+
+def started(pid: int) -> int:
+    """When a process started (clock ticks since boot)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+
+
+def fork_children(server_pid: int) -> tuple[list[int], list[int]]:
+    """The fork server's children: its shared search process (the first it forked, before any
+    session) and the sessions."""
+    found = [pid for fork in children(server_pid) for pid in children(fork)]
+    found.sort(key=started)
+    return found[:1], found[1:]
+
+
+def cpu_snapshot(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far: the SSH server (it relays every byte), the fork server, the shared
+    search process, and the sessions by thread (summed over all of them)."""
+    forks = children(server_pid)
+    search, sessions = fork_children(server_pid)
+    snapshot = {
+        "ssh_server": cpu_seconds(server_pid),
+        "fork_server": sum(cpu_seconds(fork) for fork in forks),
+        "shared_search": sum(cpu_seconds(pid) for pid in search),
+        "main_thread": 0.0,
+        "other_threads": 0.0,
+        "child_processes": 0.0,
+    }
+    for pid in sessions:
+        with contextlib.suppress(OSError):
+            for name, seconds in cpu_by_thread(pid).items():
+                snapshot[name] += seconds
+    return snapshot
+
+
+def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: round(after[name] - before[name], 2) for name in before}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -149,6 +206,7 @@ class Reader:
         self.ssh_key = key
         self.port = port
         self.latencies: list[tuple[str, float]] = []  # (kind of key, seconds)
+        self.sizes: list[tuple[str, int]] = []  # (kind of key, bytes on screen until quiet)
         self.conn: asyncssh.SSHClientConnection | None = None
         self.chan: asyncssh.SSHClientChannel[bytes] | None = None
         self.term: Terminal | None = None
@@ -192,6 +250,8 @@ class Reader:
         except TimeoutError:
             raise TimeoutError(f"no answer to the key {data!r} in {timeout:.0f} s") from None
         self.latencies.append((kind, took))
+        await self.quiet()
+        self.sizes.append((kind, len(self.term.output) - mark))
 
     async def quiet(self, gap: float = 0.05, limit: float = 1.0) -> None:
         """Let the previous key's frames finish, so each measure starts clean."""
@@ -209,9 +269,11 @@ class Reader:
             query = QUERIES[(self.number + i) % len(QUERIES)]
             await self.key("focus search", CTRL_F)
             await asyncio.sleep(0.3)  # the focus lands in the search box first
-            for char in query:  # a space may be drawn as a cursor move: any output answers it
-                expect = None if char == " " else char.encode()
-                await self.key("type in search", char.encode(), expect=expect)
+            for typed, char in enumerate(query, 1):  # a space may be drawn as a cursor move:
+                expect = None if char == " " else char.encode()  # any output answers it
+                # 1-2 letters: the engine's slowest queries (they scan every cable)
+                kind = "type in search" if typed > 2 else "type in search, 1-2 letters"
+                await self.key(kind, char.encode(), expect=expect)
             await asyncio.sleep(0.5)  # the sidebar's search settles
             await self.key("open cable", ENTER)
             await asyncio.sleep(0.3)
@@ -333,19 +395,32 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
     server_rss = rss_kb(server_pid)
     # The server's one child is the fork server; every session is one of its children.
     forks = children(server_pid)
-    sessions = [memory_kb(pid) for fork in forks for pid in children(fork)]
+    search, session_pids = fork_children(server_pid)
+    sessions = [memory_kb(pid) for pid in session_pids]
     fork_rss = sum(rss_kb(fork) for fork in forks)
+    # Twenty browsers waiting for a key: what they cost doing nothing.
+    idle_before = cpu_snapshot(server_pid)
+    await asyncio.sleep(IDLE_WINDOW)
+    idle = cpu_delta(idle_before, cpu_snapshot(server_pid))
     live = [r for r in readers if r.failure is None]
+    browse_before = cpu_snapshot(server_pid)
+    browse_started = time.perf_counter()
     await asyncio.gather(*(guarded(r, r.browse(args.rounds)) for r in live))
+    browse_wall = time.perf_counter() - browse_started
+    browse_cpu = cpu_delta(browse_before, cpu_snapshot(server_pid))
     latencies = [t * 1000 for r in readers for _, t in r.latencies]
     by_kind: dict[str, list[float]] = {}
     for reader in readers:
         for kind, took in reader.latencies:
             by_kind.setdefault(kind, []).append(took * 1000)
     used_browsed = used_mb()
-    browsed = [memory_kb(pid) for fork in forks for pid in children(fork)]
-    server_cpu = cpu_seconds(server_pid)
-    sessions_cpu = sum(cpu_seconds(pid) for fork in forks for pid in children(fork))
+    browsed = [memory_kb(pid) for pid in session_pids]
+    search_memory = [memory_kb(pid) for pid in search]
+    sizes: dict[str, list[int]] = {}
+    for reader in readers:
+        for kind, size in reader.sizes:
+            sizes.setdefault(kind, []).append(size)
+    browsing_keys = sum(len(r.sizes) for r in live)
     await asyncio.gather(*(r.close() for r in readers), return_exceptions=True)
     n = len(readers)
     loaded = [t for t in loads if t is not None]
@@ -363,6 +438,7 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
                 "n": len(values),
                 "p50_ms": round(statistics.median(values), 1),
                 "p95_ms": round(percentile(values, 0.95), 1),
+                "bytes_median": statistics.median(sizes[kind]) if sizes.get(kind) else None,
             }
             for kind, values in by_kind.items()
         },
@@ -375,14 +451,33 @@ async def drive(args, server_pid: int, readers: list[Reader], used_before: float
         if sessions
         else None,
         "server_rss_mb": round(server_rss / 1024, 1),
-        "cpu_s": {"ssh_server": round(server_cpu, 1), "sessions": round(sessions_cpu, 1)},
+        # CPU seconds while all of them browse, by process and thread, and per keystroke
+        "browse_wall_s": round(browse_wall, 1),
+        "browse_cpu_s": browse_cpu,
+        "cpu_ms_per_key": {
+            name: round(seconds * 1000 / max(browsing_keys, 1), 2)
+            for name, seconds in browse_cpu.items()
+        },
+        # CPU seconds over IDLE_WINDOW with every session connected and no key pressed
+        "idle_cpu_s": idle,
+        "idle_cpu_percent_per_session": round(
+            100 * sum(idle[k] for k in SESSION_CPU) / IDLE_WINDOW / max(len(browsed), 1), 2
+        ),
         "fork_server_rss_mb": round(fork_rss / 1024, 1),
+        # one for all sessions: what it copied of the engine is paid once, not per session
+        "shared_search_private_mb": round(sum(m[2] for m in search_memory) / 1024, 1),
         "machine_used_mb": {
             "before": round(used_before),
             "one_session": round(used_one),
             "all_sessions": round(used_all),
             "after_browsing": round(used_browsed),
         },
+        # RSS grows by what a session allocates; private pages also by shared pages it wrote to
+        "session_rss_mb_mean_after_browsing": round(
+            statistics.mean(b[0] for b in browsed) / 1024, 1
+        )
+        if browsed
+        else None,
         "session_pss_mb_mean_after_browsing": round(
             statistics.mean(b[1] for b in browsed) / 1024, 1
         )
@@ -443,15 +538,22 @@ def main() -> int:
     print(
         f"memory per session: RSS {result['session_rss_mb_mean']} MB, PSS"
         f" {result['session_pss_mb_mean']} MB, private {result['session_uss_mb_mean_loaded']} MB"
-        f" once loaded (fork server {result['fork_server_rss_mb']} MB, server"
+        f" once loaded (fork server {result['fork_server_rss_mb']} MB, its shared search"
+        f" process {result['shared_search_private_mb']} MB private after browsing, server"
         f" {result['server_rss_mb']} MB); after browsing: private"
         f" {result['mb_per_session_beyond_first']} MB per session beyond the first"
         f" (target < {TARGETS['mb_per_session_beyond_first']:.0f}), PSS"
-        f" {result['session_pss_mb_mean_after_browsing']} MB; machine used"
+        f" {result['session_pss_mb_mean_after_browsing']} MB, RSS"
+        f" {result['session_rss_mb_mean_after_browsing']} MB; machine used"
         f" {result['machine_used_mb']} MB, {result['machine_mb_per_session_beyond_first']} MB"
         " per further session"
     )
-    print(f"CPU seconds: {result['cpu_s']}")
+    print(
+        f"CPU while browsing ({result['browse_wall_s']} s wall): {result['browse_cpu_s']} s;"
+        f" per keystroke: {result['cpu_ms_per_key']} ms; idle, {IDLE_WINDOW:.0f} s with every"
+        f" session connected: {result['idle_cpu_s']} s"
+        f" ({result['idle_cpu_percent_per_session']}% of a core per session)"
+    )
     for kind, figures in result["by_key"].items():
         print(f"  {kind}: {figures}")
     print(

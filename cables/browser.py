@@ -14,6 +14,7 @@ from cables.config import Config
 if TYPE_CHECKING:
     from cables.index import CableIndex
     from cables.search import SidebarSearch
+    from cables.search_process import SearchClient
 
 
 def run_browser(
@@ -24,15 +25,16 @@ def run_browser(
     anchor: str | None = None,
     demo: bool = False,
     preloaded: tuple[CableIndex, SidebarSearch] | None = None,
+    search: SearchClient | None = None,
 ) -> int:
     """Run the browser on the library at `library_path` until the user quits; its exit status.
 
-    `preloaded`: the index and search engine already made (by `cables serve`'s fork server).
+    `preloaded`: the index and search engine already made (by `cables serve`'s fork server);
+    `search`: the sidebar's search already running (`cables serve`'s shared search process).
     Otherwise the search process starts here, before the browser's own imports (Textual takes
     about half a second): it loads its engine on the other core meanwhile.
     """
-    search = None
-    if preloaded is None:
+    if search is None and preloaded is None:
         from cables.search_process import SearchClient
 
         search = SearchClient(library_path, limit=config.sidebar_limit)

@@ -9,7 +9,9 @@ A whole column still iterates fast (one decode and split), which is how the engi
 from __future__ import annotations
 
 import struct
+import sys
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import overload
@@ -60,6 +62,24 @@ class Column(Sequence[str]):
         if not self._ends:
             return iter(())
         return iter(self._block[self._base : self._base + self._size].decode().split(SEP))
+
+    def index(self, value: object, start: int = 0, stop: int = sys.maxsize) -> int:
+        """Where `value` is first: found in the block at C speed (Sequence's decodes row after
+        row: 1.4 s for the last of 251k ids, each time the browser looks a cable up)."""
+        if start or stop < len(self) or not isinstance(value, str):
+            return super().index(value, start, stop)
+        needle, sep = value.encode(), SEP.encode()
+        if sep in needle or value != value.translate(_ONE_LINE):
+            raise ValueError(f"{value!r} is not in the column")  # no stored value holds these
+        block, first, last = self._block, self._base, self._base + self._size
+        at = block.find(needle, first, last)
+        while at >= 0 and self._ends:
+            end = at + len(needle)
+            whole_start = at == first or block[at - 1 : at] == sep
+            if whole_start and (end == last or block[end : end + 1] == sep):
+                return bisect_left(self._ends, end - first)  # the row that ends there
+            at = block.find(needle, at + 1, last)
+        raise ValueError(f"{value!r} is not in the column")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):

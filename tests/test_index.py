@@ -46,6 +46,25 @@ def test_column_iterates_as_the_list_it_was_made_of():
     assert Column.of(values) == values
 
 
+def test_column_finds_a_value_as_a_list_does_without_decoding_every_row(monkeypatch):
+    values = ["09BERLIN1167", "", "09BERLIN11", "ÿ b", "09BERLIN11", "9BERLIN1", "x"]
+    column = Column.of(values)
+    for value in dict.fromkeys(values):
+        assert column.index(value) == values.index(value)
+    # A value is whole: never a part of one, nor two joined by the separator.
+    for absent in ("09BERLIN1", "BERLIN11", "ÿ", "09BERLIN11\x1f", "x\x1fy", "09berlin11"):
+        with pytest.raises(ValueError):
+            column.index(absent)
+    with pytest.raises(ValueError):
+        Column.of([]).index("")
+    assert column.index("09BERLIN11", 3) == 4  # a start (or stop) as a list takes one
+    decoded: list[int] = []
+    read = Column.__getitem__
+    monkeypatch.setattr(Column, "__getitem__", lambda self, i: decoded.append(i) or read(self, i))
+    many = Column.of(f"10STATE{n}" for n in range(10_000))
+    assert many.index("10STATE9999") == 9999 and len(decoded) <= 1  # not 10,000 decodes
+
+
 @pytest.mark.parametrize("cut", [b"", b"XXXX", None])
 def test_a_damaged_block_is_refused(cut):
     block = sample().to_bytes()

@@ -319,6 +319,23 @@ def test_a_fork_server_that_dies_is_started_again(tmp_path, site, serve, tmux):
     assert "starting the fork server again" in (tmp_path / "serve0.log").read_text()
 
 
+def test_a_search_process_that_dies_leaves_sessions_searching(tmp_path, site, serve, tmux):
+    server = serve()
+    connect(tmux, "alice", server, site["keys"]["alice"], tmp_path)
+    tmux.wait_for("alice", "63 of 63")
+    [fork] = [pid for pid in children(server.process.pid) if b"tui.serve_fork" in cmdline(pid)]
+    # The fork server's first child, made before any session: the shared search process.
+    search = min(children(fork), key=lambda pid: int(stat(pid)[19]))
+    os.kill(search, signal.SIGKILL)
+    tmux.wait_for("alice", "search process stopped")  # said where the count was
+    connect(tmux, "bob", server, site["keys"]["bob"], tmp_path)
+    open_cable(tmux, "bob", "09MEXICO1055")  # bob's browser searches for itself
+
+
+def stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def ssh_ended(tmux: Tmux, name: str) -> bool:
     """The pane's ssh has exited: gone or a zombie. (tmux itself sometimes marks the pane dead
     late: its server is not always told of the exit at once.)"""

@@ -2,13 +2,15 @@
 
 Started by the SSH or web server as `python -m tui.serve_fork LIBRARY [SOCKET]` with one end of
 a SEQPACKET socket pair as standard input. It imports the browser, loads the sidebar index and
-builds its search engine, freezes them out of the collector's reach and says `ready`; then, for
-every request (a JSON message carrying a pseudo-terminal's fd, or three pipes' fds) on that
-channel or from an attach client on SOCKET (cables/serve/attach.py), it forks a child that takes
-them and runs the browser through `cables.browser.run_browser`, as `cables open` does, with the
-index preloaded. Children share those pages copy-on-write instead of each building its own
-(hundreds of MB at 251k cables). Replies: `{"started": id, "pid": …}`, `{"exited": id,
-"status": …}`. When the server goes away, the children are ended and this process exits.
+builds its search engine, freezes them out of the collector's reach, forks the one search
+process every session asks (cables/serve/shared_search.py: only it reads the engine) and says
+`ready`; then, for every request (a JSON message carrying a pseudo-terminal's fd, or three
+pipes' fds) on that channel or from an attach client on SOCKET (cables/serve/attach.py), it
+forks a child that takes them and runs the browser through `cables.browser.run_browser`, as
+`cables open` does, with the index preloaded and a connection to the search process. Children
+share those pages copy-on-write instead of each building its own (hundreds of MB at 251k
+cables). Replies: `{"started": id, "pid": …}`, `{"exited": id, "status": …}`. When the server
+goes away, the children are ended and this process (and so the search process) exits.
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ from cables.config import load
 from cables.index import CableIndex
 from cables.library import Library
 from cables.search import SidebarSearch
+from cables.serve.shared_search import SharedSearch, SharedSearchClient, connect
 from tui import app as _browser  # noqa: F401  (imported here once, shared by every child)
 from tui import crash
 
 MAX_MESSAGE = 1 << 16
+GC_THRESHOLDS = (20_000, 10, 10)  # Python's are (700, 10, 10)
 
 
 def _send(channel: socket.socket, message: dict[str, Any]) -> None:
@@ -58,7 +62,10 @@ def _receive(channel: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
 
 
 def _child(
-    fds: list[int], request: dict[str, Any], preloaded: tuple[CableIndex, SidebarSearch]
+    fds: list[int],
+    request: dict[str, Any],
+    preloaded: tuple[CableIndex, SidebarSearch],
+    search: socket.socket | None,
 ) -> None:
     """In the forked child: take the terminal (or the three pipes), become the reader's browser,
     never return."""
@@ -78,7 +85,9 @@ def _child(
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
         config = load(Path(request["config"]))
-        status = run_browser(Path(request["library"]), config=config, preloaded=preloaded)
+        client = None if search is None else SharedSearchClient(search, limit=config.sidebar_limit)
+        library = Path(request["library"])
+        status = run_browser(library, config=config, preloaded=preloaded, search=client)
     except Exception as exc:  # one line for the reader on their terminal, no traceback
         print(f"cables: {crash.record(exc)}", file=sys.stderr)
     finally:
@@ -91,9 +100,12 @@ def _child(
 class _Forks:
     """The requests' sockets, the children and who to tell when each ends."""
 
-    def __init__(self, channel: socket.socket, listener: socket.socket | None) -> None:
+    def __init__(
+        self, channel: socket.socket, listener: socket.socket | None, search: socket.socket
+    ) -> None:
         self.channel = channel
         self.listener = listener
+        self.search = search  # to the shared search process: each session's connection
         self.clients: dict[int, socket.socket] = {}  # fd -> an attach client's connection
         self.children: dict[int, tuple[socket.socket, int]] = {}  # pid -> (reply to, id)
         self.wake_read, wake_write = os.pipe()
@@ -143,14 +155,19 @@ class _Forks:
             return
         sys.stdout.flush()
         sys.stderr.flush()
+        try:
+            search: socket.socket | None = connect(self.search)
+        except OSError:  # the search process is gone: this session searches for itself
+            search = None
         pid = os.fork()
         if pid == 0:
             signal.set_wakeup_fd(-1)
-            for fd in self.sockets():
+            for fd in [*self.sockets(), self.search.fileno(), self.wake_write]:
                 with contextlib.suppress(OSError):
                     os.close(fd)
-            os.close(self.wake_write)
-            _child(fds, request, preloaded)
+            _child(fds, request, preloaded, search)
+        if search is not None:
+            search.close()
         for fd in fds:
             os.close(fd)
         self.children[pid] = (reply, request["id"])
@@ -185,21 +202,44 @@ class _Forks:
                 os.killpg(pid, signal.SIGTERM)
 
 
+def _start_search(channel: socket.socket, engine: SidebarSearch, library: Path) -> socket.socket:
+    """Fork the one search process every session asks (cables/serve/shared_search.py): only
+    it reads the engine's pages, so they stay shared. It ends when this process does."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            channel.close()
+            ours.close()
+            with Library.open(library) as opened:
+                status = SharedSearch(engine, opened, theirs).run()
+        finally:
+            os._exit(status)
+    theirs.close()
+    return ours
+
+
 def serve(channel: socket.socket, library_path: Path, listen: Path | None) -> int:
     """Load once, then fork one browser per request until the server closes the channel."""
     started = time.monotonic()
     with Library.open(library_path) as library:
         index = library.load_index()
-    engine = SidebarSearch(index)
+        engine = SidebarSearch(index)
     gc.collect()
     gc.freeze()  # shared pages stay shared: the collector never writes to these objects
+    # The search process and every session inherit this. A search's answers hold lists of up
+    # to 251k rows that each collection of their generation walks, and a full one walks every
+    # cached answer (tens of ms, several times a query at Python's 700): collect less often.
+    gc.set_threshold(*GC_THRESHOLDS)
+    search = _start_search(channel, engine, library_path)
     seconds = time.monotonic() - started
     listener = None
     if listen is not None:  # attach clients (`cables serve web`'s apps) connect here
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         listener.bind(str(listen))
         listener.listen(64)
-    forks = _Forks(channel, listener)
+    forks = _Forks(channel, listener, search)
     _send(channel, {"ready": len(index), "seconds": round(seconds, 1)})
     try:
         return forks.run((index, engine))

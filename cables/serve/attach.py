@@ -1,9 +1,9 @@
-"""`python -m cables.serve.attach SOCKET LIBRARY CONFIG`: a browser from the fork server, here.
+"""`python -m cables.serve.attach SOCKET LIBRARY CONFIG STATE`: a browser from the fork server.
 
 What `cables serve web` gives textual-serve to run for each visitor: it hands its own standard
-input, output and error and its environment to the fork server (which forks a browser onto them,
-the index already loaded), lets go of them, and exits with the browser's status when it ends. A
-signal for it is passed on to the browser.
+input, output and error and its environment (with STATE, the visitor's own state file) to the
+fork server (which forks a browser onto them, the index already loaded), lets go of them, and
+exits with the browser's status when it ends. A signal for it is passed on to the browser.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
+
+from cables.paths import STATE_ENV
 
 CONNECT_FOR = 600.0  # seconds: the fork server may still be loading the index
 
@@ -35,11 +37,11 @@ def _connect(path: Path) -> socket.socket:
             time.sleep(0.2)
 
 
-def attach(path: Path, library: Path, config: Path) -> int:
+def attach(path: Path, library: Path, config: Path, state: Path) -> int:
     channel = _connect(path)
     request = {
         "id": 1,
-        "env": dict(os.environ),
+        "env": dict(os.environ) | {STATE_ENV: str(state)},
         "cwd": os.getcwd(),
         "config": str(config),
         "library": str(library),
@@ -69,8 +71,9 @@ def attach(path: Path, library: Path, config: Path) -> int:
 
 def main() -> int:
     try:
-        return attach(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
-    except (OSError, IndexError, ValueError) as exc:
+        socket_path, library, config, state = map(Path, sys.argv[1:5])
+        return attach(socket_path, library, config, state)
+    except (OSError, ValueError) as exc:
         print(f"cables: cannot reach the browser's fork server: {exc}", file=sys.stderr)
         return 2
 

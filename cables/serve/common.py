@@ -34,6 +34,9 @@ def write_child_config(data_dir: Path, config: Config, library: Path, name: str)
     """The server's config as the children read it: copying by OSC 52 only, this library."""
     document = to_document(config)
     document["clipboard"] = "osc52"  # a clipboard tool would fill the server's clipboard
+    # Only the keys the operator changed: a keymap is applied to the bindings on every key
+    # press (Textual), which the defaults need not be, in every session.
+    document["keymap"] = dict(config.keymap)
     document["library"] = str(library)
     path = data_dir / f"{name}-config.toml"
     write_atomic(path, tomli_w.dumps(document).encode("utf-8"))

@@ -40,6 +40,7 @@ RESTORE_TERMINAL = (
 _TERM = re.compile(r"[A-Za-z0-9._+-]{1,64}")
 _LANG = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 _MAX_PENDING_INPUT = 1 << 20
+_RELAY_AT_MOST = 1 << 18  # bytes relayed per wake-up, so one busy session never starves others
 _KILL_AFTER = 3.0
 
 
@@ -358,18 +359,28 @@ class BrowserSession(asyncssh.SSHServerSession[bytes]):
         return env
 
     def _read_output(self) -> None:
+        """What the browser wrote, relayed as one SSH write: a frame comes off the terminal in
+        4 KB reads, and each write is a packet to encrypt and send."""
         assert self.master is not None and self.chan is not None
-        try:
-            data = os.read(self.master, 65536)
-        except BlockingIOError:
-            return
-        except OSError:  # EIO: the browser and everything on its terminal are gone
-            data = b""
-        if data:
-            self.chan.write(data)
-            return
-        self._close_master()
-        self.tasks.add(asyncio.get_running_loop().create_task(self._finish()))
+        chunks: list[bytes] = []
+        size, ended = 0, False
+        while size < _RELAY_AT_MOST:
+            try:
+                data = os.read(self.master, 65536)
+            except BlockingIOError:
+                break
+            except OSError:  # EIO: the browser and everything on its terminal are gone
+                data = b""
+            if not data:
+                ended = True
+                break
+            chunks.append(data)
+            size += len(data)
+        if chunks:
+            self.chan.write(b"".join(chunks))
+        if ended:
+            self._close_master()
+            self.tasks.add(asyncio.get_running_loop().create_task(self._finish()))
 
     def _flush_input(self) -> None:
         loop = asyncio.get_running_loop()
