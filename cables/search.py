@@ -603,7 +603,7 @@ class SidebarSearch:
         """`base` cut to the rows of the terms the word index answers (the fewest rows first)
         while it is large; and the terms left to test row by row."""
         found = [
-            (self._words.cost(needles), t, needles)
+            (self._words.cost(needles, len(base)), t, needles)
             for t in terms
             if (needles := _needles(t)) is not None
         ]
@@ -615,7 +615,10 @@ class SidebarSearch:
             if len(base) < INDEXED or cost * SCAN_FROM > len(base):
                 break
             covered = within is not None and not done and _implies(term, within)
-            base = self._words.rows(needles, self._all if covered else base, self._id_lookups[0])
+            rows = self._words.rows(needles, self._all if covered else base, self._id_lookups[0])
+            if term.fuzzy_ids:  # and the ids one edit from the word
+                rows = sorted({*rows, *(i for i in term.fuzzy_ids if _contains(base, i))})
+            base = rows
             done.append(term)
         return base, [t for t in terms if all(t is not d for d in done)]
 
@@ -894,7 +897,7 @@ TIER_FEW = 8192  # a rank tier whose words hold up to this many rows is looked u
 SUBJECT, TO_ORIGIN, EVERY_FIELD = (0,), (0, 1, 3), (0, 1, 2, 3)  # word index fields of a range
 ID_SAMPLES, ID_SAMPLE = 16, 4096  # samples of the ids' string (characters) that estimate how
 # many ids hold a text
-ID_COST = 2  # an id found costs about as much as this many rows of words marked
+ID_COST = 3  # an id found costs about as much as this many rows of words marked
 MANY = 32  # a word in more than 1/MANY of the rows keeps its rows as bits too (one OR each)
 MISSING = 64  # a base missing under 1/MISSING of the rows is cut by those (each found by bisection)
 _PLANE = 0x100000  # plain ids are kept moved to this plane: below it, chr(row) marks their row
@@ -904,9 +907,9 @@ _FROM_BITS = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def _needles(term: Term) -> list[Needle] | None:
-    """What a term's rows hold, as the word index looks it up (any one of them will do); None
-    for a term it cannot answer (phrases, years, alternatives, ids one edit away)."""
-    if term.alternatives or term.year is not None or term.fuzzy_ids or term.kind == "phrase":
+    """What a term's rows hold, as the word index looks it up (any one of them will do; ids
+    one edit away are added apart); None for a term it cannot answer (phrases, years, ORs)."""
+    if term.alternatives or term.year is not None or term.kind == "phrase":
         return None
     if term.kind == "prefix":
         needles = [(term.word, START)]
@@ -964,17 +967,10 @@ class _WordIndex:
             return [text] if lo < len(words) and words[lo] == text else []
         return list(words[lo : bisect_right(words, text + _LAST, lo)])
 
-    def cost(self, needles: list[Needle]) -> int:
-        """About how many rows `rows` would mark one by one for the needles: the rows of their
-        words not kept as bits, and the ids holding them (counted in samples of the ids, and
-        weighed: each is found by a regex, then marked)."""
-        words = sum(
-            len(rows_of.get(w, ()))
-            for text, where in needles
-            for w in self.matching(text, where)
-            for f, rows_of in enumerate(self.fields)
-            if (f, w) not in self.bits
-        )
+    def cost(self, needles: list[Needle], enough: int) -> int:
+        """About how many rows `rows` would mark one by one for the needles (counted until
+        past `enough`): the ids holding them (counted in samples of the ids, and weighed: each
+        is found by a regex, then marked), and the rows of their words not kept as bits."""
         size = len(self.id_text)
         step = max(ID_SAMPLE, size // ID_SAMPLES)  # samples spread over every year's ids
         ids = sum(
@@ -983,7 +979,15 @@ class _WordIndex:
             if where == ANYWHERE and text.isascii()
             for at in range(0, size, step)
         )
-        return words + ID_COST * ids * step // ID_SAMPLE
+        total = ID_COST * ids * step // ID_SAMPLE
+        for text, where in needles:
+            for word in self.matching(text, where):
+                if total > enough:
+                    return total
+                for f, rows_of in enumerate(self.fields):
+                    if (f, word) not in self.bits:
+                        total += len(rows_of.get(word, ()))
+        return total
 
     def tier(
         self, groups: list[list[str]], fields: tuple[int, ...], ids: _SortedIds

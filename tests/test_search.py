@@ -208,7 +208,18 @@ def _scanned(monkeypatch, engine: SidebarSearch, query: str, limit: int):
 
 
 @pytest.mark.parametrize(
-    "query", [*QUERIES, "e*", "-embassy berlin", "berlin -pgov", "q", "x", "pr*", "sec sta"]
+    "query",
+    [
+        *QUERIES,
+        *("e*", "-embassy berlin", "berlin -pgov", "q", "x", "pr*", "sec sta"),
+        *(
+            "berln1167",
+            "mexco1055",
+            "09mexcio1055",
+            "09berlin162",
+            "baghdad29 e",
+        ),  # ids one edit away
+    ],
 )
 def test_the_word_index_answers_as_reading_every_key(index, indexed, monkeypatch, query: str):
     engine = SidebarSearch(index, cache_size=0)
