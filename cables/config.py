@@ -396,6 +396,13 @@ def effective_keys(config: Config) -> dict[str, str]:
     return {a.id: config.keymap.get(a.id, a.keys) for a in ACTIONS}
 
 
+def remapped_keys(config: Config) -> dict[str, str]:
+    """The keymap's entries that differ from the defaults: Textual applies a keymap to the
+    bindings on every key press, so a config listing every default (as `cables config init`
+    writes it) would cost each key for nothing."""
+    return {i: keys for i, keys in config.keymap.items() if keys != normalise_keys(BY_ID[i].keys)}
+
+
 def _check_clashes(check: _Checker, config: Config) -> None:
     """Two actions on one key where both are live would make one of them unreachable."""
     seen: dict[tuple[str, str], str] = {}

@@ -386,3 +386,14 @@ def test_show_names_where_the_library_comes_from(
     assert "env.sqlite3" in library_line() and library_line().endswith("# $CABLES_LIBRARY")
     line = library_line("--library", str(tmp_path / "cli.sqlite3"))
     assert "cli.sqlite3" in line and line.endswith("# --library")
+
+
+def test_only_remapped_keys_reach_the_app(tmp_path: Path) -> None:
+    """A keymap listing every default (as `cables config init` writes it) remaps nothing; only
+    the keys that differ from the defaults are handed to Textual's keymap."""
+    assert main(["config", "init"]) == 0
+    target = paths.default_config()
+    assert len(cfg.load(target).keymap) == len(ACTIONS)
+    assert cfg.remapped_keys(cfg.load(target)) == {}
+    assert main(["config", "set", "keymap.quit", '"ctrl+x,x"']) == 0
+    assert cfg.remapped_keys(cfg.load(target)) == {"quit": "ctrl+x,x"}

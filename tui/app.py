@@ -32,7 +32,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label
 
-from cables.config import Config
+from cables.config import Config, remapped_keys
 from cables.exits import EXIT_FATAL
 from cables.export import paragraph_citation
 from cables.history import History, Place
@@ -176,7 +176,7 @@ class CablesApp(App[int]):
             self.theme = self.config.theme
         self._fit_level_colors()
         self._colors_fitted = True
-        self.set_keymap(self.config.keymap)
+        self.set_keymap(remapped_keys(self.config))
         self.watch(self.screen, "focused", self._show_focus)
         # Where the hands are: the search box, unless a cable was asked for.
         if self.open_ref:

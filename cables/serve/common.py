@@ -12,7 +12,7 @@ from pathlib import Path
 import tomli_w
 
 from cables.atomic import write_atomic
-from cables.config import Config, to_document
+from cables.config import Config, remapped_keys, to_document
 from cables.paths import STATE_ENV
 
 READER_NAME = re.compile(r"[A-Za-z0-9._-]{1,32}")
@@ -36,7 +36,7 @@ def write_child_config(data_dir: Path, config: Config, library: Path, name: str)
     document["clipboard"] = "osc52"  # a clipboard tool would fill the server's clipboard
     # Only the keys the operator changed: a keymap is applied to the bindings on every key
     # press (Textual), which the defaults need not be, in every session.
-    document["keymap"] = dict(config.keymap)
+    document["keymap"] = remapped_keys(config)
     document["library"] = str(library)
     path = data_dir / f"{name}-config.toml"
     write_atomic(path, tomli_w.dumps(document).encode("utf-8"))
