@@ -12,6 +12,7 @@ from textual.worker import WorkerCancelled
 from tui_support import messages, shown
 
 from cables.library import Level
+from tui.widgets.cable_view import CableView
 from tui.widgets.sidebar import SPARKS, CableList, Sidebar, snippet_text, timeline
 
 
@@ -33,6 +34,15 @@ async def settled(app, pilot) -> None:
             continue
         break
     await pilot.pause()
+
+
+async def opened_text_hit(app, pilot, query: str) -> CableView:
+    """The view once the first text-mode (ctrl+t) hit of `query` is opened with enter."""
+    await pilot.press("ctrl+t")
+    await typed(app, pilot, query)
+    await pilot.press("enter")
+    await pilot.pause()
+    return app.view
 
 
 def listed(sidebar: Sidebar) -> list[str]:
@@ -206,11 +216,7 @@ async def test_n_after_a_text_hit_goes_match_by_match_and_says_which(fixtures_li
     from test_tui_view_state import title
 
     async with running(fixtures_library) as (app, pilot):
-        await pilot.press("ctrl+t")
-        await typed(app, pilot, "calderon merida")
-        await pilot.press("enter")
-        await pilot.pause()
-        view = app.view
+        view = await opened_text_hit(app, pilot, "calderon merida")
         assert view.cable.reference_id == "09MEXICO1055" and view.paragraph.number == 4
         paragraphs = [match.paragraph for match in view._matches]
         total = len(paragraphs)
@@ -360,11 +366,7 @@ async def test_help_shows_the_query_language_and_the_text_key(fixtures_library):
 
 async def test_after_a_text_hit_a_find_with_slash_wraps_within_the_cable(fixtures_library):
     async with running(fixtures_library) as (app, pilot):
-        await pilot.press("ctrl+t")
-        await typed(app, pilot, "westerwelle")
-        await pilot.press("enter")
-        await pilot.pause()
-        view = app.view
+        view = await opened_text_hit(app, pilot, "westerwelle")
         opened = view.cable.reference_id
         await pilot.press("slash", *"data", "enter")  # n/N follow the latest search: this one
         total = len(view._matches)
