@@ -327,7 +327,7 @@ def _cache_engine(library: Library) -> None:
     from cables.search import SidebarSearch
 
     engine = SidebarSearch(library.load_index())
-    engine.summary(())  # as the search process does before caching one
+    engine.complete()  # as the search process does before caching one
     engine_cache.save(library.path, library.generation(), engine)
 
 

@@ -332,6 +332,12 @@ class SidebarSearch:
                 by_month[name] = by_month.get(name, 0) + n
         return Summary(by_level, by_month)
 
+    def complete(self) -> None:
+        """Build now what is otherwise built on first need (the picture's per-row codes, the
+        filter bits), so that an engine cached after this has them from the start."""
+        self._codes()
+        self._value_bits()
+
     def _codes(self) -> tuple[array[int], list[str]]:
         """Per row one code: (month since 1900 + 1, or 0 unknown) * _LEVELS + level code."""
         with self._lock:

@@ -423,7 +423,7 @@ def _engine(library_path: Path) -> tuple[Any, int | None]:
         unsaved = None
         if engine is None:
             engine, unsaved = SidebarSearch(library.load_index()), generation
-            engine.summary(())  # the picture's per-row codes, made once and cached with it
+            engine.complete()  # what it builds on need, made once and cached with it
     gc.freeze()  # millions of long-lived objects: no full collection walks them mid-search
     return engine, unsaved
 

@@ -42,3 +42,28 @@ def test_a_stale_or_damaged_cache_is_refused(fixtures_library: Path, tmp_path: P
     file = engine_cache.cache_file(fixtures_library)
     file.write_bytes(file.read_bytes()[:-100])
     assert engine_cache.load(fixtures_library, generation, SidebarSearch) is None
+
+
+def test_a_completed_engine_is_cached_with_what_it_builds_on_need(fixtures_library: Path):
+    """`complete()` builds the picture's codes and the filter bits before caching (as the import
+    and the search process do), so the first filter or picture after a start needs no build:
+    the cache file holds them, and the cached engine answers as the built one."""
+    with Library.open(fixtures_library) as library:
+        generation = library.generation()
+        plain = SidebarSearch(library.load_index())
+        pictured = SidebarSearch(library.load_index())
+        completed = SidebarSearch(library.load_index())
+    pictured.summary(())  # the picture's codes only
+    completed.complete()
+    sizes = []
+    for engine in (plain, pictured, completed):
+        assert engine_cache.save(fixtures_library, generation, engine)
+        sizes.append(engine_cache.cache_file(fixtures_library).stat().st_size)
+    assert sizes[0] < sizes[1] < sizes[2]  # the codes, then the filter bits too
+    cached = engine_cache.load(fixtures_library, generation, SidebarSearch)
+    assert cached is not None
+    for query in ("level:S year:2009", "level:>=C mexico", "year:2010"):
+        ours, theirs = cached.search(query), plain.search(query)
+        assert (ours.total, list(ours.rows)) == (theirs.total, list(theirs.rows)), query
+        assert ours.total
+    assert cached.summary(range(len(cached))) == plain.summary(range(len(plain)))

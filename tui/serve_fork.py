@@ -226,6 +226,7 @@ def serve(channel: socket.socket, library_path: Path, listen: Path | None) -> in
     with Library.open(library_path) as library:
         index = library.load_index()
         engine = SidebarSearch(index)
+    engine.complete()  # built before the freeze, not in the search process on first need
     gc.collect()
     gc.freeze()  # shared pages stay shared: the collector never writes to these objects
     # The search process and every session inherit this. A search's answers hold lists of up
