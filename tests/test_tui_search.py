@@ -397,3 +397,38 @@ async def test_new_results_repaint_the_sidebar_without_a_layout_pass(fixtures_li
             assert len(sidebar.cable_list.rows) > 30  # the scrollbar stays
         await pilot.pause(0.1)
         assert layouts == 0
+
+
+async def test_find_works_in_the_text_as_published(fixtures_library):
+    """`o` after a text hit: the matches are counted and highlighted in the raw text, n goes
+    match by match there (the footer's paragraph following), and `/` finds in it (it crashed:
+    the find looked for the current paragraph in a layout the raw view does not have)."""
+    from test_tui_view_state import title
+
+    async with running(fixtures_library) as (app, pilot):
+        view = await opened_text_hit(app, pilot, "calderon merida")
+        laid_out = len(view._matches)
+        await pilot.press("o")
+        await pilot.pause()
+        assert view.original and view.match_at is None
+        raw = [match.row for match in view._matches]
+        assert len(raw) >= laid_out and raw == sorted(raw)
+        assert f": {len(raw)} matches" in title(app)  # (the query cut beside "RAW: ...")
+        paragraphs = [match.paragraph for match in view._matches]
+        first = paragraphs.index(view.current)  # n starts in the current paragraph, ¶4
+        assert first > 0  # (the subject and the header, above it, match too)
+        for k in (first, first + 1):
+            await pilot.press("n")
+            await pilot.pause()
+            assert view.match_at == k and f"match {k + 1} of {len(raw)}" in title(app)
+            assert int(view.scroll_y) <= raw[k] < int(view.scroll_y) + view.size.height
+            assert shown_match(app).lower() in ("calderon", "merida")
+            assert view.paragraph.number == 4  # the paragraph the match is in
+        await pilot.press("slash", *"cartel", "enter")
+        await pilot.pause()
+        assert view.original and app.return_code is None
+        assert view.match_at is not None and shown_match(app).lower() == "cartel"
+        assert f"match {view.match_at + 1} of {len(view._matches)}" in title(app)
+        await pilot.press("o")  # back to the paragraphs: the find stays, counted again
+        await pilot.pause()
+        assert not view.original and view._matches and view.match_at is None

@@ -9,6 +9,7 @@ is never the only signal; the current paragraph is marked `▶` as well as highl
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
@@ -71,6 +72,28 @@ class _Line:
         line.rstrip()
         line.end = ""
         return line
+
+
+def _raw_text(cable: Cable) -> str:
+    """What the raw view shows: the header as published, a blank line, the body."""
+    return (clean(cable.header) + "\n\n" if cable.header else "") + clean(cable.body)
+
+
+def _matches_in(
+    plain: str, wrapped: list[tuple[int, int]], find: re.Pattern[str], paragraph: int, first: int
+) -> list[_Match]:
+    """Each match of `find` in a text wrapped as `wrapped` from row `first`: the row it starts
+    on and the cells it covers there."""
+    found = []
+    for match in find.finditer(plain):
+        row = next(
+            (k for k, (_, end) in enumerate(wrapped) if match.start() < end), len(wrapped) - 1
+        )
+        start, end = wrapped[row]
+        cells = cell_len(plain[start : match.start()])
+        covered = cell_len(plain[match.start() : min(match.end(), end)])
+        found.append(_Match(paragraph, first + row, cells, cells + covered))
+    return found
 
 
 class CableView(ScrollView, can_focus=True):
@@ -192,8 +215,10 @@ class CableView(ScrollView, can_focus=True):
         return original and self.cable is not None
 
     def watch_original(self, original: bool) -> None:
-        """Lay out the text as published (or the paragraphs again) where the reader is."""
+        """Lay out the text as published (or the paragraphs again) where the reader is; the
+        find's matches are counted again in the new text, none of them shown yet."""
         self._held = True
+        self.match_at = None
         self._relayout()
         if original:
             self.scroll_to(x=0, y=max(0, self._raw_row_of(self.current) - 1), animate=False)
@@ -364,17 +389,8 @@ class CableView(ScrollView, can_focus=True):
             start = len(lines)
             text = self._paragraph_text(paragraph, find, find_style)
             wrapped = add(text, i)
-            if find is not None:  # each match, with the line it starts on
-                plain = text.plain
-                for match in find.finditer(plain):
-                    row = next(
-                        (k for k, (_, end) in enumerate(wrapped) if match.start() < end),
-                        len(wrapped) - 1,
-                    )
-                    first, last = wrapped[row]
-                    cells = cell_len(plain[first : match.start()])
-                    covered = cell_len(plain[match.start() : min(match.end(), last)])
-                    self._matches.append(_Match(i, start + row, cells, cells + covered))
+            if find is not None:
+                self._matches += _matches_in(text.plain, wrapped, find, i, start)
             spans.append((start, len(lines)))
             leads.append(lead)
             add(Text(""))
@@ -393,18 +409,35 @@ class CableView(ScrollView, can_focus=True):
             text.highlight_regex(find, find_style)
         return text
 
-    @staticmethod
-    def _original_lines(cable: Cable, width: int) -> tuple[list[_Line], list[int]]:
-        """The text as published, long lines wrapped; with each raw line's first row."""
-        raw = (clean(cable.header) + "\n\n" if cable.header else "") + clean(cable.body)
+    def _original_lines(self, cable: Cable, width: int) -> tuple[list[_Line], list[int]]:
+        """The text as published, long lines wrapped, the find's matches highlighted (each
+        counted in the paragraph that starts above it); with each raw line's first row."""
+        raw = _raw_text(cable)
+        find = self.find_query.pattern()
+        find_style = self.get_component_rich_style("cable-view--find", partial=True)
+        starts = self._paragraph_lines(raw) if find is not None else []
+        self._matches = []
         lines: list[_Line] = []
         rows: list[int] = []
-        for line in raw.split("\n"):
+        for number, line in enumerate(raw.split("\n")):
             rows.append(len(lines))
             text = Text(line.expandtabs(), end="")
-            for start, end in line_spans(text.plain, width) or [(0, 0)]:
+            wrapped = line_spans(text.plain, width) or [(0, 0)]
+            if find is not None:
+                text.highlight_regex(find, find_style)
+                paragraph = max(0, bisect_right(starts, number) - 1)
+                self._matches += _matches_in(text.plain, wrapped, find, paragraph, len(lines))
+            for start, end in wrapped:
                 lines.append(_Line(None, False, text, start, end))
         return lines, rows
+
+    def _paragraph_lines(self, raw: str) -> list[int]:
+        """The raw line each paragraph starts on, in order (one not found: the one before's)."""
+        lines: list[int] = []
+        for index in range(len(self.cable.paragraphs) if self.cable is not None else 0):
+            found = self._raw_line_of(index, raw)
+            lines.append(max(found if found is not None else 0, lines[-1] if lines else 0))
+        return lines
 
     def _message_lines(self, width: int) -> list[_Line]:
         lines = []
@@ -423,20 +456,18 @@ class CableView(ScrollView, can_focus=True):
         return True
 
     def _raw_row_of(self, index: int) -> int:
-        """The raw view's row where paragraph `index` starts (found by its first words)."""
+        """The raw view's row where paragraph `index` starts."""
         if self.cable is None or not self.cable.paragraphs:
             return 0
+        line = self._raw_line_of(index, _raw_text(self.cable))
+        return self._raw_rows[line] if line is not None and line < len(self._raw_rows) else 0
+
+    def _raw_line_of(self, index: int, raw: str) -> int | None:
+        """The raw line where paragraph `index` starts, found by its first words."""
+        assert self.cable is not None
         words = re.findall(r"\w+", clean(self.cable.paragraphs[index].text))[:8]
-        if not words:
-            return 0
-        raw = (clean(self.cable.header) + "\n\n" if self.cable.header else "") + clean(
-            self.cable.body
-        )
-        found = re.search(r"\W+".join(map(re.escape, words)), raw)
-        if found is None:
-            return 0
-        line = raw.count("\n", 0, found.start())
-        return self._raw_rows[line] if line < len(self._raw_rows) else 0
+        found = re.search(r"\W+".join(map(re.escape, words)), raw) if words else None
+        return None if found is None else raw.count("\n", 0, found.start())
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -458,20 +489,24 @@ class CableView(ScrollView, can_focus=True):
         if strip is None:
             strip = Strip(list(line.text.render(self.app.console)))
             self._strips.set(number, strip)
+        shown = self._matches[self.match_at] if self.match_at is not None else None
         if self.original:
-            return strip.crop_extend(0, width, None).apply_style(base)
+            strip = strip.crop_extend(0, width, None)
+            if shown is not None and shown.row == number:
+                strip = self._mark_match(strip, shown, 0)
+            return strip.apply_style(base)
         gutter = self._gutter(line)
         strip = Strip.join([gutter, strip]).crop_extend(0, width, None)
-        if self.match_at is not None and self._matches[self.match_at].row == number:
-            strip = self._mark_match(strip, self._matches[self.match_at])
+        if shown is not None and shown.row == number:
+            strip = self._mark_match(strip, shown, GUTTER)
         if line.paragraph is not None and line.paragraph == self.current:
             strip = strip.apply_style(self._current_style)
         return strip.apply_style(base)
 
-    def _mark_match(self, strip: Strip, match: _Match) -> Strip:
+    def _mark_match(self, strip: Strip, match: _Match, gutter: int) -> Strip:
         """The match n/N went to stands out from the other matches (several share a line)."""
         head, text, tail = strip.divide(
-            [GUTTER + match.start, GUTTER + match.end, strip.cell_length]
+            [gutter + match.start, gutter + match.end, strip.cell_length]
         )
         marked = Strip([Segment(part, self._match_style) for part, _, _ in text], text.cell_length)
         return Strip.join([head, marked, tail])
@@ -644,7 +679,7 @@ class CableView(ScrollView, can_focus=True):
             self.last_query = query
         if not self._matches:
             return
-        start = self._spans[self.current][0]
+        start = self._raw_row_of(self.current) if self.original else self._spans[self.current][0]
         self._show_match(
             next((k for k, match in enumerate(self._matches) if match.row >= start), 0)
         )
