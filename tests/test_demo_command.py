@@ -4,7 +4,6 @@ library (2,000 synthetic cables) in the user's data dir, and the browser opens o
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -84,22 +83,7 @@ def test_demo_with_a_bad_config_stops_before_building(tmp_path) -> None:
 
 def run_in_tmux(tmux: Tmux, home: Path, *argv: str) -> None:
     """The real command in a private tmux window; its exit status is printed when it ends."""
-    command = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "cables", *argv])
-    env = [f"{name}={value}" for name, value in user_env(home).items()]
-    tmux(
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "160",
-        "-y",
-        "40",
-        *[arg for pair in env for arg in ("-e", pair)],
-        f"cd {shlex.quote(str(ROOT))} && {command}; echo exit status $?; sleep 60",
-    )
+    tmux.start(*argv, size=(160, 40), env=user_env(home), then="; echo exit status $?; sleep 60")
 
 
 @pytest.fixture

@@ -8,16 +8,14 @@ real `cables` command runs in tmux.
 
 from __future__ import annotations
 
-import shlex
 import shutil
 import sqlite3
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
 from test_tui_e2e import Tmux
 from tui_support import NotedApp, build, index_loaded, messages
 
@@ -40,26 +38,14 @@ def test_the_browser_exits_non_zero_with_one_line_after_a_crash(tmp_path) -> Non
     conn.commit()
     conn.close()
     data = tmp_path / "data"
-    command = " ".join(
-        shlex.quote(part) for part in [sys.executable, "-m", "cables", "--library", str(library)]
-    )
     tmux = Tmux()
     tmux.socket = f"cables-crash-{uuid.uuid4().hex[:8]}"
     try:
-        tmux(
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "e2e",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "-e",
-            f"XDG_DATA_HOME={data}",
-            f"cd {shlex.quote(str(ROOT))} && {command}; echo exit=$?; sleep 60",
+        tmux.start(
+            "--library",
+            str(library),
+            env={"XDG_DATA_HOME": str(data)},
+            then="; echo exit=$?; sleep 60",
         )
         tmux.wait_for("exit=", timeout=60)
         # -J joins wrapped lines: what is left on the terminal once the app has gone

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Mapping
 
 import pytest
 from conftest import FIXTURES, ROOT
@@ -30,6 +31,23 @@ class Tmux:
         return subprocess.run(
             ["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True
         ).stdout
+
+    def start(
+        self,
+        *argv: str,
+        size: tuple[int, int] = (100, 30),
+        env: Mapping[str, str] | None = None,
+        then: str = "",
+    ) -> None:
+        """The real command (`python -m cables ARGV`, run from the checkout) in window `e2e` of
+        a new session; `then`: shell text run after it ends (`; echo exit=$?`)."""
+        command = shlex.join([sys.executable, "-m", "cables", *argv])
+        options = [part for item in (env or {}).items() for part in ("-e", "=".join(item))]
+        self(
+            "-f", "/dev/null", "new-session", "-d", "-s", "e2e",
+            "-x", str(size[0]), "-y", str(size[1]), *options,
+            f"cd {shlex.quote(str(ROOT))} && {command}{then}",
+        )  # fmt: skip
 
     def screen(self, colours: bool = False) -> str:
         return self("capture-pane", "-p", *(["-e"] if colours else []), "-t", "e2e")
@@ -59,22 +77,7 @@ def test_query_open_jump_and_copy_permalink(tmp_path, tmux):
     library = tmp_path / "library.sqlite3"
     cables = [sys.executable, "-m", "cables", "--library", str(library)]
     subprocess.run([*cables, "import", str(FIXTURES)], cwd=ROOT, check=True, capture_output=True)
-    command = " ".join(shlex.quote(part) for part in cables)
-    tmux(
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-e",
-        "COLORTERM=truecolor",
-        f"cd {shlex.quote(str(ROOT))} && {command}",
-    )
+    tmux.start("--library", str(library), env={"COLORTERM": "truecolor"})
     tmux("set-option", "-g", "set-clipboard", "on")
     tmux("set-option", "-s", "escape-time", "10")
     tmux.wait_for("63 of 63")  # the sidebar's count: the index is loaded

@@ -4,7 +4,6 @@ mouse wheel, as a user at a real terminal sees them."""
 from __future__ import annotations
 
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -36,24 +35,7 @@ def library(tmp_path_factory) -> str:
 
 
 def start(tmux: Tmux, library: str, *args: str, size: tuple[int, int] = (100, 30)) -> None:
-    command = " ".join(
-        shlex.quote(part) for part in [sys.executable, "-m", "cables", "--library", library, *args]
-    )
-    tmux(
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        str(size[0]),
-        "-y",
-        str(size[1]),
-        "-e",
-        "COLORTERM=truecolor",
-        f"cd {shlex.quote(str(ROOT))} && {command}",
-    )
+    tmux.start("--library", library, *args, size=size, env={"COLORTERM": "truecolor"})
     tmux("set-option", "-s", "escape-time", "10")
     tmux.wait_for("63 of 63")
 

@@ -5,7 +5,6 @@ and n goes to the next match in ¶4."""
 from __future__ import annotations
 
 import re
-import shlex
 import subprocess
 import sys
 
@@ -17,11 +16,7 @@ def test_text_mode_finds_calderon_merida_at_paragraph_4(tmp_path, tmux):  # noqa
     library = tmp_path / "library.sqlite3"
     cables = [sys.executable, "-m", "cables", "--library", str(library)]
     subprocess.run([*cables, "import", str(FIXTURES)], cwd=ROOT, check=True, capture_output=True)
-    command = " ".join(shlex.quote(part) for part in cables)
-    tmux(
-        "-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "110", "-y", "32",
-        "-e", "COLORTERM=truecolor", f"cd {shlex.quote(str(ROOT))} && {command}",
-    )  # fmt: skip
+    tmux.start("--library", str(library), size=(110, 32), env={"COLORTERM": "truecolor"})
     tmux("set-option", "-s", "escape-time", "10")
     tmux.wait_for("63 of 63")
     tmux("send-keys", "-t", "e2e", "C-f")
