@@ -30,7 +30,6 @@ JSON.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import pickle
@@ -49,12 +48,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import libraries
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cables.formats import ParseError  # noqa: E402
 from cables.index import CableIndex  # noqa: E402
-from cables.library import SCHEMA_VERSION, Library  # noqa: E402
+from cables.library import Library  # noqa: E402
 from cables.model import Cable  # noqa: E402
 from cables.parsing import parse_paths  # noqa: E402
 from cables.query import Sort, parse  # noqa: E402
@@ -62,8 +63,6 @@ from cables.search import SidebarSearch, fold  # noqa: E402
 from cables.synth import vocabulary  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-OUT = ROOT / "benchmarks" / "out"
-LIBRARY = Path("/work/bench/library-251k.sqlite3")  # (another schema: a migrated copy is used)
 PAGE, COUNT_CAP = 50, 5000  # as the sidebar's text mode asks (tui/widgets/sidebar.py)
 TYPED = [  # the performance issue's ten queries, typed key by key
     "09mexico1055",
@@ -88,29 +87,6 @@ class Labelled:
     query: str
     expected: str
     fzf_query: str
-
-
-def library_for_run(path: Path) -> Path:
-    """The library as is, unless this cables would migrate it: then a copy (it is read-only),
-    kept in benchmarks/out/ and migrated once, here."""
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version == SCHEMA_VERSION:
-        return path
-    copy = OUT / f"search-{path.stem}-from-schema{version}.sqlite3"
-    if copy.exists():
-        return copy
-    print(f"library schema {version} != {SCHEMA_VERSION}: migrating a copy", file=sys.stderr)
-    OUT.mkdir(parents=True, exist_ok=True)
-    partial = OUT / f"{copy.stem}.partial.sqlite3"
-    with (
-        contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source,
-        contextlib.closing(sqlite3.connect(partial)) as target,
-    ):
-        source.backup(target)  # a consistent copy even with a write-ahead log beside the file
-    Library.open(partial).close()  # migrates it
-    partial.rename(copy)
-    return copy
 
 
 def load_index(path: Path) -> tuple[CableIndex, Library]:
@@ -291,7 +267,11 @@ def keystrokes(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--library", type=Path, default=LIBRARY)
+    parser.add_argument(
+        "--library",
+        type=Path,
+        help="default: the synthetic 251,287, built once under benchmarks/out",
+    )
     parser.add_argument("--per-category", type=int, default=80, metavar="N")
     parser.add_argument("--no-fzf", action="store_true")
     parser.add_argument(
@@ -303,13 +283,14 @@ def main() -> int:
         "(each run reads all rows: seconds on a busy machine)",
     )
     args = parser.parse_args()
-    if not args.library.is_file():
+    if args.library is not None and not args.library.is_file():
         print(f"benchmarks/search.py: {args.library}: no library (see --library)", file=sys.stderr)
         return 2
     load = os.getloadavg()
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
     start = time.perf_counter()
-    index, library = load_index(library_for_run(args.library))
+    path = libraries.for_run(args.library, "search") if args.library else libraries.synthetic()
+    index, library = load_index(path)
     real = mix_real(index)
     print(
         f"index: {len(index):,} cables ({time.perf_counter() - start:.1f} s), "

@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -32,15 +31,13 @@ import time
 from pathlib import Path
 
 import asyncssh
+import libraries  # (this folder, before it leaves the path below)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 sys.path.insert(0, str(ROOT))
 
-from cables.library import SCHEMA_VERSION  # noqa: E402
 
-DEFAULT_LIBRARY = Path("/work/bench/library-251k.sqlite3")
-OUT = ROOT / "benchmarks" / "out"
 TARGETS = {"keystroke_p95_ms": 150.0, "mb_per_session_beyond_first": 80.0}
 SIZE = (120, 40)
 KEY_INTERVAL = 0.12  # seconds between a key's answer and the next key (fast typing)
@@ -295,29 +292,6 @@ class Reader:
             await self.conn.wait_closed()
 
 
-def library_for_run(path: Path) -> Path:
-    """The library as is, unless this cables would migrate it: then a copy (it is read-only),
-    kept in benchmarks/out/ and migrated once by the first server that opens it."""
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version == SCHEMA_VERSION:
-        return path
-    copy = OUT / f"serve-{path.stem}-from-schema{version}.sqlite3"
-    if copy.exists():
-        return copy
-    print(f"library schema {version} != {SCHEMA_VERSION}: working on a copy", file=sys.stderr)
-    OUT.mkdir(parents=True, exist_ok=True)
-    partial = copy.with_suffix(".partial")
-    # SQLite's backup: a consistent copy even with a write-ahead log beside the file
-    with (
-        contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source,
-        contextlib.closing(sqlite3.connect(partial)) as target,
-    ):
-        source.backup(target)
-    partial.rename(copy)
-    return copy
-
-
 async def run(args: argparse.Namespace, scratch: Path) -> dict:
     keys = [asyncssh.generate_private_key("ssh-ed25519") for _ in range(args.sessions)]
     authorized = scratch / "authorized_keys"
@@ -328,7 +302,7 @@ async def run(args: argparse.Namespace, scratch: Path) -> dict:
     )
     env = dict(os.environ, XDG_DATA_HOME=str(scratch / "data"), XDG_CONFIG_HOME=str(scratch))
     env.pop("CABLES_LIBRARY", None)
-    library = library_for_run(args.library)
+    library = libraries.for_run(args.library, "serve") if args.library else libraries.synthetic()
     load_before = os.getloadavg()
     used_before = used_mb()
     command = [sys.executable, "-m", "cables", "--library", str(library), "serve", "ssh"]
@@ -512,7 +486,11 @@ def verdict(result: dict) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--library", type=Path, default=DEFAULT_LIBRARY)
+    parser.add_argument(
+        "--library",
+        type=Path,
+        help="default: the synthetic 251,287, built once under benchmarks/out",
+    )
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3, help="queries per session (3)")
     parser.add_argument("--load-timeout", type=float, default=300, help="per session (300 s)")

@@ -35,11 +35,11 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import libraries  # (this folder, before it leaves the path below)
+
 ROOT = Path(__file__).resolve().parent.parent
 # This script is benchmarks/tui.py: its folder must not shadow the `tui` package.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
-OUT = ROOT / "benchmarks" / "out"
-IDS = ROOT.parent / "shared" / "data" / "reference-ids.csv.gz"
 SIZE = (120, 40)
 QUERIES = [
     "09mexico1055",
@@ -63,25 +63,6 @@ TARGETS = {  # figure -> limit (the issue's targets)
 }
 KEY_GAP = 0.12  # seconds between keys at least (a fast typist)
 FOCUS_GAP = 0.2  # after ctrl+f: the box takes focus on a later turn of the loop
-
-
-def cables(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "cables", *args], cwd=ROOT, check=True)
-
-
-def ensure_library(n: int) -> Path:
-    OUT.mkdir(parents=True, exist_ok=True)
-    library = OUT / f"tui-{n}.sqlite3"
-    if library.exists():
-        return library
-    csv = OUT / f"tui-{n}.csv"
-    print(f"building a {n:,}-cable synthetic library (once; cached in {library})", flush=True)
-    if not csv.exists():
-        cables("synth", str(n), "--out", str(csv), "--seed", "4", "--ids", str(IDS))
-    partial = library.with_suffix(".partial.sqlite3")
-    cables("--library", str(partial), "import", str(csv))
-    partial.rename(library)
-    return library
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -442,7 +423,7 @@ def main() -> int:
     parser.add_argument("--library", type=Path, help="an existing library (not modified)")
     parser.add_argument("--skip-tmux", action="store_true")
     args = parser.parse_args()
-    library = args.library or ensure_library(args.cables)
+    library = args.library or libraries.synthetic(args.cables)
     load = os.getloadavg()
     figures: dict[str, float] = {"load_average_1m": round(load[0], 2)}
     totals, sample_ids = expected_totals(library)
