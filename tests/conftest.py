@@ -1,4 +1,5 @@
-"""Shared test fixtures: where ../shared lives, and isolated config/data dirs for every test."""
+"""Shared test fixtures: where ../shared lives, isolated config/data dirs for every test, and
+what the parsers make of a file (`parsed`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from cables.formats import ParseError
+from cables.model import Cable
+from cables.parsing import ParseWarning, parse_path
 
 # Timings belong in benchmarks/, not in tests: on a loaded 2-core machine one example of a
 # property test can take 300 ms (Hypothesis's default deadline is 200 ms, a flaky failure).
@@ -64,3 +69,12 @@ def isolated_dirs(
     monkeypatch.delenv("CABLES_LIBRARY", raising=False)
     monkeypatch.delenv("CABLES_CONFIG", raising=False)
     return home
+
+
+def parsed(path: Path) -> tuple[list[Cable], list[ParseError], list[ParseWarning]]:
+    """What the parsers make of `path`: its cables, the records they refused, the warnings."""
+    items = list(parse_path(path))
+    cables = [i for i in items if isinstance(i, Cable)]
+    warnings = [i for i in items if isinstance(i, ParseWarning)]
+    errors = [i for i in items if isinstance(i, ParseError) and not isinstance(i, ParseWarning)]
+    return cables, errors, warnings

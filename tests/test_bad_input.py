@@ -12,15 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, parsed
 
 from cables.cli import main
 from cables.formats import ParseError
 from cables.formats.csvdump import CsvRow, write_rows
 from cables.formats.html import read_html
 from cables.library import Library
-from cables.model import Cable
-from cables.parsing import ParseWarning, parse_path
 
 PAGE = FIXTURES / "09PARIS381.html"
 PILCROW = "\u00b6"
@@ -28,14 +26,6 @@ PILCROW = "\u00b6"
 
 def _page() -> bytes:
     return PAGE.read_bytes()
-
-
-def _items(path: Path) -> tuple[list[Cable], list[ParseError], list[ParseWarning]]:
-    items = list(parse_path(path))
-    cables = [i for i in items if isinstance(i, Cable)]
-    warnings = [i for i in items if isinstance(i, ParseWarning)]
-    errors = [i for i in items if isinstance(i, ParseError) and not isinstance(i, ParseWarning)]
-    return cables, errors, warnings
 
 
 def _import(library: Path, *paths: Path) -> int:
@@ -55,14 +45,14 @@ def _truncated(tmp_path: Path) -> Path:
 
 
 def test_a_truncated_page_is_a_partial_record_with_a_warning(tmp_path: Path) -> None:
-    cables, errors, warnings = _items(_truncated(tmp_path))
+    cables, errors, warnings = parsed(_truncated(tmp_path))
     assert not errors
     [cable] = cables
     assert cable.partial and "truncated" in cable.partial
     assert [p.number for p in cable.paragraphs if p.number] == [1, 2, 3, 4]
     [warning] = warnings
     assert warning.where.endswith(PAGE.name) and "partial" in warning.reason
-    whole, _, none = _items(PAGE)
+    whole, _, none = parsed(PAGE)
     assert whole[0].partial is None and not none
 
 
@@ -113,8 +103,8 @@ def test_a_latin1_page_is_read_with_its_declared_charset(tmp_path: Path) -> None
     )
     latin = tmp_path / PAGE.name
     latin.write_bytes(text.encode("latin-1"))
-    [cable], errors, _ = _items(latin)
-    [whole], _, _ = _items(PAGE)
+    [cable], errors, _ = parsed(latin)
+    [whole], _, _ = parsed(PAGE)
     assert not errors and "\ufffd" not in cable.body
     assert [(p.number, p.anchor, p.marking) for p in cable.paragraphs] == [
         (p.number, p.anchor, p.marking) for p in whole.paragraphs
@@ -125,7 +115,7 @@ def test_a_declared_wide_charset_without_a_byte_order_mark_is_read_as_utf8(tmp_p
     text = _page().decode("utf-8").replace("<head>", '<head><meta charset="utf-16">')
     page = tmp_path / PAGE.name
     page.write_bytes(text.encode("utf-8"))
-    [cable], errors, _ = _items(page)
+    [cable], errors, _ = parsed(page)
     assert not errors and cable.paragraph(5) is not None
 
 
@@ -135,8 +125,8 @@ def test_a_page_with_a_byte_order_mark_is_read(tmp_path: Path, encoding: str) ->
     page = tmp_path / PAGE.name
     data = text.encode(encoding)
     page.write_bytes(data if encoding != "utf-16-be" else b"\xfe\xff" + data)
-    [cable], errors, _ = _items(page)
-    [whole], _, _ = _items(PAGE)
+    [cable], errors, _ = parsed(page)
+    [whole], _, _ = parsed(PAGE)
     assert not errors
     assert cable.body == whole.body and cable.paragraphs == whole.paragraphs
 
@@ -162,7 +152,7 @@ def test_markup_libxml2_stops_reading_is_refused_never_stored_partial(
     at = data.index(b"<a id='par3'")
     page = tmp_path / PAGE.name
     page.write_bytes(data[:at] + inserted + data[at:])
-    cables, errors, _ = _items(page)
+    cables, errors, _ = parsed(page)
     assert not cables
     [error] = errors
     assert error.where == str(page)
@@ -183,7 +173,7 @@ def test_read_html_refuses_what_libxml2_stops_reading(inserted: bytes, reason: s
 
 def _csv_rows() -> list[CsvRow]:
     """The real page as three cables.csv rows (as the dump has them), ids 1 to 3."""
-    [cable], _, _ = _items(PAGE)
+    [cable], _, _ = parsed(PAGE)
     return [
         CsvRow(
             str(n),
@@ -221,7 +211,7 @@ def test_a_damaged_row_start_costs_that_row_only(tmp_path: Path, damage) -> None
     lines[second] = damage(lines[second])
     dump = tmp_path / "cables.csv"
     dump.write_text("\n".join(lines), newline="")
-    cables, errors, _ = _items(dump)
+    cables, errors, _ = parsed(dump)
     assert [c.reference_id for c in cables] == ["09PARIS381", "09PARIS383"]
     assert all(len(c.paragraphs) == 5 for c in cables)
     [error] = errors
@@ -236,7 +226,7 @@ def test_a_dump_cut_after_an_escaped_quote_is_not_a_complete_row(tmp_path: Path)
     assert cut.endswith('clear \\"')
     dump = tmp_path / "cables.csv"
     dump.write_text(cut, newline="")
-    cables, errors, _ = _items(dump)
+    cables, errors, _ = parsed(dump)
     assert [c.reference_id for c in cables] == ["09PARIS381"]
     [error] = errors
     assert error.where.startswith(f"{dump} row 2")
@@ -297,7 +287,7 @@ def test_a_cut_off_gzip_dump_keeps_the_rows_before_the_cut(tmp_path: Path) -> No
         out.write(_csv_text(rows[4:]).encode())
     dump = tmp_path / "cables.csv.gz"
     dump.write_bytes(packed.getvalue()[: cut + 10])
-    cables, errors, _ = _items(dump)
+    cables, errors, _ = parsed(dump)
     assert [c.reference_id for c in cables] == [
         "09PARIS381",
         "09PARIS382",

@@ -17,16 +17,15 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ALL_IDS, FIXTURES, ROOT, needs_shared
+from conftest import ALL_IDS, FIXTURES, ROOT, needs_shared, parsed
 
 from cables import paths
 from cables.cli import main
 from cables.config import ConfigError, load
-from cables.formats import ParseError
 from cables.formats.csvdump import CsvRow, write_rows
 from cables.library import Library
 from cables.model import Cable
-from cables.parsing import ParseWarning, parse_path
+from cables.parsing import parse_path
 from cables.permalinks import PermalinkRefused, Permalinks, parse_ref
 from cables.sanitize import is_anchor, is_reference_id, iso_date, json_line
 
@@ -44,14 +43,6 @@ def mutated(tmp_path: Path, old: bytes, new: bytes, name: str = "09PARIS381.html
     path = tmp_path / name
     path.write_bytes(data.replace(old, new, 1))
     return path
-
-
-def parsed(path: Path) -> tuple[list[Cable], list[ParseError], list[ParseWarning]]:
-    items = list(parse_path(path))
-    cables = [i for i in items if isinstance(i, Cable)]
-    warnings = [i for i in items if isinstance(i, ParseWarning)]
-    errors = [i for i in items if isinstance(i, ParseError) and not isinstance(i, ParseWarning)]
-    return cables, errors, warnings
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
