@@ -36,6 +36,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
+from isal import isal_zlib
+
 from cables.dtg import dtg_datetime
 from cables.index import CableIndex
 from cables.model import Cable, Level, Marking, Paragraph, Source
@@ -1162,7 +1164,9 @@ def _encode_body(cable: Cable) -> bytes:
             *(p.text for p in cable.paragraphs),
         ]
     )
-    return zlib.compress(payload.encode("utf-8", "surrogatepass"), 1)
+    # ISA-L's deflate: standard zlib data (read back with `zlib`), made in a third of the time of
+    # zlib's level 1 and a little smaller; compression was a tenth of an import's parsing time.
+    return isal_zlib.compress(payload.encode("utf-8", "surrogatepass"), 2)
 
 
 def _decode_cable(row: Sequence[Any]) -> Cable:
