@@ -24,6 +24,7 @@ from cables.dtg import DTG_RE, dtg_datetime, dtg_year, find_dtg
 from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
 from cables.markings import CUI_CAVEATS, level_of_classification, parse_marking
 from cables.model import Cable, Level, Marking, Paragraph
+from cables.pagebreaks import MAYBE_BREAK_RE as _MAYBE_BREAK_RE
 from cables.pagebreaks import find_break
 from cables.references import canonical_references
 from cables.sanitize import clean, clean_line
@@ -237,6 +238,8 @@ def build_cable(raw: RawCable) -> Cable:
 
 def _split_lines(body: str, anchors: list[str] | None) -> list[_Line]:
     """Split into lines, pairing each `¶` with its published anchor id (in order), minus the `¶`."""
+    if "\u00b6" not in body:  # most cables (every cables.csv row): plain lines
+        return list(map(_Line, body.split("\n")))
     out: list[_Line] = []
     index = 0
     for text in body.split("\n"):
@@ -261,7 +264,16 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
     first_rest: str | None = None  # what followed the first old-style page header
     i = 0
     n = len(lines)
+    # Only lines that may hold a break (see `find_break`) need a look: the others are copied in
+    # runs (no pattern spans a line end, so one search of the joined text finds them all).
+    joined = "\n".join(line.text for line in lines)
+    maybe = [joined.count("\n", 0, m.start()) for m in _MAYBE_BREAK_RE.finditer(joined)]
     while i < n:
+        ahead = next((k for k in maybe if k >= i), n)
+        if ahead > i:
+            out.extend(lines[i:ahead])
+            i = ahead
+            continue
         line = lines[i]
         text = line.text
         # Cheap test first (this runs on every line): every break names its page "NNN OF NNN".
@@ -728,11 +740,13 @@ class _Sequence:
     outer: list[int] = field(default_factory=list)  # numbering a sub-list restarted from
     letter: str | None = None  # the last lettered paragraph (`¶A.`)
 
-    def start(self, line: _Line, blank_before: bool, soft: bool) -> _Start | None:
-        """The paragraph `line` starts, if it starts one; `soft` says the line before does not
-        run on into this one (a blank, or no `on June` ending)."""
+    def start(
+        self, line: _Line, m: re.Match[str] | None, blank_before: bool, soft: bool
+    ) -> _Start | None:
+        """The paragraph `line` starts, if it starts one; `m` is its `_NUM_START_RE` match,
+        `soft` says the line before does not run on into this one (a blank, or no `on June`
+        ending). Only a numbered line, one with a pilcrow or one after a blank can start one."""
         text = line.text
-        m = _NUM_START_RE.match(text)
         if m:
             marked = any(g and parse_marking(g) for g in (m["pre"], m["post"]))
             number = self._plausible(int(m.group("num")), line, blank_before, soft, marked)
@@ -811,22 +825,27 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
     lines = _merge_wrapped_markings(lines)
     n = len(lines)
     prev = ""
+    # This loop runs on every line of every cable: the cheap tests go first and what is only
+    # needed on a rare path (the next line, whether the line before runs on) is found there.
     for idx, line in enumerate(lines):
         text = line.text.rstrip()
-        if line.blank or _LONE_DASH_RE.match(text):
+        if not text or ("-" in text and _LONE_DASH_RE.match(text)):  # blank, or a lone dash
             blank_before = True
             continue
-        if _UNDERLINE_RE.match(text):
+        if "-" in text and _UNDERLINE_RE.match(text):
             heading = None if blank_before else _underlined(pars, lines, idx)
             if heading:
                 section = heading
                 sections.append(heading)
             blank_before = True
             continue
-        next_blank = idx + 1 >= n or lines[idx + 1].blank
-        soft = blank_before or not _continues(prev)
-        prev = text
-        start = sequence.start(line, blank_before, soft)
+        before, prev = prev, text
+        m = _NUM_START_RE.match(line.text)
+        if m or blank_before or line.pilcrow:
+            soft = blank_before or not _continues(before)
+            start = sequence.start(line, m, blank_before, soft)
+        else:
+            start = None
         if start is not None:
             par = _Par(start.number, start.anchor, start.marking, section)
             if start.rest:
@@ -837,7 +856,7 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
             continue
         if (
             blank_before
-            and next_blank
+            and (idx + 1 >= n or lines[idx + 1].blank)
             and not line.pilcrow
             and (
                 (mixed_case and _is_caps_heading(text))
@@ -852,7 +871,7 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
         if cur is None or (blank_before and cur.number is None and cur.anchor is None):
             cur = _Par(None, None, None, section)
             pars.append(cur)
-        cur.lines.append(text.strip())
+        cur.lines.append(text.lstrip())
         cur.breaks.append(blank_before)
         blank_before = False
     out: list[Paragraph] = []
@@ -932,7 +951,12 @@ def _merge_wrapped_markings(lines: list[_Line]) -> list[_Line]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if _OPEN_MARK_RE.match(line.text) and i + 1 < len(lines) and ")" in lines[i + 1].text[:80]:
+        if (
+            "REL" in line.text  # cheap first: `_OPEN_MARK_RE` needs it
+            and _OPEN_MARK_RE.match(line.text)
+            and i + 1 < len(lines)
+            and ")" in lines[i + 1].text[:80]
+        ):
             joined = f"{line.text.rstrip()} {lines[i + 1].text.strip()}"
             out.append(_Line(joined, pilcrow=line.pilcrow, anchor=line.anchor))
             i += 2
@@ -990,10 +1014,15 @@ def _join(lines: list[str], breaks: list[bool]) -> str:
             # A blank line mid-sentence (a lowercase line after an unfinished one) is where a
             # page break was rendered away: the sentence goes on.
             out += "\n\n" + text
-        elif _BULLET_RE.match(text) and (not text[:1].isdigit() or _SENTENCE_END_RE.search(out)):
+        elif (
+            # cheap first: a bullet opens with `-`, `*` or `o`, or has `.` or `)` near its start
+            (text[:1] in "-*o" or "." in text[1:5] or ")" in text[1:5])
+            and _BULLET_RE.match(text)
+            and (not text[:1].isdigit() or _SENTENCE_END_RE.search(out))
+        ):
             out += "\n" + text
         elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and text[:1].isalpha():
             out += text
         else:
             out += " " + text
-    return " ".join(out.split(" ")).strip() if out else ""
+    return out.strip()
