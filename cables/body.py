@@ -24,7 +24,6 @@ from cables.dtg import DTG_RE, dtg_datetime, dtg_year, find_dtg
 from cables.formats import SYNTHETIC_MARKER, ParseError, RawCable
 from cables.markings import CUI_CAVEATS, level_of_classification, parse_marking
 from cables.model import Cable, Level, Marking, Paragraph
-from cables.pagebreaks import MAYBE_BREAK_RE as _MAYBE_BREAK_RE
 from cables.pagebreaks import find_break
 from cables.references import canonical_references
 from cables.sanitize import clean, clean_line
@@ -264,10 +263,7 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
     first_rest: str | None = None  # what followed the first old-style page header
     i = 0
     n = len(lines)
-    # Only lines that may hold a break (see `find_break`) need a look: the others are copied in
-    # runs (no pattern spans a line end, so one search of the joined text finds them all).
-    joined = "\n".join(line.text for line in lines)
-    maybe = [joined.count("\n", 0, m.start()) for m in _MAYBE_BREAK_RE.finditer(joined)]
+    maybe = _break_lines(lines)  # only these need a look: the others are copied in runs
     while i < n:
         ahead = next((k for k in maybe if k >= i), n)
         if ahead > i:
@@ -326,6 +322,31 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
         if rest:
             out.append(_Line(rest))
     return out
+
+
+# `NNN OF NNN` from its first blank on, one pattern per literal start: the regex engine finds a
+# literal as fast as `str.find`, where a pattern opening with `\d` is tried at every character.
+_PAGE_OF_RES = tuple(re.compile(re.escape(w) + r"[ \t]+\d") for w in (" OF", " of", "\tOF", "\tof"))
+
+
+def _break_lines(lines: list[_Line]) -> list[int]:
+    """The lines that may hold a page break: `NNN OF NNN` (`MAYBE_BREAK_RE`) in them, found in
+    the text joined once (no break spans a line end) rather than line by line."""
+    joined = "\n".join([line.text for line in lines])
+    starts = sorted(m.start() for pattern in _PAGE_OF_RES for m in pattern.finditer(joined))
+    found: list[int] = []
+    line = at = 0
+    for start in starts:
+        k = start
+        while k > 0 and joined[k - 1] in " \t":
+            k -= 1
+        if k == 0 or not joined[k - 1].isdecimal():  # `\d` before the blanks: a page number
+            continue
+        line += joined.count("\n", at, start)
+        at = start
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
 
 
 def _section_header_end(lines: list[_Line], i: int) -> int | None:

@@ -24,7 +24,7 @@ PAGE_BREAK_RE = re.compile(
     re.M,
 )
 # Every break names its page `NNN OF NNN`: a cheap test before the whole pattern.
-MAYBE_BREAK_RE = re.compile(r"\d[ \t]+(?:OF|of)[ \t]+\d")
+_MAYBE_RE = re.compile(r"\d[ \t]+(?:OF|of)[ \t]+\d")
 _STATION_PREFIXES = frozenset(s[:i] for s in STATIONS for i in range(1, len(s) + 1))
 
 
@@ -46,7 +46,7 @@ def find_break(text: str) -> Break | None:
     """
     if " OF" not in text and " of" not in text and "\tOF" not in text and "\tof" not in text:
         return None  # a cheap test first: every break names its page `NNN OF NNN`
-    m = PAGE_BREAK_RE.search(text) if MAYBE_BREAK_RE.search(text) else None
+    m = PAGE_BREAK_RE.search(text) if _MAYBE_RE.search(text) else None
     if m is None:
         return None
     start = m.start()
