@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import NamedTuple
 
 from cables.dtg import DTG_RE, dtg_datetime, dtg_year, find_dtg
@@ -45,6 +46,7 @@ _ADDRESSEE_RE = re.compile(r"^\s*[A-Z0-9/&' .,-]+ FOR [A-Z0-9/&' .,-]+$")
 _CLASS_WORD_RE = re.compile(
     r"^(?:TOP)?S?S?ECRET$|^C?C?ONFIDENTIAL$|^U?NCLAS(?:SIFIED)?$|^LIMITEDOFFICIALUSE$"
 )
+_CLASS_WORD_MAX = len("LIMITEDOFFICIALUSE")  # the longest `_CLASS_WORD_RE` matches
 # The station is what stands between the classification (less a `SECTION 01 OF 02`) and the
 # number, digits and a misspelt SECTION too: the published ids keep them (`75 LIBREVILLE 1895` is
 # 7575LIBREVILLE1895, `SECRET 01 OF 02 RPODUBAI 000288` is 0901OF02RPODUBAI288, `SECION 01 OF 02
@@ -146,6 +148,7 @@ _UNDERLINE_RE = re.compile(r"^\s*(?:-{3,}|-(?: -){3,})[\s-]*$")
 _MAX_HEADING = 100  # a longer line is a sentence, never a heading
 _LONE_DASH_RE = re.compile(r"^\s*-\s*$")
 _BULLET_RE = re.compile(r"^(?:-|\*|o\s|\(?[a-zA-Z0-9]{1,3}[.)]\s|[A-Z]\.\s)")
+_BULLET_LINE_RE = re.compile("\n" + _BULLET_RE.pattern[1:])  # `_BULLET_RE` after a line end
 _SENTENCE_END_RE = re.compile(r"[.:;!?\"')\]]\s*$")
 
 
@@ -158,6 +161,9 @@ class _Line:
     @property
     def blank(self) -> bool:
         return not self.text.strip()
+
+
+_PILCROW_OF = attrgetter("pilcrow")
 
 
 @dataclass(slots=True)
@@ -386,6 +392,8 @@ def _banner(text: str) -> tuple[str, str | None, str | None] | None:
     words = text.upper().split()
     for k in range(1, min(len(words), 14) + 1):
         squeezed = "".join(words[:k])
+        if len(squeezed) > _CLASS_WORD_MAX:  # it only grows: no longer k can match
+            return None
         if _CLASS_WORD_RE.match(squeezed):
             # Take the longest run of single letters (`C O N F I D ...`) as the word.
             cls = " ".join(words[:k])
@@ -840,10 +848,15 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
     pars: list[_Par] = []
     sections: list[str] = []
     section: str | None = None
-    sequence = _Sequence(any(ln.pilcrow and _NUM_START_RE.match(ln.text) for ln in lines))
-    mixed_case = any(ln.text != ln.text.upper() for ln in lines)
+    text = "\n".join([ln.text for ln in lines])  # whole-text tests run in C, not line by line
+    sequence = _Sequence(
+        any(map(_PILCROW_OF, lines))
+        and any(ln.pilcrow and _NUM_START_RE.match(ln.text) for ln in lines)
+    )
+    mixed_case = text != text.upper()
     blank_before = True
-    lines = _merge_wrapped_markings(lines)
+    if "REL" in text:  # a wrapped marking needs it (`_OPEN_MARK_RE`)
+        lines = _merge_wrapped_markings(lines)
     n = len(lines)
     prev = ""
     # This loop runs on every line of every cable: the cheap tests go first and what is only
@@ -1027,6 +1040,12 @@ def _is_caps_heading(text: str) -> bool:
 
 def _join(lines: list[str], breaks: list[bool]) -> str:
     """Rejoin lines split by the telegram's width: a blank line or a bullet starts a new line."""
+    if all(lines) and not any(breaks[1:]):
+        # Most paragraphs: no blank line, no line ending in a hyphen, no bullet after the first
+        # line; then every line joins the one before with a space (the loop below, in C).
+        text = "\n".join(lines)
+        if "-\n" not in text and not _BULLET_LINE_RE.search(text):
+            return " ".join(lines).strip()
     out = ""
     for text, brk in zip(lines, breaks, strict=True):
         if not out:
