@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 
 from cables.formats import ParseError, RawCable
 from cables.formats.csvdump import (
+    _ONE_ROW_RE,
     CsvRow,
     CsvRowError,
     PendingRow,
+    _is_one_row,
     _read_rows,
     read_csv,
     read_rows,
@@ -158,6 +160,8 @@ def test_rows_left_unsplit_are_the_rows_the_csv_module_reads(values, junk, at):
     text = buffer.getvalue()
     text = text[:at] + "".join(junk) + text[at:]
     assert _rows_read(text, lazy=True) == _rows_read(text, lazy=False)
+    for row in [*text.splitlines(keepends=True), text]:  # the fast test is the pattern's
+        assert _is_one_row(row) == (_ONE_ROW_RE.fullmatch(row) is not None)
 
 
 @SETTINGS
