@@ -42,6 +42,15 @@ class Column(Sequence[str]):
         block = SEP.encode().join(data)
         return cls(block, 0, len(block), ends)
 
+    @classmethod
+    def alone(cls, values: Sequence[str]) -> Column:
+        """`values` in a block of their own: a loaded index's columns share one block, so one
+        column kept past the index would keep them all (sliced out: no per-row work)."""
+        if isinstance(values, Column):
+            block = values._block[values._base : values._base + values._size]
+            return cls(block, 0, values._size, values._ends)
+        return cls.of(values)
+
     def __len__(self) -> int:
         return len(self._ends)
 

@@ -31,13 +31,13 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, compress, islice, repeat
+from itertools import accumulate, chain, compress, islice, repeat
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from cables.index import CableIndex
+from cables.index import CableIndex, Column
 from cables.query import Clause, DateRange, Query, Sort, Word, parse
 
 CHUNK = 4096  # rows per uninterrupted stretch of work (about 1 ms here)
@@ -182,13 +182,16 @@ class SidebarSearch:
         `cache_size` recent results are kept so that backspacing is instant (0: none).
         """
         self._cache_size = cache_size
-        self._index = index
         self._size = n = len(index)
-        # Large columns are tuples and arrays, never lists: CPython stops tracking a tuple of
-        # strings or ints after one collection, while every full collection walks every list
-        # (200 ms for a few 251k-item lists here, holding the GIL). Row numbers are made once,
-        # so that answers share them rather than allocate up to 251k ints per keystroke.
-        self._all = tuple(range(n))
+        # Large columns are tuples, arrays and blocks, never lists: CPython stops tracking a
+        # tuple of strings after one collection, while every full collection walks every list
+        # (200 ms for a few 251k-item lists here, holding the GIL). Of the index, only the
+        # columns the filters read are kept, each in a block of its own (the loaded index's
+        # block holds every column: 46 MB at 251k).
+        self._all = range(n)
+        self._levels, self._origins, self._tags, self._dates = (
+            Column.alone(c) for c in (index.levels, index.origins, index.tags, date_column(index))
+        )
         ids = [i.strip() for i in _fold_rows(index.reference_ids)]
         bare = [i.lstrip(_DIGITS) for i in ids]
         subjects = _fold_rows(index.subjects)
@@ -209,9 +212,8 @@ class SidebarSearch:
             ],
         )
         # Ids with and without their year, sorted, for exact and prefix look-ups by bisection.
-        self._ids = tuple(ids)
-        self._bare = tuple(bare)
-        self._id_lookups = (_SortedIds(ids), _SortedIds(bare))
+        self._ids = _Ids(ids, bare)
+        self._id_lookups = (_SortedIds(self._ids.full, n), _SortedIds(self._ids.bare, n))
         self._reversed: _SortedIds | None = None  # bare ids reversed: by serial, built on need
         self._words = _WordIndex(ids, subjects, origins, tags)
         self._summary_codes: tuple[array[int], list[str]] | None = None  # built on need
@@ -342,17 +344,17 @@ class SidebarSearch:
         """Per row one code: (month since 1900 + 1, or 0 unknown) * _LEVELS + level code."""
         with self._lock:
             if self._summary_codes is None:
-                names = sorted(set(self._index.levels))[: _LEVELS - 1]
+                names = sorted(set(self._levels))[: _LEVELS - 1]
                 code = {name: i for i, name in enumerate(names)}
                 other = len(names)  # (more distinct levels than expected: counted together)
                 names.append("unmarked")
-                months = map(_month_code, date_column(self._index))
+                months = map(_month_code, self._dates)
                 self._summary_codes = (
                     array(
                         "i",
                         [
                             (m + 1) * _LEVELS + code.get(lv, other)
-                            for m, lv in zip(months, self._index.levels, strict=True)
+                            for m, lv in zip(months, self._levels, strict=True)
                         ],
                     ),
                     names,
@@ -454,7 +456,7 @@ class SidebarSearch:
             for i in block[:FUZZY_ID_BLOCK]:
                 if i in costs:
                     continue
-                target = self._ids[i] if year else self._bare[i]
+                target = self._ids.full(i) if year else self._ids.bare(i)
                 if abs(len(target) - len(word)) <= 1 and OSA.distance(word, target) == 1:
                     costs[i] = _edit_cost(word, target)
         return tuple(sorted(costs, key=lambda i: (costs[i], i)))
@@ -462,7 +464,7 @@ class SidebarSearch:
     def _by_serial(self) -> _SortedIds:
         with self._lock:
             if self._reversed is None:
-                self._reversed = _SortedIds([b[::-1] for b in self._bare])
+                self._reversed = _SortedIds(self._ids.reversed_bare, self._size)
             return self._reversed
 
     # -- filtering ---------------------------------------------------------------------------
@@ -519,26 +521,24 @@ class SidebarSearch:
         with self._lock:
             if self._filter_bits is None:
                 self._filter_bits = (
-                    _grouped_bits(self._index.levels, self._size),
-                    _grouped_bits((d[:4] for d in date_column(self._index)), self._size),
+                    _grouped_bits(self._levels, self._size),
+                    _grouped_bits((d[:4] for d in self._dates), self._size),
                 )
             return self._filter_bits
 
     def _filter_tests(self, query: Query, linked: Collection[str] | None) -> list[RowTest]:
-        index = self._index
         tests: list[RowTest] = []
         if linked is not None:
             allowed: set[int] = set()
             for ref in linked:
                 allowed.update(self._id_lookups[0].rows(fold(ref).strip(), exact=True))
             tests.append(_rows_in(allowed))
-        dates = date_column(index)  # (levels and years: `_levels_and_years`)
-        for span in query.dates:
-            tests.append(_in_span(dates, span))
+        for span in query.dates:  # (levels and years: `_levels_and_years`)
+            tests.append(_in_span(self._dates, span))
         for wanted_origin in query.origins:
-            tests.append(_member(index.origins, origins_like(set(index.origins), wanted_origin)))
+            tests.append(_member(self._origins, origins_like(set(self._origins), wanted_origin)))
         for tag in query.tags:
-            tests.append(_has_tag(index.tags, tag))
+            tests.append(_has_tag(self._tags, tag))
         return tests
 
     def _narrowing(self, terms: list[Term], previous: Matches) -> tuple[Sequence[int], list[Term]]:
@@ -645,7 +645,7 @@ class SidebarSearch:
     def _one_matcher(self, term: Term) -> RowTest:
         keys = self._keys
         if term.year is not None:
-            dates, year = date_column(self._index), str(term.year)
+            dates, year = self._dates, str(term.year)
             return lambda rows: [i for i in rows if dates[i][:4] == year]
         if term.kind != "word":
             needle = f" {term.word}"
@@ -1244,17 +1244,37 @@ def _implies(new: Term, old: Term) -> bool:
     )
 
 
-class _SortedIds:
-    """Ids in sorted order with their rows: exact and prefix look-ups by bisection."""
+class _Ids:
+    """The folded ids, with and without their year, as one string and where each starts: a
+    few MB where a tuple of each took 17 MB at 251k (a Python string is ~50 bytes before its
+    first character)."""
 
-    def __init__(self, ids: list[str]) -> None:
-        order = sorted(range(len(ids)), key=ids.__getitem__)
-        self._ids = tuple(map(ids.__getitem__, order))
-        self._rows = array("i", order)
+    def __init__(self, ids: list[str], bare: list[str]) -> None:
+        self._text = "".join(ids)
+        self._bounds = array("I", [0, *accumulate(map(len, ids))])  # row i: [i], [i + 1]
+        self._bare = array("I", [e - len(b) for e, b in zip(self._bounds[1:], bare, strict=True)])
+
+    def full(self, row: int) -> str:
+        return self._text[self._bounds[row] : self._bounds[row + 1]]
+
+    def bare(self, row: int) -> str:
+        return self._text[self._bare[row] : self._bounds[row + 1]]
+
+    def reversed_bare(self, row: int) -> str:
+        return self.bare(row)[::-1]
+
+
+class _SortedIds:
+    """Rows in the order of a text of each (an id), with exact and prefix look-ups of the text
+    by bisection; `text` is a method of a picklable object (the engine is cached)."""
+
+    def __init__(self, text: Callable[[int], str], size: int) -> None:
+        self._text = text
+        self._rows = array("i", sorted(range(size), key=text))
 
     def rows(self, word: str, *, exact: bool) -> array[int]:
-        lo = bisect_left(self._ids, word)
-        hi = bisect_right(self._ids, word if exact else word + _LAST)
+        lo = bisect_left(self._rows, word, key=self._text)
+        hi = bisect_right(self._rows, word if exact else word + _LAST, lo, key=self._text)
         return self._rows[lo:hi]
 
 

@@ -260,9 +260,9 @@ def test_the_word_index_finds_a_text_in_any_field_and_odd_ids():
         tags=["PREL PGOV", "ECON", "PREL", "PGOV"],
         synthetic=[False] * 4,
     )
-    words = SidebarSearch(rows)._words
+    engine = SidebarSearch(rows)
+    words, ids = engine._words, engine._id_lookups[0]  # (the folded ids with their year)
     everything = tuple(range(4))
-    ids = search._SortedIds(["09abc12", "09été7", "09x y3", "08abc5"])
     assert words.rows([("el", search.ANYWHERE)], everything, ids) == [0, 2, 3]  # (PREL too)
     assert words.rows([("bc", search.ANYWHERE)], everything, ids) == [0, 3]
     assert words.rows([("té", search.ANYWHERE)], everything, ids) == [1]
