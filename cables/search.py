@@ -31,8 +31,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import accumulate, chain, compress, islice, repeat
-from typing import NamedTuple
+from itertools import accumulate, chain, compress, islice
+from typing import NamedTuple, overload
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -188,12 +188,13 @@ class SidebarSearch:
         # every list (200 ms for a few 251k-item lists here, holding the GIL). Row numbers are
         # made once, so that answers share them rather than allocate up to 251k ints per
         # keystroke (a scan of a range takes 60% longer). Of the index, only the columns the
-        # filters read are kept, each in a block of its own (the loaded index's block holds
-        # every column: 46 MB at 251k).
+        # filters read are kept: TAGS in a block of their own (the loaded index's block holds
+        # every column: 46 MB at 251k), the others as a number per row (few distinct values).
         self._all = tuple(range(n))
-        self._levels, self._origins, self._tags, self._dates = (
-            Column.alone(c) for c in (index.levels, index.origins, index.tags, date_column(index))
+        self._levels, self._origins, self._dates = (
+            _Coded(c) for c in (index.levels, index.origins, date_column(index))
         )
+        self._tags = Column.alone(index.tags)
         ids = [i.strip() for i in _fold_rows(index.reference_ids)]
         bare = [i.lstrip(_DIGITS) for i in ids]
         subjects = _fold_rows(index.subjects)
@@ -909,8 +910,7 @@ ID_SAMPLES, ID_SAMPLE = 16, 4096  # samples of the ids' string (characters) that
 ID_COST = 3  # an id found costs about as much as this many rows of words marked
 MANY = 32  # a word in more than 1/MANY of the rows keeps its rows as bits too (one OR each)
 MISSING = 64  # a base missing under 1/MISSING of the rows is cut by those (each found by bisection)
-_PLANE = 0x100000  # plain ids are kept moved to this plane: below it, chr(row) marks their row
-_TO_PLANE = {c: _PLANE + c for c in range(128)}
+_MARK = 0x10000  # row r of a plain id is marked chr(_MARK + r): 4 bytes of UTF-8, none ASCII
 _TO_BITS = bytes.maketrans(b"\x00\x01", b"01")
 _FROM_BITS = bytes.maketrans(b"01", b"\x00\x01")
 
@@ -939,9 +939,10 @@ class _WordIndex:
     A text without spaces lies within one word of a key. Words are the space-separated words of
     the folded subjects, origins and TAGS (and of the few ids that are not plain: not ASCII, or
     several words), each with its rows, in index order, as an array (and as the bits of an int
-    for words in many rows, so that their union is one OR). Plain ids are kept in one string,
-    each moved to plane 16 and followed by chr(its row): one regex finds every id holding a text
-    and `ord` gives its row, all in C, with no object per id.
+    for words in many rows, so that their union is one OR). Plain ids (ASCII) are kept in one
+    UTF-8 block, each followed by its row's mark (chr(_MARK + row), four bytes none of which is
+    ASCII): one regex finds every id holding a text and `ord` gives its row, all in C, with no
+    object per id (4.5 MB at 251k, where a string of ids moved to plane 16 took 13 MB).
     """
 
     def __init__(
@@ -963,8 +964,8 @@ class _WordIndex:
             for word, rows in field.items()
             if len(rows) * MANY > n
         }
-        moved = map(str.translate, compress(ids, plain), repeat(_TO_PLANE))
-        self.id_text = "".join(map(str.__add__, moved, map(chr, compress(range(n), plain))))
+        marks = map(chr, compress(range(_MARK, _MARK + n), plain))
+        self.id_text = "".join(map(str.__add__, compress(ids, plain), marks)).encode()
 
     def matching(self, text: str, where: int) -> list[str]:
         """The words holding `text` as `where` says."""
@@ -1038,7 +1039,8 @@ class _WordIndex:
             if where != ANYWHERE:
                 arrays.append(ids.rows(text, exact=where == WHOLE))
             elif text.isascii():
-                arrays.append(list(map(ord, _ids_holding(text).findall(self.id_text))))
+                marks = b"".join(_ids_holding(text).findall(self.id_text)).decode()
+                arrays.append(list(map(_MARK.__rsub__, map(ord, marks))))
         if not bits and sum(map(len, arrays)) < FEW:
             hit = set(chain.from_iterable(arrays))
             if len(base) == self.size:
@@ -1055,9 +1057,9 @@ class _WordIndex:
         return list(compress(range(self.size), mask))
 
 
-def _ids_holding(text: str) -> re.Pattern[str]:
-    """What finds, in `_WordIndex.id_text`, each id holding `text` (ASCII): its row's character."""
-    return re.compile(re.escape(text.translate(_TO_PLANE)) + "[\U00100000-\U0010ffff]*(.)", re.S)
+def _ids_holding(text: str) -> re.Pattern[bytes]:
+    """What finds, in `_WordIndex.id_text`, each id holding `text` (ASCII): its row's mark."""
+    return re.compile(re.escape(text.encode()) + rb"[\x00-\x7f]*([\xf0-\xf4][\x80-\xbf]{3})")
 
 
 def _postings(column: Sequence[str], *, repeated: bool = False) -> dict[str, array[int]]:
@@ -1245,6 +1247,34 @@ def _implies(new: Term, old: Term) -> bool:
         )
         for c in new.corrections
     )
+
+
+class _Coded(Sequence[str]):
+    """A column of few distinct values (levels, origins, dates): a number per row into them,
+    2 bytes a row where a block and its offsets take 6-16."""
+
+    __slots__ = ("_codes", "_values")
+
+    def __init__(self, column: Iterable[str]) -> None:
+        numbers: dict[str, int] = {}
+        codes = [numbers.setdefault(value, len(numbers)) for value in column]
+        self._values = tuple(numbers)
+        self._codes = array("H" if len(numbers) <= 1 << 16 else "I", codes)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return list(map(self._values.__getitem__, self._codes[i]))
+        return self._values[self._codes[i]]
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._values.__getitem__, self._codes)
 
 
 class _Ids:
