@@ -4,9 +4,9 @@
 251k cables). Its prepared state (`__getstate__`, else its attributes) is plain tuples, arrays,
 strings and dicts, so it is pickled into the user's cache directory (never beside the library:
 a pickle is code, and a library folder may come from someone else), under a name made from the
-library's path. The file starts with a key
-of the library (path, inode, generation) and of the engine's code (the source of
-`cables/search.py` and `cables/index.py`): anything else, or any damage, means rebuild.
+library's path. The file starts with a key of the library (path, inode, generation) and of the
+engine's code (the source of `cables/search.py` and `cables/index.py`): anything else, or any
+damage, means rebuild.
 """
 
 from __future__ import annotations
