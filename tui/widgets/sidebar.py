@@ -32,6 +32,7 @@ from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
@@ -337,6 +338,12 @@ class QueryBox(Input):
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
+    def watch_value(self, value: str) -> None:
+        # The query leaves now, as the key changes the value, not a few message hops later
+        # (Input.Changed), and before the echo can reach the screen (see `Sidebar.typed`).
+        if isinstance(self.parent, Sidebar):
+            self.parent.typed(value)
+
 
 class Sidebar(Vertical):
     """Query box (titles or text), error line, level counts and timeline, "N of M" count and
@@ -349,6 +356,9 @@ class Sidebar(Vertical):
     ]
 
     PAGE = 50  # text hits fetched at a time (the list asks for more as it scrolls)
+    # Seconds a key's echo in the box may wait for the key's answer, to be drawn in one frame
+    # with it (see `_hold_frames`); a slower answer finds the echo already drawn.
+    HOLD = 0.04
     COUNT_CAP = COUNT_CAP  # text mode counts this many matching cables at most ("5,000+")
     MODES = ("titles", "text")
 
@@ -373,6 +383,7 @@ class Sidebar(Vertical):
         self._page = self.PAGE
         self._title_page = limit  # titles: how many of the best matches are asked for
         self._paged: int | None = None  # the query number that asked for a further page
+        self._hold: Timer | None = None  # frames held for an answer: ends the hold at HOLD
 
     def compose(self) -> ComposeResult:
         box = QueryBox(placeholder="Search id, subject, origin, tags", id="query")
@@ -421,18 +432,39 @@ class Sidebar(Vertical):
                 self._waiting = event
             else:
                 self._show(event.query, event.matches, event.hint, keep=event.seq == self._paged)
+            self._release_frames()
         elif isinstance(event, Pictured):
             current = self.search is not None and event.seq == self.search.latest
             if current and self.mode == "titles":
                 self._summary(event.by_level, event.by_month)
         elif isinstance(event, Failed):
+            self._release_frames()
             self.show_progress(event.message)
         elif isinstance(event, Ready) and self.index is not None and not self.query_shown:
             self._show("", None)
 
     def on_unmount(self) -> None:
+        self._release_frames()
         if self.search is not None:  # no event may come after the widgets are gone
             self.search.close()
+
+    def _hold_frames(self) -> None:
+        """Draw nothing until this key's answer is shown (or HOLD has passed): the echo of the
+        key in the box and the answer then reach the screen in one frame. Drawn apart, the
+        answer's frame waited for Textual's next frame slot after the echo's, 17-33 ms later
+        (its 60 Hz update timer), where the answer itself comes in a few ms."""
+        if self._hold is None:
+            self.app._begin_batch()
+            self._hold = self.set_timer(self.HOLD, self._release_frames, name="hold frames")
+
+    def _release_frames(self) -> None:
+        """Let frames be drawn again (what changed meanwhile is drawn in the next one)."""
+        if self._hold is not None:
+            self._hold.stop()
+            self._hold = None
+            self.app._end_batch()
+            if self.is_attached:
+                self.screen.check_idle()  # the screen draws what waited, on its next idle
 
     def show_progress(self, message: str) -> None:
         self.query_one("#count", Label).update(Text(message))
@@ -451,10 +483,13 @@ class Sidebar(Vertical):
         self._title_page = self.limit
         self.run_search(box.value)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
+    def typed(self, value: str) -> None:
+        """The box's text changed (a key, or set by code): search it from the first page."""
         self._page, self._title_page = self.PAGE, self.limit
-        self.run_search(event.value)
+        self.run_search(value, hold=True)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()  # searched already, as the value changed (`typed`)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -492,9 +527,10 @@ class Sidebar(Vertical):
     def action_focus_view(self) -> None:
         self.screen.query_one("CableView").focus()
 
-    def run_search(self, text: str, more: bool = False) -> None:
+    def run_search(self, text: str, more: bool = False, *, hold: bool = False) -> None:
         """Titles: send the query to the search process (the empty query lists every cable at
-        once); text: search the library in a thread worker. A bad filter shows its error."""
+        once); text: search the library in a thread worker. A bad filter shows its error.
+        `hold`: a key's query, its echo drawn with its answer (`_hold_frames`)."""
         if self.search is None:
             return
         if self.mode == "titles":  # (even with errors: older answers are stale from here on)
@@ -502,6 +538,9 @@ class Sidebar(Vertical):
         query = parse(text)
         if self.index is None:
             return
+        answered = self.mode == "titles" and self.search.ready  # an answer will come
+        if hold and answered and not query.errors and not query.empty:
+            self._hold_frames()
         if query.errors:
             self._show_error(text, query)
         elif self.mode == "text":

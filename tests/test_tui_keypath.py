@@ -1,0 +1,94 @@
+"""A key's way to the screen, in the real app and its real search process, the frames it writes
+read as a terminal would get them: the key's echo in the box and its answer (the count line)
+are drawn in one frame; an answer that does not come in time does not hold the echo back."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import ClassVar
+
+from textual import events
+from textual.drivers.headless_driver import HeadlessDriver
+from tui_support import index_loaded, shown
+
+from cables.library import Library
+from tui.app import CablesApp
+from tui.widgets.sidebar import Sidebar
+
+
+class FrameDriver(HeadlessDriver):
+    """Renders every frame as for a terminal and keeps what each one writes."""
+
+    frames: ClassVar[list[str]] = []
+
+    @property
+    def is_headless(self) -> bool:
+        return False
+
+    def write(self, data: str) -> None:
+        self.frames.append(data)
+
+
+def shows(frame: str, count: str) -> bool:
+    """Whether `frame` writes the count line `count` ("12 of 140 ...": its number and "of")."""
+    return count.split(" of ")[0] + " of " in frame
+
+
+def count_line(app: CablesApp) -> str:
+    return app.sidebar.query_one("#count").render().plain
+
+
+async def typing(library_path: Path, keys: str, hold: float, *, stop_search: bool = False):
+    """Type `keys` one at a time once the app is ready; per key, the frames written from the
+    key to its answer shown and the count line it shows."""
+    FrameDriver.frames = []
+    library = Library.open(library_path)
+    app = CablesApp(library)
+    app.driver_class = FrameDriver
+    per_key: list[tuple[list[str], str]] = []
+    try:
+        async with app.run_test(headless=False, size=(120, 30)) as pilot:
+            await index_loaded(app, pilot)
+            app.sidebar.HOLD = hold
+            await pilot.press("ctrl+f")
+            await pilot.pause(0.1)
+            typed = ""
+            for key in keys:
+                typed += key
+                pid = app.search.pid
+                if stop_search and pid is not None:
+                    os.kill(pid, signal.SIGSTOP)  # the answer waits: the echo may not
+                start = len(FrameDriver.frames)
+                app.post_message(events.Key(key, key))
+                if stop_search and pid is not None:
+                    await pilot.pause(hold + 0.3)
+                    os.kill(pid, signal.SIGCONT)
+                await shown(app, pilot, typed)
+                await pilot.pause(0.1)
+                per_key.append((FrameDriver.frames[start:], count_line(app)))
+    finally:
+        library.close()
+    return per_key
+
+
+async def test_the_echo_and_the_answer_are_drawn_in_one_frame(fixtures_library: Path):
+    # (a long hold: the fixtures' answers come in ms, but a loaded test machine can be slow)
+    per_key = await typing(fixtures_library, "berl", hold=10.0)
+    typed = ""
+    for key, (frames, count) in zip("berl", per_key, strict=True):
+        typed += key
+        assert frames, f"no frame after {typed!r}"
+        # the first frame after the key carries the new count (the echo came with it)
+        assert shows(frames[0], count), f"{typed!r}: the first frame lacks {count!r}"
+
+
+async def test_an_answer_that_is_late_does_not_hold_the_echo(fixtures_library: Path):
+    per_key = await typing(fixtures_library, "b", hold=0.05, stop_search=True)
+    [(frames, count)] = per_key
+    # the echo was drawn while the search process was stopped, the count in a later frame
+    assert len(frames) >= 2
+    assert not shows(frames[0], count)
+    assert any(shows(frame, count) for frame in frames[1:])
+    assert Sidebar.HOLD == 0.04  # (the class's hold is untouched: only that app's was changed)
