@@ -215,6 +215,7 @@ class SidebarSearch:
         self._reversed: _SortedIds | None = None  # bare ids reversed: by serial, built on need
         self._words = _WordIndex(ids, subjects, origins, tags)
         self._summary_codes: tuple[array[int], list[str]] | None = None  # built on need
+        self._whole: Summary | None = None  # the picture of every row, made on need
         self._filter_bits: tuple[dict[str, int], dict[str, int]] | None = None  # built on need
         # (the words of the subjects, origins and TAGS: the word index's first three fields)
         self._sorted_words = tuple(sorted(set(chain.from_iterable(self._words.fields[:3]))))
@@ -314,14 +315,21 @@ class SidebarSearch:
     def summary(self, rows: Sequence[int], cancelled: Cancelled | None = None) -> Summary | None:
         """Counts by level and by month ("YYYY-MM") of `rows`: the picture above the list.
 
-        One code per row (month and level together), counted in C by `Counter`."""
+        One code per row (month and level together), counted in C by `Counter`. The picture of
+        every row (the empty query's) is made once and kept."""
         cancelled = cancelled or _never
         codes, names = self._codes()
+        every = len(rows) == self._size  # (rows are distinct: all of them)
+        if every and self._whole is not None:
+            return self._whole
         counts: Counter[int] = Counter()
         for start in range(0, len(rows), CHUNK * 16):
             if cancelled():
                 return None
-            counts.update(map(codes.__getitem__, rows[start : start + CHUNK * 16]))
+            if every:
+                counts.update(codes[start : start + CHUNK * 16])
+            else:
+                counts.update(map(codes.__getitem__, rows[start : start + CHUNK * 16]))
         by_level: dict[str, int] = {}
         by_month: dict[str, int] = {}
         for code, n in counts.items():
@@ -330,12 +338,15 @@ class SidebarSearch:
             if month:
                 name = _month_name(month - 1)
                 by_month[name] = by_month.get(name, 0) + n
-        return Summary(by_level, by_month)
+        summary = Summary(by_level, by_month)
+        if every:
+            self._whole = summary
+        return summary
 
     def complete(self) -> None:
-        """Build now what is otherwise built on first need (the picture's per-row codes, the
-        filter bits), so that an engine cached after this has them from the start."""
-        self._codes()
+        """Build now what is otherwise built on first need (the picture's per-row codes and
+        that of every row, the filter bits), so that an engine cached after this has them."""
+        self.summary(self._all)
         self._value_bits()
 
     def _codes(self) -> tuple[array[int], list[str]]:

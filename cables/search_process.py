@@ -399,13 +399,13 @@ def answer(
     yield Answer(seq, text, _portable(found))
     if found.terms:
         yield ("previous", found)
-    if query.empty or not picture or cancelled():
-        return
+    if not picture or cancelled():
+        return  # (the empty query's picture is every cable's: the engine keeps it)
     summary = engine.summary(found.candidates, cancelled)
     if summary is None:
         return
     yield Pictured(seq, summary.by_level, summary.by_month)
-    if found.total or library is None or not quiet(HINT_AFTER):
+    if found.total or query.empty or library is None or not quiet(HINT_AFTER):
         return
     counted = library.text_search(query, limit=0, count_cap=COUNT_CAP, cancelled=cancelled)
     if not counted.cancelled:

@@ -92,3 +92,46 @@ async def test_an_answer_that_is_late_does_not_hold_the_echo(fixtures_library: P
     assert not shows(frames[0], count)
     assert any(shows(frame, count) for frame in frames[1:])
     assert Sidebar.HOLD == 0.04  # (the class's hold is untouched: only that app's was changed)
+
+
+async def test_no_query_pictures_every_cable_and_the_first_key_needs_no_layout(
+    fixtures_library: Path,
+):
+    """Above the list, for no query, the levels and timeline of every cable (the picture never
+    hides: shown at a query's first key, it moved the list, a layout pass of the whole screen);
+    the first key and clearing the box then repaint without a layout pass."""
+    library = Library.open(fixtures_library)
+    app = CablesApp(library)
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await index_loaded(app, pilot)
+            sidebar = app.sidebar
+            index = sidebar.index
+            picture = sidebar.query_one("#summary").render().plain
+            chips = picture.split("\n")[0]
+            for level in set(index.levels):  # each level's count over every cable
+                n = sum(1 for value in index.levels if value == level)
+                assert f" {level} " in chips or level not in ("U", "C", "S", "TS")
+                assert f" {n}" in chips
+            assert picture.split("\n")[1].startswith("1966 ")
+            await pilot.press("ctrl+f")  # (the focus moving may restyle the sidebar)
+            await pilot.pause(0.1)
+            layouts = 0
+            refresh_layout = app.screen._refresh_layout
+
+            def counted(*args, **kwargs):
+                nonlocal layouts
+                layouts += 1
+                return refresh_layout(*args, **kwargs)
+
+            app.screen._refresh_layout = counted
+            await pilot.press("b")
+            await shown(app, pilot, "b")
+            assert sidebar.query_one("#summary").render().plain != picture
+            sidebar.query_one("#query").value = ""
+            await shown(app, pilot, "")
+            await pilot.pause(0.1)
+            assert sidebar.query_one("#summary").render().plain == picture  # at once
+            assert layouts == 0
+    finally:
+        library.close()

@@ -124,8 +124,10 @@ class CableList(ScrollView, can_focus=True):
     def _resized(self, *, top: bool) -> None:
         # rows are cut to the width: never a horizontal scrollbar, whatever the width was when
         # the rows came (the vertical bar may appear after and narrow the content)
-        self.virtual_size = Size(0, len(self.rows))
-        self._scroll_update(self.virtual_size)  # the scrollbar, as a layout pass would
+        size = Size(0, len(self.rows))
+        if size != self.virtual_size:  # (the same number of rows: the same scrollbar)
+            self.virtual_size = size
+            self._scroll_update(size)  # the scrollbar, as a layout pass would
         if top:
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
@@ -384,6 +386,8 @@ class Sidebar(Vertical):
         self._title_page = limit  # titles: how many of the best matches are asked for
         self._paged: int | None = None  # the query number that asked for a further page
         self._hold: Timer | None = None  # frames held for an answer: ends the hold at HOLD
+        # the picture of every cable (the empty query's), from the search process
+        self._whole: tuple[dict[str, int], dict[str, int]] | None = None
 
     def compose(self) -> ComposeResult:
         box = QueryBox(placeholder="Search id, subject, origin, tags", id="query")
@@ -401,8 +405,10 @@ class Sidebar(Vertical):
 
     @property
     def ready(self) -> bool:
-        """The list shows the index and the search process answers."""
-        return self.index is not None and self.search is not None and self.search.ready
+        """The list shows the index and the picture of every cable above it, and the search
+        process answers."""
+        searching = self.search is not None and self.search.ready
+        return self.index is not None and searching and self._whole is not None
 
     def set_search(self, search: Searcher) -> None:
         """Use this (started) search; a query typed so far is sent now."""
@@ -436,6 +442,8 @@ class Sidebar(Vertical):
         elif isinstance(event, Pictured):
             current = self.search is not None and event.seq == self.search.latest
             if current and self.mode == "titles":
+                if parse(self.query_shown).empty:  # every cable's: shown again for no query
+                    self._whole = (event.by_level, event.by_month)
                 self._summary(event.by_level, event.by_month)
         elif isinstance(event, Failed):
             self._release_frames()
@@ -659,11 +667,15 @@ class Sidebar(Vertical):
         self._summary(counts.levels or None, counts.months or None)
 
     def _summary(self, by_level: dict[str, int] | None, by_month: dict[str, int] | None) -> None:
-        """Chips per level in the level colours, then the timeline; empty for no query."""
+        """Chips per level in the level colours, then the timeline; for no query (None), those
+        of every cable. Always two lines: shown or hidden, it moved the list, and a layout
+        pass repainted the whole screen at the first key of every query."""
         summary = self.query_one("#summary", Static)
         if by_level is None:
-            summary.display = False
-            return
+            if self._whole is None:
+                summary.update(Text(""), layout=False)
+                return
+            by_level, by_month = self._whole
         line = Text(no_wrap=True, end="")
         for level in Level:
             n = by_level.get(level.value, 0)
@@ -674,7 +686,6 @@ class Sidebar(Vertical):
         line.append("\n")
         line.append_text(timeline(by_month or {}, width))
         summary.update(line, layout=False)  # two lines, fixed in cables.tcss
-        summary.display = True
 
 
 def _cables(n: int) -> str:
