@@ -99,7 +99,8 @@ async def test_no_query_pictures_every_cable_and_the_first_key_needs_no_layout(
 ):
     """Above the list, for no query, the levels and timeline of every cable (the picture never
     hides: shown at a query's first key, it moved the list, a layout pass of the whole screen);
-    the first key and clearing the box then repaint without a layout pass."""
+    the keys, matches fewer than fill the list (its scrollbar stays) and clearing the box then
+    repaint without a layout pass."""
     library = Library.open(fixtures_library)
     app = CablesApp(library)
     try:
@@ -125,8 +126,10 @@ async def test_no_query_pictures_every_cable_and_the_first_key_needs_no_layout(
                 return refresh_layout(*args, **kwargs)
 
             app.screen._refresh_layout = counted
-            await pilot.press("b")
-            await shown(app, pilot, "b")
+            for typed in ("b", "be", "ber", "berl"):  # 56 cables, then fewer than fill the list
+                sidebar.query_one("#query").value = typed
+                await shown(app, pilot, typed)
+            assert len(sidebar.cable_list.rows) < sidebar.cable_list.size.height
             assert sidebar.query_one("#summary").render().plain != picture
             sidebar.query_one("#query").value = ""
             await shown(app, pilot, "")
