@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 COUNT_CAP = 5000  # full-text matches counted at most for the "nothing found: try ctrl+t" hint
 HINT_AFTER = 0.3  # seconds without a newer query before that hint is counted
+PICTURE_FIRST = 10_000  # matches at most whose picture (~1 ms) is sent with the answer
 IDLE_BEFORE_SAVING = 0.5  # seconds without a query before a newly built engine is cached
 MAX_RESTARTS = 3  # children lost within RESTART_WINDOW before the client gives up
 RESTART_WINDOW = 60.0
@@ -396,12 +397,18 @@ def answer(
     found = engine.search(query, limit=limit, previous=previous, cancelled=cancelled, linked=linked)
     if found is None:
         return
+    # A picture quick to make (few matches, or every cable's, which the engine keeps) is made
+    # first and sent right behind the answer: the UI reads both at once and draws one frame.
+    quick = picture and (len(found.candidates) <= PICTURE_FIRST or query.empty)
+    summary = engine.summary(found.candidates, cancelled) if quick else None
+    if quick and summary is None:
+        return  # cancelled: a newer query waits
     yield Answer(seq, text, _portable(found))
     if found.terms:
         yield ("previous", found)
     if not picture or cancelled():
-        return  # (the empty query's picture is every cable's: the engine keeps it)
-    summary = engine.summary(found.candidates, cancelled)
+        return
+    summary = summary or engine.summary(found.candidates, cancelled)
     if summary is None:
         return
     yield Pictured(seq, summary.by_level, summary.by_month)

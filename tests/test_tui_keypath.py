@@ -1,6 +1,7 @@
 """A key's way to the screen, in the real app and its real search process, the frames it writes
 read as a terminal would get them: the key's echo in the box and its answer (the count line)
-are drawn in one frame; an answer that does not come in time does not hold the echo back."""
+are drawn in one frame; an answer that does not come in time does not hold the echo back; a
+key needs no layout pass; a quick picture travels with its answer."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import signal
 from pathlib import Path
 from typing import ClassVar
 
+import pytest
 from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
 from tui_support import index_loaded, shown
 
+from cables import search_process
 from cables.library import Library
+from cables.search import SidebarSearch
 from tui.app import CablesApp
 from tui.widgets.sidebar import Sidebar
 
@@ -138,3 +142,37 @@ async def test_no_query_pictures_every_cable_and_the_first_key_needs_no_layout(
             assert layouts == 0
     finally:
         library.close()
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_a_quick_picture_is_made_before_the_answer_leaves(
+    fixtures_library: Path, monkeypatch: pytest.MonkeyPatch, first: bool
+):
+    """Few matches: the picture is made before the answer is sent and follows it at once (the
+    UI reads both together and draws one frame); many: the answer goes first, not waiting."""
+    if not first:
+        monkeypatch.setattr(search_process, "PICTURE_FIRST", 0)
+    with Library.open(fixtures_library) as library:
+        engine = SidebarSearch(library.load_index())
+    made: list[str] = []
+    summary = engine.summary
+
+    def noted(rows, cancelled=None):  # the engine's own summary, its calls noted
+        made.append("picture")
+        return summary(rows, cancelled)
+
+    engine.summary = noted  # type: ignore[method-assign]
+    for event in search_process.answer(
+        engine,
+        None,
+        3,
+        "berlin",
+        limit=50,
+        previous=None,
+        cancelled=lambda: False,
+        quiet=lambda seconds: False,
+    ):
+        if not isinstance(event, tuple):
+            made.append(type(event).__name__)
+    expected = ["picture", "Answer", "Pictured"] if first else ["Answer", "picture", "Pictured"]
+    assert made == expected
