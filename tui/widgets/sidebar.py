@@ -14,6 +14,7 @@ with the query. Cable text in rows and snippets is untrusted: only Text objects,
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
@@ -438,7 +439,8 @@ class Sidebar(Vertical):
                 self._waiting = event
             else:
                 self._show(event.query, event.matches, event.hint, keep=event.seq == self._paged)
-            self._release_frames()
+            # after the events read with it (its picture, sent right behind): one frame for all
+            asyncio.get_running_loop().call_soon(self._release_frames)
         elif isinstance(event, Pictured):
             current = self.search is not None and event.seq == self.search.latest
             if current and self.mode == "titles":
