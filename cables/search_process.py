@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 COUNT_CAP = 5000  # full-text matches counted at most for the "nothing found: try ctrl+t" hint
 HINT_AFTER = 0.3  # seconds without a newer query before that hint is counted
-PICTURE_FIRST = 10_000  # matches at most whose picture (~1 ms) is sent with the answer
+PICTURE_FIRST = 25_000  # matches at most whose picture (~1 ms) is sent with the answer
 IDLE_BEFORE_SAVING = 0.5  # seconds without a query before a newly built engine is cached
 MAX_RESTARTS = 3  # children lost within RESTART_WINDOW before the client gives up
 RESTART_WINDOW = 60.0

@@ -6,7 +6,9 @@ key needs no layout pass; a quick picture travels with its answer."""
 from __future__ import annotations
 
 import os
+import random
 import signal
+from collections import Counter
 from pathlib import Path
 from typing import ClassVar
 
@@ -176,3 +178,28 @@ def test_a_quick_picture_is_made_before_the_answer_leaves(
             made.append(type(event).__name__)
     expected = ["picture", "Answer", "Pictured"] if first else ["Answer", "picture", "Pictured"]
     assert made == expected
+
+
+@pytest.mark.parametrize("runs_from", [0, 10**9])  # by runs of months / row by row
+def test_the_picture_counts_each_level_and_month_of_the_matches(
+    synth_library: Path, monkeypatch: pytest.MonkeyPatch, runs_from: int
+):
+    """The picture counted either way is the count of the rows' own levels and months."""
+    from cables import search
+    from cables.search import date_column
+
+    monkeypatch.setattr(search, "RUNS_FROM", runs_from)
+    with Library.open(synth_library) as library:
+        engine = SidebarSearch(library.load_index())
+        index = library.load_index()
+    dates, levels = date_column(index), index.levels
+    rng = random.Random(5)
+    samples = [engine.search(q).candidates for q in ("e", "s", "embassy", "pgov", "10")]
+    samples += [sorted(rng.sample(range(len(index)), k)) for k in (1, 2, 50, len(index) - 1)]
+    for rows in samples:
+        assert rows
+        picture = engine.summary(rows)
+        assert picture is not None
+        months = Counter(dates[i][:7] for i in rows if len(dates[i]) >= 7)
+        assert picture.by_month == dict(months)
+        assert picture.by_level == dict(Counter(levels[i] for i in rows))  # (4 levels here)
