@@ -360,8 +360,9 @@ class Sidebar(Vertical):
 
     PAGE = 50  # text hits fetched at a time (the list asks for more as it scrolls)
     # Seconds a key's echo in the box may wait for the key's answer, to be drawn in one frame
-    # with it (see `_hold_frames`); a slower answer finds the echo already drawn.
-    HOLD = 0.04
+    # with it (see `_hold_frames`); a slower answer finds the echo already drawn, and its own
+    # frame then waits for Textual's next slot (17-33 ms): the slowest prefixes take 40-60 ms.
+    HOLD = 0.07
     COUNT_CAP = COUNT_CAP  # text mode counts this many matching cables at most ("5,000+")
     MODES = ("titles", "text")
 
