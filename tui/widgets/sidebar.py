@@ -221,15 +221,17 @@ class CableList(ScrollView, can_focus=True):
     def row_strip(self, i: int, width: int, cursor: Style | None) -> Strip:
         """Row `i` as a line `width` cells wide: what `row_text` renders to once truncated with
         an ellipsis and padded, built straight from segments (a few times faster per line)."""
+        base = self._base_style  # under every piece, as Strip.apply_style would put it
         parts = [(text, style) for text, style in self.row_parts(i) if text]
         if cursor is not None:  # over every piece but the level chip, which keeps its colour
             parts = [(text, _under_cursor(style, cursor)) for text, style in parts]
+        parts = [(text, base + style if style else base) for text, style in parts]
         total = sum(cell_len(text) for text, _ in parts)
         segments: list[Segment] = []
         if total <= width:
             segments = [Segment(text, style) for text, style in parts]
             if total < width:
-                segments.append(Segment(" " * (width - total)))  # padding: no cursor style
+                segments.append(Segment(" " * (width - total), base))  # no cursor style
         else:  # cut to width - 1 cells, then an ellipsis in the style of the piece it ends
             room = width - 1
             for text, style in parts:
@@ -240,7 +242,7 @@ class CableList(ScrollView, can_focus=True):
                     continue
                 segments.append(Segment(set_cell_size(text, room) + "…", style))
                 break
-        return Strip(segments, width).apply_style(self._base_style).simplify()
+        return Strip(segments, width)
 
     def row_parts(self, i: int) -> list[tuple[str, Style | None]]:
         """The row of cable `i` in the configured columns: (text, style) pieces."""
