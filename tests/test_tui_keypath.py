@@ -19,6 +19,7 @@ from tui_support import index_loaded, shown
 
 from cables import search_process
 from cables.library import Library
+from cables.query import parse
 from cables.search import SidebarSearch
 from tui.app import CablesApp
 from tui.widgets.sidebar import Sidebar
@@ -203,3 +204,30 @@ def test_the_picture_counts_each_level_and_month_of_the_matches(
         months = Counter(dates[i][:7] for i in rows if len(dates[i]) >= 7)
         assert picture.by_month == dict(months)
         assert picture.by_level == dict(Counter(levels[i] for i in rows))  # (4 levels here)
+
+
+async def test_keys_typed_at_once_end_on_the_last_query_and_its_count(fixtures_library: Path):
+    """Keys arriving faster than answers (each cancels the search before it): none is lost,
+    frames resume, and the screen ends on the last query's own answer."""
+    FrameDriver.frames = []
+    library = Library.open(fixtures_library)
+    app = CablesApp(library)
+    app.driver_class = FrameDriver
+    try:
+        async with app.run_test(headless=False, size=(120, 30)) as pilot:
+            await index_loaded(app, pilot)
+            await pilot.press("ctrl+f")
+            await pilot.pause(0.1)
+            start = len(FrameDriver.frames)
+            for key in "embassy":
+                app.post_message(events.Key(key, key))
+            await shown(app, pilot, "embassy")
+            await pilot.pause(0.3)
+            assert app.sidebar.query_one("#query").value == "embassy"
+            total = SidebarSearch(library.load_index()).search(parse("embassy")).total
+            count = count_line(app)
+            assert total and count.startswith(f"{total:,} of ")
+            assert any(shows(frame, count) for frame in FrameDriver.frames[start:])  # drawn
+            assert app.sidebar._hold is None  # frames are drawn again
+    finally:
+        library.close()
