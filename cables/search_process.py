@@ -48,9 +48,12 @@ RESTART_WINDOW = 60.0
 
 @dataclass(frozen=True, slots=True)
 class Ready:
-    """The child has built its engine over `size` cables."""
+    """The child has built its engine over `size` cables; the picture of every cable (counts
+    by level and by month: the sidebar's for no query)."""
 
     size: int
+    by_level: dict[str, int]
+    by_month: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +192,7 @@ class SearchClient:
             kind = message[0]
             if kind == "ready":
                 self.ready, self.size = True, message[1]
-                events.append(Ready(message[1]))
+                events.append(Ready(*message[1:]))
             elif kind == "answer":
                 events.append(Answer(*message[1:]))
             elif kind == "pictured":
@@ -260,7 +263,7 @@ class ThreadSearch:
 
     def attach(self, loop: asyncio.AbstractEventLoop, on_event: Callable[[Event], None]) -> None:
         self._loop, self._on_event = loop, on_event
-        loop.call_soon(on_event, Ready(self.size))
+        loop.call_soon(on_event, Ready(*ready_message(self.engine)[1:]))
 
     @property
     def latest(self) -> int:
@@ -334,7 +337,7 @@ def serve(conn: Connection, library_path: str, limit: int) -> None:
     except Exception as exc:  # one line to the UI, not a traceback on its screen
         _send(conn, ("failed", f"search could not start: {exc}"))
         return
-    if not _send(conn, ("ready", len(engine))):
+    if not _send(conn, ready_message(engine)):
         return
     previous: Matches | None = None
     while True:
@@ -417,6 +420,13 @@ def answer(
     counted = library.text_search(query, limit=0, count_cap=COUNT_CAP, cancelled=cancelled)
     if not counted.cancelled:
         yield Answer(seq, text, _portable(found), counted.total)
+
+
+def ready_message(engine: Any) -> tuple[str, int, dict[str, int], dict[str, int]]:
+    """What says the engine is ready: its size and the picture of every cable (which the
+    engine keeps, made by `complete()`)."""
+    whole = engine.summary(range(len(engine)))
+    return ("ready", len(engine), whole.by_level, whole.by_month)
 
 
 def _engine(library_path: Path) -> tuple[Any, int | None]:

@@ -390,7 +390,7 @@ class Sidebar(Vertical):
         self._title_page = limit  # titles: how many of the best matches are asked for
         self._paged: int | None = None  # the query number that asked for a further page
         self._hold: Timer | None = None  # frames held for an answer: ends the hold at HOLD
-        # the picture of every cable (the empty query's), from the search process
+        # the picture of every cable (for no query), from the search process when it is ready
         self._whole: tuple[dict[str, int], dict[str, int]] | None = None
 
     def compose(self) -> ComposeResult:
@@ -409,10 +409,8 @@ class Sidebar(Vertical):
 
     @property
     def ready(self) -> bool:
-        """The list shows the index and the picture of every cable above it, and the search
-        process answers."""
-        searching = self.search is not None and self.search.ready
-        return self.index is not None and searching and self._whole is not None
+        """The list shows the index and the search process answers."""
+        return self.index is not None and self.search is not None and self.search.ready
 
     def set_search(self, search: Searcher) -> None:
         """Use this (started) search; a query typed so far is sent now."""
@@ -447,14 +445,14 @@ class Sidebar(Vertical):
         elif isinstance(event, Pictured):
             current = self.search is not None and event.seq == self.search.latest
             if current and self.mode == "titles":
-                if parse(self.query_shown).empty:  # every cable's: shown again for no query
-                    self._whole = (event.by_level, event.by_month)
                 self._summary(event.by_level, event.by_month)
         elif isinstance(event, Failed):
             self._release_frames()
             self.show_progress(event.message)
-        elif isinstance(event, Ready) and self.index is not None and not self.query_shown:
-            self._show("", None)
+        elif isinstance(event, Ready):
+            self._whole = (event.by_level, event.by_month)
+            if self.index is not None and not self.query_shown:
+                self._show("", None)
 
     def on_unmount(self) -> None:
         self._release_frames()
