@@ -123,8 +123,8 @@ class CableList(ScrollView, can_focus=True):
         self._resized(top=not keep)
 
     def _resized(self, *, top: bool) -> None:
-        # rows are cut to the width: never a horizontal scrollbar, whatever the width was when
-        # the rows came (the vertical bar may appear after and narrow the content)
+        # rows are cut to the width: never a horizontal scrollbar (and the vertical one is
+        # always there, see cables.tcss: the width never changes with the rows)
         size = Size(0, len(self.rows))
         if size != self.virtual_size:  # (the same number of rows: the same scrollbar)
             self.virtual_size = size
