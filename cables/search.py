@@ -31,7 +31,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import accumulate, chain, compress, islice, repeat
+from itertools import accumulate, chain, compress, islice
 from operator import itemgetter
 from typing import NamedTuple, overload
 
