@@ -38,6 +38,7 @@ from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from isal import isal_zlib
 
+from cables import index_cache
 from cables.dtg import dtg_datetime
 from cables.index import CableIndex
 from cables.model import Cable, Level, Marking, Paragraph, Source
@@ -426,16 +427,23 @@ class Library:
 
     @_translated
     def load_index(self) -> CableIndex:
-        """Every cable's sidebar fields, newest first, from the cache when it is current."""
+        """Every cable's sidebar fields, newest first: mapped from the file kept in the user's
+        cache directory when it is current (`index_cache`: a process then holds only the rows
+        it reads), else from the library's cache table or its rows, and kept."""
         with self._lock:
+            generation = _generation(self._conn)
+            kept = index_cache.load(self.path, generation)
+            if kept is not None:
+                return kept
             # A small page cache while the block is read: its pages would otherwise stay in
             # SQLite's cache (up to 64 MB) beside the index they were read into.
             self._conn.execute("PRAGMA cache_size = -2000")
             try:
                 cached = self._cached_index()
-                return cached if cached is not None else self._fresh_index()
+                index = cached if cached is not None else self._fresh_index()
             finally:
                 self._conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+        return index_cache.keep(self.path, generation, index)
 
     def _cached_index(self) -> CableIndex | None:
         generation = _generation(self._conn)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import re
 import sys
 import threading
@@ -34,7 +35,6 @@ from textual.widgets import Footer, Input, Label
 
 from cables.config import Config, remapped_keys
 from cables.exits import EXIT_FATAL
-from cables.export import paragraph_citation
 from cables.history import History, Place
 from cables.index import CableIndex
 from cables.keymap import ACTIONS, Action, Handler, Scope
@@ -46,9 +46,6 @@ from cables.search_process import SearchClient, Searcher, ThreadSearch
 from cables.state import State
 from tui import clipboard, crash
 from tui.keys import bindings, key_label, keys_of
-from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
-from tui.screens.help import HelpScreen, LegendScreen
-from tui.screens.picker import PickerScreen
 from tui.widgets.cable_view import CableView
 from tui.widgets.footer import CableFooter, paragraph_ref
 from tui.widgets.level_strip import LevelStrip
@@ -201,6 +198,15 @@ class CablesApp(App[int]):
         elif self.state.history:  # where the user left off, in the first frame
             self.open_cable(self.state.history[0].ref, record=False)
         self.load_index()
+        self.call_after_refresh(self._import_answer_types)
+
+    @work(thread=True, group="imports")
+    def _import_answer_types(self) -> None:
+        """The search process's answers hold `cables.search` types, and that module brings
+        rapidfuzz: unpickling the first answer imported them on the UI thread (a 25 ms stall
+        while loading). Imported here instead, off the UI thread, once the first frame is out
+        (the first frame needs neither)."""
+        importlib.import_module("cables.search")
 
     def on_unmount(self) -> None:
         self.search.close()
@@ -379,10 +385,17 @@ class CablesApp(App[int]):
         # already queued, must land in the box
         self.screen.set_focus(self.sidebar.query_one(Input))
 
+    # (The screens and the citation export are imported when first used: the first frame,
+    # which waits for every import above, needs none of them.)
+
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(dict(self.config.keymap)))
 
     def action_legend(self) -> None:
+        from tui.screens.help import LegendScreen
+
         self.push_screen(LegendScreen(self.level_styles))
 
     async def action_quit(self) -> None:
@@ -415,6 +428,8 @@ class CablesApp(App[int]):
             self._copy(link, "paragraph link" if paragraph else "cable link")
 
     def action_copy_citation(self) -> None:
+        from cables.export import paragraph_citation
+
         cable, paragraph = self.view.cable, self.view.paragraph
         if cable is None or paragraph is None:
             return
@@ -428,6 +443,8 @@ class CablesApp(App[int]):
 
     def action_articles(self) -> None:
         """The press articles the cable appears in, by outlet and date; enter copies a link."""
+        from tui.screens.picker import PickerScreen
+
         cable = self.view.cable
         if cable is None:
             return
@@ -468,6 +485,8 @@ class CablesApp(App[int]):
         self._pick(f"Cables citing {cable.reference_id}", self.library.cited_by(cable.reference_id))
 
     def _pick(self, title: str, refs: list[str]) -> None:
+        from tui.screens.picker import PickerScreen
+
         if not refs:
             self.notify(f"{title}: none", markup=False)
             return
@@ -528,6 +547,8 @@ class CablesApp(App[int]):
         )
 
     def action_bookmarks(self) -> None:
+        from tui.screens.bookmarks import BookmarksScreen
+
         def done(place: Place | None) -> None:
             self._show_bookmarks()  # some may have been deleted
             self._open_place(place)
@@ -535,6 +556,8 @@ class CablesApp(App[int]):
         self.push_screen(BookmarksScreen(self.state, self._in_library), done)
 
     def action_history(self) -> None:
+        from tui.screens.bookmarks import HistoryScreen
+
         self.push_screen(HistoryScreen(self.state, self._in_library), self._open_place)
 
     def _in_library(self, ref: str) -> bool:
