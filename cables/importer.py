@@ -1,10 +1,10 @@
 """Importing cables into the library: parse in other processes, write in batches here.
 
-Parsing costs about twice what writing does (mostly the FTS5 index), so parsing processes (one
-per core, `parsers()`) share the records out, parse them and encode each cable for storage,
-while this process merges their work back into input order and writes it, one transaction per
-batch: killed at any moment the library is consistent, and a second run finishes the job
-(cables already there are recognised by reference id and left alone).
+Parsing costs a little more CPU than writing does (mostly the FTS5 index), so parsing processes
+(one per core, `parsers()`) share the records out, parse them and encode each cable for
+storage, while this process merges their work back into input order and writes it, one
+transaction per batch: killed at any moment the library is consistent, and a second run
+finishes the job (cables already there are recognised by reference id and left alone).
 """
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ Block = tuple[list[tuple[int, str, Prepared | Skipped]], int]
 
 
 def parsers() -> int:
-    """How many parsing processes: one per core, up to three (the writer needs about half the
-    time of the parsing, so two cores are kept busy by two and four by three)."""
+    """How many parsing processes: one per core, up to three (the writer needs a little less
+    CPU than the parsing, so two cores are kept busy by two, and four by three)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
