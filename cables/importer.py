@@ -30,6 +30,9 @@ from cables.sanitize import clean_line
 BATCH_CABLES = 2000
 BATCH_BYTES = 12_000_000  # about two seconds of FTS5 work: bigger segments, fewer merges
 BLOCK_UNITS = 256  # records (or pages) a parsing process hands over at a time
+# Blocks a parsing process may have waiting: more than a batch's worth, so that the parsing goes
+# on while the writer commits a batch (with 4 they stopped half way through each commit).
+QUEUE_BLOCKS = 16
 
 
 @dataclass(slots=True)
@@ -186,7 +189,7 @@ def _parallel_batches(paths: Sequence[Path], sizes: dict[str, int], limit: int) 
         else multiprocessing.get_context("spawn")
     )
     every = parsers()
-    channels = [context.Queue(maxsize=4) for _ in range(every)]
+    channels = [context.Queue(maxsize=QUEUE_BLOCKS) for _ in range(every)]
     children = [
         context.Process(
             target=_produce,
