@@ -98,7 +98,7 @@ def expected_totals(library_path: Path) -> tuple[dict[str, int], list[str]]:
     engine = engine_cache.load(library_path, generation, SidebarSearch)
     if engine is None:
         engine = SidebarSearch(index)
-        engine.summary(())  # as the search process does before caching it
+        engine.complete()  # as the search process does before caching it
         engine_cache.save(library_path, generation, engine)
         print("the search engine was built and cached (a first start)", flush=True)
     totals = {}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import NamedTuple
 
 from cables.dtg import DTG_RE, dtg_datetime, dtg_year, find_dtg
@@ -45,6 +46,7 @@ _ADDRESSEE_RE = re.compile(r"^\s*[A-Z0-9/&' .,-]+ FOR [A-Z0-9/&' .,-]+$")
 _CLASS_WORD_RE = re.compile(
     r"^(?:TOP)?S?S?ECRET$|^C?C?ONFIDENTIAL$|^U?NCLAS(?:SIFIED)?$|^LIMITEDOFFICIALUSE$"
 )
+_CLASS_WORD_MAX = len("LIMITEDOFFICIALUSE")  # the longest `_CLASS_WORD_RE` matches
 # The station is what stands between the classification (less a `SECTION 01 OF 02`) and the
 # number, digits and a misspelt SECTION too: the published ids keep them (`75 LIBREVILLE 1895` is
 # 7575LIBREVILLE1895, `SECRET 01 OF 02 RPODUBAI 000288` is 0901OF02RPODUBAI288, `SECION 01 OF 02
@@ -146,6 +148,7 @@ _UNDERLINE_RE = re.compile(r"^\s*(?:-{3,}|-(?: -){3,})[\s-]*$")
 _MAX_HEADING = 100  # a longer line is a sentence, never a heading
 _LONE_DASH_RE = re.compile(r"^\s*-\s*$")
 _BULLET_RE = re.compile(r"^(?:-|\*|o\s|\(?[a-zA-Z0-9]{1,3}[.)]\s|[A-Z]\.\s)")
+_BULLET_LINE_RE = re.compile("\n" + _BULLET_RE.pattern[1:])  # `_BULLET_RE` after a line end
 _SENTENCE_END_RE = re.compile(r"[.:;!?\"')\]]\s*$")
 
 
@@ -158,6 +161,9 @@ class _Line:
     @property
     def blank(self) -> bool:
         return not self.text.strip()
+
+
+_PILCROW_OF = attrgetter("pilcrow")
 
 
 @dataclass(slots=True)
@@ -237,6 +243,8 @@ def build_cable(raw: RawCable) -> Cable:
 
 def _split_lines(body: str, anchors: list[str] | None) -> list[_Line]:
     """Split into lines, pairing each `¶` with its published anchor id (in order), minus the `¶`."""
+    if "\u00b6" not in body:  # most cables (every cables.csv row): plain lines
+        return list(map(_Line, body.split("\n")))
     out: list[_Line] = []
     index = 0
     for text in body.split("\n"):
@@ -261,7 +269,13 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
     first_rest: str | None = None  # what followed the first old-style page header
     i = 0
     n = len(lines)
+    maybe = _break_lines(lines)  # only these need a look: the others are copied in runs
     while i < n:
+        ahead = next((k for k in maybe if k >= i), n)
+        if ahead > i:
+            out.extend(lines[i:ahead])
+            i = ahead
+            continue
         line = lines[i]
         text = line.text
         # Cheap test first (this runs on every line): every break names its page "NNN OF NNN".
@@ -316,6 +330,31 @@ def _drop_page_breaks(lines: list[_Line]) -> list[_Line]:
     return out
 
 
+# `NNN OF NNN` from its first blank on, one pattern per literal start: the regex engine finds a
+# literal as fast as `str.find`, where a pattern opening with `\d` is tried at every character.
+_PAGE_OF_RES = tuple(re.compile(re.escape(w) + r"[ \t]+\d") for w in (" OF", " of", "\tOF", "\tof"))
+
+
+def _break_lines(lines: list[_Line]) -> list[int]:
+    """The lines that may hold a page break: `NNN OF NNN` (`MAYBE_BREAK_RE`) in them, found in
+    the text joined once (no break spans a line end) rather than line by line."""
+    joined = "\n".join([line.text for line in lines])
+    starts = sorted(m.start() for pattern in _PAGE_OF_RES for m in pattern.finditer(joined))
+    found: list[int] = []
+    line = at = 0
+    for start in starts:
+        k = start
+        while k > 0 and joined[k - 1] in " \t":
+            k -= 1
+        if k == 0 or not joined[k - 1].isdecimal():  # `\d` before the blanks: a page number
+            continue
+        line += joined.count("\n", at, start)
+        at = start
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
 def _section_header_end(lines: list[_Line], i: int) -> int | None:
     """Where the routing header of a later section ends, when `lines[i]` (an old-style page
     header) opens one mid-text (`PAGE 01 HARARE 06677 02 OF 03 291401Z ACTION AF-00`, routing
@@ -353,6 +392,8 @@ def _banner(text: str) -> tuple[str, str | None, str | None] | None:
     words = text.upper().split()
     for k in range(1, min(len(words), 14) + 1):
         squeezed = "".join(words[:k])
+        if len(squeezed) > _CLASS_WORD_MAX:  # it only grows: no longer k can match
+            return None
         if _CLASS_WORD_RE.match(squeezed):
             # Take the longest run of single letters (`C O N F I D ...`) as the word.
             cls = " ".join(words[:k])
@@ -728,11 +769,13 @@ class _Sequence:
     outer: list[int] = field(default_factory=list)  # numbering a sub-list restarted from
     letter: str | None = None  # the last lettered paragraph (`¶A.`)
 
-    def start(self, line: _Line, blank_before: bool, soft: bool) -> _Start | None:
-        """The paragraph `line` starts, if it starts one; `soft` says the line before does not
-        run on into this one (a blank, or no `on June` ending)."""
+    def start(
+        self, line: _Line, m: re.Match[str] | None, blank_before: bool, soft: bool
+    ) -> _Start | None:
+        """The paragraph `line` starts, if it starts one; `m` is its `_NUM_START_RE` match,
+        `soft` says the line before does not run on into this one (a blank, or no `on June`
+        ending). Only a numbered line, one with a pilcrow or one after a blank can start one."""
         text = line.text
-        m = _NUM_START_RE.match(text)
         if m:
             marked = any(g and parse_marking(g) for g in (m["pre"], m["post"]))
             number = self._plausible(int(m.group("num")), line, blank_before, soft, marked)
@@ -805,28 +848,38 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
     pars: list[_Par] = []
     sections: list[str] = []
     section: str | None = None
-    sequence = _Sequence(any(ln.pilcrow and _NUM_START_RE.match(ln.text) for ln in lines))
-    mixed_case = any(ln.text != ln.text.upper() for ln in lines)
+    text = "\n".join([ln.text for ln in lines])  # whole-text tests run in C, not line by line
+    sequence = _Sequence(
+        any(map(_PILCROW_OF, lines))
+        and any(ln.pilcrow and _NUM_START_RE.match(ln.text) for ln in lines)
+    )
+    mixed_case = text != text.upper()
     blank_before = True
-    lines = _merge_wrapped_markings(lines)
+    if "REL" in text:  # a wrapped marking needs it (`_OPEN_MARK_RE`)
+        lines = _merge_wrapped_markings(lines)
     n = len(lines)
     prev = ""
+    # This loop runs on every line of every cable: the cheap tests go first and what is only
+    # needed on a rare path (the next line, whether the line before runs on) is found there.
     for idx, line in enumerate(lines):
         text = line.text.rstrip()
-        if line.blank or _LONE_DASH_RE.match(text):
+        if not text or ("-" in text and _LONE_DASH_RE.match(text)):  # blank, or a lone dash
             blank_before = True
             continue
-        if _UNDERLINE_RE.match(text):
+        if "-" in text and _UNDERLINE_RE.match(text):
             heading = None if blank_before else _underlined(pars, lines, idx)
             if heading:
                 section = heading
                 sections.append(heading)
             blank_before = True
             continue
-        next_blank = idx + 1 >= n or lines[idx + 1].blank
-        soft = blank_before or not _continues(prev)
-        prev = text
-        start = sequence.start(line, blank_before, soft)
+        before, prev = prev, text
+        m = _NUM_START_RE.match(line.text)
+        if m or blank_before or line.pilcrow:
+            soft = blank_before or not _continues(before)
+            start = sequence.start(line, m, blank_before, soft)
+        else:
+            start = None
         if start is not None:
             par = _Par(start.number, start.anchor, start.marking, section)
             if start.rest:
@@ -837,7 +890,7 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
             continue
         if (
             blank_before
-            and next_blank
+            and (idx + 1 >= n or lines[idx + 1].blank)
             and not line.pilcrow
             and (
                 (mixed_case and _is_caps_heading(text))
@@ -852,7 +905,7 @@ def _read_paragraphs(lines: list[_Line], whole: Level | None) -> tuple[list[Para
         if cur is None or (blank_before and cur.number is None and cur.anchor is None):
             cur = _Par(None, None, None, section)
             pars.append(cur)
-        cur.lines.append(text.strip())
+        cur.lines.append(text.lstrip())
         cur.breaks.append(blank_before)
         blank_before = False
     out: list[Paragraph] = []
@@ -932,7 +985,12 @@ def _merge_wrapped_markings(lines: list[_Line]) -> list[_Line]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if _OPEN_MARK_RE.match(line.text) and i + 1 < len(lines) and ")" in lines[i + 1].text[:80]:
+        if (
+            "REL" in line.text  # cheap first: `_OPEN_MARK_RE` needs it
+            and _OPEN_MARK_RE.match(line.text)
+            and i + 1 < len(lines)
+            and ")" in lines[i + 1].text[:80]
+        ):
             joined = f"{line.text.rstrip()} {lines[i + 1].text.strip()}"
             out.append(_Line(joined, pilcrow=line.pilcrow, anchor=line.anchor))
             i += 2
@@ -982,6 +1040,12 @@ def _is_caps_heading(text: str) -> bool:
 
 def _join(lines: list[str], breaks: list[bool]) -> str:
     """Rejoin lines split by the telegram's width: a blank line or a bullet starts a new line."""
+    if all(lines) and not any(breaks[1:]):
+        # Most paragraphs: no blank line, no line ending in a hyphen, no bullet after the first
+        # line; then every line joins the one before with a space (the loop below, in C).
+        text = "\n".join(lines)
+        if "-\n" not in text and not _BULLET_LINE_RE.search(text):
+            return " ".join(lines).strip()
     out = ""
     for text, brk in zip(lines, breaks, strict=True):
         if not out:
@@ -990,10 +1054,15 @@ def _join(lines: list[str], breaks: list[bool]) -> str:
             # A blank line mid-sentence (a lowercase line after an unfinished one) is where a
             # page break was rendered away: the sentence goes on.
             out += "\n\n" + text
-        elif _BULLET_RE.match(text) and (not text[:1].isdigit() or _SENTENCE_END_RE.search(out)):
+        elif (
+            # cheap first: a bullet opens with `-`, `*` or `o`, or has `.` or `)` near its start
+            (text[:1] in "-*o" or "." in text[1:5] or ")" in text[1:5])
+            and _BULLET_RE.match(text)
+            and (not text[:1].isdigit() or _SENTENCE_END_RE.search(out))
+        ):
             out += "\n" + text
         elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and text[:1].isalpha():
             out += text
         else:
             out += " " + text
-    return " ".join(out.split(" ")).strip() if out else ""
+    return out.strip()

@@ -8,14 +8,18 @@ A whole column still iterates fast (one decode and split), which is how the engi
 
 from __future__ import annotations
 
+import mmap
 import struct
 import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
+if TYPE_CHECKING:
+    Block = bytes | mmap.mmap  # what a column's text is kept in
+    Ends = array[int] | memoryview  # and where each value ends in it (uint32)
 SEP = "\x1f"  # between the values of a column (sanitised text never holds it)
 _MAGIC = b"CIX3"  # 3: rows in `sent` order (schema 3)
 _ONE_LINE = str.maketrans({SEP: " ", "\n": " ", "\r": " "})
@@ -26,7 +30,7 @@ class Column(Sequence[str]):
 
     __slots__ = ("_base", "_block", "_ends", "_size")
 
-    def __init__(self, block: bytes, base: int, size: int, ends: array[int]) -> None:
+    def __init__(self, block: Block, base: int, size: int, ends: Ends) -> None:
         self._block, self._base, self._size, self._ends = block, base, size, ends
 
     @classmethod
@@ -41,6 +45,18 @@ class Column(Sequence[str]):
             at += 1
         block = SEP.encode().join(data)
         return cls(block, 0, len(block), ends)
+
+    @classmethod
+    def alone(cls, values: Sequence[str]) -> Column:
+        """`values` in a block of their own: a loaded index's columns share one block, so one
+        column kept past the index would keep them all (sliced out: no per-row work)."""
+        if isinstance(values, Column):
+            block = values._block[values._base : values._base + values._size]
+            ends = values._ends  # (offsets in a mapped file: copied, so it pickles)
+            return cls(
+                block, 0, values._size, ends if isinstance(ends, array) else array("I", ends)
+            )
+        return cls.of(values)
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -154,21 +170,26 @@ class CableIndex:
         return b"".join(parts)
 
     @classmethod
-    def from_bytes(cls, block: bytes) -> CableIndex:
-        """The index `to_bytes` wrote; the columns share `block` (no copy of the text)."""
-        if block[:4] != _MAGIC or len(block) < 12:
+    def from_bytes(cls, block: Block, start: int = 0) -> CableIndex:
+        """The index `to_bytes` wrote, from `start` in `block` to its end; the columns share
+        `block` (no copy of the text: a mapped file stays on disk but for the rows read)."""
+        if block[start : start + 4] != _MAGIC or len(block) < start + 12:
             raise ValueError("not a cable index block")
-        n, k = struct.unpack_from("<II", block, 4)
+        n, k = struct.unpack_from("<II", block, start + 4)
         if k != len(_text_columns()):
             raise ValueError("a cable index block of another layout")
-        at = 12 + 8 * k
+        at = start + 12 + 8 * k
         if len(block) < at + 4 * n * k + n:
             raise ValueError("truncated cable index block")
-        sizes = struct.unpack_from(f"<{k}Q", block, 12)
+        sizes = struct.unpack_from(f"<{k}Q", block, start + 12)
         columns = []
         for size in sizes:
-            ends = array("I")
-            ends.frombytes(block[at : at + 4 * n])
+            ends: Ends
+            if isinstance(block, mmap.mmap):  # read in place: only the pages used are loaded
+                ends = memoryview(block)[at : at + 4 * n].cast("I")
+            else:
+                ends = array("I")
+                ends.frombytes(block[at : at + 4 * n])
             at += 4 * n
             columns.append(Column(block, at, size, ends))
             at += size

