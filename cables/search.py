@@ -419,9 +419,12 @@ class SidebarSearch:
 
     def complete(self) -> None:
         """Build now what is otherwise built on first need (the picture's per-row codes and
-        that of every row, the filter bits), so that an engine cached after this has them."""
+        that of every row, the filter bits, the ids sorted by serial for near-id look-ups), so
+        that an engine cached after this has them: sorting 251k ids by serial took the first
+        id typed with a slip (`09mexico10`) 0.2-0.4 s."""
         self.summary(self._all)
         self._value_bits()
+        self._by_serial()
 
     def _codes(self) -> _Picture:
         """Per row one code: (month since 1900 + 1, or 0 unknown) * _LEVELS + level code; and

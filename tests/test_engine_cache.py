@@ -56,9 +56,10 @@ def test_a_stale_or_damaged_cache_is_refused(fixtures_library: Path, tmp_path: P
 
 
 def test_a_completed_engine_is_cached_with_what_it_builds_on_need(fixtures_library: Path):
-    """`complete()` builds the picture's codes and the filter bits before caching (as the import
-    and the search process do), so the first filter or picture after a start needs no build:
-    the cache file holds them, and the cached engine answers as the built one."""
+    """`complete()` builds the picture's codes, the filter bits and the ids by serial before
+    caching (as the import and the search process do), so the first filter, picture or near id
+    after a start needs no build: the cache file holds them, and the cached engine answers as
+    the built one."""
     with Library.open(fixtures_library) as library:
         generation = library.generation()
         plain = SidebarSearch(library.load_index())
@@ -73,6 +74,9 @@ def test_a_completed_engine_is_cached_with_what_it_builds_on_need(fixtures_libra
     assert sizes[0] < sizes[1] < sizes[2]  # the codes, then the filter bits too
     cached = engine_cache.load(fixtures_library, generation, SidebarSearch)
     assert cached is not None
+    assert cached._reversed is not None  # the ids by serial came with it
+    slip = cached.fuzzy_ids("09mexico105")  # 09MEXICO1055 with a dropped digit
+    assert slip and slip == plain.fuzzy_ids("09mexico105")
     for query in ("level:S year:2009", "level:>=C mexico", "year:2010"):
         ours, theirs = cached.search(query), plain.search(query)
         assert (ours.total, list(ours.rows)) == (theirs.total, list(theirs.rows)), query

@@ -31,7 +31,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 
 from cables.config import Config, remapped_keys
 from cables.exits import EXIT_FATAL
@@ -48,6 +48,7 @@ from tui import clipboard, crash
 from tui.keys import bindings, key_label, keys_of
 from tui.widgets.cable_view import CableView
 from tui.widgets.footer import CableFooter, paragraph_ref
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.level_strip import LevelStrip
 from tui.widgets.levels import CODE, LevelStyles, level_of
 from tui.widgets.sidebar import CableList, Sidebar
@@ -157,7 +158,7 @@ class CablesApp(App[int]):
                     yield LevelStrip(self.level_styles, id="level-strip")
         # The whole width, under the sidebar too: every field fits in two lines at 80 columns.
         yield CableFooter(id="cable-footer")
-        yield Footer(compact=True)
+        yield KeyBar(compact=True)
 
     @property
     def sidebar(self) -> Sidebar:
