@@ -192,7 +192,8 @@ class CablesApp(App[int]):
         # The search process starts first: it loads and prepares on the other core meanwhile.
         if not self._search_started:
             self.search.start()
-        self.search.attach(asyncio.get_running_loop(), self.sidebar.on_search_event)
+        if self.preloaded is not None:  # (its engine, hence `cables.search`, is in already)
+            self._attach_search()
         self.sidebar.set_search(self.search)
         if self.open_ref:
             self.open_cable(self.open_ref, anchor=self.open_anchor)
@@ -206,8 +207,16 @@ class CablesApp(App[int]):
         """The search process's answers hold `cables.search` types, and that module brings
         rapidfuzz: unpickling the first answer imported them on the UI thread (a 25 ms stall
         while loading). Imported here instead, off the UI thread, once the first frame is out
-        (the first frame needs neither)."""
+        (the first frame needs neither). The answers are read only once it is in: a first
+        answer quicker than the first frame (a small library, a busy machine) waits in the
+        pipe rather than import it on the UI thread."""
         importlib.import_module("cables.search")
+        if self.preloaded is None:
+            self.call_from_thread(self._attach_search)
+
+    def _attach_search(self) -> None:
+        """Read the search process's answers from the event loop from now on."""
+        self.search.attach(asyncio.get_running_loop(), self.sidebar.on_search_event)
 
     def on_unmount(self) -> None:
         self.search.close()
