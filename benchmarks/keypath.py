@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import libraries  # (this folder, before it leaves the path below)
+from frame_driver import timed_driver
 
 ROOT = Path(__file__).resolve().parent.parent
 # benchmarks/tui.py, by its path: the name `tui` is the app's package
@@ -106,7 +107,6 @@ async def in_app(library_path: Path, profile: Path | None, stamps_path: Path) ->
     import subprocess
 
     from textual import events
-    from textual.drivers.headless_driver import HeadlessDriver
     from textual.screen import Screen
 
     from cables import search_process
@@ -119,14 +119,6 @@ async def in_app(library_path: Path, profile: Path | None, stamps_path: Path) ->
 
     def stamp(seq: int, what: str) -> None:
         ui.setdefault(seq, {}).setdefault(what, time.perf_counter())
-
-    class FrameDriver(HeadlessDriver):
-        @property
-        def is_headless(self) -> bool:
-            return False
-
-        def write(self, data: str) -> None:
-            writes.append(time.perf_counter())
 
     popen = subprocess.Popen
 
@@ -175,7 +167,7 @@ async def in_app(library_path: Path, profile: Path | None, stamps_path: Path) ->
 
     library = Library.open(library_path)
     app = CablesApp(library)
-    app.driver_class = FrameDriver
+    app.driver_class = timed_driver(writes)
     keys: list[dict[str, Any]] = []
     profiler = cProfile.Profile()
     async with app.run_test(headless=False, size=SIZE) as pilot:

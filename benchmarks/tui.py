@@ -36,6 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import libraries  # (this folder, before it leaves the path below)
+from frame_driver import timed_driver
 
 ROOT = Path(__file__).resolve().parent.parent
 # This script is benchmarks/tui.py: its folder must not shadow the `tui` package.
@@ -290,22 +291,11 @@ def in_tmux(library: Path, totals: dict[str, int], sample_ids: list[str]) -> dic
 
 async def in_app(library_path: Path) -> dict[str, float]:
     from textual import events
-    from textual.drivers.headless_driver import HeadlessDriver
 
     from cables.library import Library
     from tui.app import CablesApp
 
     writes: list[float] = []
-
-    class FrameDriver(HeadlessDriver):
-        """Renders every frame as for a terminal, and notes when each is written."""
-
-        @property
-        def is_headless(self) -> bool:
-            return False
-
-        def write(self, data: str) -> None:
-            writes.append(time.perf_counter())
 
     stalls: dict[str, float] = {}
     stalls_cpu: dict[str, float] = {}  # the same, counting only the UI thread's CPU time
@@ -330,7 +320,7 @@ async def in_app(library_path: Path) -> dict[str, float]:
 
     library = Library.open(library_path)
     app = CablesApp(library)
-    app.driver_class = FrameDriver
+    app.driver_class = timed_driver(writes)
     figures: dict[str, float] = {}
     report: list[str] = []
     async with app.run_test(headless=False, size=SIZE) as pilot:

@@ -15,7 +15,7 @@ from typing import ClassVar
 import pytest
 from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
-from tui_support import index_loaded, shown
+from tui_support import LayoutCount, index_loaded, shown
 
 from cables import search_process
 from cables.library import Library
@@ -124,15 +124,7 @@ async def test_no_query_pictures_every_cable_and_the_first_key_needs_no_layout(
             assert picture.split("\n")[1].startswith("1966 ")
             await pilot.press("ctrl+f")  # (the focus moving may restyle the sidebar)
             await pilot.pause(0.1)
-            layouts = 0
-            refresh_layout = app.screen._refresh_layout
-
-            def counted(*args, **kwargs):
-                nonlocal layouts
-                layouts += 1
-                return refresh_layout(*args, **kwargs)
-
-            app.screen._refresh_layout = counted
+            layouts = LayoutCount(app)
             for typed in ("b", "be", "ber", "berl"):  # 56 cables, then fewer than fill the list
                 sidebar.query_one("#query").value = typed
                 await shown(app, pilot, typed)
@@ -142,7 +134,7 @@ async def test_no_query_pictures_every_cable_and_the_first_key_needs_no_layout(
             await shown(app, pilot, "")
             await pilot.pause(0.1)
             assert sidebar.query_one("#summary").render().plain == picture  # at once
-            assert layouts == 0
+            assert layouts.passes == 0
     finally:
         library.close()
 

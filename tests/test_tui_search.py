@@ -9,7 +9,7 @@ from rich.text import Text
 from test_tui_app import count, running
 from textual.widgets import Input, Label, Static
 from textual.worker import WorkerCancelled
-from tui_support import messages, shown
+from tui_support import LayoutCount, messages, shown
 
 from cables.library import Level
 from tui.widgets.cable_view import CableView
@@ -383,20 +383,12 @@ async def test_new_results_repaint_the_sidebar_without_a_layout_pass(fixtures_li
     layout pass (which repaints the whole screen, the cable view included) follows it."""
     async with running(fixtures_library) as (app, pilot):
         await typed(app, pilot, "e")
-        layouts = 0
-        refresh_layout = app.screen._refresh_layout
-
-        def counted(*args, **kwargs):
-            nonlocal layouts
-            layouts += 1
-            return refresh_layout(*args, **kwargs)
-
-        app.screen._refresh_layout = counted
+        layouts = LayoutCount(app)
         for query in ("em", "emb", "emba", "embas"):
             sidebar = await typed(app, pilot, query)
             assert len(sidebar.cable_list.rows) > 30  # the scrollbar stays
         await pilot.pause(0.1)
-        assert layouts == 0
+        assert layouts.passes == 0
 
 
 async def test_find_works_in_the_text_as_published(fixtures_library):

@@ -109,3 +109,17 @@ async def shown(app, pilot, query: str, timeout: float = 30) -> None:
         await pilot.pause(0.05)
     assert app.sidebar.query_shown == query, f"the sidebar never showed {query!r}"
     await pilot.pause()
+
+
+class LayoutCount:
+    """Counts the screen's layout passes (each repaints the whole screen) from now on."""
+
+    def __init__(self, app: CablesApp) -> None:
+        self.passes = 0
+        refresh_layout = app.screen._refresh_layout
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            self.passes += 1
+            refresh_layout(*args, **kwargs)
+
+        app.screen._refresh_layout = counted  # type: ignore[method-assign]
