@@ -439,14 +439,13 @@ class Library:
             # SQLite's cache (up to 64 MB) beside the index they were read into.
             self._conn.execute("PRAGMA cache_size = -2000")
             try:
-                cached = self._cached_index()
+                cached = self._cached_index(generation)
                 index = cached if cached is not None else self._fresh_index()
             finally:
                 self._conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
         return index_cache.keep(self.path, generation, index)
 
-    def _cached_index(self) -> CableIndex | None:
-        generation = _generation(self._conn)
+    def _cached_index(self, generation: int) -> CableIndex | None:
         row = self._conn.execute("SELECT generation, columns FROM index_cache").fetchone()
         if row and row[0] == generation and isinstance(row[1], bytes):
             try:
