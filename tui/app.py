@@ -158,7 +158,7 @@ class CablesApp(App[int]):
                     yield LevelStrip(self.level_styles, id="level-strip")
         # The whole width, under the sidebar too: every field fits in two lines at 80 columns.
         yield CableFooter(id="cable-footer")
-        yield KeyBar(compact=True)
+        yield KeyBar()
 
     @property
     def sidebar(self) -> Sidebar:
@@ -390,7 +390,8 @@ class CablesApp(App[int]):
 
     def action_focus_search(self) -> None:
         self._search_focused = True
-        self.sidebar.display = True
+        if not self.sidebar.display:  # (set even to its value, Textual lays out the screen)
+            self.sidebar.display = True
         # at once, not on a later turn of the loop (`focus()`): keys typed right after ctrl+f,
         # already queued, must land in the box
         self.screen.set_focus(self.sidebar.query_one(Input))
