@@ -4,6 +4,7 @@ as published, and notifications never cover it (Pilot on the real fixtures libra
 from __future__ import annotations
 
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import replace
 
 import pytest
 from textual.widgets import Input
@@ -65,6 +66,49 @@ async def test_every_field_at_every_size(fixtures_library, size, ref):
         if size[0] >= 200:
             assert "\n" not in text  # room for one line, full labels
             assert "created " in text and "released " in text
+
+
+# Short and long ids, origins, classifications and paragraph positions; a synthetic cable.
+OPENED = ("10SANAA317", "09RIODEJANEIRO357", "08STATE116943", "79TEHRAN8980", "09BERLIN1167")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+async def test_opening_cables_and_moving_through_them_never_lays_out_the_screen(
+    fixtures_library, synth_library, size
+):
+    """The footer went between one and two lines as cables of different widths opened: a
+    layout pass of the whole screen (24-36 ms at 251k). Its height now depends on the width."""
+    for library, refs in ((fixtures_library, OPENED), (synth_library, ("09HANOI158",))):
+        async with running(library, size=size) as (app, pilot):
+            footer = app.query_one(CableFooter)
+            height = footer.size.height
+            layouts = LayoutCount(app)
+            for ref in refs:
+                app.open_cable(ref)
+                await pilot.pause()
+                app.view.focus()
+                await pilot.press("G", "g", "j", "j")
+                await pilot.pause()
+                assert footer.size.height == height == len(footer.plain.split("\n"))
+            assert layouts.passes == 0, size
+
+
+async def test_a_footer_wider_than_any_ordinary_one_grows_and_cuts_nothing(fixtures_library):
+    async with running(fixtures_library, size=(80, 24), open_ref="09MEXICO1055") as (app, pilot):
+        footer = app.query_one(CableFooter)
+        height = footer.size.height
+        cable = app.view.cable
+        long_origin = "Embassy " + "Very Long Origin " * 8
+        footer.show(replace(cable, origin=long_origin, reference_id="08ACCRA001382SUSPECTED"), 0)
+        await pilot.pause()
+        shown = "".join(line.strip() for line in footer.plain.split("\n"))
+        assert "Emb. " + "Very Long Origin " * 7 in footer.plain.replace("\n", " ")
+        assert "08ACCRA001382SUSPECTED" in shown and "C//NF" in shown
+        assert footer.size.height > height  # grown: every line it has is shown
+        assert footer.size.height == len(footer.render().wrap(app.console, 78))
+        app.open_cable("09BERLIN1167")
+        await pilot.pause()
+        assert footer.size.height == height  # and back
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
