@@ -4,6 +4,8 @@ Textual's layout passes counted)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tui_support import LayoutCount, index_loaded
 
 from cables.library import Library
@@ -22,3 +24,34 @@ async def test_no_second_layout_after_the_first_frame_while_loading(fixtures_lib
             assert app.view.cable is not None  # the first cable opened meanwhile
             assert app.sidebar.cable_list.rows
             assert layouts.passes == 0
+
+
+async def test_the_focus_moving_repaints_what_it_restyles_not_the_whole_screen(
+    fixtures_library,
+):
+    """Textual repainted the whole screen on every focus change (a fifth of a focus change's
+    time at 251k, the longest stall of scrolling); the widgets it restyles repaint."""
+    with Library.open(fixtures_library) as library:
+        app = CablesApp(library, open_ref="08STATE116943")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await index_loaded(app, pilot)
+            app.action_focus_search()
+            await pilot.pause(0.1)
+            compositor = app.screen._compositor
+            whole: list[object] = []
+            full_update = compositor.render_full_update
+
+            def counted(*args: Any, **kwargs: Any) -> object:
+                whole.append(args)
+                return full_update(*args, **kwargs)
+
+            compositor.render_full_update = counted  # type: ignore[method-assign]
+            count = app.sidebar.query_one("#count")
+            for _ in range(3):
+                app.sidebar.cable_list.focus()
+                await pilot.pause(0.1)
+                assert count.has_class("-focused")
+                app.action_focus_search()
+                await pilot.pause(0.1)
+                assert not count.has_class("-focused")
+            assert whole == []

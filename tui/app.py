@@ -30,6 +30,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
 from textual.timer import Timer
@@ -99,6 +100,10 @@ class BrowserScreen(Screen[None]):
     """
 
     _laid_out_at = 0.0  # when the last whole-screen layout began (the messages' clock)
+
+    # The focus moving restyles the widgets it leaves and reaches, which repaint themselves:
+    # Textual also repainted the whole screen for it (the longest stall of scrolling at 251k).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
         if scroll and not self._layout_widgets:  # a scroll: no layout, nothing asked
