@@ -228,3 +228,24 @@ async def test_a_key_of_the_key_bar_runs_when_clicked(fixtures_library):
         assert await pilot.click(KeyBar, offset=(x, 0))
         await pilot.pause()
         assert not app.sidebar.display
+
+
+async def test_the_key_under_the_mouse_lights_up(fixtures_library):
+    async with running(fixtures_library, size=(120, 40), open_ref="09MEXICO1055") as (
+        app,
+        pilot,
+    ):
+        bar = app.query_one(KeyBar)
+        x = bar.plain.index("^b Sidebar")
+        after = x + len("^b Sidebar") + 1  # the next key
+
+        def style_at(offset: int) -> object:
+            return bar.render().get_style_at_offset(app.console, offset)
+
+        before = style_at(x), style_at(after)
+        await pilot.hover(KeyBar, offset=(x + 3, 0))
+        await pilot.pause()
+        assert style_at(x) != before[0] and style_at(after) == before[1]
+        await pilot.hover("#cable-view")
+        await pilot.pause()
+        assert (style_at(x), style_at(after)) == before
