@@ -17,7 +17,7 @@ from tui.widgets.key_bar import KeyBar
 
 # The longest real origin (Consulate Rio De Janeiro) and the longest real id of the fixtures.
 LONGEST = ("09RIODEJANEIRO357", "7575LIBREVILLE1895")
-SIZES = [(80, 24), (100, 30), (120, 40), (200, 60)]
+SIZES = [(60, 20), (80, 24), (100, 30), (120, 40), (200, 60)]
 
 
 @asynccontextmanager

@@ -138,11 +138,12 @@ def _dates(cable: Cable, *, short: bool, times: bool) -> list[str]:
 
 
 def footer_lines(cable: Cable | None, index: int, width: int, lines: int = 1) -> list[Text]:
-    """The footer for `width` columns: every field, on one line if it fits, else two; on two
-    if `lines` asks for two (the height the widget keeps at this width).
+    """The footer for `width` columns: every field, on one line if it fits, else two, else
+    three; on at least `lines` of them (the height the widget keeps at this width).
 
     Tried in order: full labels, then `c`/`r` and abbreviations (`Emb.`, `S//NF`); one line,
-    then two (id and dates, then the rest). Times to the minute from 70 columns.
+    then two (id and dates, then the rest), then three (the paragraph on a line of its own).
+    Times to the minute from 70 columns.
     """
     if cable is None:
         return [Text("no cable open", style="dim")]
@@ -166,8 +167,9 @@ def footer_lines(cable: Cable | None, index: int, width: int, lines: int = 1) ->
         ]
         candidates.append([head + rest])
         candidates.append([head, rest])
-    candidates = sorted((c for c in candidates if len(c) >= min(lines, 2)), key=len)
-    for form in candidates:  # one line before two
+        candidates.append([head, rest[:2], rest[2:]])
+    candidates = sorted((c for c in candidates if len(c) >= min(lines, 3)), key=len)
+    for form in candidates:  # one line before two, two before three
         if all(cell_len(_SEP.join(line)) <= width for line in form):
             return [_join(line) for line in form]
     return [_join(line) for line in candidates[-1]]  # the shortest form, wrapped by the widget
