@@ -87,7 +87,7 @@ def empty_library_text(path: Path) -> list[str]:
     ]
 
 
-class BrowserScreen(Screen[None]):
+class MainScreen(Screen[None]):
     """The browser's screen, without Textual's second layout after each layout.
 
     A whole-screen layout gives every widget its size and virtual size; each widget whose
@@ -197,7 +197,7 @@ class CablesApp(App[int]):
         self._close_messages_no_wait()
 
     def get_default_screen(self) -> Screen[None]:
-        return BrowserScreen(id="_default")
+        return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
