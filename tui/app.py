@@ -196,9 +196,6 @@ class CablesApp(App[int]):
     def _fatal_error(self) -> None:
         self._close_messages_no_wait()
 
-    def get_default_screen(self) -> Screen[None]:
-        return MainScreen(id="_default")
-
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             yield Sidebar(
@@ -215,6 +212,9 @@ class CablesApp(App[int]):
         # The whole width, under the sidebar too: every field fits in two lines at 80 columns.
         yield CableFooter(id="cable-footer")
         yield KeyBar()
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(id="_default")
 
     @property
     def sidebar(self) -> Sidebar:
