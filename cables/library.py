@@ -440,7 +440,11 @@ class Library:
             self._conn.execute("PRAGMA cache_size = -2000")
             try:
                 cached = self._cached_index(generation)
-                index = cached if cached is not None else self._fresh_index()
+                if cached is not None:
+                    index = cached
+                else:
+                    generation, index = self._index_now()
+                    self._store_index(generation, index)
             finally:
                 self._conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
         return index_cache.keep(self.path, generation, index)
@@ -454,10 +458,15 @@ class Library:
                 pass  # an older layout: rebuilt
         return None
 
-    def _fresh_index(self) -> CableIndex:
-        index = self._select_index()
-        self._store_index(_generation(self._conn), index)
-        return index
+    def _index_now(self) -> tuple[int, CableIndex]:
+        """The index of the rows as they are and the generation they are at, read in one
+        transaction: an import's batch landing between the two reads would label the rows
+        before it with its own generation, and that stale index would be cached as current."""
+        self._conn.execute("BEGIN")
+        try:
+            return _generation(self._conn), self._select_index()
+        finally:
+            self._conn.execute("COMMIT")
 
     def _select_index(self) -> CableIndex:
         refs, created, levels, origins, subjects, tags, synthetic = [], [], [], [], [], [], []
@@ -1046,7 +1055,7 @@ class Library:
         """Rebuild the cached sidebar index now (an import ends with it, so the next open is
         instant), and fold the full-text segments together for faster searches."""
         with self._lock:
-            self._store_index(_generation(self._conn), self._select_index())
+            self._store_index(*self._index_now())
             self._conn.execute("INSERT INTO fts (fts, rank) VALUES ('merge', 500)")
 
     @_translated
