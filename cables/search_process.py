@@ -130,25 +130,27 @@ class SearchClient:
         if self._loop is not None:
             self._loop.add_reader(parent.fileno(), self._readable)
 
-    def close(self) -> None:
-        """End the child (were the app killed instead, the child reads EOF and exits)."""
+    def close(self, *, wait: bool = True) -> None:
+        """End the child (were the app killed instead, the child reads EOF and exits).
+
+        `wait=False`: a thread waits for it to end, not the caller."""
         conn, process = self._conn, self._process
         self._conn = self._process = None
         if conn is not None:
             if self._loop is not None:
                 self._loop.remove_reader(conn.fileno())
             conn.close()  # the child reads EOF and exits
-        if process is not None:
-            try:
-                process.wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None and wait:
+            _end(process)
+        elif process is not None:
+            threading.Thread(target=_end, args=(process,), daemon=True).start()
 
     def restart(self) -> None:
         """A new child on the library as it is now (cables were imported since it loaded); the
-        newest query is sent to it again."""
-        self.close()
+        newest query is sent to it again. The old child is not waited for: one still building
+        its engine reads EOF only when done, and the UI thread waited up to a second for it
+        (on every batch an import committed)."""
+        self.close(wait=False)
         self.start()
 
     @property
@@ -446,6 +448,15 @@ def _engine(library_path: Path) -> tuple[Any, int | None]:
             _give_back_freed_memory()
     gc.freeze()  # millions of long-lived objects: no full collection walks them mid-search
     return engine, unsaved
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Wait a second for a child told to go (its socket closed), then kill it."""
+    try:
+        process.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _give_back_freed_memory() -> None:

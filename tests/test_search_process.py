@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,32 @@ def test_a_killed_child_is_restarted_and_asked_again(client: SearchClient):
     seen = events_until(client, lambda e: isinstance(e, Answer))
     assert client.pid not in (None, first)
     assert [a.seq for a in seen if isinstance(a, Answer)] == [seq]
+
+
+def test_a_restart_does_not_wait_for_the_old_child(client: SearchClient):
+    """A reload while the child is still busy (building its engine as an import lands): the
+    caller, the UI thread, goes on at once; the old child is ended behind it."""
+    events_until(client, lambda e: isinstance(e, Ready))
+    old = client.pid
+    assert old is not None
+    os.kill(old, signal.SIGSTOP)  # deaf to its socket closing, as a busy child is
+    try:
+        client.restart()
+        assert client.pid not in (None, old)
+        os.kill(old, 0)  # still there: not waited for
+    finally:
+        os.kill(old, signal.SIGCONT)
+    seq = client.submit("mexico")
+    seen = events_until(client, lambda e: isinstance(e, Answer))
+    assert [a.seq for a in seen if isinstance(a, Answer)] == [seq]
+    for _ in range(50):  # ended (and reaped) within a few seconds
+        try:
+            os.kill(old, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"the old child {old} is still running")
 
 
 def test_a_child_that_cannot_start_says_why(tmp_path: Path):
