@@ -425,16 +425,22 @@ class Library:
                     self.read_only = fresh.read_only
             return _generation(self._conn)
 
-    @_translated
     def load_index(self) -> CableIndex:
-        """Every cable's sidebar fields, newest first: mapped from the file kept in the user's
-        cache directory when it is current (`index_cache`: a process then holds only the rows
-        it reads), else from the library's cache table or its rows, and kept."""
+        """Every cable's sidebar fields, newest first (`current_index`)."""
+        return self.current_index()[1]
+
+    @_translated
+    def current_index(self) -> tuple[int, CableIndex]:
+        """The generation the library is at and every cable's sidebar fields then, newest first:
+        mapped from the file kept in the user's cache directory when it is current
+        (`index_cache`: a process then holds only the rows it reads), else from the library's
+        cache table or its rows, and kept. The generation says which index a search engine
+        was made from: the browser lists rows by their number in it."""
         with self._lock:
             generation = _generation(self._conn)
             kept = index_cache.load(self.path, generation)
             if kept is not None:
-                return kept
+                return generation, kept
             # A small page cache while the block is read: its pages would otherwise stay in
             # SQLite's cache (up to 64 MB) beside the index they were read into.
             self._conn.execute("PRAGMA cache_size = -2000")
@@ -447,7 +453,7 @@ class Library:
                     self._store_index(generation, index)
             finally:
                 self._conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
-        return index_cache.keep(self.path, generation, index)
+        return generation, index_cache.keep(self.path, generation, index)
 
     def _cached_index(self, generation: int) -> CableIndex | None:
         row = self._conn.execute("SELECT generation, columns FROM index_cache").fetchone()

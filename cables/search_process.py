@@ -50,11 +50,13 @@ RESTART_WINDOW = 60.0
 @dataclass(frozen=True, slots=True)
 class Ready:
     """The child has built its engine over `size` cables; the picture of every cable (counts
-    by level and by month: the sidebar's for no query)."""
+    by level and by month: the sidebar's for no query); the library's generation its engine
+    was made at (its answers number rows of that generation's index; None: not known)."""
 
     size: int
     by_level: dict[str, int]
     by_month: dict[str, int]
+    generation: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,7 @@ class SearchClient:
         self.limit = limit
         self.ready = False
         self.size = 0
+        self.generation: int | None = None  # the child's, once ready
         self.failed: str | None = None
         self._seq = 0
         self._latest: tuple[int, str, int] | None = None  # the newest query, resent after a restart
@@ -124,7 +127,7 @@ class SearchClient:
             parent = Connection(ours.detach())
         # theirs is closed here, so the child's death reads as EOF on ours
         self._conn, self._process = parent, process
-        self.ready = False
+        self.ready, self.generation = False, None
         if self._latest is not None:
             self._send(*self._latest)
         if self._loop is not None:
@@ -194,8 +197,9 @@ class SearchClient:
                 break
             kind = message[0]
             if kind == "ready":
-                self.ready, self.size = True, message[1]
-                events.append(Ready(*message[1:]))
+                ready = Ready(*message[1:])
+                self.ready, self.size, self.generation = True, ready.size, ready.generation
+                events.append(ready)
             elif kind == "answer":
                 events.append(Answer(*message[1:]))
             elif kind == "pictured":
@@ -252,6 +256,7 @@ class ThreadSearch:
     def __init__(self, engine: Any, library: Library | None, *, limit: int = 500) -> None:
         self.engine, self.library, self.limit = engine, library, limit
         self.ready, self.size, self.failed = True, len(engine), None
+        self.generation: int | None = None  # (preloaded: the app's index is the engine's)
         self.pid: int | None = None
         self._seq = 0
         self._wanted: tuple[int, str, int] | None = None
@@ -333,14 +338,14 @@ def serve(conn: Connection, library_path: str, limit: int) -> None:
     """The child's whole life: get the engine, then answer the newest query until EOF."""
     path = Path(library_path)
     try:
-        engine, unsaved = _engine(path)
+        engine, unsaved, generation = _engine(path)
         from cables.library import Library
 
         library = Library.open(path)  # for `cites:`/`refs:` and the full-text hint
     except Exception as exc:  # one line to the UI, not a traceback on its screen
         _send(conn, ("failed", f"search could not start: {exc}"))
         return
-    if not _send(conn, ready_message(engine)):
+    if not _send(conn, ready_message(engine, generation)):
         return
     previous: Matches | None = None
     while True:
@@ -426,28 +431,34 @@ def answer(
         yield Answer(seq, text, _portable(found), counted.total)
 
 
-def ready_message(engine: Any) -> tuple[str, int, dict[str, int], dict[str, int]]:
-    """What says the engine is ready: its size and the picture of every cable (which the
-    engine keeps, made by `complete()`)."""
+def ready_message(
+    engine: Any, generation: int | None = None
+) -> tuple[str, int, dict[str, int], dict[str, int], int | None]:
+    """What says the engine is ready: its size, the picture of every cable (which the
+    engine keeps, made by `complete()`) and the generation it was made at."""
     whole = engine.summary(range(len(engine)))
-    return ("ready", len(engine), whole.by_level, whole.by_month)
+    return ("ready", len(engine), whole.by_level, whole.by_month, generation)
 
 
-def _engine(library_path: Path) -> tuple[Any, int | None]:
-    """The engine, from the cache or built; and the generation to cache it under if built."""
+def _engine(library_path: Path) -> tuple[Any, int | None, int]:
+    """The engine, from the cache or built; the generation to cache it under if built; the
+    generation of the index it was made from (the library's, read with the index)."""
     from cables.library import Library
     from cables.search import SidebarSearch
 
     with Library.open(library_path) as library:
-        generation = library.generation()
+        # (the index is mapped from the kept file when current, else read and kept: the
+        # browser then maps this generation's index without reading the library itself)
+        generation, index = library.current_index()
         engine = engine_cache.load(library_path, generation, SidebarSearch)
         unsaved = None
         if engine is None:
-            engine, unsaved = SidebarSearch(library.load_index()), generation
+            engine, unsaved = SidebarSearch(index), generation
             engine.complete()  # what it builds on need, made once and cached with it
+            del index
             _give_back_freed_memory()
     gc.freeze()  # millions of long-lived objects: no full collection walks them mid-search
-    return engine, unsaved
+    return engine, unsaved, generation
 
 
 def _end(process: subprocess.Popen[bytes]) -> None:

@@ -118,6 +118,13 @@ def test_only_the_newest_of_queued_queries_is_answered(client: SearchClient):
     assert client.latest == last
 
 
+def test_ready_says_which_generation_the_engine_is_of(client: SearchClient, fixtures_library):
+    seen = events_until(client, lambda e: isinstance(e, Ready))
+    (ready,) = [e for e in seen if isinstance(e, Ready)]
+    with Library.open(fixtures_library) as library:
+        assert ready.generation == client.generation == library.generation()
+
+
 def test_a_killed_child_is_restarted_and_asked_again(client: SearchClient):
     events_until(client, lambda e: isinstance(e, Ready))
     first = client.pid
