@@ -36,6 +36,7 @@ from cables import engine_cache
 if TYPE_CHECKING:  # (asyncio: 11 MB and 40 ms of the child's start, for annotations)
     import asyncio
 
+    from cables.index import CableIndex
     from cables.library import Library
     from cables.search import Matches
 
@@ -57,6 +58,14 @@ class Ready:
     by_level: dict[str, int]
     by_month: dict[str, int]
     generation: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """The child has the sidebar index of this generation of the library (and has kept it in
+    the cache directory); its engine follows (`Ready`)."""
+
+    generation: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +97,7 @@ class Failed:
     message: str
 
 
-Event = Ready | Answer | Pictured | Failed
+Event = Indexed | Ready | Answer | Pictured | Failed
 
 
 class SearchClient:
@@ -200,6 +209,8 @@ class SearchClient:
                 ready = Ready(*message[1:])
                 self.ready, self.size, self.generation = True, ready.size, ready.generation
                 events.append(ready)
+            elif kind == "indexed":
+                events.append(Indexed(message[1]))
             elif kind == "answer":
                 events.append(Answer(*message[1:]))
             elif kind == "pictured":
@@ -338,10 +349,16 @@ def serve(conn: Connection, library_path: str, limit: int) -> None:
     """The child's whole life: get the engine, then answer the newest query until EOF."""
     path = Path(library_path)
     try:
-        engine, unsaved, generation = _engine(path)
         from cables.library import Library
 
-        library = Library.open(path)  # for `cites:`/`refs:` and the full-text hint
+        library = Library.open(path)  # (also for `cites:`/`refs:` and the full-text hint)
+        # the index, mapped from the kept file when current, else read and kept: the browser
+        # lists it at once (mapping the same file), while the engine is made
+        generation, index = library.current_index()
+        if not _send(conn, ("indexed", generation)):
+            return
+        engine, unsaved = _engine(path, generation, index)
+        del index
     except Exception as exc:  # one line to the UI, not a traceback on its screen
         _send(conn, ("failed", f"search could not start: {exc}"))
         return
@@ -440,25 +457,19 @@ def ready_message(
     return ("ready", len(engine), whole.by_level, whole.by_month, generation)
 
 
-def _engine(library_path: Path) -> tuple[Any, int | None, int]:
-    """The engine, from the cache or built; the generation to cache it under if built; the
-    generation of the index it was made from (the library's, read with the index)."""
-    from cables.library import Library
+def _engine(library_path: Path, generation: int, index: CableIndex) -> tuple[Any, int | None]:
+    """The engine of this generation's index, from the cache or built; and the generation to
+    cache it under if built."""
     from cables.search import SidebarSearch
 
-    with Library.open(library_path) as library:
-        # (the index is mapped from the kept file when current, else read and kept: the
-        # browser then maps this generation's index without reading the library itself)
-        generation, index = library.current_index()
-        engine = engine_cache.load(library_path, generation, SidebarSearch)
-        unsaved = None
-        if engine is None:
-            engine, unsaved = SidebarSearch(index), generation
-            engine.complete()  # what it builds on need, made once and cached with it
-            del index
-            _give_back_freed_memory()
+    engine = engine_cache.load(library_path, generation, SidebarSearch)
+    unsaved = None
+    if engine is None:
+        engine, unsaved = SidebarSearch(index), generation
+        engine.complete()  # what it builds on need, made once and cached with it
+        _give_back_freed_memory()
     gc.freeze()  # millions of long-lived objects: no full collection walks them mid-search
-    return engine, unsaved, generation
+    return engine, unsaved
 
 
 def _end(process: subprocess.Popen[bytes]) -> None:

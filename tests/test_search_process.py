@@ -14,7 +14,15 @@ from tui_support import index_loaded, shown
 
 from cables.library import Library
 from cables.search import SidebarSearch
-from cables.search_process import HINT_AFTER, Answer, Failed, Ready, SearchClient, answer
+from cables.search_process import (
+    HINT_AFTER,
+    Answer,
+    Failed,
+    Indexed,
+    Ready,
+    SearchClient,
+    answer,
+)
 from tui.app import CablesApp
 
 
@@ -39,7 +47,7 @@ def client(fixtures_library: Path):
 def test_answers_as_the_engine_does(client: SearchClient, fixtures_library: Path):
     seq = client.submit("berlin 1167")
     seen = events_until(client, lambda e: isinstance(e, Answer))
-    assert isinstance(seen[0], Ready) and client.ready
+    assert isinstance(seen[0], Indexed) and isinstance(seen[1], Ready) and client.ready
     answer = next(e for e in seen if isinstance(e, Answer))
     with Library.open(fixtures_library) as library:
         index = library.load_index()
@@ -120,8 +128,9 @@ def test_only_the_newest_of_queued_queries_is_answered(client: SearchClient):
 
 def test_ready_says_which_generation_the_engine_is_of(client: SearchClient, fixtures_library):
     seen = events_until(client, lambda e: isinstance(e, Ready))
-    (ready,) = [e for e in seen if isinstance(e, Ready)]
+    indexed, ready = seen  # the index first (the browser lists it), then the engine
     with Library.open(fixtures_library) as library:
+        assert indexed == Indexed(library.generation())
         assert ready.generation == client.generation == library.generation()
 
 

@@ -66,9 +66,9 @@ async def test_cables_added_while_the_browser_runs_are_read_by_its_search_proces
                 writer.add([mexico])  # a batch: the index kept for the browser is now stale
             for _ in range(200):
                 await pilot.pause(0.05)
-                if app.query_one("#count").render().plain == "2 of 2":
+                if app.query_one("#count").render().plain == "2 of 2" and app.search.ready:
                     break
-            assert app.query_one("#count").render().plain == "2 of 2"
+            assert app.query_one("#count").render().plain == "2 of 2"  # (listed: then ready)
             assert app.search.generation == app.sidebar.generation
             app.sidebar.query_one(Input).value = "mexico 1055"
             await shown(app, pilot, "mexico 1055")

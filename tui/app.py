@@ -43,7 +43,14 @@ from cables.library import Library, LibraryError
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean_line
-from cables.search_process import Event, Ready, SearchClient, Searcher, ThreadSearch
+from cables.search_process import (
+    Event,
+    Indexed,
+    Ready,
+    SearchClient,
+    Searcher,
+    ThreadSearch,
+)
 from cables.state import State
 from tui import clipboard, crash
 from tui.keys import bindings, key_label, keys_of
@@ -220,11 +227,11 @@ class CablesApp(App[int]):
         self.search.attach(asyncio.get_running_loop(), self._on_search_event)
 
     def _on_search_event(self, event: Event) -> None:
-        """Every event goes to the sidebar; a search process ready over another generation of
-        the library than the list's (cables imported meanwhile) has the list follow it: its
-        answers number the rows of its own generation's index."""
+        """Every event goes to the sidebar; a search process with the index of another
+        generation of the library than the list's (cables imported meanwhile) has the list
+        follow it: its answers number the rows of its own generation's index."""
         self.sidebar.on_search_event(event)
-        if isinstance(event, Ready) and event.generation not in (None, self._generation):
+        if isinstance(event, Indexed | Ready) and event.generation not in (None, self._generation):
             self._follow_search(event.generation)
 
     def on_unmount(self) -> None:
