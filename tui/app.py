@@ -231,7 +231,11 @@ class CablesApp(App[int]):
         generation of the library than the list's (cables imported meanwhile) has the list
         follow it: its answers number the rows of its own generation's index."""
         self.sidebar.on_search_event(event)
-        if isinstance(event, Indexed | Ready) and event.generation not in (None, self._generation):
+        if (
+            isinstance(event, Indexed | Ready)
+            and self._generation >= 0  # (the first index is the app's own: `load_index`)
+            and event.generation not in (None, self._generation)
+        ):
             self._follow_search(event.generation)
 
     def on_unmount(self) -> None:
