@@ -584,8 +584,8 @@ def readme_rows(f: dict[str, float]) -> str:
             "≤ 16 ms",
         ),
         (
-            f"import of {IMPORTED:,} cables while browsing: first new ones listed / all listed"
-            " after it ends",
+            f"import of {IMPORTED:,} cables while browsing: first new ones listed (from its"
+            " start) / all listed (after its end)",
             f"{one('import_first_listed_s', 's')} / {one('import_all_listed_after_s', 's')}",
             "within seconds",
         ),
