@@ -318,7 +318,7 @@ class CableView(ScrollView, can_focus=True):
             self._relayout()
         self._reveal()
 
-    def _relayout(self) -> None:
+    def _relayout(self, *, repaint: bool = True) -> None:
         width = self.scrollable_content_region.width or self.app.size.width
         self._laid_out_width = width
         self._strips.clear()
@@ -335,10 +335,11 @@ class CableView(ScrollView, can_focus=True):
         held, self._held = self._held, True  # a shorter text may scroll up: not the reader
         size = Size(width, len(self._lines))
         if size != self.virtual_size:
-            self.virtual_size = size
+            self.set_reactive(CableView.virtual_size, size)
             self._scroll_update(size)  # the scrollbar and the scroll's bounds, as a layout would
         self._held = held
-        self.refresh()
+        if repaint:
+            self.refresh()
 
     def _layout(
         self, cable: Cable, width: int
@@ -480,6 +481,10 @@ class CableView(ScrollView, can_focus=True):
     # -- drawing -------------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        if self.scrollable_content_region.width != self._laid_out_width:
+            # Sized anew by the layout drawing this frame: laid out for it now, not on the
+            # resize event after it (a second frame: the first frame's, at 251k, while loading).
+            self._relayout(repaint=False)
         # Styles looked up once per paint, not per line (each lookup walks the DOM).
         self._base_style = self.rich_style
         self._current_style = self.get_component_rich_style("cable-view--current")

@@ -223,6 +223,7 @@ class CableFooter(Widget):
         self._lines = 1  # the height set
         self._rows = 1  # the lines the widest ordinary footer takes at this width
         self._rows_at: dict[tuple[int, bool], int] = {}
+        self._drawn: tuple[Cable | None, int, int, int] | None = None  # `_state` when rendered
 
     def show(self, cable: Cable | None, index: int) -> None:
         self._cable, self._index = cable, index
@@ -252,12 +253,18 @@ class CableFooter(Widget):
         if lines != self._lines:
             self.styles.height = lines  # a layout pass only when it changes
             self._lines = lines
-        self.refresh()
+        if self._drawn != self._state():  # (a resize to the width it was drawn at: nothing)
+            self.refresh()
+
+    def _state(self) -> tuple[Cable | None, int, int, int]:
+        """What the text drawn depends on."""
+        return self._cable, self._index, self._width(), self._rows
 
     def _text(self) -> Text:
         return footer_text(self._cable, self._index, self._width(), self._rows)
 
     def render(self) -> Text:
+        self._drawn = self._state()
         return self._text()
 
     @property

@@ -76,6 +76,7 @@ class KeyBar(Widget, can_focus=False):
         super().__init__(id=id)
         self.keys: list[Key] = []  # as last drawn, with their columns
         self._shown: tuple[tuple[Key, ...], Key | None] = ((), None)  # (keys, palette key)
+        self._drawn: tuple[tuple[Key, ...], Key | None] | None = None  # as last rendered
         self._hover: int | None = None
 
     def on_mount(self) -> None:
@@ -86,9 +87,16 @@ class KeyBar(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen) -> None:
-        """Repaint if the keys to show changed (the focus moved, a keymap was set)."""
+        """Repaint if the keys to show changed since drawn (the focus moved, a keymap was set;
+        the focus set as the app starts is drawn in the first frame already)."""
         if screen is not self.screen or not screen.app.app_focus:
             return  # (as Textual's footer: bindings blurred with the terminal are not shown)
+        self._shown = self._active(screen)
+        if self._shown != self._drawn:
+            self.refresh()
+
+    def _active(self, screen: Screen) -> tuple[tuple[Key, ...], Key | None]:
+        """The keys to show and the palette's, from the screen's active bindings."""
         active = screen.active_bindings
         first: dict[str, Key] = {}  # an action's first key only (`?` for help, not `f1` too)
         for _, binding, enabled, tip in active.values():
@@ -102,9 +110,7 @@ class KeyBar(Widget, can_focus=False):
             tip = binding.tooltip or tip or binding.description
             display = self.app.get_key_display(binding)
             palette = Key(binding.key, display, binding.description, enabled, tip)
-        if (keys, palette) != self._shown:
-            self._shown = (keys, palette)
-            self.refresh()
+        return keys, palette
 
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-bar--key")
@@ -112,7 +118,9 @@ class KeyBar(Widget, can_focus=False):
         hover_style = self.get_component_rich_style("key-bar--hover")
         text = Text(no_wrap=True, overflow="crop", end="")
         keys: list[Key] = []
-        left, palette = self._shown
+        if self.is_attached and self.app.app_focus:
+            self._shown = self._active(self.screen)
+        left, palette = self._drawn = self._shown
         for key in left:
             if keys:
                 text.append(" ")
