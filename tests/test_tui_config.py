@@ -19,6 +19,7 @@ from cables.library import Library
 from cables.model import Level
 from cables.state import State
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
+from tui.widgets.key_bar import KeyBar
 
 SIZE = (120, 36)
 
@@ -54,6 +55,15 @@ async def test_a_remapped_key_works_and_the_old_one_no_longer_does(fixtures_libr
         assert app.view.paragraph.number == 3
         await pilot.press("m")
         assert app.state.bookmark("09BERLIN1167", "par3") is not None
+
+
+async def test_the_key_bar_shows_the_keys_as_remapped(fixtures_library, tmp_path):
+    config = '[keymap]\nfocus_search = "ctrl+k"\n'
+    async with app_from(config, fixtures_library, tmp_path) as (app, pilot):
+        bar = app.query_one(KeyBar).plain
+        assert "^k Search" in bar and "^f Search" not in bar
+        await pilot.press("ctrl+k")
+        assert app.focused is app.sidebar.query_one("#query")
 
 
 async def test_the_permalink_template_changes_what_y_copies(fixtures_library, tmp_path, facts):

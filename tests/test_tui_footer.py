@@ -3,20 +3,21 @@ as published, and notifications never cover it (Pilot on the real fixtures libra
 
 from __future__ import annotations
 
-import gc
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import replace
 
 import pytest
-from textual.widgets._footer import FooterKey
-from tui_support import index_loaded
+from textual.widgets import Input
+from tui_support import LayoutCount, index_loaded
 
 from cables.library import Library
 from tui.app import CablesApp
 from tui.widgets.footer import CableFooter, footer_text
+from tui.widgets.key_bar import KeyBar
 
 # The longest real origin (Consulate Rio De Janeiro) and the longest real id of the fixtures.
 LONGEST = ("09RIODEJANEIRO357", "7575LIBREVILLE1895")
-SIZES = [(80, 24), (100, 30), (120, 40), (200, 60)]
+SIZES = [(60, 20), (80, 24), (100, 30), (120, 40), (200, 60)]
 
 
 @asynccontextmanager
@@ -65,6 +66,49 @@ async def test_every_field_at_every_size(fixtures_library, size, ref):
         if size[0] >= 200:
             assert "\n" not in text  # room for one line, full labels
             assert "created " in text and "released " in text
+
+
+# Short and long ids, origins, classifications and paragraph positions; a synthetic cable.
+OPENED = ("10SANAA317", "09RIODEJANEIRO357", "08STATE116943", "79TEHRAN8980", "09BERLIN1167")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+async def test_opening_cables_and_moving_through_them_never_lays_out_the_screen(
+    fixtures_library, synth_library, size
+):
+    """The footer went between one and two lines as cables of different widths opened: a
+    layout pass of the whole screen (24-36 ms at 251k). Its height now depends on the width."""
+    for library, refs in ((fixtures_library, OPENED), (synth_library, ("09HANOI158",))):
+        async with running(library, size=size) as (app, pilot):
+            footer = app.query_one(CableFooter)
+            height = footer.size.height
+            layouts = LayoutCount(app)
+            for ref in refs:
+                app.open_cable(ref)
+                await pilot.pause()
+                app.view.focus()
+                await pilot.press("G", "g", "j", "j")
+                await pilot.pause()
+                assert footer.size.height == height == len(footer.plain.split("\n"))
+            assert layouts.passes == 0, size
+
+
+async def test_a_footer_wider_than_any_ordinary_one_grows_and_cuts_nothing(fixtures_library):
+    async with running(fixtures_library, size=(80, 24), open_ref="09MEXICO1055") as (app, pilot):
+        footer = app.query_one(CableFooter)
+        height = footer.size.height
+        cable = app.view.cable
+        long_origin = "Embassy " + "Very Long Origin " * 8
+        footer.show(replace(cable, origin=long_origin, reference_id="08ACCRA001382SUSPECTED"), 0)
+        await pilot.pause()
+        shown = "".join(line.strip() for line in footer.plain.split("\n"))
+        assert "Emb. " + "Very Long Origin " * 7 in footer.plain.replace("\n", " ")
+        assert "08ACCRA001382SUSPECTED" in shown and "C//NF" in shown
+        assert footer.size.height > height  # grown: every line it has is shown
+        assert footer.size.height == len(footer.render().wrap(app.console, 78))
+        app.open_cable("09BERLIN1167")
+        await pilot.pause()
+        assert footer.size.height == height  # and back
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
@@ -143,20 +187,65 @@ async def test_citation_carries_the_context(fixtures_library, synth_library):
         assert "synthetic cable" in app.clipboard.rstrip("\n").split("\n")[-1]
 
 
-async def test_the_key_bar_lets_go_of_the_keys_it_showed(fixtures_library):
-    """Each focus change redraws the key bar with new key widgets; Textual's footer kept every
-    old one (bound to its `compact` setting), half a megabyte per focus change: 30 MB after
-    opening 50 cables from the sidebar at 251k. Only the keys on screen stay alive."""
-    async with running(fixtures_library, size=(120, 40)) as (app, pilot):
-        for _ in range(10):
-            app.view.focus()
-            await pilot.pause()
+async def test_a_focus_change_repaints_the_key_bar_without_a_layout_pass(fixtures_library):
+    """Textual's footer composed a widget per key on every focus change: a layout pass of the
+    whole screen (11-17 ms at 251k), and every key widget it drew kept alive. The key bar is
+    one line of text: the focus moving changes the keys it shows and only repaints it."""
+    async with running(fixtures_library, size=(120, 40), open_ref="09MEXICO1055") as (
+        app,
+        pilot,
+    ):
+        bar = app.query_one(KeyBar)
+        await pilot.pause()
+        in_view = bar.plain
+        assert "^f Search" in in_view and "Go to ¶" in in_view and "^p palette" in in_view
+        assert bar.plain.endswith("^p palette ")  # at the right edge, as Textual's footer
+        layouts = LayoutCount(app)
+        for _ in range(3):
             app.action_focus_search()
             await pilot.pause()
+            in_box = bar.plain
+            assert "Go to ¶" not in in_box and "^f Search" in in_box
+            app.view.focus()
+            await pilot.pause()
+            assert bar.plain == in_view
+        assert layouts.passes == 0
+        assert not bar.children  # no widget per key
+
+
+async def test_a_key_of_the_key_bar_runs_when_clicked(fixtures_library):
+    async with running(fixtures_library, size=(120, 40), open_ref="09MEXICO1055") as (
+        app,
+        pilot,
+    ):
+        bar = app.query_one(KeyBar)
+        assert app.focused is app.view
+        x = bar.plain.index("^f Search") + 4  # on its description
+        assert await pilot.click(KeyBar, offset=(x, 0))
         await pilot.pause()
-        shown = len(app.query(FooterKey))
-        assert shown
-        gc.collect()
-        alive = sum(isinstance(o, FooterKey) for o in gc.get_objects())
-        # (those of the first frames may be frozen out of the collector's sight: a few sets)
-        assert alive <= 3 * shown
+        assert isinstance(app.focused, Input)
+        x = bar.plain.index("Sidebar")
+        assert await pilot.click(KeyBar, offset=(x, 0))
+        await pilot.pause()
+        assert not app.sidebar.display
+
+
+async def test_the_key_under_the_mouse_lights_up(fixtures_library):
+    async with running(fixtures_library, size=(120, 40), open_ref="09MEXICO1055") as (
+        app,
+        pilot,
+    ):
+        bar = app.query_one(KeyBar)
+        x = bar.plain.index("^b Sidebar")
+        after = x + len("^b Sidebar") + 1  # the next key
+
+        def style_at(offset: int) -> object:
+            return bar.render().get_style_at_offset(app.console, offset)
+
+        before = style_at(x), style_at(after)
+        await pilot.hover(KeyBar, offset=(x + 3, 0))
+        await pilot.pause()
+        assert style_at(x) != before[0] and style_at(after) == before[1]
+        await pilot.hover("#cable-view")
+        await pilot.pause()
+        assert (style_at(x), style_at(after)) == before

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 from textual.events import MouseScrollDown
 from textual.widgets import Input, OptionList
-from textual.widgets._footer import FooterKey
 from tui_support import index_loaded
 
 from cables.library import Library
@@ -20,6 +19,7 @@ from tui.screens.picker import PickerScreen
 from tui.screens.prompt import PromptScreen
 from tui.widgets.cable_view import CableView
 from tui.widgets.footer import CableFooter
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.sidebar import CableList
 
 SIZE = (120, 36)
@@ -71,7 +71,7 @@ async def test_focus_starts_in_the_view_when_a_cable_is_asked_for(fixtures_libra
 
 async def test_key_bar_shows_how_to_reach_the_search_box(fixtures_library):
     async with running(fixtures_library, open_ref="09BERLIN1167") as (app, _pilot):
-        keys = [(key.key_display, key.description) for key in app.query(FooterKey)]
+        keys = [(key.display, key.description) for key in app.query_one(KeyBar).keys]
         assert ("^f", "Search") in keys
 
 

@@ -23,12 +23,16 @@ from urllib.parse import urlsplit
 from rich.color import Color as RichColor
 from rich.color import ColorParseError
 from rich.text import Text
-from textual import work
+from textual import events, messages, work
+from textual._time import get_time
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.scrollbar import ScrollBar
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label
@@ -89,6 +93,55 @@ def empty_library_text(path: Path) -> list[str]:
         "",
         "    cables demo",
     ]
+
+
+class MainScreen(Screen[None]):
+    """The browser's screen, without Textual's second layout after each layout.
+
+    A whole-screen layout gives every widget its size and virtual size; each widget whose
+    virtual size changed asks for a layout again meanwhile, and asks made before it (widgets
+    mounting) reach the screen after it: Textual ran another whole-screen layout and repaint
+    for them right after the first frame (the loading phase's 18-20 ms stall at 251k). Both
+    are answered by the layout already done, unless it showed or hid a scrollbar (a widget's
+    content then moves): only then they stay. A scrollbar's own asks are never needed: its
+    size is its widget's `scrollbar-size`.
+    """
+
+    _laid_out_at = 0.0  # when the last whole-screen layout began (the messages' clock)
+
+    # The focus moving restyles the widgets it leaves and reaches, which repaint themselves:
+    # Textual also repainted the whole screen for it (the longest stall of scrolling at 251k).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        if scroll and not self._layout_widgets:  # a scroll: no layout, nothing asked
+            super()._refresh_layout(size, scroll)
+            return
+        self._laid_out_at = get_time()
+        widgets = [self, *self.walk_children(Widget)]
+        bars = [(w.show_vertical_scrollbar, w.show_horizontal_scrollbar) for w in widgets]
+        super()._refresh_layout(size, scroll)
+        after = [(w.show_vertical_scrollbar, w.show_horizontal_scrollbar) for w in widgets]
+        if after == bars:
+            for widget in widgets:
+                widget._layout_required = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Textual lays the screen out as it first shows (drawing all of it), then asks for
+        all of it to be drawn again: a second whole frame right after the first."""
+        laid_out = self._laid_out_at
+        super()._on_screen_resume(event)
+        event.prevent_default()  # (Textual would run the screen's own handler again)
+        if self._laid_out_at != laid_out:
+            self._repaint_required = False
+
+    async def _on_layout(self, message: messages.Layout) -> None:
+        # (a scrollbar asks as its styles first apply, yet its size is its widget's setting)
+        if message.time < self._laid_out_at or isinstance(message.widget, ScrollBar):
+            message.stop()
+            message.prevent_default()
+            return
+        await super()._on_layout(message)
 
 
 class CablesApp(App[int]):
@@ -166,7 +219,10 @@ class CablesApp(App[int]):
                     yield LevelStrip(self.level_styles, id="level-strip")
         # The whole width, under the sidebar too: every field fits in two lines at 80 columns.
         yield CableFooter(id="cable-footer")
-        yield KeyBar(compact=True)
+        yield KeyBar()
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(id="_default")
 
     @property
     def sidebar(self) -> Sidebar:
@@ -434,7 +490,8 @@ class CablesApp(App[int]):
 
     def action_focus_search(self) -> None:
         self._search_focused = True
-        self.sidebar.display = True
+        if not self.sidebar.display:  # (set even to its value, Textual lays out the screen)
+            self.sidebar.display = True
         # at once, not on a later turn of the loop (`focus()`): keys typed right after ctrl+f,
         # already queued, must land in the box
         self.screen.set_focus(self.sidebar.query_one(Input))

@@ -24,7 +24,7 @@ from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import var
+from textual.reactive import Reactive, var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -112,6 +112,11 @@ class CableView(ScrollView, can_focus=True):
     """Whether the text as published is shown instead of the paragraphs."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings(Scope.CABLE)
+
+    # A new cable's length sets the scrollbar, not the layout (a layout pass of the whole
+    # screen took 8-15 ms of opening a cable at 251k): the vertical scrollbar is always there
+    # and the lines are wrapped to the width (see cables.tcss), so no other widget moves.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "cable-view--current",
@@ -313,7 +318,7 @@ class CableView(ScrollView, can_focus=True):
             self._relayout()
         self._reveal()
 
-    def _relayout(self) -> None:
+    def _relayout(self, *, repaint: bool = True) -> None:
         width = self.scrollable_content_region.width or self.app.size.width
         self._laid_out_width = width
         self._strips.clear()
@@ -328,9 +333,13 @@ class CableView(ScrollView, can_focus=True):
             )
         self._starts = [start for start, _ in self._spans]
         held, self._held = self._held, True  # a shorter text may scroll up: not the reader
-        self.virtual_size = Size(width, len(self._lines))
+        size = Size(width, len(self._lines))
+        if size != self.virtual_size:
+            self.set_reactive(CableView.virtual_size, size)
+            self._scroll_update(size)  # the scrollbar and the scroll's bounds, as a layout would
         self._held = held
-        self.refresh()
+        if repaint:
+            self.refresh()
 
     def _layout(
         self, cable: Cable, width: int
@@ -472,6 +481,10 @@ class CableView(ScrollView, can_focus=True):
     # -- drawing -------------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        if self.scrollable_content_region.width != self._laid_out_width:
+            # Sized anew by the layout drawing this frame: laid out for it now, not on the
+            # resize event after it (a second frame: the first frame's, at 251k, while loading).
+            self._relayout(repaint=False)
         # Styles looked up once per paint, not per line (each lookup walks the DOM).
         self._base_style = self.rich_style
         self._current_style = self.get_component_rich_style("cable-view--current")

@@ -1,7 +1,9 @@
 """The cable footer: reference id, dates, origin, classification and the current paragraph.
 
 Always every field: at 80 columns the labels and the classification abbreviate (`C//NF`), and
-if even that does not fit the footer takes two lines rather than dropping one.
+if even that does not fit the footer takes two lines rather than dropping one. Its height
+depends on the width only (the lines the widest ordinary footer takes there), so opening a cable
+or moving between paragraphs repaints it without laying out the screen.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from cables.model import Cable, Paragraph
+from cables.model import Cable, Paragraph, Source
 from cables.sanitize import clean_line
 from tui.widgets.levels import CODE
 
@@ -135,11 +137,13 @@ def _dates(cable: Cable, *, short: bool, times: bool) -> list[str]:
     return [f"created {created}", f"released {released}"]
 
 
-def footer_lines(cable: Cable | None, index: int, width: int) -> list[Text]:
-    """The footer for `width` columns: every field, on one line if it fits, else two.
+def footer_lines(cable: Cable | None, index: int, width: int, lines: int = 1) -> list[Text]:
+    """The footer for `width` columns: every field, on one line if it fits, else two, else
+    three; on at least `lines` of them (the height the widget keeps at this width).
 
     Tried in order: full labels, then `c`/`r` and abbreviations (`Emb.`, `S//NF`); one line,
-    then two (id and dates, then the rest). Times to the minute from 70 columns.
+    then two (id and dates, then the rest), then three (the paragraph on a line of its own).
+    Times to the minute from 70 columns.
     """
     if cable is None:
         return [Text("no cable open", style="dim")]
@@ -163,16 +167,36 @@ def footer_lines(cable: Cable | None, index: int, width: int) -> list[Text]:
         ]
         candidates.append([head + rest])
         candidates.append([head, rest])
-    candidates.sort(key=len)  # one line before two
-    for lines in candidates:
-        if all(cell_len(_SEP.join(line)) <= width for line in lines):
-            return [_join(line) for line in lines]
+        candidates.append([head, rest[:2], rest[2:]])
+    candidates = sorted((c for c in candidates if len(c) >= min(lines, 3)), key=len)
+    for form in candidates:  # one line before two, two before three
+        if all(cell_len(_SEP.join(line)) <= width for line in form):
+            return [_join(line) for line in form]
     return [_join(line) for line in candidates[-1]]  # the shortest form, wrapped by the widget
 
 
-def footer_text(cable: Cable | None, index: int, width: int) -> Text:
+def footer_text(cable: Cable | None, index: int, width: int, lines: int = 1) -> Text:
     """`footer_lines` as one Text with a newline between lines."""
-    return Text("\n").join(footer_lines(cable, index, width))
+    return Text("\n").join(footer_lines(cable, index, width, lines))
+
+
+def widest(synthetic: bool) -> tuple[Cable, int]:
+    """The widest ordinary footer (a cable and its paragraph): among the longest ids, the
+    longest origin of the 251,287 cables, the longest classification, a release from the dump
+    (or never, for a synthetic cable), an unnumbered paragraph among 150. The footer keeps the
+    height this one takes at its width; a cable wider still makes it grow, never cut a field."""
+    paragraphs = [Paragraph(None, None, "(S//NF)", None, "")] * 150
+    cable = Cable(
+        "09RIODEJANEIRO357",
+        created="2009-11-03T18:12",
+        created_dtg="R 031812Z NOV 09",
+        classification="UNCLASSIFIED//FOR OFFICIAL USE ONLY",
+        origin="Embassy Eftobandarseribegawan",
+        paragraphs=paragraphs,
+        source=Source("cables.csv"),
+        synthetic=synthetic,
+    )
+    return cable, 120
 
 
 def _join(fields: list[str]) -> Text:
@@ -185,40 +209,62 @@ def _join(fields: list[str]) -> Text:
 
 
 class CableFooter(Widget):
-    """Shows `footer_text` for the open cable, re-laid out when the width changes.
+    """Shows `footer_text` for the open cable, at the height the widest ordinary footer takes
+    at this width (`widest`, a synthetic one for a synthetic cable).
 
-    Moving between paragraphs repaints only this widget; the layout is redone only when the
-    footer changes between one and two lines.
+    Opening a cable or moving between paragraphs repaints only this widget: the screen is laid
+    out again only when the width changes, or for a cable whose fields need more lines still.
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._cable: Cable | None = None
         self._index = 0
-        self._lines = 1
+        self._lines = 1  # the height set
+        self._rows = 1  # the lines the widest ordinary footer takes at this width
+        self._rows_at: dict[tuple[int, bool], int] = {}
+        self._drawn: tuple[Cable | None, int, int, int] | None = None  # `_state` when rendered
 
     def show(self, cable: Cable | None, index: int) -> None:
         self._cable, self._index = cable, index
         self._refit()
 
+    def on_mount(self) -> None:
+        self._refit()  # the height for the terminal's width before the first layout
+
     def on_resize(self) -> None:
         self._refit()
 
+    def _width(self) -> int:
+        width = self.content_region.width or self.app.size.width - self.styles.gutter.width
+        return max(1, width)
+
+    def _wrapped(self, text: Text, width: int) -> int:
+        return len(text.wrap(self.app.console, width))
+
     def _refit(self) -> None:
-        width = self.content_region.width or self.app.size.width
-        text = footer_text(self._cable, self._index, width)
-        lines = len(text.wrap(self.app.console, max(1, width)))
+        width = self._width()
+        synthetic = self._cable is not None and self._cable.synthetic
+        if (width, synthetic) not in self._rows_at:
+            model, index = widest(synthetic)
+            self._rows_at[width, synthetic] = self._wrapped(footer_text(model, index, width), width)
+        self._rows = self._rows_at[width, synthetic]
+        lines = max(self._rows, self._wrapped(self._text(), width))
         if lines != self._lines:
-            self.styles.height = lines  # one or two lines: a layout pass only when it changes
+            self.styles.height = lines  # a layout pass only when it changes
             self._lines = lines
-        self.refresh()
+        if self._drawn != self._state():  # (a resize to the width it was drawn at: nothing)
+            self.refresh()
+
+    def _state(self) -> tuple[Cable | None, int, int, int]:
+        """What the text drawn depends on."""
+        return self._cable, self._index, self._width(), self._rows
 
     def _text(self) -> Text:
-        return footer_text(
-            self._cable, self._index, self.content_region.width or self.app.size.width
-        )
+        return footer_text(self._cable, self._index, self._width(), self._rows)
 
     def render(self) -> Text:
+        self._drawn = self._state()
         return self._text()
 
     @property

@@ -491,7 +491,8 @@ class Sidebar(Vertical):
                 self.screen.check_idle()  # the screen draws what waited, on its next idle
 
     def show_progress(self, message: str) -> None:
-        self.query_one("#count", Label).update(Text(message))
+        # (its size is fixed in cables.tcss: a layout pass would only repaint the whole screen)
+        self.query_one("#count", Label).update(Text(message), layout=False)
 
     def toggle_mode(self) -> None:
         """Switch the box between titles and the full text, and search again."""
@@ -610,7 +611,9 @@ class Sidebar(Vertical):
 
     def _clear_error(self) -> None:
         self.error = ""
-        self.query_one("#error", Label).display = False
+        error = self.query_one("#error", Label)
+        if error.display:  # (set even to the value it has, Textual lays out the whole screen)
+            error.display = False
 
     def _show(
         self, query: str, matches: Matches | None, hint: int | None = None, *, keep: bool = False
