@@ -20,8 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-import tomli_w
-
 from cables import paths
 from cables.atomic import write_atomic
 from cables.model import Cable, Paragraph
@@ -125,6 +123,7 @@ def _read(path: Path, kinds: dict[str, type]) -> tuple[dict[str, list[Any]] | No
 
 def _write(path: Path, entries: dict[str, list[Any]]) -> None:
     """Rewrite the whole file atomically."""
+    import tomli_w  # (a save comes after the first frame: the start only reads)
 
     def table(entry: Any) -> dict[str, Any]:
         return {k: v for k, v in asdict(entry).items() if v is not None}
