@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-import tomllib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -100,6 +99,8 @@ def _read(path: Path, kinds: dict[str, type]) -> tuple[dict[str, list[Any]] | No
         return None, None
     except OSError as exc:
         return None, f"{path}: cannot read saved bookmarks and history: {exc}"
+    import tomllib  # (only where there is a file: the browser's start without one skips it)
+
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

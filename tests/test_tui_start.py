@@ -127,6 +127,7 @@ def test_the_first_frame_is_drawn_before_what_it_does_not_show(
         "cables.importer",
         "cables.formats",
         "tomli_w",
+        "tomllib",  # (no config or state file here: nothing to read)
         "tui.screens.bookmarks",
         "tui.screens.help",
         "tui.screens.picker",
