@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from itertools import zip_longest
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -55,6 +56,17 @@ _BOLD, _DIM, _ITALIC = Style(bold=True), Style(dim=True), Style(italic=True)
 _SYNTH = Style(italic=True, dim=True)
 
 
+class _Window(NamedTuple):
+    """What a `CableList` shows on its lines (see `CableList._repaint`)."""
+
+    source: CableIndex | None  # the index the rows are of
+    hits: Sequence[SearchHit] | None
+    top: int
+    height: int
+    rows: tuple[int, ...]
+    ref_width: int
+
+
 class CableList(ScrollView, can_focus=True):
     """One line per cable: level chip, reference id, created date, subject."""
 
@@ -69,7 +81,8 @@ class CableList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"cable-list--cursor"}
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # (`watch_cursor` repaints the two lines it concerns, not the whole list)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
     # The rows change with every key: their number sets the scrollbar, not the layout (a
     # layout pass repaints the whole screen, the cable view included). See `_resized`.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
@@ -114,15 +127,16 @@ class CableList(ScrollView, can_focus=True):
     ) -> None:
         """Show `rows` (indices into `index`), best first; `more`: further matches can be
         loaded; `keep`: the same query's longer page, the cursor stays (else: to the top)."""
+        before = self._window()
         self.index, self.rows, self.hits, self.more = index, rows, None, more
-        self._resized(top=not keep)
+        self._resized(top=not keep, before=before)
 
     def set_hits(self, hits: Sequence[SearchHit], *, more: bool, keep: bool = False) -> None:
         """Show full-text hits; `keep`: the same query's longer page, the cursor stays."""
         self.hits, self.rows, self.more = hits, range(len(hits)), more
         self._resized(top=not keep)
 
-    def _resized(self, *, top: bool) -> None:
+    def _resized(self, *, top: bool, before: _Window | None = None) -> None:
         # rows are cut to the width: never a horizontal scrollbar (and the vertical one is
         # always there, see cables.tcss: the width never changes with the rows)
         size = Size(0, len(self.rows))
@@ -132,7 +146,39 @@ class CableList(ScrollView, can_focus=True):
         if top:
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
-        self.refresh()
+        self._repaint(before)
+
+    def _window(self) -> _Window:
+        """What the lines on screen show: the rows under them, and the ids' padding."""
+        top, height = int(self.scroll_y), self.scrollable_content_region.height
+        shown = tuple(self.rows[top : top + height]) if self.hits is None else ()
+        return _Window(self.index, self.hits, top, height, shown, self._ref_width(shown))
+
+    def _ref_width(self, shown: Sequence[int]) -> int:
+        """The longest id among the rows `shown` (ids are padded to it: the columns line up)."""
+        if self.index is None or self.hits is not None:
+            return 0
+        ids = self.index.reference_ids
+        return max((len(ids[i]) for i in shown), default=0)
+
+    def _repaint(self, before: _Window | None) -> None:
+        """Repaint the lines whose row changed since `before` (a key often keeps many of them:
+        the same best matches, a word typed on), or every line where the ids' padding, the
+        scrolling or the kind of rows changed. Text hits are always repainted whole."""
+        after = self._window()
+        if (
+            before is None
+            or before.hits is not None
+            or after.hits is not None
+            or before.source is not after.source
+            or before[2:4] != after[2:4]  # scrolled or resized
+            or before.ref_width != after.ref_width
+        ):
+            self.refresh()
+            return
+        for y, (was, now) in enumerate(zip_longest(before.rows, after.rows)):
+            if was != now:
+                self.refresh_line(after.top + y)
 
     @property
     def selected(self) -> str | None:
@@ -159,7 +205,9 @@ class CableList(ScrollView, can_focus=True):
             self.scroll_to(y=new, animate=False)
         elif height and new >= self.scroll_y + height:
             self.scroll_to(y=new - height + 1, animate=False)
-        self.refresh()
+        # the two lines it left and reached (a scroll repaints every line besides)
+        self.refresh_line(old)
+        self.refresh_line(new)
 
     def action_cursor(self, step: int) -> None:
         self.cursor += step
@@ -178,10 +226,9 @@ class CableList(ScrollView, can_focus=True):
         # Styles looked up once per paint, not per line (each lookup walks the DOM).
         self._base_style = self.rich_style
         self._cursor_style = self.get_component_rich_style("cable-list--cursor")
-        if self.index is not None and self.hits is None:  # ids padded: the columns line up
-            top = int(self.scroll_y)
-            shown = self.rows[top : top + crop.height + crop.y]
-            self.ref_width = max((len(self.index.reference_ids[i]) for i in shown), default=0)
+        # ids padded to the longest on screen, not in the crop: a repaint of a few lines
+        # (see `_repaint`) pads them as the others
+        self.ref_width = self._window().ref_width
         bottom = int(self.scroll_y) + self.scrollable_content_region.height
         if self.more and max(bottom, self.cursor + 1) >= len(self.rows) - 2:
             self.more = False  # asked once; the next page says whether there is more
