@@ -4,12 +4,14 @@ the row's Rich text truncated with an ellipsis, for every row, width and cursor 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
 from rich.style import Style
-from test_tui_app import running
+from test_tui_app import count, running
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.visual import Visual
 from textual.widgets import Input
 from tui_support import index_loaded, shown
 
@@ -129,3 +131,39 @@ async def test_new_rows_repaint_the_lines_they_change(synth_library):
         rows.refresh()
         await pilot.pause()
         assert shown_now == on_screen(rows)
+
+
+async def test_a_key_that_keeps_the_count_and_picture_repaints_neither(synth_library):
+    """Typing on through a word often keeps its matches: the count line and the picture above
+    the list are then left as they are, not drawn again (each repaint is a frame's work)."""
+    async with running(synth_library, size=(120, 40)) as (app, pilot):
+        index = app.query_one(CableList).index
+        words = Counter(
+            w for i in range(len(index)) for w in index.subjects[i].lower().split() if len(w) > 5
+        )
+        word = words.most_common(1)[0][0]
+        drawn: list[str] = []
+        for name in ("count", "summary"):
+            widget = app.sidebar.query_one(f"#{name}")
+            render = widget.render
+
+            def counted(name: str = name, render: Callable[[], Visual] = render) -> Visual:
+                drawn.append(name)
+                return render()
+
+            widget.render = counted  # type: ignore[method-assign]
+        app.sidebar.query_one(Input).focus()
+        kept = 0
+        for end in range(1, len(word) + 1):
+            before = count(app)
+            drawn.clear()
+            await pilot.press(word[end - 1])
+            await shown(app, pilot, word[:end])
+            await pilot.pause(0.1)  # (the picture comes right behind the answer)
+            seen = list(drawn)  # (before `count` renders the line to read it)
+            if count(app) == before:
+                kept += 1
+                assert seen == [], word[:end]
+            else:
+                assert "count" in seen
+        assert kept

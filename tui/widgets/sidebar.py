@@ -439,6 +439,9 @@ class Sidebar(Vertical):
         self._hold: Timer | None = None  # frames held for an answer: ends the hold at HOLD
         # the picture of every cable (for no query), from the search process when it is ready
         self._whole: tuple[dict[str, int], dict[str, int]] | None = None
+        # what the count line and the picture show: a key that changes neither repaints neither
+        self._count_shown = Text("")
+        self._picture_shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         box = QueryBox(placeholder="Search id, subject, origin, tags", id="query")
@@ -525,7 +528,7 @@ class Sidebar(Vertical):
                 self.screen.check_idle()  # the screen draws what waited, on its next idle
 
     def show_progress(self, message: str) -> None:
-        self.query_one("#count", Label).update(Text(message))
+        self._show_count(Text(message))
 
     def toggle_mode(self) -> None:
         """Switch the box between titles and the full text, and search again."""
@@ -676,8 +679,7 @@ class Sidebar(Vertical):
                 more = "+" if hint >= self.COUNT_CAP else ""
                 why.append(f" — ctrl+t searches the text: {_cables(hint)}{more}")
                 self._show_note(why)
-        # fixed size (see cables.tcss): no layout pass on every keystroke
-        self.query_one("#count", Label).update(count, layout=False)
+        self._show_count(count)
         if matches is None or parse(query).empty:
             self._summary(None, None)
 
@@ -702,7 +704,7 @@ class Sidebar(Vertical):
             count = Text(f"{len(hits):,}+ cables of {len(self.index):,} (text) · counting…")
         else:
             count = Text(f"{_cables(results.total)} of {len(self.index):,} (text)")
-        self.query_one("#count", Label).update(count, layout=False)
+        self._show_count(count)
 
     def _show_text_counts(self, query: str, counts: TextResults) -> None:
         """The count, levels and timeline of the text query whose hits are listed."""
@@ -713,26 +715,41 @@ class Sidebar(Vertical):
         listed = len(self.cable_list.rows)
         if listed < counts.total:
             count.append(f" · {listed:,} listed")
-        self.query_one("#count", Label).update(count, layout=False)
+        self._show_count(count)
         self._summary(counts.levels or None, counts.months or None)
+
+    def _show_count(self, count: Text) -> None:
+        if count != self._count_shown:
+            self._count_shown = count
+            # fixed size (see cables.tcss): no layout pass on every keystroke
+            self.query_one("#count", Label).update(count, layout=False)
 
     def _summary(self, by_level: dict[str, int] | None, by_month: dict[str, int] | None) -> None:
         """Chips per level in the level colours, then the timeline; for no query (None), those
         of every cable. Always two lines: shown or hidden, it moved the list, and a layout
         pass repainted the whole screen at the first key of every query."""
         summary = self.query_one("#summary", Static)
-        if by_level is None:
-            if self._whole is None:
-                summary.update(Text(""), layout=False)
-                return
+        if by_level is None and self._whole is not None:
             by_level, by_month = self._whole
+        width = max(10, self.size.width - 2)
+        shown = (  # (copies: a picture's dicts are the caller's)
+            None if by_level is None else dict(by_level),
+            None if by_month is None else dict(by_month),
+            width,
+            *(self.levels.chip(level) for level in Level),
+        )
+        if shown == self._picture_shown:  # the same matches' picture (a word typed on)
+            return
+        self._picture_shown = shown
+        if by_level is None:
+            summary.update(Text(""), layout=False)
+            return
         line = Text(no_wrap=True, end="")
         for level in Level:
             n = by_level.get(level.value, 0)
             if n:
                 line.append(f" {CODE[level]} ", style=self.levels.chip(level))
                 line.append(f" {n:,}  ")
-        width = max(10, self.size.width - 2)
         line.append("\n")
         line.append_text(timeline(by_month or {}, width))
         summary.update(line, layout=False)  # two lines, fixed in cables.tcss
