@@ -94,8 +94,10 @@ def first_frame(library: Path, tmp_path: Path) -> dict[str, Any]:
     """Run the real `cables` on `library` with a driver that notes what its first frame found
     (tests/first_frame_driver.py) and quits at a frame after it."""
     out = tmp_path / "first-frame.json"
+    # (without coverage's measuring, which imports its own modules, tomllib among them)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_PROCESS_")}
     env = {
-        **os.environ,
+        **env,
         "TEXTUAL_DRIVER": "first_frame_driver:FirstFrameDriver",
         "PYTHONPATH": str(Path(__file__).parent),
         "CABLES_FIRST_FRAME": str(out),

@@ -456,7 +456,7 @@ class Sidebar(Vertical):
         # the picture of every cable (for no query), from the search process when it is ready
         self._whole: tuple[dict[str, int], dict[str, int]] | None = None
         # what the count line and the picture show: a key that changes neither repaints neither
-        self._count_shown = Text("")
+        self._count_shown = Text("Loading cables…")
         self._picture_shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
@@ -466,7 +466,7 @@ class Sidebar(Vertical):
         yield box
         yield Label(Text(""), id="error")
         yield Static(Text(""), id="summary")
-        yield Label(Text("Loading cables…"), id="count")
+        yield Label(self._count_shown, id="count")
         yield CableList(self.levels, self.columns, id="cable-list")
 
     @property
