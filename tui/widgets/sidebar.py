@@ -519,8 +519,6 @@ class Sidebar(Vertical):
             current = self.search is not None and event.seq == self.search.latest
             if current and self.mode == "titles":
                 self._summary(event.by_level, event.by_month)
-                if self._hold is None and self.is_attached:  # (held: drawn with the answer)
-                    self._draw_soon()  # a picture slower than its answer
         elif isinstance(event, Failed):
             self._release_frames()
             self.show_progress(event.message)
@@ -557,14 +555,10 @@ class Sidebar(Vertical):
             self._hold = None
             self.app._end_batch()
             if self.is_attached:
-                self._draw_soon()
-
-    def _draw_soon(self) -> None:
-        """Have the screen draw what changed as soon as it has it (`BrowserScreen`)."""
-        screen = self.screen
-        if isinstance(screen, BrowserScreen):
-            screen.draw_soon = True
-        screen.check_idle()
+                screen = self.screen
+                if isinstance(screen, BrowserScreen):
+                    screen.draw_soon = True
+                screen.check_idle()  # the screen draws what waited, once idle
 
     def show_progress(self, message: str) -> None:
         self._show_count(Text(message))
