@@ -5,7 +5,6 @@ key needs no layout pass; a quick picture travels with its answer."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import signal
@@ -222,38 +221,5 @@ async def test_keys_typed_at_once_end_on_the_last_query_and_its_count(fixtures_l
             assert total and count.startswith(f"{total:,} of ")
             assert any(shows(frame, count) for frame in FrameDriver.frames[start:])  # drawn
             assert app.sidebar._hold is None  # frames are drawn again
-    finally:
-        library.close()
-
-
-async def test_a_keys_answer_is_drawn_without_waiting_for_a_frame_slot(fixtures_library: Path):
-    """The frame of a key's answer is drawn as soon as the screen has what the answer changed,
-    not at the next slot of Textual's 60 Hz update timer (0-17 ms later, on every key): with
-    that timer stopped, each key's echo and count still reach the terminal, in one frame."""
-    FrameDriver.frames = []
-    library = Library.open(fixtures_library)
-    app = CablesApp(library)
-    app.driver_class = FrameDriver
-    try:
-        async with app.run_test(headless=False, size=(120, 30)) as pilot:
-            await index_loaded(app, pilot)
-            app.sidebar.HOLD = 10.0  # (a loaded test machine can be slow)
-            await pilot.press("ctrl+f")
-            await pilot.pause(0.1)
-            app.screen._update_timer.resume = lambda: None  # type: ignore[method-assign]
-            typed = ""
-            for key in "berl":
-                typed += key
-                start = len(FrameDriver.frames)
-                app.post_message(events.Key(key, key))
-                # (asyncio's sleep: the pilot's pause would draw a frame itself)
-                for _ in range(1000):
-                    if app.sidebar.query_shown == typed:
-                        break
-                    await asyncio.sleep(0.01)
-                await asyncio.sleep(0.1)
-                frames = FrameDriver.frames[start:]
-                assert frames, f"no frame after {typed!r}"
-                assert shows(frames[0], count_line(app)), typed
     finally:
         library.close()

@@ -59,7 +59,7 @@ from tui.widgets.footer import CableFooter, paragraph_ref
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.level_strip import LevelStrip
 from tui.widgets.levels import CODE, LevelStyles, level_of
-from tui.widgets.sidebar import BrowserScreen, CableList, Sidebar
+from tui.widgets.sidebar import CableList, Sidebar
 
 if TYPE_CHECKING:
     from cables.search import SidebarSearch
@@ -167,9 +167,6 @@ class CablesApp(App[int]):
         # The whole width, under the sidebar too: every field fits in two lines at 80 columns.
         yield CableFooter(id="cable-footer")
         yield KeyBar(compact=True)
-
-    def get_default_screen(self) -> Screen:
-        return BrowserScreen(id="_default")  # (a key's answer drawn without waiting a slot)
 
     @property
     def sidebar(self) -> Sidebar:

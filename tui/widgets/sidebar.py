@@ -24,7 +24,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -32,7 +32,6 @@ from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive, reactive
-from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
@@ -55,21 +54,6 @@ if TYPE_CHECKING:
 
 _BOLD, _DIM, _ITALIC = Style(bold=True), Style(dim=True), Style(italic=True)
 _SYNTH = Style(italic=True, dim=True)
-
-
-class BrowserScreen(Screen[None]):
-    """The browser's screen. Textual draws at the slots of a 60 Hz timer, 0-17 ms after the
-    screen has what changed; after a key's answer (`draw_soon`, see
-    `Sidebar._release_frames`) it draws once the widgets the answer changed have told it,
-    a few turns of the event loop later."""
-
-    draw_soon = False
-
-    async def _on_idle(self, event: events.Idle) -> None:
-        if self.draw_soon and not self.app._batch_count and self.is_current:
-            self.draw_soon = False
-            self._on_timer_update()  # what the timer does at its slot
-        await super()._on_idle(event)
 
 
 class _Window(NamedTuple):
@@ -548,17 +532,13 @@ class Sidebar(Vertical):
             self._hold = self.set_timer(self.HOLD, self._release_frames, name="hold frames")
 
     def _release_frames(self) -> None:
-        """Let frames be drawn again; what changed meanwhile is drawn as soon as the screen has
-        it (`BrowserScreen`), not at Textual's next 60 Hz slot, 0-17 ms after the answer."""
+        """Let frames be drawn again (what changed meanwhile is drawn in the next one)."""
         if self._hold is not None:
             self._hold.stop()
             self._hold = None
             self.app._end_batch()
             if self.is_attached:
-                screen = self.screen
-                if isinstance(screen, BrowserScreen):
-                    screen.draw_soon = True
-                screen.check_idle()  # the screen draws what waited, once idle
+                self.screen.check_idle()  # the screen draws what waited, on its next idle
 
     def show_progress(self, message: str) -> None:
         self._show_count(Text(message))
