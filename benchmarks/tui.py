@@ -165,8 +165,8 @@ class Stream:
         self._thread.join()
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of `pid` and every process below it, summed."""
+def descendants(pid: int) -> list[int]:
+    """`pid` and every process below it."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -176,10 +176,18 @@ def rss_mb(pid: int) -> float:
                 continue
             parent = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(parent, []).append(int(entry))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         p = todo.pop()
+        found.append(p)
         todo += children.get(p, [])
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of `pid` and every process below it, summed."""
+    total = 0
+    for p in descendants(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -246,10 +254,16 @@ def first_frames(library: Path, runs: int) -> dict[str, float]:
     walls, cpus = [], []
     for _ in range(runs):
         with cables_in_tmux(library) as (tmux, stream):
-            _mark, launched, frame = launch(tmux, stream)
+            # (the shell waiting to start it: `exec` keeps its pid for `cables`)
             pid = int(tmux("display-message", "-p", "-t", "b", "#{pane_pid}").strip())
-            cpus.append(cpu_seconds(pid))
+            _mark, launched, frame = launch(tmux, stream)
+            cpus.append(cpu_seconds(pid))  # (read a few ms after the frame)
+            left = descendants(pid)
         walls.append(frame - launched)
+        # the next launch on an idle machine: this one's search process may still be loading
+        deadline = time.perf_counter() + 10
+        while any(Path(f"/proc/{p}").exists() for p in left) and time.perf_counter() < deadline:
+            time.sleep(0.05)
     print("  launch -> first frame s " + " ".join(f"{w:.3f}" for w in walls))
     print("  ... CPU of the UI process by then s " + " ".join(f"{c:.2f}" for c in cpus))
     return {
