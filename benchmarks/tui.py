@@ -643,6 +643,17 @@ def readme_rows(f: dict[str, float]) -> str:
             f"{one('max_stall_ms', 'ms')} / {one('max_stall_cpu_ms', 'ms')}",
             "≤ 16 ms",
         ),
+        (
+            "… while importing (wall / UI thread CPU)",
+            f"{one('stall_importing_ms', 'ms')} / {one('stall_importing_cpu_ms', 'ms')}",
+            "≤ 16 ms",
+        ),
+        (
+            f"import of {IMPORTED:,} cables while browsing: first new ones listed (from its"
+            " start) / all listed (after its end)",
+            f"{one('import_first_listed_s', 's')} / {one('import_all_listed_after_s', 's')}",
+            "within seconds",
+        ),
     ]
     lines = [
         f"README rows (load average {f['load_average_1m']} → {f['load_average_1m_end']}):",
