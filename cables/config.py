@@ -13,7 +13,6 @@ import json
 import os
 import re
 import stat
-import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -173,6 +172,8 @@ def read_document(path: Path) -> tuple[dict[str, Any], str]:
         raise ConfigError(
             [f"{path}: cannot read the config ({why}); fix it, or name another with --config"]
         ) from exc
+    import tomllib  # (only where there is a file: the browser's start without one skips it)
+
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:

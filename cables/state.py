@@ -13,14 +13,11 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-import tomllib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
-
-import tomli_w
 
 from cables import paths
 from cables.atomic import write_atomic
@@ -102,6 +99,8 @@ def _read(path: Path, kinds: dict[str, type]) -> tuple[dict[str, list[Any]] | No
         return None, None
     except OSError as exc:
         return None, f"{path}: cannot read saved bookmarks and history: {exc}"
+    import tomllib  # (only where there is a file: the browser's start without one skips it)
+
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -125,6 +124,7 @@ def _read(path: Path, kinds: dict[str, type]) -> tuple[dict[str, list[Any]] | No
 
 def _write(path: Path, entries: dict[str, list[Any]]) -> None:
     """Rewrite the whole file atomically."""
+    import tomli_w  # (a save comes after the first frame: the start only reads)
 
     def table(entry: Any) -> dict[str, Any]:
         return {k: v for k, v in asdict(entry).items() if v is not None}

@@ -3,10 +3,17 @@ the row's Rich text truncated with an ellipsis, for every row, width and cursor 
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+
 import pytest
 from rich.style import Style
+from test_tui_app import count, running
+from textual.geometry import Region
 from textual.strip import Strip
-from tui_support import index_loaded
+from textual.visual import Visual
+from textual.widgets import Input
+from tui_support import index_loaded, shown
 
 from cables.library import Library
 from tui.app import CablesApp
@@ -42,3 +49,121 @@ async def test_rows_match_the_rich_rendering(which, request):
                     assert ours.cell_length == width
                     assert list(ours.simplify()) == list(theirs.simplify()), (i, width, style)
     library.close()
+
+
+def on_screen(rows: CableList) -> list[str]:
+    """The list's lines as the screen has them: a line not repainted comes from Textual's
+    cache of the widget's lines, as the compositor takes it."""
+    return [strip.text for strip in rows.render_lines(Region(0, 0, *rows.size))]
+
+
+async def test_a_key_repaints_the_lines_it_changed_and_every_line_is_right(synth_library):
+    """A key repaints only the list's lines whose row changed (and the cursor's), not the 38
+    lines of a full list: typing on through a word keeps most of its best matches. Whatever
+    it skipped, the screen shows what a full repaint shows, key after key."""
+    async with running(synth_library, size=(120, 40)) as (app, pilot):
+        rows = app.query_one(CableList)
+        index = rows.index
+        words = Counter(
+            w for i in range(len(index)) for w in index.subjects[i].lower().split() if len(w) > 5
+        )
+        word = words.most_common(1)[0][0]
+        painted: list[int] = []
+        render_line = rows.render_line
+
+        def counted(y: int) -> Strip:
+            painted.append(y)
+            return render_line(y)
+
+        rows.render_line = counted  # type: ignore[method-assign]
+        app.sidebar.query_one(Input).focus()
+        repainted = []
+        for end in range(1, len(word) + 1):
+            height = rows.size.height
+            before = list(rows.rows[:height])
+            painted.clear()
+            await pilot.press(word[end - 1])
+            await shown(app, pilot, word[:end])
+            after = list(rows.rows[:height])
+            shown_now = on_screen(rows)
+            changed = {y for y in range(height) if before[y : y + 1] != after[y : y + 1]}
+            if rows.ref_width == max(len(index.reference_ids[i]) for i in before or [0]):
+                assert set(painted) <= changed | {0}, word[:end]  # (0: the cursor's line)
+            repainted.append(len(set(painted)))
+            rows.refresh()  # every line anew
+            await pilot.pause()
+            assert shown_now == on_screen(rows), word[:end]
+        assert min(repainted) < rows.size.height // 2, repainted
+
+
+async def test_new_rows_repaint_the_lines_they_change(synth_library):
+    """Rows replaced here and there (ids of one length: the padding stays) repaint those lines
+    and the cursor's alone, and the screen then shows every row as a full repaint does."""
+    async with running(synth_library, size=(120, 40)) as (app, pilot):
+        rows = app.query_one(CableList)
+        index = rows.index
+        by_length: dict[int, list[int]] = {}
+        for i in range(len(index)):
+            by_length.setdefault(len(index.reference_ids[i]), []).append(i)
+        same = max(by_length.values(), key=len)
+        height = rows.size.height
+        assert len(same) > height + 10
+        first = same[:height]
+        second = list(first)
+        replaced = {3, 4, 10, height - 1}
+        for n, y in enumerate(sorted(replaced)):
+            second[y] = same[height + n]
+        rows.set_rows(index, first)
+        await pilot.pause()
+        painted: list[int] = []
+        render_line = rows.render_line
+
+        def counted(y: int) -> Strip:
+            painted.append(y)
+            return render_line(y)
+
+        rows.render_line = counted  # type: ignore[method-assign]
+        rows.set_rows(index, second)
+        await pilot.pause()
+        assert set(painted) == replaced | {0}  # (0: the cursor's line)
+        shown_now = on_screen(rows)
+        assert [line.split()[1] for line in shown_now] == [index.reference_ids[i] for i in second]
+        rows.refresh()
+        await pilot.pause()
+        assert shown_now == on_screen(rows)
+
+
+async def test_a_key_that_keeps_the_count_and_picture_repaints_neither(synth_library):
+    """Typing on through a word often keeps its matches: the count line and the picture above
+    the list are then left as they are, not drawn again (each repaint is a frame's work)."""
+    async with running(synth_library, size=(120, 40)) as (app, pilot):
+        index = app.query_one(CableList).index
+        words = Counter(
+            w for i in range(len(index)) for w in index.subjects[i].lower().split() if len(w) > 5
+        )
+        word = words.most_common(1)[0][0]
+        drawn: list[str] = []
+        for name in ("count", "summary"):
+            widget = app.sidebar.query_one(f"#{name}")
+            render = widget.render
+
+            def counted(name: str = name, render: Callable[[], Visual] = render) -> Visual:
+                drawn.append(name)
+                return render()
+
+            widget.render = counted  # type: ignore[method-assign]
+        app.sidebar.query_one(Input).focus()
+        kept = 0
+        for end in range(1, len(word) + 1):
+            before = count(app)
+            drawn.clear()
+            await pilot.press(word[end - 1])
+            await shown(app, pilot, word[:end])
+            await pilot.pause(0.1)  # (the picture comes right behind the answer)
+            seen = list(drawn)  # (before `count` renders the line to read it)
+            if count(app) == before:
+                kept += 1
+                assert seen == [], word[:end]
+            else:
+                assert "count" in seen
+        assert kept

@@ -4,12 +4,19 @@ the first frame and the UI stalls while loading). Each run in a fresh interprete
 
 from __future__ import annotations
 
+import gc
+import json
+import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
+import pytest
 from conftest import ROOT
+
+from cables.cli import main
 
 # Runs the app on a library under Pilot and prints, once the sidebar shows the search
 # process's first answer, which thread imported `cables.search` (MAIN or OTHER, NONE).
@@ -81,3 +88,77 @@ def test_importing_the_browser_leaves_out_what_the_first_frame_does_not_show() -
         "tui.screens.picker",
     }
     assert loaded & later == set()
+
+
+def first_frame(library: Path, tmp_path: Path) -> dict[str, Any]:
+    """Run the real `cables` on `library` with a driver that notes what its first frame found
+    (tests/first_frame_driver.py) and quits at a frame after it."""
+    out = tmp_path / "first-frame.json"
+    # (without coverage's measuring, which imports its own modules, tomllib among them)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_PROCESS_")}
+    env = {
+        **env,
+        "TEXTUAL_DRIVER": "first_frame_driver:FirstFrameDriver",
+        "PYTHONPATH": str(Path(__file__).parent),
+        "CABLES_FIRST_FRAME": str(out),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "cables", "--library", str(library)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    return dict(json.loads(out.read_text()))
+
+
+def test_the_first_frame_is_drawn_before_what_it_does_not_show(
+    fixtures_library: Path, tmp_path: Path
+) -> None:
+    """What a key, a search or a later screen needs is imported after the first frame (or
+    when first used), by the real command: the screens a key opens, the citation export, the
+    search engine and rapidfuzz, the parsers and the importer, Textual's widgets not shown."""
+    loaded = set(first_frame(fixtures_library, tmp_path)["first"]["modules"])
+    assert "tui.app" in loaded  # (the probe saw the browser's first frame)
+    later = {
+        "cables.search",
+        "rapidfuzz",
+        "cables.export",
+        "cables.body",
+        "cables.importer",
+        "cables.formats",
+        "tomli_w",
+        "tomllib",  # (no config or state file here: nothing to read)
+        "tui.screens.bookmarks",
+        "tui.screens.help",
+        "tui.screens.picker",
+        "textual.widgets._data_table",
+        "textual.widgets._text_area",
+        "textual.widgets._markdown",
+    }
+    assert loaded & later == set()
+
+
+def test_the_collector_is_off_until_the_first_frame(fixtures_library: Path, tmp_path: Path) -> None:
+    """The start makes no garbage worth collecting, and collections took 5-8% of its CPU
+    time: `cables` turns the collector off until the browser's first frame is written."""
+    report = first_frame(fixtures_library, tmp_path)
+    assert report["first"]["collecting"] is False
+    assert report["later_collecting"] is True
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["stats"], ["--library", "{missing}", "open"]],
+    ids=["another command", "a browser that cannot start"],
+)
+def test_every_command_hands_the_collector_back(
+    fixtures_library: Path, tmp_path: Path, argv: list[str]
+) -> None:
+    """`main` turns the collector back on whatever the command and however it ends: a caller
+    of `main` (tests, scripts) is never left without it."""
+    assert gc.isenabled()
+    argv = [a.replace("{missing}", str(tmp_path / "none.sqlite3")) for a in argv]
+    main(["--library", str(fixtures_library), *argv])
+    assert gc.isenabled()

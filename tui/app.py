@@ -264,7 +264,14 @@ class CablesApp(App[int]):
         elif self.state.history:  # where the user left off, in the first frame
             self.open_cable(self.state.history[0].ref, record=False)
         self.load_index()
-        self.call_after_refresh(self._import_answer_types)
+        self.call_after_refresh(self._first_frame_out)
+
+    def _first_frame_out(self) -> None:
+        """The first frame is written: the collector runs again (`cables.cli` holds it off
+        for the start, which makes no garbage worth collecting), and the answers' types are
+        imported."""
+        gc.enable()
+        self._import_answer_types()
 
     @work(thread=True, group="imports")
     def _import_answer_types(self) -> None:

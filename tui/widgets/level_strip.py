@@ -9,7 +9,9 @@ A click on a row jumps to its paragraph.
 from __future__ import annotations
 
 from rich.segment import Segment
+from rich.style import Style
 from textual.events import Click
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -39,6 +41,7 @@ class LevelStrip(Widget):
         self.cable: Cable | None = None
         self.current = 0
         self._rows: list[tuple[Level, bool]] | None = None  # per paint, cleared on change
+        self._style = Style()  # the widget's own, looked up once per paint
 
     def show(self, cable: Cable | None, current: int) -> None:
         self.cable, self.current = cable, current
@@ -75,13 +78,19 @@ class LevelStrip(Widget):
         if index is not None:
             self.post_message(self.Jump(index))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # once per paint, not per line: each lookup walks the DOM (a few ms over the first
+        # frame's 37 rows)
+        self._style = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         if self._rows is None:
             self._rows = self.rows(self.size.height)
         rows = self._rows
         if y >= len(rows):
-            return Strip.blank(WIDTH, self.rich_style)
+            return Strip.blank(WIDTH, self._style)
         level, here = rows[y]
-        mark = Segment("▶" if here else " ", self.rich_style)
+        mark = Segment("▶" if here else " ", self._style)
         chip = Segment(f"{CODE[level]:^3}", self.levels.chip(level))
         return Strip([mark, chip], WIDTH)

@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from itertools import zip_longest
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -55,6 +56,17 @@ _BOLD, _DIM, _ITALIC = Style(bold=True), Style(dim=True), Style(italic=True)
 _SYNTH = Style(italic=True, dim=True)
 
 
+class _Window(NamedTuple):
+    """What a `CableList` shows on its lines (see `CableList._repaint`)."""
+
+    source: CableIndex | None  # the index the rows are of
+    hits: Sequence[SearchHit] | None
+    top: int
+    height: int
+    rows: tuple[int, ...]
+    ref_width: int
+
+
 class CableList(ScrollView, can_focus=True):
     """One line per cable: level chip, reference id, created date, subject."""
 
@@ -69,7 +81,8 @@ class CableList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"cable-list--cursor"}
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # (`watch_cursor` repaints the two lines it concerns, not the whole list)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
     # The rows change with every key: their number sets the scrollbar, not the layout (a
     # layout pass repaints the whole screen, the cable view included). See `_resized`.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
@@ -114,15 +127,16 @@ class CableList(ScrollView, can_focus=True):
     ) -> None:
         """Show `rows` (indices into `index`), best first; `more`: further matches can be
         loaded; `keep`: the same query's longer page, the cursor stays (else: to the top)."""
+        before = self._window()
         self.index, self.rows, self.hits, self.more = index, rows, None, more
-        self._resized(top=not keep)
+        self._resized(top=not keep, before=before)
 
     def set_hits(self, hits: Sequence[SearchHit], *, more: bool, keep: bool = False) -> None:
         """Show full-text hits; `keep`: the same query's longer page, the cursor stays."""
         self.hits, self.rows, self.more = hits, range(len(hits)), more
         self._resized(top=not keep)
 
-    def _resized(self, *, top: bool) -> None:
+    def _resized(self, *, top: bool, before: _Window | None = None) -> None:
         # rows are cut to the width: never a horizontal scrollbar (and the vertical one is
         # always there, see cables.tcss: the width never changes with the rows)
         size = Size(0, len(self.rows))
@@ -132,7 +146,39 @@ class CableList(ScrollView, can_focus=True):
         if top:
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
-        self.refresh()
+        self._repaint(before)
+
+    def _window(self) -> _Window:
+        """What the lines on screen show: the rows under them, and the ids' padding."""
+        top, height = int(self.scroll_y), self.scrollable_content_region.height
+        shown = tuple(self.rows[top : top + height]) if self.hits is None else ()
+        return _Window(self.index, self.hits, top, height, shown, self._ref_width(shown))
+
+    def _ref_width(self, shown: Sequence[int]) -> int:
+        """The longest id among the rows `shown` (ids are padded to it: the columns line up)."""
+        if self.index is None or self.hits is not None:
+            return 0
+        ids = self.index.reference_ids
+        return max((len(ids[i]) for i in shown), default=0)
+
+    def _repaint(self, before: _Window | None) -> None:
+        """Repaint the lines whose row changed since `before` (a key often keeps many of them:
+        the same best matches, a word typed on), or every line where the ids' padding, the
+        scrolling or the kind of rows changed. Text hits are always repainted whole."""
+        after = self._window()
+        if (
+            before is None
+            or before.hits is not None
+            or after.hits is not None
+            or before.source is not after.source
+            or before[2:4] != after[2:4]  # scrolled or resized
+            or before.ref_width != after.ref_width
+        ):
+            self.refresh()
+            return
+        for y, (was, now) in enumerate(zip_longest(before.rows, after.rows)):
+            if was != now:
+                self.refresh_line(after.top + y)
 
     @property
     def selected(self) -> str | None:
@@ -159,7 +205,9 @@ class CableList(ScrollView, can_focus=True):
             self.scroll_to(y=new, animate=False)
         elif height and new >= self.scroll_y + height:
             self.scroll_to(y=new - height + 1, animate=False)
-        self.refresh()
+        # the two lines it left and reached (a scroll repaints every line besides)
+        self.refresh_line(old)
+        self.refresh_line(new)
 
     def action_cursor(self, step: int) -> None:
         self.cursor += step
@@ -178,10 +226,9 @@ class CableList(ScrollView, can_focus=True):
         # Styles looked up once per paint, not per line (each lookup walks the DOM).
         self._base_style = self.rich_style
         self._cursor_style = self.get_component_rich_style("cable-list--cursor")
-        if self.index is not None and self.hits is None:  # ids padded: the columns line up
-            top = int(self.scroll_y)
-            shown = self.rows[top : top + crop.height + crop.y]
-            self.ref_width = max((len(self.index.reference_ids[i]) for i in shown), default=0)
+        # ids padded to the longest on screen, not in the crop: a repaint of a few lines
+        # (see `_repaint`) pads them as the others
+        self.ref_width = self._window().ref_width
         bottom = int(self.scroll_y) + self.scrollable_content_region.height
         if self.more and max(bottom, self.cursor + 1) >= len(self.rows) - 2:
             self.more = False  # asked once; the next page says whether there is more
@@ -393,6 +440,9 @@ class Sidebar(Vertical):
         self._hold: Timer | None = None  # frames held for an answer: ends the hold at HOLD
         # the picture of every cable (for no query), from the search process when it is ready
         self._whole: tuple[dict[str, int], dict[str, int]] | None = None
+        # what the count line and the picture show: a key that changes neither repaints neither
+        self._count_shown = Text("Loading cables…")
+        self._picture_shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         box = QueryBox(placeholder="Search id, subject, origin, tags", id="query")
@@ -401,7 +451,7 @@ class Sidebar(Vertical):
         yield box
         yield Label(Text(""), id="error")
         yield Static(Text(""), id="summary")
-        yield Label(Text("Loading cables…"), id="count")
+        yield Label(self._count_shown, id="count")
         yield CableList(self.levels, self.columns, id="cable-list")
 
     @property
@@ -491,8 +541,7 @@ class Sidebar(Vertical):
                 self.screen.check_idle()  # the screen draws what waited, on its next idle
 
     def show_progress(self, message: str) -> None:
-        # (its size is fixed in cables.tcss: a layout pass would only repaint the whole screen)
-        self.query_one("#count", Label).update(Text(message), layout=False)
+        self._show_count(Text(message))
 
     def toggle_mode(self) -> None:
         """Switch the box between titles and the full text, and search again."""
@@ -645,8 +694,7 @@ class Sidebar(Vertical):
                 more = "+" if hint >= self.COUNT_CAP else ""
                 why.append(f" — ctrl+t searches the text: {_cables(hint)}{more}")
                 self._show_note(why)
-        # fixed size (see cables.tcss): no layout pass on every keystroke
-        self.query_one("#count", Label).update(count, layout=False)
+        self._show_count(count)
         if matches is None or parse(query).empty:
             self._summary(None, None)
 
@@ -671,7 +719,7 @@ class Sidebar(Vertical):
             count = Text(f"{len(hits):,}+ cables of {len(self.index):,} (text) · counting…")
         else:
             count = Text(f"{_cables(results.total)} of {len(self.index):,} (text)")
-        self.query_one("#count", Label).update(count, layout=False)
+        self._show_count(count)
 
     def _show_text_counts(self, query: str, counts: TextResults) -> None:
         """The count, levels and timeline of the text query whose hits are listed."""
@@ -682,26 +730,41 @@ class Sidebar(Vertical):
         listed = len(self.cable_list.rows)
         if listed < counts.total:
             count.append(f" · {listed:,} listed")
-        self.query_one("#count", Label).update(count, layout=False)
+        self._show_count(count)
         self._summary(counts.levels or None, counts.months or None)
+
+    def _show_count(self, count: Text) -> None:
+        if count != self._count_shown:
+            self._count_shown = count
+            # fixed size (see cables.tcss): no layout pass on every keystroke
+            self.query_one("#count", Label).update(count, layout=False)
 
     def _summary(self, by_level: dict[str, int] | None, by_month: dict[str, int] | None) -> None:
         """Chips per level in the level colours, then the timeline; for no query (None), those
         of every cable. Always two lines: shown or hidden, it moved the list, and a layout
         pass repainted the whole screen at the first key of every query."""
         summary = self.query_one("#summary", Static)
-        if by_level is None:
-            if self._whole is None:
-                summary.update(Text(""), layout=False)
-                return
+        if by_level is None and self._whole is not None:
             by_level, by_month = self._whole
+        width = max(10, self.size.width - 2)
+        shown = (  # (copies: a picture's dicts are the caller's)
+            None if by_level is None else dict(by_level),
+            None if by_month is None else dict(by_month),
+            width,
+            *(self.levels.chip(level) for level in Level),
+        )
+        if shown == self._picture_shown:  # the same matches' picture (a word typed on)
+            return
+        self._picture_shown = shown
+        if by_level is None:
+            summary.update(Text(""), layout=False)
+            return
         line = Text(no_wrap=True, end="")
         for level in Level:
             n = by_level.get(level.value, 0)
             if n:
                 line.append(f" {CODE[level]} ", style=self.levels.chip(level))
                 line.append(f" {n:,}  ")
-        width = max(10, self.size.width - 2)
         line.append("\n")
         line.append_text(timeline(by_month or {}, width))
         summary.update(line, layout=False)  # two lines, fixed in cables.tcss
