@@ -28,10 +28,10 @@ import string
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import accumulate, chain, compress, islice
+from itertools import accumulate, chain, compress, islice, repeat
 from operator import itemgetter
 from typing import NamedTuple, overload
 
@@ -232,6 +232,7 @@ class SidebarSearch:
         self._id_lookups = (_SortedIds(self._ids.full, n), _SortedIds(self._ids.bare, n))
         self._reversed: _SortedIds | None = None  # bare ids reversed: by serial, built on need
         self._words = _WordIndex(ids, subjects, origins, tags)
+        self._grams = _Grams(self._words, ids)
         self._summary_codes: _Picture | None = None  # built on need
         self._whole: Summary | None = None  # the picture of every row, made on need
         self._filter_bits: tuple[dict[str, int], dict[str, int]] | None = None  # built on need
@@ -358,6 +359,8 @@ class SidebarSearch:
         once and kept."""
         cancelled = cancelled or _never
         picture = self._codes()
+        if isinstance(rows, _RowBits):
+            rows = rows.rows()  # (bisected below)
         every = len(rows) == self._size  # (rows are distinct: all of them)
         if every and self._whole is not None:
             return self._whole
@@ -683,8 +686,14 @@ class SidebarSearch:
         # Cheapest and most selective first: a literal word is one pass and long words cut the
         # most rows; a corrected word is one pass per correction, so it tests fewer rows after.
         ordered = sorted(terms, key=lambda t: (not t.literal, -len(t.word)))
-        if len(base) >= INDEXED:  # too many rows to read: the word index gives the term's rows
+        if len(base) >= INDEXED:  # too many rows to read: bits, or the word index, give them
+            cut, ordered = self._from_bits(base, ordered)
+            if cut is not base:
+                base, within = cut, None  # (no longer the rows of `within` alone)
+        if len(base) >= INDEXED:
             base, ordered = self._cut(base, ordered, within)
+        if not ordered and not excluded:
+            return base
         tests = [self._matcher(t) for t in ordered]
         tests += [self._excluder(w) for w in excluded]
         out: list[int] = []
@@ -695,6 +704,49 @@ class SidebarSearch:
                 chunk = test(chunk)
             out += chunk
         return tuple(out)
+
+    def _from_bits(
+        self, base: Sequence[int], terms: list[Term]
+    ) -> tuple[Sequence[int], list[Term]]:
+        """`base` cut by bits to the rows of the literal words whose rows the character and
+        pair bits give (all of them: no other test is cheaper), while `base` is every row or
+        itself bits (a previous answer's); and the terms left."""
+        if isinstance(base, _RowBits):
+            bits = base.bits
+        elif base is self._all:
+            bits = (1 << self._size) - 1
+        else:
+            return base, terms
+        left: list[Term] = []
+        for term in terms:
+            if term.literal and not term.fuzzy_ids:
+                bits = self._text_bits(term.word, bits)
+            else:
+                left.append(term)
+        if len(left) == len(terms):
+            return base, terms
+        return _RowBits(bits, self._size, self._all), left
+
+    def _text_bits(self, text: str, within: int) -> int:
+        """The rows of `within` (bits) whose key holds `text`, as bits.
+
+        A common character or pair: its bits. Longer: the rows holding each of its pairs may
+        hold it, those of a common word holding it do, and the rest are read if few. Else the
+        rows of every word holding it and of every id (see `_WordIndex.holding`)."""
+        grams = self._grams.bits
+        if len(text) <= 2 and text in grams:
+            return grams[text] & within
+        pairs = {text[k : k + 2] for k in range(len(text) - 1)}
+        if len(text) > 2 and pairs <= grams.keys():
+            maybe = within
+            for pair in pairs:
+                maybe &= grams[pair]
+            sure = self._words.holding(text, common=True) & maybe
+            if (maybe & ~sure).bit_count() <= FEW:
+                keys = self._keys
+                unsure = _bit_rows(maybe & ~sure, self._size, self._all)
+                return sure | _bits([i for i in unsure if text in keys[i]], self._size)
+        return self._words.holding(text, common=False) & within
 
     def _cut(
         self, base: Sequence[int], terms: list[Term], within: Term | None
@@ -782,11 +834,13 @@ class SidebarSearch:
             levels = None  # several such words: closeness is a sum, so each tier is sorted whole
         order: list[int] = []
         taken: set[int] = set()
-        for tier, in_order in self._tiers(terms):
+        for tier, in_order in self._tiers(terms, candidates):
             for level in levels or [list]:
                 room = limit - len(order)
                 hits: list[int] = []
-                if isinstance(tier, list):  # the tier's rows themselves, few, in their order
+                if isinstance(tier, tuple):  # the tier's rows in the window, in index order
+                    hits = level([i for i in tier if i not in taken])
+                elif isinstance(tier, list):  # the tier's rows themselves, few, in their order
                     hits = level([i for i in tier if i not in taken and _contains(candidates, i)])
                 elif isinstance(tier, set):  # rows of the word index: those in the window
                     hits = level(self._in_window(tier - taken, candidates))
@@ -811,7 +865,8 @@ class SidebarSearch:
                 taken.update(hits)
                 if len(order) >= limit:
                     return order
-        if len(candidates) > RANK_WINDOW:  # a list paged past the ranked: the rest, newest first
+        if len(candidates) > RANK_WINDOW and len(order) < limit:  # paged past the ranked: the
+            # rest, newest first
             rest = (i for i in candidates[RANK_WINDOW:] if i not in taken)
             order += islice(rest, limit - len(order))
         return order
@@ -852,15 +907,17 @@ class SidebarSearch:
         return test
 
     def _tiers(
-        self, terms: list[Term]
-    ) -> Iterator[tuple[list[int] | set[int] | RowTest, list[list[str]]]]:
+        self, terms: list[Term], candidates: Sequence[int]
+    ) -> Iterator[tuple[tuple[int, ...] | list[int] | set[int] | RowTest, list[list[str]]]]:
         """Each rank tier as its rows (when few: a list for every candidate, a set for those in
-        the ranked window) or as a test on a chunk of rows, with the words whose order in the
-        subject orders the tier (none: newest first).
+        the ranked window; when many, a tuple of those in the window, made from bits) or as a
+        test on a chunk of rows, with the words whose order in the subject orders the tier
+        (none: newest first).
 
         Tiers the vocabulary shows to be empty are skipped rather than scanned for.
         """
         literals = [t.word for t in terms if t.literal]
+        window: tuple[int, int] | None = None  # the ranked rows as bits, made on need
         exact = self._exact_ids(literals)
         if exact:
             yield exact, []
@@ -872,6 +929,15 @@ class SidebarSearch:
             spans = [self._id_range(w, exact=False) for w in literals]
             if sum(len(s) for s in spans) <= ID_DIRECT:
                 yield sorted({i for span in spans for i in span}), []
+            elif len(candidates) >= max(1, INDEXED) and not any(w[0] in _DIGITS for w in literals):
+                # (a word not starting with a digit starts an id where it starts its bare id:
+                # the rows looked up, those ranked kept by bits)
+                bits, size = window = window or self._window(candidates)
+                mask = bytearray(size)
+                for span in spans:
+                    _mark(mask, [i for i in span if i < size])
+                starting = bits & int(mask.translate(_TO_BITS), 2)
+                yield tuple(_bit_rows(starting, size, self._all)), []
             else:
                 keys = self._keys
                 starts = re.compile(" [0-9]*(?:" + "|".join(map(re.escape, literals)) + ")").match
@@ -907,11 +973,33 @@ class SidebarSearch:
                 (EVERY_FIELD, None, None),
             ):
                 rows = self._words.tier(groups, fields, self._id_lookups[0])
+                tier: tuple[int, ...] | set[int] | RowTest | None = rows
+                if rows is None and len(candidates) >= max(1, INDEXED):
+                    window = window or self._window(candidates)
+                    tier = self._tier_from_bits(groups, fields, window)
                 yield (
-                    (self._within(groups, start, end) if rows is None else rows),
+                    (self._within(groups, start, end) if tier is None else tier),
                     (ordered if fields is SUBJECT else []),
                 )
         yield list, []
+
+    def _window(self, candidates: Sequence[int]) -> tuple[int, int]:
+        """The candidates ranked (the newest RANK_WINDOW) as bits of the rows before the last
+        of them and past it, and that count of rows (bits of rows 0 to span - 1)."""
+        newest = candidates[:RANK_WINDOW]
+        span = newest[-1] + 1
+        if isinstance(candidates, _RowBits):
+            return candidates.bits >> (self._size - span), span
+        return _bits(newest, span), span
+
+    def _tier_from_bits(
+        self, groups: list[list[str]], fields: tuple[int, ...], window: tuple[int, int]
+    ) -> tuple[int, ...] | None:
+        """The ranked rows where every group has a needle in these fields, from the bits of
+        the words' rows (None where they cannot tell: see `_WordIndex.tier_bits`)."""
+        bits, span = window
+        found = self._words.tier_bits(groups, fields, self._id_lookups[0], span)
+        return None if found is None else tuple(_bit_rows(found & bits, span, self._all))
 
     def _order(self, row: int, words: list[list[str]]) -> tuple[bool, int]:
         """How the words (each: its spellings) lie in a subject holding them all: out of the
@@ -993,11 +1081,14 @@ ANYWHERE, START, WHOLE = 0, 1, 2  # where a needle lies in a key: in a word, sta
 Needle = tuple[str, int]  # (folded text without spaces, ANYWHERE | START | WHOLE)
 FEW = 4096  # fewer rows than this are joined as a set, more are marked in a mask
 TIER_FEW = 8192  # a rank tier whose words hold up to this many rows is looked up, not scanned for
+TIER_IDS = 32_768  # ids starting with a needle that a tier from bits reads, at most
 SUBJECT, TO_ORIGIN, EVERY_FIELD = (0,), (0, 1, 3), (0, 1, 2, 3)  # word index fields of a range
 ID_SAMPLES, ID_SAMPLE = 16, 4096  # samples of the ids' string (characters) that estimate how
 # many ids hold a text
 ID_COST = 3  # an id found costs about as much as this many rows of words marked
 MANY = 32  # a word in more than 1/MANY of the rows keeps its rows as bits too (one OR each)
+DENSE = 16  # a character or pair of characters in 1/DENSE of the rows or more: kept as bits
+MARK_MOST = 1024  # rows of a word marked for each of its characters and pairs, at most
 MISSING = 64  # a base missing under 1/MISSING of the rows is cut by those (each found by bisection)
 _MARK = 0x10000  # row r of a plain id is marked chr(_MARK + r): 4 bytes of UTF-8, none ASCII
 _TO_BITS = bytes.maketrans(b"\x00\x01", b"01")
@@ -1066,6 +1157,27 @@ class _WordIndex:
             return [text] if lo < len(words) and words[lo] == text else []
         return list(words[lo : bisect_right(words, text + _LAST, lo)])
 
+    def holding(self, text: str, *, common: bool) -> int:
+        """The rows (bits) whose key holds `text`: those of every word holding it and of every
+        id; with `common`, only those of the words kept as bits (some of them)."""
+        found = 0
+        if common:
+            for (_, word), bits in self.bits.items():
+                if text in word:
+                    found |= bits
+            return found
+        mask = bytearray(self.size)
+        for word in self.matching(text, ANYWHERE):
+            for f, rows_of in enumerate(self.fields):
+                if (f, word) in self.bits:
+                    found |= self.bits[f, word]
+                elif word in rows_of:
+                    _mark(mask, rows_of[word])
+        if text.isascii():  # (plain ids are: they hold no other text)
+            marks = b"".join(_ids_holding(text).findall(self.id_text)).decode()
+            _mark(mask, map(_MARK.__rsub__, map(ord, marks)))
+        return found | int(mask.translate(_TO_BITS), 2)
+
     def cost(self, needles: list[Needle], enough: int) -> int:
         """About how many rows `rows` would mark one by one for the needles (counted until
         past `enough`): the ids holding them (counted in samples of the ids, and weighed: each
@@ -1113,6 +1225,39 @@ class _WordIndex:
             rows.intersection_update(chain.from_iterable(arrays))
         return rows
 
+    def tier_bits(
+        self, groups: list[list[str]], fields: tuple[int, ...], ids: _SortedIds, span: int
+    ) -> int | None:
+        """What `tier` finds, among rows 0 to span - 1, as bits of those (row 0 the most
+        significant): the rows of common words by their bits, the others marked; None where a
+        needle is not one word or too many ids start with it (a prefix of most ids)."""
+        shift = self.size - span
+        found = (1 << span) - 1
+        for needles in sorted(groups, key=lambda ns: -min(map(len, ns))):  # longest first
+            if not found:
+                return found
+            got = 0
+            mask = bytearray(span)
+            for needle in needles:
+                text = needle.strip()
+                where = WHOLE if needle.endswith(" ") else START
+                if not needle.startswith(" ") or " " in text:
+                    return None
+                for word in self.matching(text, where):
+                    for f in fields:
+                        if (f, word) in self.bits:
+                            got |= self.bits[f, word] >> shift
+                        elif word in self.fields[f]:
+                            rows = self.fields[f][word]
+                            _mark(mask, rows[: bisect_left(rows, span)])
+                if 3 in fields:
+                    held = ids.rows(text, exact=where == WHOLE)
+                    if len(held) > TIER_IDS:
+                        return None
+                    _mark(mask, [i for i in held if i < span])
+            found &= got | int(mask.translate(_TO_BITS), 2)
+        return found
+
     def rows(self, needles: list[Needle], base: Sequence[int], ids: _SortedIds) -> list[int]:
         """The rows of `base` (ascending) holding any of the needles, ascending. `ids`: the
         folded ids with their year, sorted (for ids starting with or equal to a needle)."""
@@ -1144,6 +1289,136 @@ class _WordIndex:
         for i in _missing(base, self.size):  # nearly every row (the last key's matches, say)
             mask[i] = 0
         return list(compress(range(self.size), mask))
+
+
+class _Grams:
+    """The rows holding each character and each pair of characters found in many keys (in
+    1/DENSE of the rows or more), as bits: a one- or two-character text's rows are read, not
+    found, and a longer text's rows are among those holding each of its pairs (1 MB for the
+    characters, 7 MB for about 220 pairs at 251k).
+
+    Made from the word index (a pair never spans a space: a key holds it iff one of its words
+    does) and from the ids' pieces (digits, letters, digits, and the pairs where they meet).
+    """
+
+    def __init__(self, words: _WordIndex, ids: Sequence[str]) -> None:
+        n = words.size
+        parts: list[tuple[str, Sequence[int] | int]] = [
+            (word, words.bits.get((f, word)) or rows)
+            for f, rows_of in enumerate(words.fields)
+            for word, rows in rows_of.items()
+        ]
+        pieces: defaultdict[str, list[int]] = defaultdict(list)
+        for i, match in enumerate(map(_ID_PARTS.fullmatch, ids)):
+            year, middle, serial = match.groups()  # type: ignore[union-attr]
+            for piece in (year, middle, serial, year[-1:] + middle[:1], middle[-1:] + serial[:1]):
+                pieces[piece].append(i)
+        parts += pieces.items()
+        by_gram: defaultdict[str, list[Sequence[int] | int]] = defaultdict(list)
+        for text, rows in parts:
+            if not isinstance(rows, int) and len(rows) > MARK_MOST:
+                rows = _bits(rows, n)  # (once, rather than marked for each of its grams)
+            for gram in _grams_of(text):
+                by_gram[gram].append(rows)
+        self.bits: dict[str, int] = {}
+        for gram, held in by_gram.items():
+            if sum(r.bit_count() if isinstance(r, int) else len(r) for r in held) * DENSE < n:
+                continue  # (an upper bound: rows holding several such words count again)
+            found = 0
+            mask = bytearray(n)
+            for rows in held:
+                if isinstance(rows, int):
+                    found |= rows
+                else:
+                    _mark(mask, rows)
+            found |= int(mask.translate(_TO_BITS), 2)
+            if found.bit_count() * DENSE >= n:
+                self.bits[gram] = found
+
+
+def _grams_of(text: str) -> set[str]:
+    """The characters and pairs of characters of a text, but those holding a space."""
+    return (
+        {*text, *(text[k : k + 2] for k in range(len(text) - 1))}
+        - {" "}
+        - {text[k : k + 2] for k in range(len(text) - 1) if " " in text[k : k + 2]}
+    )
+
+
+def _mark(mask: bytearray, rows: Iterable[int]) -> None:
+    """Set `mask[i]` to 1 for each of the rows (in C: no Python frame per row)."""
+    deque(map(mask.__setitem__, rows, repeat(1)), maxlen=0)
+
+
+def _bit_rows(bits: int, size: int, numbers: Sequence[int]) -> list[int]:
+    """The rows of `bits`, ascending, as the shared row numbers (`numbers[i]` is i)."""
+    return list(compress(numbers, _mask(bits, size)))
+
+
+class _RowBits(Sequence[int]):
+    """Rows held as the bits of an int (row 0 the most significant of `size`), ascending: an
+    answer whose rows came from bits keeps them so (the next key ANDs them, the count is the
+    bits'), and makes its rows only when read, the newest first.
+
+    `numbers` are the engine's row numbers, shared rather than made anew."""
+
+    __slots__ = ("_count", "_mask", "_numbers", "_rows", "_top", "bits", "size")
+
+    def __init__(self, bits: int, size: int, numbers: Sequence[int]) -> None:
+        self.bits, self.size, self._numbers = bits, size, numbers
+        self._count = bits.bit_count()
+        self._rows: tuple[int, ...] | None = None
+        self._top: list[int] = []  # the newest rows, while `_rows` is not made
+        self._mask: bytearray | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[int]: ...
+    def __getitem__(self, i: int | slice) -> int | Sequence[int]:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(self._count)
+            if start == 0 and step == 1 and stop < self._count and self._rows is None:
+                return self.newest(stop)
+            return self.rows()[i]
+        if 0 <= i < len(self._top):
+            return self._top[i]
+        if self._rows is None and 0 <= i < RANK_WINDOW:
+            return self.newest(i + 1)[i]
+        return self.rows()[i]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.rows())
+
+    def __contains__(self, row: object) -> bool:
+        if not isinstance(row, int) or not 0 <= row < self.size:
+            return False
+        if self._mask is None:
+            self._mask = _mask(self.bits, self.size)
+        return bool(self._mask[row])
+
+    def rows(self) -> tuple[int, ...]:
+        """Every row, ascending (made once)."""
+        if self._rows is None:
+            self._rows = tuple(_bit_rows(self.bits, self.size, self._numbers))
+            self._top = []
+        return self._rows
+
+    def newest(self, count: int) -> list[int]:
+        """The first `count` rows: from the top bits only, widened until they hold enough."""
+        if len(self._top) < count:
+            span = max(count * 2, count * self.size // max(1, self._count) * 5 // 4)
+            while True:
+                span = min(span, self.size)
+                top = self.bits >> (self.size - span)
+                if top.bit_count() >= count or span == self.size:
+                    break
+                span *= 2
+            self._top = _bit_rows(top, span, self._numbers)
+        return self._top[:count]
 
 
 def _ids_holding(text: str) -> re.Pattern[bytes]:
@@ -1412,7 +1687,9 @@ def _by_score(corrections: tuple[Correction, ...]) -> list[list[Correction]]:
 
 
 def _contains(rows: Sequence[int], row: int) -> bool:
-    """Membership in a sorted list, by bisection."""
+    """Membership in a sorted list, by bisection (or in rows held as bits)."""
+    if type(rows) is _RowBits:  # (not isinstance: an ABC's check costs a microsecond)
+        return row in rows
     at = bisect_left(rows, row)
     return at < len(rows) and rows[at] == row
 
