@@ -359,12 +359,13 @@ class SidebarSearch:
         once and kept."""
         cancelled = cancelled or _never
         picture = self._codes()
-        if isinstance(rows, _RowBits):
-            rows = rows.rows()  # (bisected below)
         every = len(rows) == self._size  # (rows are distinct: all of them)
         if every and self._whole is not None:
             return self._whole
-        if every or len(picture.runs) * RUNS_FROM >= len(rows):
+        counted: tuple[Counter[int], Counter[int]] | None
+        if type(rows) is _RowBits:
+            counted = self._count_bits(rows.bits, picture)
+        elif every or len(picture.runs) * RUNS_FROM >= len(rows):
             counted = self._count_codes(rows, picture.codes, every, cancelled)
         else:
             counted = self._count_runs(rows, picture, cancelled)
@@ -418,6 +419,24 @@ class SidebarSearch:
             some = itemgetter(*chunk)(picture.levels)
             picked += bytes((some,) if len(chunk) == 1 else some)
         levels = Counter({level: picked.count(level) for level in range(len(picture.names))})
+        return levels, months
+
+    def _count_bits(self, bits: int, picture: _Picture) -> tuple[Counter[int], Counter[int]]:
+        """The same counts of rows held as bits: a month's by its run's bits, a level's by
+        the bits of its rows (no row read)."""
+        size = self._size
+        pad = -size % 8  # (row r is then bit 7 - r % 8 of byte r // 8)
+        block = (bits << pad).to_bytes((size + pad) // 8, "big")
+        months: Counter[int] = Counter()
+        for start, end, month in picture.runs:
+            first, last = start // 8, (end + 7) // 8
+            part = int.from_bytes(block[first:last], "big") >> (last * 8 - end)
+            months[month] += (part & ((1 << (end - start)) - 1)).bit_count()
+        code = {name: i for i, name in enumerate(picture.names[:-1])}
+        other = len(picture.names) - 1
+        levels: Counter[int] = Counter()
+        for value, rows in self._value_bits()[0].items():
+            levels[code.get(value, other)] += (bits & rows).bit_count()
         return levels, months
 
     def complete(self) -> None:
@@ -929,7 +948,9 @@ class SidebarSearch:
             spans = [self._id_range(w, exact=False) for w in literals]
             if sum(len(s) for s in spans) <= ID_DIRECT:
                 yield sorted({i for span in spans for i in span}), []
-            elif len(candidates) >= max(1, INDEXED) and not any(w[0] in _DIGITS for w in literals):
+            elif len(candidates) >= max(1, min(INDEXED, ID_DIRECT)) and not any(
+                w[0] in _DIGITS for w in literals
+            ):
                 # (a word not starting with a digit starts an id where it starts its bare id:
                 # the rows looked up, those ranked kept by bits)
                 bits, size = window = window or self._window(candidates)
@@ -1092,6 +1113,9 @@ MARK_MOST = 1024  # rows of a word marked for each of its characters and pairs, 
 MISSING = 64  # a base missing under 1/MISSING of the rows is cut by those (each found by bisection)
 _MARK = 0x10000  # row r of a plain id is marked chr(_MARK + r): 4 bytes of UTF-8, none ASCII
 _TO_BITS = bytes.maketrans(b"\x00\x01", b"01")
+SPARSE = 256  # rows in fewer than 1/SPARSE of the bits are found byte by byte
+_HELD = re.compile(rb"[^\x00]")
+_SET_BITS = tuple(tuple(k for k in range(8) if byte & (0x80 >> k)) for byte in range(256))
 _FROM_BITS = bytes.maketrans(b"01", b"\x00\x01")
 
 
@@ -1351,8 +1375,17 @@ def _mark(mask: bytearray, rows: Iterable[int]) -> None:
 
 
 def _bit_rows(bits: int, size: int, numbers: Sequence[int]) -> list[int]:
-    """The rows of `bits`, ascending, as the shared row numbers (`numbers[i]` is i)."""
-    return list(compress(numbers, _mask(bits, size)))
+    """The rows of `bits`, ascending, as the shared row numbers (`numbers[i]` is i): few, from
+    the bytes holding them (a pass over each row's byte costs ~1 ms at 251k)."""
+    if bits.bit_count() * SPARSE >= size:
+        return list(compress(numbers, _mask(bits, size)))
+    pad = -size % 8  # (row r is then bit 7 - r % 8 of byte r // 8)
+    block = (bits << pad).to_bytes((size + pad) // 8, "big")
+    out: list[int] = []
+    for held in _HELD.finditer(block):
+        first = held.start() * 8
+        out += [numbers[first + k] for k in _SET_BITS[block[held.start()]]]
+    return out
 
 
 class _RowBits(Sequence[int]):
@@ -1403,12 +1436,17 @@ class _RowBits(Sequence[int]):
     def rows(self) -> tuple[int, ...]:
         """Every row, ascending (made once)."""
         if self._rows is None:
-            self._rows = tuple(_bit_rows(self.bits, self.size, self._numbers))
+            whole = len(self._top) == self._count
+            self._rows = tuple(
+                self._top if whole else _bit_rows(self.bits, self.size, self._numbers)
+            )
             self._top = []
         return self._rows
 
-    def newest(self, count: int) -> list[int]:
+    def newest(self, count: int) -> Sequence[int]:
         """The first `count` rows: from the top bits only, widened until they hold enough."""
+        if count >= self._count or self._rows is not None:
+            return self.rows()[:count]
         if len(self._top) < count:
             span = max(count * 2, count * self.size // max(1, self._count) * 5 // 4)
             while True:

@@ -783,3 +783,25 @@ def test_rows_held_as_bits_read_as_the_sorted_rows(chosen: set[int], count: int)
     assert all((i in held) == (i in chosen) for i in (*range(0, 1000, 7), -1, 1000))
     assert list(held) == rows and list(held[::-1]) == rows[::-1]
     assert held[count:] == tuple(rows[count:])
+
+
+@given(st.data())
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_the_picture_of_rows_held_as_bits_is_that_of_the_rows(engine, data):
+    size = len(engine)
+    rows = sorted(data.draw(st.sets(st.integers(0, size - 1))))
+    held = search._RowBits(search._bits(rows, size), size, engine._all)
+    assert engine.summary(held) == engine.summary(tuple(rows))
+
+
+@pytest.mark.parametrize("sparse", [1, 10**9])  # every row's byte read, or only bytes held
+def test_rows_read_from_bits_byte_by_byte_or_all_at_once(monkeypatch, sparse: int):
+    monkeypatch.setattr(search, "SPARSE", sparse)
+    rng = random.Random(5)
+    for size in (1, 7, 8, 9, 1000, 4099):
+        for share in (0.0, 0.01, 0.5, 1.0):
+            rows = sorted(i for i in range(size) if rng.random() < share)
+            bits = search._bits(rows, size)
+            assert search._bit_rows(bits, size, range(size)) == rows
