@@ -796,8 +796,8 @@ def test_the_picture_of_rows_held_as_bits_is_that_of_the_rows(engine, data):
     assert engine.summary(held) == engine.summary(tuple(rows))
 
 
-@pytest.mark.parametrize("sparse", [1, 10**9])  # every row's byte read, or only bytes held
-def test_rows_read_from_bits_byte_by_byte_or_all_at_once(monkeypatch, sparse: int):
+@pytest.mark.parametrize("sparse", [1, 10**9])  # searched for, or every row read
+def test_rows_read_from_bits_searched_for_or_all_at_once(monkeypatch, sparse: int):
     monkeypatch.setattr(search, "SPARSE", sparse)
     rng = random.Random(5)
     for size in (1, 7, 8, 9, 1000, 4099):
