@@ -262,10 +262,11 @@ class SidebarSearch:
     def __getstate__(self) -> dict[str, object]:
         """What the engine cache pickles: the keys as one string (251k strings unpickle one by
         one, each remembered by the unpickler: 60 ms of the search process's start), the row
-        numbers as their count."""
+        numbers as their count, and none of the recent answers (each holds its rows)."""
         state = dict(vars(self))
         state["_keys"] = "\x00".join(self._keys)  # (folded: no key holds a NUL)
         del state["_all"]
+        state["_results"], state["_filtered"] = OrderedDict(), OrderedDict()  # answers: not kept
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
