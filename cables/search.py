@@ -1338,19 +1338,26 @@ class _Grams:
             for piece in (year, middle, serial, year[-1:] + middle[:1], middle[-1:] + serial[:1]):
                 pieces[piece].append(i)
         parts += pieces.items()
-        by_gram: defaultdict[str, list[Sequence[int] | int]] = defaultdict(list)
+        by_gram: defaultdict[str, list[tuple[str, Sequence[int] | int]]] = defaultdict(list)
         for text, rows in parts:
             if not isinstance(rows, int) and len(rows) > MARK_MOST:
                 rows = _bits(rows, n)  # (once, rather than marked for each of its grams)
             for gram in _grams_of(text):
-                by_gram[gram].append(rows)
+                by_gram[gram].append((text, rows))
         self.bits: dict[str, int] = {}
-        for gram, held in by_gram.items():
-            if sum(r.bit_count() if isinstance(r, int) else len(r) for r in held) * DENSE < n:
+        # Pairs first: a character's rows are then those of its pairs kept, and of the texts
+        # holding it in no such pair (half the rows marked otherwise).
+        for gram in sorted(by_gram, key=len, reverse=True):
+            held = by_gram[gram]
+            if sum(r.bit_count() if isinstance(r, int) else len(r) for _, r in held) * DENSE < n:
                 continue  # (an upper bound: rows holding several such words count again)
             found = 0
+            if len(gram) == 1:
+                pairs = [b for pair, b in self.bits.items() if gram in pair]
+                found = _union_bits(pairs)
+                held = [(t, r) for t, r in held if not _in_pair_kept(t, gram, self.bits)]
             mask = bytearray(n)
-            for rows in held:
+            for _, rows in held:
                 if isinstance(rows, int):
                     found |= rows
                 else:
@@ -1358,6 +1365,11 @@ class _Grams:
             found |= int(mask.translate(_TO_BITS), 2)
             if found.bit_count() * DENSE >= n:
                 self.bits[gram] = found
+
+
+def _in_pair_kept(text: str, char: str, kept: dict[str, int]) -> bool:
+    """Whether some pair of `text` holding `char` is kept (its rows then hold the text's)."""
+    return any(char in text[k : k + 2] and text[k : k + 2] in kept for k in range(len(text) - 1))
 
 
 def _grams_of(text: str) -> set[str]:
