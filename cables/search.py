@@ -858,8 +858,11 @@ class SidebarSearch:
             for level in levels or [list]:
                 room = limit - len(order)
                 hits: list[int] = []
-                if isinstance(tier, tuple):  # the tier's rows in the window, in index order
-                    hits = level([i for i in tier if i not in taken])
+                if isinstance(tier, _RowBits):  # the tier's rows in the window, as bits
+                    # (in index order, as placed: the first that can place are enough)
+                    enough = level is list and not in_order and levels is not None
+                    some = tier.newest(room + len(taken)) if enough else tier.rows()
+                    hits = level([i for i in some if i not in taken])
                 elif isinstance(tier, list):  # the tier's rows themselves, few, in their order
                     hits = level([i for i in tier if i not in taken and _contains(candidates, i)])
                 elif isinstance(tier, set):  # rows of the word index: those in the window
@@ -928,9 +931,9 @@ class SidebarSearch:
 
     def _tiers(
         self, terms: list[Term], candidates: Sequence[int]
-    ) -> Iterator[tuple[tuple[int, ...] | list[int] | set[int] | RowTest, list[list[str]]]]:
+    ) -> Iterator[tuple[_RowBits | list[int] | set[int] | RowTest, list[list[str]]]]:
         """Each rank tier as its rows (when few: a list for every candidate, a set for those in
-        the ranked window; when many, a tuple of those in the window, made from bits) or as a
+        the ranked window; when many, those in the window held as bits) or as a
         test on a chunk of rows, with the words whose order in the subject orders the tier
         (none: newest first).
 
@@ -959,7 +962,7 @@ class SidebarSearch:
                 for span in spans:
                     _mark(mask, [i for i in span if i < size])
                 starting = bits & int(mask.translate(_TO_BITS), 2)
-                yield tuple(_bit_rows(starting, size, self._all)), []
+                yield _RowBits(starting, size, self._all), []
             else:
                 keys = self._keys
                 starts = re.compile(" [0-9]*(?:" + "|".join(map(re.escape, literals)) + ")").match
@@ -995,7 +998,7 @@ class SidebarSearch:
                 (EVERY_FIELD, None, None),
             ):
                 rows = self._words.tier(groups, fields, self._id_lookups[0])
-                tier: tuple[int, ...] | set[int] | RowTest | None = rows
+                tier: _RowBits | set[int] | RowTest | None = rows
                 if rows is None and len(candidates) >= max(1, INDEXED):
                     window = window or self._window(candidates)
                     tier = self._tier_from_bits(groups, fields, window)
@@ -1008,20 +1011,24 @@ class SidebarSearch:
     def _window(self, candidates: Sequence[int]) -> tuple[int, int]:
         """The candidates ranked (the newest RANK_WINDOW) as bits of the rows before the last
         of them and past it, and that count of rows (bits of rows 0 to span - 1)."""
+        if type(candidates) is _RowBits:
+            if len(candidates) > RANK_WINDOW:
+                span = candidates[RANK_WINDOW - 1] + 1
+            else:  # (the last row: the lowest bit)
+                span = self._size - (candidates.bits & -candidates.bits).bit_length() + 1
+            return candidates.bits >> (self._size - span), span
         newest = candidates[:RANK_WINDOW]
         span = newest[-1] + 1
-        if isinstance(candidates, _RowBits):
-            return candidates.bits >> (self._size - span), span
         return _bits(newest, span), span
 
     def _tier_from_bits(
         self, groups: list[list[str]], fields: tuple[int, ...], window: tuple[int, int]
-    ) -> tuple[int, ...] | None:
+    ) -> _RowBits | None:
         """The ranked rows where every group has a needle in these fields, from the bits of
         the words' rows (None where they cannot tell: see `_WordIndex.tier_bits`)."""
         bits, span = window
         found = self._words.tier_bits(groups, fields, self._id_lookups[0], span)
-        return None if found is None else tuple(_bit_rows(found & bits, span, self._all))
+        return None if found is None else _RowBits(found & bits, span, self._all)
 
     def _order(self, row: int, words: list[list[str]]) -> tuple[bool, int]:
         """How the words (each: its spellings) lie in a subject holding them all: out of the
@@ -1390,6 +1397,8 @@ def _bit_rows(bits: int, size: int, numbers: Sequence[int]) -> list[int]:
     """The rows of `bits`, ascending, as the shared row numbers (`numbers[i]` is i) where
     many; where few, found in the mask by a search for its ones (in C, a pass over every
     byte of the mask costs ~2 ms at 251k)."""
+    if not bits:
+        return []
     mask = format(bits, f"0{size}b").encode().translate(_FROM_BITS)
     if bits.bit_count() * SPARSE >= size:
         return list(compress(numbers, mask))
