@@ -1418,7 +1418,7 @@ class _RowBits(Sequence[int]):
         self.bits, self.size, self._numbers = bits, size, numbers
         self._count = bits.bit_count()
         self._rows: tuple[int, ...] | None = None
-        self._top: list[int] = []  # the newest rows, while `_rows` is not made
+        self._top: list[int] = []  # the newest rows made
         self._mask: bytearray | None = None
 
     def __len__(self) -> int:
@@ -1434,8 +1434,9 @@ class _RowBits(Sequence[int]):
             if start == 0 and step == 1 and stop < self._count and self._rows is None:
                 return self.newest(stop)
             return self.rows()[i]
-        if 0 <= i < len(self._top):
-            return self._top[i]
+        top = self._top
+        if 0 <= i < len(top):
+            return top[i]
         if self._rows is None and 0 <= i < RANK_WINDOW:
             return self.newest(i + 1)[i]
         return self.rows()[i]
@@ -1451,29 +1452,31 @@ class _RowBits(Sequence[int]):
         return bool(self._mask[row])
 
     def rows(self) -> tuple[int, ...]:
-        """Every row, ascending (made once)."""
-        if self._rows is None:
-            whole = len(self._top) == self._count
-            self._rows = tuple(
-                self._top if whole else _bit_rows(self.bits, self.size, self._numbers)
-            )
-            self._top = []
-        return self._rows
+        """Every row, ascending (made once; each made list is whole when set: threads may
+        read one answer together)."""
+        rows = self._rows
+        if rows is None:
+            top = self._top
+            whole = len(top) == self._count
+            rows = tuple(top if whole else _bit_rows(self.bits, self.size, self._numbers))
+            self._rows = rows
+        return rows
 
     def newest(self, count: int) -> Sequence[int]:
         """The first `count` rows: from the top bits only, widened until they hold enough."""
         if count >= self._count or self._rows is not None:
             return self.rows()[:count]
-        if len(self._top) < count:
+        top = self._top
+        if len(top) < count:
             span = max(count * 2, count * self.size // max(1, self._count) * 5 // 4)
             while True:
                 span = min(span, self.size)
-                top = self.bits >> (self.size - span)
-                if top.bit_count() >= count or span == self.size:
+                bits = self.bits >> (self.size - span)
+                if bits.bit_count() >= count or span == self.size:
                     break
                 span *= 2
-            self._top = _bit_rows(top, span, self._numbers)
-        return self._top[:count]
+            top = self._top = _bit_rows(bits, span, self._numbers)
+        return top[:count]
 
 
 def _ids_holding(text: str) -> re.Pattern[bytes]:
