@@ -11,7 +11,10 @@ Rapidfuzz only corrects finished query words that occur nowhere in the corpus, a
 vocabulary of distinct words (not against the rows), and its scores rank the rows it finds.
 Over many rows, a word index (`_WordIndex`: the rows of every word of the keys, and the ids in
 one string) gives a term's rows and the sparse rank tiers without reading 251k keys, whose mere
-reading costs ~40 ms here; the substring tests then run on the rows it leaves.
+reading costs ~40 ms here; the substring tests then run on the rows it leaves. Where rows are
+many, they are the bits of an int (`_Grams`: the rows of each common character and pair of
+characters; `_RowBits`: an answer's rows, made into numbers only where read), so a short word
+is an AND in C rather than a pass over the keys.
 Filters (`level:`, `origin:`, `year:`, `date:`, `tag:`, and `cites:`/`refs:` resolved by the
 caller into reference ids) cut the rows first (levels and years from bits of each) and are
 cached while the words change.
@@ -1326,7 +1329,7 @@ class _Grams:
     """The rows holding each character and each pair of characters found in many keys (in
     1/DENSE of the rows or more), as bits: a one- or two-character text's rows are read, not
     found, and a longer text's rows are among those holding each of its pairs (1 MB for the
-    characters, 7 MB for about 220 pairs at 251k).
+    characters, 7 MB for about 225 pairs at 251k).
 
     Made from the word index (a pair never spans a space: a key holds it iff one of its words
     does) and from the ids' pieces (digits, letters, digits, and the pairs where they meet).
