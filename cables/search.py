@@ -742,8 +742,9 @@ class SidebarSearch:
             return base, terms
         left: list[Term] = []
         for term in terms:
-            if term.literal and not term.fuzzy_ids:
-                bits = self._text_bits(term.word, bits)
+            if term.literal:  # (and the rows whose id is one edit from it)
+                near = _bits(term.fuzzy_ids, self._size) & bits if term.fuzzy_ids else 0
+                bits = self._text_bits(term.word, bits) | near
             else:
                 left.append(term)
         if len(left) == len(terms):
@@ -753,18 +754,22 @@ class SidebarSearch:
     def _text_bits(self, text: str, within: int) -> int:
         """The rows of `within` (bits) whose key holds `text`, as bits.
 
-        A common character or pair: its bits. Longer: the rows holding each of its pairs may
-        hold it, those of a common word holding it do, and the rest are read if few. Else the
-        rows of every word holding it and of every id (see `_WordIndex.holding`)."""
+        A common character or pair: its bits. Longer: the rows holding each of its common
+        pairs may hold it, those of a common word holding it do (if every pair is common), and
+        the rest are read if few. Else the rows of every word holding it and of every id (see
+        `_WordIndex.holding`)."""
         grams = self._grams.bits
         if len(text) <= 2 and text in grams:
             return grams[text] & within
         pairs = {text[k : k + 2] for k in range(len(text) - 1)}
-        if len(text) > 2 and pairs <= grams.keys():
+        common = pairs & grams.keys()
+        if len(text) > 2 and common:
             maybe = within
-            for pair in pairs:
+            for pair in common:
                 maybe &= grams[pair]
-            sure = self._words.holding(text, common=True) & maybe
+            sure = 0
+            if common == pairs:
+                sure = self._words.holding(text, common=True) & maybe
             if (maybe & ~sure).bit_count() <= FEW:
                 keys = self._keys
                 unsure = _bit_rows(maybe & ~sure, self._size, self._all)
