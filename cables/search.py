@@ -709,7 +709,9 @@ class SidebarSearch:
         # Cheapest and most selective first: a literal word is one pass and long words cut the
         # most rows; a corrected word is one pass per correction, so it tests fewer rows after.
         ordered = sorted(terms, key=lambda t: (not t.literal, -len(t.word)))
-        if len(base) >= INDEXED:  # too many rows to read: bits, or the word index, give them
+        bits = type(base) is _RowBits and len(base) >= min(INDEXED, FEW)
+        if len(base) >= INDEXED or bits:  # too many rows to read (or bits, more than a few):
+            # bits, or the word index, give the terms' rows
             cut, ordered = self._from_bits(base, ordered)
             if cut is not base:
                 base, within = cut, None  # (no longer the rows of `within` alone)
@@ -754,27 +756,25 @@ class SidebarSearch:
     def _text_bits(self, text: str, within: int) -> int:
         """The rows of `within` (bits) whose key holds `text`, as bits.
 
-        A common character or pair: its bits. Longer: the rows holding each of its common
-        pairs may hold it, those of a common word holding it do (if every pair is common), and
-        the rest are read if few. Else the rows of every word holding it and of every id (see
-        `_WordIndex.holding`)."""
+        A common character or pair: its bits. Else the rows that may hold it (those holding
+        each of its common pairs) are read if few, once those known to hold it are set aside:
+        the rows of the common words holding it, else of every word holding it. Else those
+        and the rows of every id holding it.
+        """
         grams = self._grams.bits
         if len(text) <= 2 and text in grams:
             return grams[text] & within
-        pairs = {text[k : k + 2] for k in range(len(text) - 1)}
-        common = pairs & grams.keys()
-        if len(text) > 2 and common:
-            maybe = within
-            for pair in common:
-                maybe &= grams[pair]
-            sure = 0
-            if common == pairs:
-                sure = self._words.holding(text, common=True) & maybe
-            if (maybe & ~sure).bit_count() <= FEW:
-                keys = self._keys
-                unsure = _bit_rows(maybe & ~sure, self._size, self._all)
-                return sure | _bits([i for i in unsure if text in keys[i]], self._size)
-        return self._words.holding(text, common=False) & within
+        maybe = within
+        for pair in {text[k : k + 2] for k in range(len(text) - 1)} & grams.keys():
+            maybe &= grams[pair]
+        sure = self._words.holding(text, common=True) & maybe
+        if (maybe & ~sure).bit_count() > FEW:
+            sure = self._words.holding(text, common=False) & maybe
+            if (maybe & ~sure).bit_count() > FEW:
+                return sure | (self._words.ids_holding(text) & maybe)
+        keys = self._keys
+        unsure = _bit_rows(maybe & ~sure, self._size, self._all)
+        return sure | _bits([i for i in unsure if text in keys[i]], self._size)
 
     def _cut(
         self, base: Sequence[int], terms: list[Term], within: Term | None
@@ -1197,8 +1197,8 @@ class _WordIndex:
         return list(words[lo : bisect_right(words, text + _LAST, lo)])
 
     def holding(self, text: str, *, common: bool) -> int:
-        """The rows (bits) whose key holds `text`: those of every word holding it and of every
-        id; with `common`, only those of the words kept as bits (some of them)."""
+        """The rows (bits) of the words holding `text` (with `common`, of those kept as bits
+        only): its rows, but those where only the id holds it."""
         found = 0
         if common:
             for (_, word), bits in self.bits.items():
@@ -1212,10 +1212,15 @@ class _WordIndex:
                     found |= self.bits[f, word]
                 elif word in rows_of:
                     _mark(mask, rows_of[word])
-        if text.isascii():  # (plain ids are: they hold no other text)
+        return found | int(mask.translate(_TO_BITS), 2)
+
+    def ids_holding(self, text: str) -> int:
+        """The rows (bits) whose plain id holds `text` (they hold ASCII only)."""
+        mask = bytearray(self.size)
+        if text.isascii():
             marks = b"".join(_ids_holding(text).findall(self.id_text)).decode()
             _mark(mask, map(_MARK.__rsub__, map(ord, marks)))
-        return found | int(mask.translate(_TO_BITS), 2)
+        return int(mask.translate(_TO_BITS), 2)
 
     def cost(self, needles: list[Needle], enough: int) -> int:
         """About how many rows `rows` would mark one by one for the needles (counted until
