@@ -329,9 +329,10 @@ def _cache_engine(library: Library) -> None:
     from cables import engine_cache
     from cables.search import SidebarSearch
 
-    engine = SidebarSearch(library.load_index())
+    generation, index = library.current_index()
+    engine = SidebarSearch(index)
     engine.complete()  # as the search process does before caching one
-    engine_cache.save(library.path, library.generation(), engine)
+    engine_cache.save(library.path, generation, engine)
 
 
 def write_log(log: Path, report: ImportReport, paths: Sequence[Path], library: Path) -> None:

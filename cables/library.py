@@ -425,25 +425,35 @@ class Library:
                     self.read_only = fresh.read_only
             return _generation(self._conn)
 
-    @_translated
     def load_index(self) -> CableIndex:
-        """Every cable's sidebar fields, newest first: mapped from the file kept in the user's
-        cache directory when it is current (`index_cache`: a process then holds only the rows
-        it reads), else from the library's cache table or its rows, and kept."""
+        """Every cable's sidebar fields, newest first (`current_index`)."""
+        return self.current_index()[1]
+
+    @_translated
+    def current_index(self) -> tuple[int, CableIndex]:
+        """The generation the library is at and every cable's sidebar fields then, newest first:
+        mapped from the file kept in the user's cache directory when it is current
+        (`index_cache`: a process then holds only the rows it reads), else from the library's
+        cache table or its rows, and kept. The generation says which index a search engine
+        was made from: the browser lists rows by their number in it."""
         with self._lock:
             generation = _generation(self._conn)
             kept = index_cache.load(self.path, generation)
             if kept is not None:
-                return kept
+                return generation, kept
             # A small page cache while the block is read: its pages would otherwise stay in
             # SQLite's cache (up to 64 MB) beside the index they were read into.
             self._conn.execute("PRAGMA cache_size = -2000")
             try:
                 cached = self._cached_index(generation)
-                index = cached if cached is not None else self._fresh_index()
+                if cached is not None:
+                    index = cached
+                else:
+                    generation, index = self._index_now()
+                    self._store_index(generation, index)
             finally:
                 self._conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
-        return index_cache.keep(self.path, generation, index)
+        return generation, index_cache.keep(self.path, generation, index)
 
     def _cached_index(self, generation: int) -> CableIndex | None:
         row = self._conn.execute("SELECT generation, columns FROM index_cache").fetchone()
@@ -454,10 +464,15 @@ class Library:
                 pass  # an older layout: rebuilt
         return None
 
-    def _fresh_index(self) -> CableIndex:
-        index = self._select_index()
-        self._store_index(_generation(self._conn), index)
-        return index
+    def _index_now(self) -> tuple[int, CableIndex]:
+        """The index of the rows as they are and the generation they are at, read in one
+        transaction: an import's batch landing between the two reads would label the rows
+        before it with its own generation, and that stale index would be cached as current."""
+        self._conn.execute("BEGIN")
+        try:
+            return _generation(self._conn), self._select_index()
+        finally:
+            self._conn.execute("COMMIT")
 
     def _select_index(self) -> CableIndex:
         refs, created, levels, origins, subjects, tags, synthetic = [], [], [], [], [], [], []
@@ -1046,7 +1061,7 @@ class Library:
         """Rebuild the cached sidebar index now (an import ends with it, so the next open is
         instant), and fold the full-text segments together for faster searches."""
         with self._lock:
-            self._store_index(_generation(self._conn), self._select_index())
+            self._store_index(*self._index_now())
             self._conn.execute("INSERT INTO fts (fts, rank) VALUES ('merge', 500)")
 
     @_translated

@@ -36,6 +36,7 @@ from cables import engine_cache
 if TYPE_CHECKING:  # (asyncio: 11 MB and 40 ms of the child's start, for annotations)
     import asyncio
 
+    from cables.index import CableIndex
     from cables.library import Library
     from cables.search import Matches
 
@@ -50,11 +51,21 @@ RESTART_WINDOW = 60.0
 @dataclass(frozen=True, slots=True)
 class Ready:
     """The child has built its engine over `size` cables; the picture of every cable (counts
-    by level and by month: the sidebar's for no query)."""
+    by level and by month: the sidebar's for no query); the library's generation its engine
+    was made at (its answers number rows of that generation's index; None: not known)."""
 
     size: int
     by_level: dict[str, int]
     by_month: dict[str, int]
+    generation: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """The child has the sidebar index of this generation of the library (and has kept it in
+    the cache directory); its engine follows (`Ready`)."""
+
+    generation: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +97,7 @@ class Failed:
     message: str
 
 
-Event = Ready | Answer | Pictured | Failed
+Event = Indexed | Ready | Answer | Pictured | Failed
 
 
 class SearchClient:
@@ -97,6 +108,7 @@ class SearchClient:
         self.limit = limit
         self.ready = False
         self.size = 0
+        self.generation: int | None = None  # the child's, once ready
         self.failed: str | None = None
         self._seq = 0
         self._latest: tuple[int, str, int] | None = None  # the newest query, resent after a restart
@@ -124,31 +136,33 @@ class SearchClient:
             parent = Connection(ours.detach())
         # theirs is closed here, so the child's death reads as EOF on ours
         self._conn, self._process = parent, process
-        self.ready = False
+        self.ready, self.generation = False, None
         if self._latest is not None:
             self._send(*self._latest)
         if self._loop is not None:
             self._loop.add_reader(parent.fileno(), self._readable)
 
-    def close(self) -> None:
-        """End the child (were the app killed instead, the child reads EOF and exits)."""
+    def close(self, *, wait: bool = True) -> None:
+        """End the child (were the app killed instead, the child reads EOF and exits).
+
+        `wait=False`: a thread waits for it to end, not the caller."""
         conn, process = self._conn, self._process
         self._conn = self._process = None
         if conn is not None:
             if self._loop is not None:
                 self._loop.remove_reader(conn.fileno())
             conn.close()  # the child reads EOF and exits
-        if process is not None:
-            try:
-                process.wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None and wait:
+            _end(process)
+        elif process is not None:
+            threading.Thread(target=_end, args=(process,), daemon=True).start()
 
     def restart(self) -> None:
         """A new child on the library as it is now (cables were imported since it loaded); the
-        newest query is sent to it again."""
-        self.close()
+        newest query is sent to it again. The old child is not waited for: one still building
+        its engine reads EOF only when done, and the UI thread waited up to a second for it
+        (on every batch an import committed)."""
+        self.close(wait=False)
         self.start()
 
     @property
@@ -192,8 +206,11 @@ class SearchClient:
                 break
             kind = message[0]
             if kind == "ready":
-                self.ready, self.size = True, message[1]
-                events.append(Ready(*message[1:]))
+                ready = Ready(*message[1:])
+                self.ready, self.size, self.generation = True, ready.size, ready.generation
+                events.append(ready)
+            elif kind == "indexed":
+                events.append(Indexed(message[1]))
             elif kind == "answer":
                 events.append(Answer(*message[1:]))
             elif kind == "pictured":
@@ -250,6 +267,7 @@ class ThreadSearch:
     def __init__(self, engine: Any, library: Library | None, *, limit: int = 500) -> None:
         self.engine, self.library, self.limit = engine, library, limit
         self.ready, self.size, self.failed = True, len(engine), None
+        self.generation: int | None = None  # (preloaded: the app's index is the engine's)
         self.pid: int | None = None
         self._seq = 0
         self._wanted: tuple[int, str, int] | None = None
@@ -331,14 +349,20 @@ def serve(conn: Connection, library_path: str, limit: int) -> None:
     """The child's whole life: get the engine, then answer the newest query until EOF."""
     path = Path(library_path)
     try:
-        engine, unsaved = _engine(path)
         from cables.library import Library
 
-        library = Library.open(path)  # for `cites:`/`refs:` and the full-text hint
+        library = Library.open(path)  # (also for `cites:`/`refs:` and the full-text hint)
+        # the index, mapped from the kept file when current, else read and kept: the browser
+        # lists it at once (mapping the same file), while the engine is made
+        generation, index = library.current_index()
+        if not _send(conn, ("indexed", generation)):
+            return
+        engine, unsaved = _engine(path, generation, index)
+        del index
     except Exception as exc:  # one line to the UI, not a traceback on its screen
         _send(conn, ("failed", f"search could not start: {exc}"))
         return
-    if not _send(conn, ready_message(engine)):
+    if not _send(conn, ready_message(engine, generation)):
         return
     previous: Matches | None = None
     while True:
@@ -424,28 +448,37 @@ def answer(
         yield Answer(seq, text, _portable(found), counted.total)
 
 
-def ready_message(engine: Any) -> tuple[str, int, dict[str, int], dict[str, int]]:
-    """What says the engine is ready: its size and the picture of every cable (which the
-    engine keeps, made by `complete()`)."""
+def ready_message(
+    engine: Any, generation: int | None = None
+) -> tuple[str, int, dict[str, int], dict[str, int], int | None]:
+    """What says the engine is ready: its size, the picture of every cable (which the
+    engine keeps, made by `complete()`) and the generation it was made at."""
     whole = engine.summary(range(len(engine)))
-    return ("ready", len(engine), whole.by_level, whole.by_month)
+    return ("ready", len(engine), whole.by_level, whole.by_month, generation)
 
 
-def _engine(library_path: Path) -> tuple[Any, int | None]:
-    """The engine, from the cache or built; and the generation to cache it under if built."""
-    from cables.library import Library
+def _engine(library_path: Path, generation: int, index: CableIndex) -> tuple[Any, int | None]:
+    """The engine of this generation's index, from the cache or built; and the generation to
+    cache it under if built."""
     from cables.search import SidebarSearch
 
-    with Library.open(library_path) as library:
-        generation = library.generation()
-        engine = engine_cache.load(library_path, generation, SidebarSearch)
-        unsaved = None
-        if engine is None:
-            engine, unsaved = SidebarSearch(library.load_index()), generation
-            engine.complete()  # what it builds on need, made once and cached with it
-            _give_back_freed_memory()
+    engine = engine_cache.load(library_path, generation, SidebarSearch)
+    unsaved = None
+    if engine is None:
+        engine, unsaved = SidebarSearch(index), generation
+        engine.complete()  # what it builds on need, made once and cached with it
+        _give_back_freed_memory()
     gc.freeze()  # millions of long-lived objects: no full collection walks them mid-search
     return engine, unsaved
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Wait a second for a child told to go (its socket closed), then kill it."""
+    try:
+        process.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _give_back_freed_memory() -> None:

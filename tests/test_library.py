@@ -501,3 +501,24 @@ def test_text_hits_come_by_when_sent_however_far_from_created(
             for limit in (1, 3, 10, 100):
                 hits = lib.text_search(query, limit=limit, sort=sort).hits
                 assert [h.reference_id for h in hits] == expected[:limit], (text, limit)
+
+
+def test_an_index_read_as_a_batch_lands_is_not_kept_as_the_batchs(lib, monkeypatch) -> None:
+    """A browser reloading its index while an import commits a batch: the rows it read before the
+    batch must not be cached under the batch's generation (it would list them until the next
+    write, however many cables the batch brought)."""
+    lib.add([cable()])
+    select = lib._select_index
+
+    def select_then_a_batch_lands():
+        index = select()
+        with Library.open(lib.path) as importer:  # another process's import, in effect
+            importer.add([cable("09PARIS381")])
+        return index
+
+    monkeypatch.setattr(lib, "_select_index", select_then_a_batch_lands)
+    assert lib.load_index().reference_ids == ["09MEXICO1055"]  # as it was when read
+    monkeypatch.undo()
+    assert sorted(lib.load_index().reference_ids) == ["09MEXICO1055", "09PARIS381"]
+    with Library.open(lib.path) as another:
+        assert len(another.load_index()) == 2

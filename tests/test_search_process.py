@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,15 @@ from tui_support import index_loaded, shown
 
 from cables.library import Library
 from cables.search import SidebarSearch
-from cables.search_process import HINT_AFTER, Answer, Failed, Ready, SearchClient, answer
+from cables.search_process import (
+    HINT_AFTER,
+    Answer,
+    Failed,
+    Indexed,
+    Ready,
+    SearchClient,
+    answer,
+)
 from tui.app import CablesApp
 
 
@@ -38,7 +47,7 @@ def client(fixtures_library: Path):
 def test_answers_as_the_engine_does(client: SearchClient, fixtures_library: Path):
     seq = client.submit("berlin 1167")
     seen = events_until(client, lambda e: isinstance(e, Answer))
-    assert isinstance(seen[0], Ready) and client.ready
+    assert isinstance(seen[0], Indexed) and isinstance(seen[1], Ready) and client.ready
     answer = next(e for e in seen if isinstance(e, Answer))
     with Library.open(fixtures_library) as library:
         index = library.load_index()
@@ -117,6 +126,14 @@ def test_only_the_newest_of_queued_queries_is_answered(client: SearchClient):
     assert client.latest == last
 
 
+def test_ready_says_which_generation_the_engine_is_of(client: SearchClient, fixtures_library):
+    seen = events_until(client, lambda e: isinstance(e, Ready))
+    indexed, ready = seen  # the index first (the browser lists it), then the engine
+    with Library.open(fixtures_library) as library:
+        assert indexed == Indexed(library.generation())
+        assert ready.generation == client.generation == library.generation()
+
+
 def test_a_killed_child_is_restarted_and_asked_again(client: SearchClient):
     events_until(client, lambda e: isinstance(e, Ready))
     first = client.pid
@@ -126,6 +143,32 @@ def test_a_killed_child_is_restarted_and_asked_again(client: SearchClient):
     seen = events_until(client, lambda e: isinstance(e, Answer))
     assert client.pid not in (None, first)
     assert [a.seq for a in seen if isinstance(a, Answer)] == [seq]
+
+
+def test_a_restart_does_not_wait_for_the_old_child(client: SearchClient):
+    """A reload while the child is still busy (building its engine as an import lands): the
+    caller, the UI thread, goes on at once; the old child is ended behind it."""
+    events_until(client, lambda e: isinstance(e, Ready))
+    old = client.pid
+    assert old is not None
+    os.kill(old, signal.SIGSTOP)  # deaf to its socket closing, as a busy child is
+    try:
+        client.restart()
+        assert client.pid not in (None, old)
+        os.kill(old, 0)  # still there: not waited for
+    finally:
+        os.kill(old, signal.SIGCONT)
+    seq = client.submit("mexico")
+    seen = events_until(client, lambda e: isinstance(e, Answer))
+    assert [a.seq for a in seen if isinstance(a, Answer)] == [seq]
+    for _ in range(50):  # ended (and reaped) within a few seconds
+        try:
+            os.kill(old, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"the old child {old} is still running")
 
 
 def test_a_child_that_cannot_start_says_why(tmp_path: Path):

@@ -410,9 +410,9 @@ class GatedLibrary(Library):
 
     gate = threading.Event()
 
-    def load_index(self):
+    def current_index(self):
         self.gate.wait(10)
-        return super().load_index()
+        return super().current_index()
 
 
 async def test_first_frame_does_not_wait_for_the_index(fixtures_library):

@@ -12,7 +12,9 @@ from tui_support import index_loaded, shown
 from cables import __version__
 from cables.cli import main
 from cables.importer import import_paths
+from cables.index import CableIndex
 from cables.library import Library
+from cables.parsing import parse_path
 from tui.app import CablesApp
 
 
@@ -41,6 +43,63 @@ async def test_an_empty_library_says_how_to_import(tmp_path):
             assert any(
                 "Nothing to search yet: this library has no cables" in t for t in toasts(app)
             )
+
+
+async def test_cables_added_while_the_browser_runs_are_read_by_its_search_process(
+    tmp_path, monkeypatch
+):
+    """A write that leaves the sidebar index stale (each batch of an import): the search process
+    reads the rows and keeps the index, the browser maps it. Reading 251k rows in the browser
+    took 1-2 s of CPU holding the GIL against the UI thread, on every batch."""
+    path = tmp_path / "growing.sqlite3"
+    with Library.open(path, create=True) as writer:
+        import_paths(writer, [FIXTURES / "09BERLIN1167.html"])
+    (mexico,) = parse_path(FIXTURES / "09MEXICO1055.rendered.txt")
+    with Library.open(path) as library:
+        reads: list[int] = []
+        select = library._select_index
+        monkeypatch.setattr(library, "_select_index", lambda: reads.append(1) or select())
+        app = CablesApp(library)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await index_loaded(app, pilot)
+            with Library.open(path) as writer:
+                writer.add([mexico])  # a batch: the index kept for the browser is now stale
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if app.query_one("#count").render().plain == "2 of 2" and app.search.ready:
+                    break
+            assert app.query_one("#count").render().plain == "2 of 2"  # (listed: then ready)
+            assert app.search.generation == app.sidebar.generation
+            app.sidebar.query_one(Input).value = "mexico 1055"
+            await shown(app, pilot, "mexico 1055")
+            rows = app.sidebar.cable_list.rows
+            assert [app.sidebar.index.reference_ids[i] for i in rows] == ["09MEXICO1055"]
+        assert reads == []
+
+
+async def test_answers_of_another_generation_wait_for_its_index(tmp_path):
+    """The list and the search process's engine each come from one generation of the library;
+    an answer numbers the rows of its engine's, so it waits until the list is of the same."""
+    path = tmp_path / "lib.sqlite3"
+    with Library.open(path, create=True) as writer:
+        import_paths(
+            writer, [FIXTURES / "09BERLIN1167.html", FIXTURES / "09MEXICO1055.rendered.txt"]
+        )
+    with Library.open(path) as library:
+        app = CablesApp(library)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await index_loaded(app, pilot)
+            index, generation = app.sidebar.index, app.sidebar.generation
+            assert generation is not None and app.search.generation == generation
+            older = CableIndex.from_bytes(index.to_bytes())
+            app.sidebar.set_index(older, library, generation - 1)  # as if one batch behind
+            app.sidebar.query_one(Input).value = "mexico 1055"
+            await pilot.pause(0.5)
+            assert app.sidebar.query_shown == ""  # the answer waits
+            app.sidebar.set_index(index, library, generation)
+            await shown(app, pilot, "mexico 1055")
+            rows = app.sidebar.cable_list.rows
+            assert [index.reference_ids[i] for i in rows] == ["09MEXICO1055"]
 
 
 async def test_cables_imported_while_the_browser_runs_appear(tmp_path):

@@ -33,6 +33,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
+from cables import index_cache
 from cables.config import Config, remapped_keys
 from cables.exits import EXIT_FATAL
 from cables.history import History, Place
@@ -42,7 +43,14 @@ from cables.library import Library, LibraryError
 from cables.model import Cable
 from cables.permalinks import PermalinkRefused, Permalinks
 from cables.sanitize import clean_line
-from cables.search_process import SearchClient, Searcher, ThreadSearch
+from cables.search_process import (
+    Event,
+    Indexed,
+    Ready,
+    SearchClient,
+    Searcher,
+    ThreadSearch,
+)
 from cables.state import State
 from tui import clipboard, crash
 from tui.keys import bindings, key_label, keys_of
@@ -216,7 +224,19 @@ class CablesApp(App[int]):
 
     def _attach_search(self) -> None:
         """Read the search process's answers from the event loop from now on."""
-        self.search.attach(asyncio.get_running_loop(), self.sidebar.on_search_event)
+        self.search.attach(asyncio.get_running_loop(), self._on_search_event)
+
+    def _on_search_event(self, event: Event) -> None:
+        """Every event goes to the sidebar; a search process with the index of another
+        generation of the library than the list's (cables imported meanwhile) has the list
+        follow it: its answers number the rows of its own generation's index."""
+        self.sidebar.on_search_event(event)
+        if (
+            isinstance(event, Indexed | Ready)
+            and self._generation >= 0  # (the first index is the app's own: `load_index`)
+            and event.generation not in (None, self._generation)
+        ):
+            self._follow_search(event.generation)
 
     def on_unmount(self) -> None:
         self.search.close()
@@ -242,18 +262,32 @@ class CablesApp(App[int]):
     @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
         """Load the sidebar index off the UI thread (one read: SQLite releases the GIL)."""
-        self._generation = self.library.generation()  # what `check_library` compares with
         if self.preloaded is not None:  # built once by `cables serve` for every session
-            self.call_from_thread(self._index_loaded, self.preloaded[0])
+            generation = self.library.generation()
+            self.call_from_thread(self._index_loaded, self.preloaded[0], generation)
             return
         self.call_from_thread(self.sidebar.show_progress, "Loading the cable index…")
-        index = self.library.load_index()
-        self.call_from_thread(self._index_loaded, index)
+        self.call_from_thread(self._index_loaded, *reversed(self.library.current_index()))
 
-    def _index_loaded(self, index: CableIndex) -> None:
-        if self._watch_timer is not None and isinstance(self.search, SearchClient):
-            self.search.restart()  # a reload: cables were imported, the search loads them too
-        self.sidebar.set_index(index, self.library)
+    @work(thread=True, exclusive=True, group="index")
+    def _follow_search(self, generation: int) -> None:
+        """The index of the search process's generation: mapped from the file it kept (its
+        rows are not read again here: 1-2 s of this process's CPU at 251k, holding the GIL
+        against the UI thread while an import runs). If that file has gone (a newer process
+        kept a newer one), the index as it is now, and the search process follows it."""
+        index = index_cache.load(self.library.path, generation)
+        if index is None:
+            generation, index = self.library.current_index()
+        self.call_from_thread(self._index_loaded, index, generation)
+
+    def _index_loaded(self, index: CableIndex, generation: int) -> None:
+        if generation < self._generation:
+            return  # a slower read of an older generation than the one listed
+        self._generation = generation  # what `check_library` compares with
+        self.sidebar.set_index(index, self.library, generation)
+        search = self.search
+        if isinstance(search, SearchClient) and search.ready and search.generation != generation:
+            search.restart()  # made from another generation (one change behind, say): catch up
         if self.view.cable is None and len(index):
             self.open_cable(index.reference_ids[0])
         elif not len(index):
@@ -266,14 +300,24 @@ class CablesApp(App[int]):
 
     @work(thread=True, exclusive=True, group="library-watch")
     def check_library(self) -> None:
-        """Cables imported while the browser runs: reload the index when the library changed
-        (one small query every few seconds, off the UI thread)."""
+        """Cables imported while the browser runs: when the library changed (one small query
+        every few seconds, off the UI thread), a new search process loads it, and the list
+        follows once it is ready (`_on_search_event`)."""
         try:
             changed = self.library.generation() != self._generation
         except LibraryError:
             return
         if changed:
-            self.load_index()
+            self.call_from_thread(self._library_changed)
+
+    def _library_changed(self) -> None:
+        search = self.search
+        if not isinstance(search, SearchClient) or search.failed:
+            self.load_index()  # (`cables serve`'s preloaded index and engine stay as they are)
+        elif search.ready and search.generation == self._generation:
+            search.restart()
+        # else: the search process is still loading, maybe this very change: looked at again
+        # at the next check (a restart on each batch of an import would never let it finish)
 
     # -- opening cables ------------------------------------------------------------------
 

@@ -379,6 +379,7 @@ class Sidebar(Vertical):
         self.columns = columns
         self.limit = limit
         self.index: CableIndex | None = None
+        self.generation: int | None = None  # the library's, of the index
         self.search: Searcher | None = None
         self.library: Library | None = None
         self.mode = "titles"
@@ -418,13 +419,19 @@ class Sidebar(Vertical):
         if value := self.query_one(Input).value:
             self.run_search(value)
 
-    def set_index(self, index: CableIndex, library: Library | None = None) -> None:
-        """Called once the index is loaded (off the UI thread)."""
-        self.index, self.library = index, library
+    def set_index(
+        self, index: CableIndex, library: Library | None = None, generation: int | None = None
+    ) -> None:
+        """Called once the index is loaded (off the UI thread); `generation`: the library's
+        generation it is of (answers made from another one's rows wait for theirs)."""
+        self.index, self.library, self.generation = index, library, generation
         waiting, self._waiting = self._waiting, None
         value = self.query_one(Input).value
         if waiting is not None and self.search and waiting.seq == self.search.latest:
-            self._show(waiting.query, waiting.matches, waiting.hint)
+            if self._of_the_list():
+                self._show(waiting.query, waiting.matches, waiting.hint)
+            else:
+                self._waiting = waiting
         elif not value or self.mode == "text" or parse(value).errors:
             self.run_search(value)
         self.post_message(self.Loaded())
@@ -436,8 +443,8 @@ class Sidebar(Vertical):
         if isinstance(event, Answer):
             if self.search is None or event.seq != self.search.latest or self.mode != "titles":
                 return  # a newer key is on its way
-            if self.index is None:
-                self._waiting = event
+            if self.index is None or not self._of_the_list():
+                self._waiting = event  # shown with the index of its rows
             else:
                 self._show(event.query, event.matches, event.hint, keep=event.seq == self._paged)
             # after the events read with it (its picture, sent right behind): one frame for all
@@ -453,6 +460,12 @@ class Sidebar(Vertical):
             self._whole = (event.by_level, event.by_month)
             if self.index is not None and not self.query_shown:
                 self._show("", None)
+
+    def _of_the_list(self) -> bool:
+        """Whether the search's answers number the rows of the index listed (the generation
+        of each is known, and they differ, while a reload after an import is under way)."""
+        engine = self.search.generation if self.search is not None else None
+        return engine is None or self.generation is None or engine == self.generation
 
     def on_unmount(self) -> None:
         self._release_frames()
