@@ -733,9 +733,9 @@ class SidebarSearch:
     def _from_bits(
         self, base: Sequence[int], terms: list[Term]
     ) -> tuple[Sequence[int], list[Term]]:
-        """`base` cut by bits to the rows of the literal words whose rows the character and
-        pair bits give (all of them: no other test is cheaper), while `base` is every row or
-        itself bits (a previous answer's); and the terms left."""
+        """`base` cut by bits to the rows of every literal word (or of the ids one edit from
+        it) where `base` is every row or itself bits (a previous answer's); and the terms left
+        (a phrase, a prefix, a corrected word, an OR: tested as before)."""
         if isinstance(base, _RowBits):
             bits = base.bits
         elif base is self._all:
@@ -1017,8 +1017,8 @@ class SidebarSearch:
         yield list, []
 
     def _window(self, candidates: Sequence[int]) -> tuple[int, int]:
-        """The candidates ranked (the newest RANK_WINDOW) as bits of the rows before the last
-        of them and past it, and that count of rows (bits of rows 0 to span - 1)."""
+        """The candidates ranked (the newest RANK_WINDOW) as bits of rows 0 to span - 1, and
+        span (one past the last of them)."""
         if type(candidates) is _RowBits:
             if len(candidates) > RANK_WINDOW:
                 span = candidates[RANK_WINDOW - 1] + 1
