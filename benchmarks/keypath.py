@@ -85,8 +85,8 @@ def child(argv: list[str]) -> None:
 
     built = search_process._engine
 
-    def engine(path: Path) -> tuple[Any, int | None]:
-        found, unsaved = built(path)
+    def engine(*args: Any) -> tuple[Any, int | None]:
+        found, unsaved = built(*args)
         return Engine(found), unsaved
 
     search_process._engine = engine  # type: ignore[assignment]
