@@ -11,7 +11,10 @@ Rapidfuzz only corrects finished query words that occur nowhere in the corpus, a
 vocabulary of distinct words (not against the rows), and its scores rank the rows it finds.
 Over many rows, a word index (`_WordIndex`: the rows of every word of the keys, and the ids in
 one string) gives a term's rows and the sparse rank tiers without reading 251k keys, whose mere
-reading costs ~40 ms here; the substring tests then run on the rows it leaves.
+reading costs ~40 ms here; the substring tests then run on the rows it leaves. Where rows are
+many, they are the bits of an int (`_Grams`: the rows of each common character and pair of
+characters; `_RowBits`: an answer's rows, made into numbers only where read), so a short word
+is an AND in C rather than a pass over the keys.
 Filters (`level:`, `origin:`, `year:`, `date:`, `tag:`, and `cites:`/`refs:` resolved by the
 caller into reference ids) cut the rows first (levels and years from bits of each) and are
 cached while the words change.
@@ -28,10 +31,10 @@ import string
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import accumulate, chain, compress, islice
+from itertools import accumulate, chain, compress, islice, repeat
 from operator import itemgetter
 from typing import NamedTuple, overload
 
@@ -232,6 +235,7 @@ class SidebarSearch:
         self._id_lookups = (_SortedIds(self._ids.full, n), _SortedIds(self._ids.bare, n))
         self._reversed: _SortedIds | None = None  # bare ids reversed: by serial, built on need
         self._words = _WordIndex(ids, subjects, origins, tags)
+        self._grams = _Grams(self._words, ids)
         self._summary_codes: _Picture | None = None  # built on need
         self._whole: Summary | None = None  # the picture of every row, made on need
         self._filter_bits: tuple[dict[str, int], dict[str, int]] | None = None  # built on need
@@ -261,10 +265,11 @@ class SidebarSearch:
     def __getstate__(self) -> dict[str, object]:
         """What the engine cache pickles: the keys as one string (251k strings unpickle one by
         one, each remembered by the unpickler: 60 ms of the search process's start), the row
-        numbers as their count."""
+        numbers as their count, and none of the recent answers (each holds its rows)."""
         state = dict(vars(self))
         state["_keys"] = "\x00".join(self._keys)  # (folded: no key holds a NUL)
         del state["_all"]
+        state["_results"], state["_filtered"] = OrderedDict(), OrderedDict()  # answers: not kept
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -361,7 +366,10 @@ class SidebarSearch:
         every = len(rows) == self._size  # (rows are distinct: all of them)
         if every and self._whole is not None:
             return self._whole
-        if every or len(picture.runs) * RUNS_FROM >= len(rows):
+        counted: tuple[Counter[int], Counter[int]] | None
+        if type(rows) is _RowBits:
+            counted = self._count_bits(rows.bits, picture)
+        elif every or len(picture.runs) * RUNS_FROM >= len(rows):
             counted = self._count_codes(rows, picture.codes, every, cancelled)
         else:
             counted = self._count_runs(rows, picture, cancelled)
@@ -415,6 +423,24 @@ class SidebarSearch:
             some = itemgetter(*chunk)(picture.levels)
             picked += bytes((some,) if len(chunk) == 1 else some)
         levels = Counter({level: picked.count(level) for level in range(len(picture.names))})
+        return levels, months
+
+    def _count_bits(self, bits: int, picture: _Picture) -> tuple[Counter[int], Counter[int]]:
+        """The same counts of rows held as bits: a month's by its run's bits, a level's by
+        the bits of its rows (no row read)."""
+        size = self._size
+        pad = -size % 8  # (row r is then bit 7 - r % 8 of byte r // 8)
+        block = (bits << pad).to_bytes((size + pad) // 8, "big")
+        months: Counter[int] = Counter()
+        for start, end, month in picture.runs:
+            first, last = start // 8, (end + 7) // 8
+            part = int.from_bytes(block[first:last], "big") >> (last * 8 - end)
+            months[month] += (part & ((1 << (end - start)) - 1)).bit_count()
+        code = {name: i for i, name in enumerate(picture.names[:-1])}
+        other = len(picture.names) - 1
+        levels: Counter[int] = Counter()
+        for value, rows in self._value_bits()[0].items():
+            levels[code.get(value, other)] += (bits & rows).bit_count()
         return levels, months
 
     def complete(self) -> None:
@@ -683,8 +709,16 @@ class SidebarSearch:
         # Cheapest and most selective first: a literal word is one pass and long words cut the
         # most rows; a corrected word is one pass per correction, so it tests fewer rows after.
         ordered = sorted(terms, key=lambda t: (not t.literal, -len(t.word)))
-        if len(base) >= INDEXED:  # too many rows to read: the word index gives the term's rows
+        bits = type(base) is _RowBits and len(base) >= min(INDEXED, FEW)
+        if len(base) >= INDEXED or bits:  # too many rows to read (or bits, more than a few):
+            # bits, or the word index, give the terms' rows
+            cut, ordered = self._from_bits(base, ordered)
+            if cut is not base:
+                base, within = cut, None  # (no longer the rows of `within` alone)
+        if len(base) >= INDEXED:
             base, ordered = self._cut(base, ordered, within)
+        if not ordered and not excluded:
+            return base
         tests = [self._matcher(t) for t in ordered]
         tests += [self._excluder(w) for w in excluded]
         out: list[int] = []
@@ -695,6 +729,52 @@ class SidebarSearch:
                 chunk = test(chunk)
             out += chunk
         return tuple(out)
+
+    def _from_bits(
+        self, base: Sequence[int], terms: list[Term]
+    ) -> tuple[Sequence[int], list[Term]]:
+        """`base` cut by bits to the rows of every literal word (or of the ids one edit from
+        it) where `base` is every row or itself bits (a previous answer's); and the terms left
+        (a phrase, a prefix, a corrected word, an OR: tested as before)."""
+        if isinstance(base, _RowBits):
+            bits = base.bits
+        elif base is self._all:
+            bits = (1 << self._size) - 1
+        else:
+            return base, terms
+        left: list[Term] = []
+        for term in terms:
+            if term.literal:  # (and the rows whose id is one edit from it)
+                near = _bits(term.fuzzy_ids, self._size) & bits if term.fuzzy_ids else 0
+                bits = self._text_bits(term.word, bits) | near
+            else:
+                left.append(term)
+        if len(left) == len(terms):
+            return base, terms
+        return _RowBits(bits, self._size, self._all), left
+
+    def _text_bits(self, text: str, within: int) -> int:
+        """The rows of `within` (bits) whose key holds `text`, as bits.
+
+        A common character or pair: its bits. Else the rows that may hold it (those holding
+        each of its common pairs) are read if few, once those known to hold it are set aside:
+        the rows of the common words holding it, else of every word holding it. Else those
+        and the rows of every id holding it.
+        """
+        grams = self._grams.bits
+        if len(text) <= 2 and text in grams:
+            return grams[text] & within
+        maybe = within
+        for pair in {text[k : k + 2] for k in range(len(text) - 1)} & grams.keys():
+            maybe &= grams[pair]
+        sure = self._words.holding(text, common=True) & maybe
+        if (maybe & ~sure).bit_count() > FEW:
+            sure = self._words.holding(text, common=False) & maybe
+            if (maybe & ~sure).bit_count() > FEW:
+                return sure | (self._words.ids_holding(text) & maybe)
+        keys = self._keys
+        unsure = _bit_rows(maybe & ~sure, self._size, self._all)
+        return sure | _bits([i for i in unsure if text in keys[i]], self._size)
 
     def _cut(
         self, base: Sequence[int], terms: list[Term], within: Term | None
@@ -782,11 +862,16 @@ class SidebarSearch:
             levels = None  # several such words: closeness is a sum, so each tier is sorted whole
         order: list[int] = []
         taken: set[int] = set()
-        for tier, in_order in self._tiers(terms):
+        for tier, in_order in self._tiers(terms, candidates):
             for level in levels or [list]:
                 room = limit - len(order)
                 hits: list[int] = []
-                if isinstance(tier, list):  # the tier's rows themselves, few, in their order
+                if isinstance(tier, _RowBits):  # the tier's rows in the window, as bits
+                    # (in index order, as placed: the first that can place are enough)
+                    enough = level is list and not in_order and levels is not None
+                    some = tier.newest(room + len(taken)) if enough else tier.rows()
+                    hits = level([i for i in some if i not in taken])
+                elif isinstance(tier, list):  # the tier's rows themselves, few, in their order
                     hits = level([i for i in tier if i not in taken and _contains(candidates, i)])
                 elif isinstance(tier, set):  # rows of the word index: those in the window
                     hits = level(self._in_window(tier - taken, candidates))
@@ -811,7 +896,8 @@ class SidebarSearch:
                 taken.update(hits)
                 if len(order) >= limit:
                     return order
-        if len(candidates) > RANK_WINDOW:  # a list paged past the ranked: the rest, newest first
+        if len(candidates) > RANK_WINDOW and len(order) < limit:  # paged past the ranked: the
+            # rest, newest first
             rest = (i for i in candidates[RANK_WINDOW:] if i not in taken)
             order += islice(rest, limit - len(order))
         return order
@@ -852,15 +938,17 @@ class SidebarSearch:
         return test
 
     def _tiers(
-        self, terms: list[Term]
-    ) -> Iterator[tuple[list[int] | set[int] | RowTest, list[list[str]]]]:
+        self, terms: list[Term], candidates: Sequence[int]
+    ) -> Iterator[tuple[_RowBits | list[int] | set[int] | RowTest, list[list[str]]]]:
         """Each rank tier as its rows (when few: a list for every candidate, a set for those in
-        the ranked window) or as a test on a chunk of rows, with the words whose order in the
-        subject orders the tier (none: newest first).
+        the ranked window; when many, those in the window held as bits) or as a
+        test on a chunk of rows, with the words whose order in the subject orders the tier
+        (none: newest first).
 
         Tiers the vocabulary shows to be empty are skipped rather than scanned for.
         """
         literals = [t.word for t in terms if t.literal]
+        window: tuple[int, int] | None = None  # the ranked rows as bits, made on need
         exact = self._exact_ids(literals)
         if exact:
             yield exact, []
@@ -872,6 +960,17 @@ class SidebarSearch:
             spans = [self._id_range(w, exact=False) for w in literals]
             if sum(len(s) for s in spans) <= ID_DIRECT:
                 yield sorted({i for span in spans for i in span}), []
+            elif len(candidates) >= max(1, min(INDEXED, ID_DIRECT)) and not any(
+                w[0] in _DIGITS for w in literals
+            ):
+                # (a word not starting with a digit starts an id where it starts its bare id:
+                # the rows looked up, those ranked kept by bits)
+                bits, size = window = window or self._window(candidates)
+                mask = bytearray(size)
+                for span in spans:
+                    _mark(mask, [i for i in span if i < size])
+                starting = bits & int(mask.translate(_TO_BITS), 2)
+                yield _RowBits(starting, size, self._all), []
             else:
                 keys = self._keys
                 starts = re.compile(" [0-9]*(?:" + "|".join(map(re.escape, literals)) + ")").match
@@ -907,11 +1006,37 @@ class SidebarSearch:
                 (EVERY_FIELD, None, None),
             ):
                 rows = self._words.tier(groups, fields, self._id_lookups[0])
+                tier: _RowBits | set[int] | RowTest | None = rows
+                if rows is None and len(candidates) >= max(1, INDEXED):
+                    window = window or self._window(candidates)
+                    tier = self._tier_from_bits(groups, fields, window)
                 yield (
-                    (self._within(groups, start, end) if rows is None else rows),
+                    (self._within(groups, start, end) if tier is None else tier),
                     (ordered if fields is SUBJECT else []),
                 )
         yield list, []
+
+    def _window(self, candidates: Sequence[int]) -> tuple[int, int]:
+        """The candidates ranked (the newest RANK_WINDOW) as bits of rows 0 to span - 1, and
+        span (one past the last of them)."""
+        if type(candidates) is _RowBits:
+            if len(candidates) > RANK_WINDOW:
+                span = candidates[RANK_WINDOW - 1] + 1
+            else:  # (the last row: the lowest bit)
+                span = self._size - (candidates.bits & -candidates.bits).bit_length() + 1
+            return candidates.bits >> (self._size - span), span
+        newest = candidates[:RANK_WINDOW]
+        span = newest[-1] + 1
+        return _bits(newest, span), span
+
+    def _tier_from_bits(
+        self, groups: list[list[str]], fields: tuple[int, ...], window: tuple[int, int]
+    ) -> _RowBits | None:
+        """The ranked rows where every group has a needle in these fields, from the bits of
+        the words' rows (None where they cannot tell: see `_WordIndex.tier_bits`)."""
+        bits, span = window
+        found = self._words.tier_bits(groups, fields, self._id_lookups[0], span)
+        return None if found is None else _RowBits(found & bits, span, self._all)
 
     def _order(self, row: int, words: list[list[str]]) -> tuple[bool, int]:
         """How the words (each: its spellings) lie in a subject holding them all: out of the
@@ -993,14 +1118,19 @@ ANYWHERE, START, WHOLE = 0, 1, 2  # where a needle lies in a key: in a word, sta
 Needle = tuple[str, int]  # (folded text without spaces, ANYWHERE | START | WHOLE)
 FEW = 4096  # fewer rows than this are joined as a set, more are marked in a mask
 TIER_FEW = 8192  # a rank tier whose words hold up to this many rows is looked up, not scanned for
+TIER_IDS = 32_768  # ids starting with a needle that a tier from bits reads, at most
 SUBJECT, TO_ORIGIN, EVERY_FIELD = (0,), (0, 1, 3), (0, 1, 2, 3)  # word index fields of a range
 ID_SAMPLES, ID_SAMPLE = 16, 4096  # samples of the ids' string (characters) that estimate how
 # many ids hold a text
 ID_COST = 3  # an id found costs about as much as this many rows of words marked
 MANY = 32  # a word in more than 1/MANY of the rows keeps its rows as bits too (one OR each)
+DENSE = 16  # a character or pair of characters in 1/DENSE of the rows or more: kept as bits
+MARK_MOST = 1024  # rows of a word marked for each of its characters and pairs, at most
 MISSING = 64  # a base missing under 1/MISSING of the rows is cut by those (each found by bisection)
 _MARK = 0x10000  # row r of a plain id is marked chr(_MARK + r): 4 bytes of UTF-8, none ASCII
 _TO_BITS = bytes.maketrans(b"\x00\x01", b"01")
+SPARSE = 16  # rows in fewer than 1/SPARSE of the bits are searched for in their mask
+_ONE = re.compile(b"\x01")
 _FROM_BITS = bytes.maketrans(b"01", b"\x00\x01")
 
 
@@ -1066,6 +1196,32 @@ class _WordIndex:
             return [text] if lo < len(words) and words[lo] == text else []
         return list(words[lo : bisect_right(words, text + _LAST, lo)])
 
+    def holding(self, text: str, *, common: bool) -> int:
+        """The rows (bits) of the words holding `text` (with `common`, of those kept as bits
+        only): its rows, but those where only the id holds it."""
+        found = 0
+        if common:
+            for (_, word), bits in self.bits.items():
+                if text in word:
+                    found |= bits
+            return found
+        mask = bytearray(self.size)
+        for word in self.matching(text, ANYWHERE):
+            for f, rows_of in enumerate(self.fields):
+                if (f, word) in self.bits:
+                    found |= self.bits[f, word]
+                elif word in rows_of:
+                    _mark(mask, rows_of[word])
+        return found | int(mask.translate(_TO_BITS), 2)
+
+    def ids_holding(self, text: str) -> int:
+        """The rows (bits) whose plain id holds `text` (they hold ASCII only)."""
+        mask = bytearray(self.size)
+        if text.isascii():
+            marks = b"".join(_ids_holding(text).findall(self.id_text)).decode()
+            _mark(mask, map(_MARK.__rsub__, map(ord, marks)))
+        return int(mask.translate(_TO_BITS), 2)
+
     def cost(self, needles: list[Needle], enough: int) -> int:
         """About how many rows `rows` would mark one by one for the needles (counted until
         past `enough`): the ids holding them (counted in samples of the ids, and weighed: each
@@ -1113,6 +1269,39 @@ class _WordIndex:
             rows.intersection_update(chain.from_iterable(arrays))
         return rows
 
+    def tier_bits(
+        self, groups: list[list[str]], fields: tuple[int, ...], ids: _SortedIds, span: int
+    ) -> int | None:
+        """What `tier` finds, among rows 0 to span - 1, as bits of those (row 0 the most
+        significant): the rows of common words by their bits, the others marked; None where a
+        needle is not one word or too many ids start with it (a prefix of most ids)."""
+        shift = self.size - span
+        found = (1 << span) - 1
+        for needles in sorted(groups, key=lambda ns: -min(map(len, ns))):  # longest first
+            if not found:
+                return found
+            got = 0
+            mask = bytearray(span)
+            for needle in needles:
+                text = needle.strip()
+                where = WHOLE if needle.endswith(" ") else START
+                if not needle.startswith(" ") or " " in text:
+                    return None
+                for word in self.matching(text, where):
+                    for f in fields:
+                        if (f, word) in self.bits:
+                            got |= self.bits[f, word] >> shift
+                        elif word in self.fields[f]:
+                            rows = self.fields[f][word]
+                            _mark(mask, rows[: bisect_left(rows, span)])
+                if 3 in fields:
+                    held = ids.rows(text, exact=where == WHOLE)
+                    if len(held) > TIER_IDS:
+                        return None
+                    _mark(mask, [i for i in held if i < span])
+            found &= got | int(mask.translate(_TO_BITS), 2)
+        return found
+
     def rows(self, needles: list[Needle], base: Sequence[int], ids: _SortedIds) -> list[int]:
         """The rows of `base` (ascending) holding any of the needles, ascending. `ids`: the
         folded ids with their year, sorted (for ids starting with or equal to a needle)."""
@@ -1144,6 +1333,163 @@ class _WordIndex:
         for i in _missing(base, self.size):  # nearly every row (the last key's matches, say)
             mask[i] = 0
         return list(compress(range(self.size), mask))
+
+
+class _Grams:
+    """The rows holding each character and each pair of characters found in many keys (in
+    1/DENSE of the rows or more), as bits: a one- or two-character text's rows are read, not
+    found, and a longer text's rows are among those holding each of its pairs (1 MB for the
+    characters, 7 MB for about 225 pairs at 251k).
+
+    Made from the word index (a pair never spans a space: a key holds it iff one of its words
+    does) and from the ids' pieces (digits, letters, digits, and the pairs where they meet).
+    """
+
+    def __init__(self, words: _WordIndex, ids: Sequence[str]) -> None:
+        n = words.size
+        parts: list[tuple[str, Sequence[int] | int]] = [
+            (word, words.bits.get((f, word)) or rows)
+            for f, rows_of in enumerate(words.fields)
+            for word, rows in rows_of.items()
+        ]
+        pieces: defaultdict[str, list[int]] = defaultdict(list)
+        for i, match in enumerate(map(_ID_PARTS.fullmatch, ids)):
+            year, middle, serial = match.groups()  # type: ignore[union-attr]
+            for piece in (year, middle, serial, year[-1:] + middle[:1], middle[-1:] + serial[:1]):
+                pieces[piece].append(i)
+        parts += pieces.items()
+        by_gram: defaultdict[str, list[tuple[str, Sequence[int] | int]]] = defaultdict(list)
+        for text, rows in parts:
+            if not isinstance(rows, int) and len(rows) > MARK_MOST:
+                rows = _bits(rows, n)  # (once, rather than marked for each of its grams)
+            for gram in _grams_of(text):
+                by_gram[gram].append((text, rows))
+        self.bits: dict[str, int] = {}
+        # Pairs first: a character's rows are then those of its pairs kept, and of the texts
+        # holding it in no such pair (half the rows marked otherwise).
+        for gram in sorted(by_gram, key=len, reverse=True):
+            held = by_gram[gram]
+            if sum(r.bit_count() if isinstance(r, int) else len(r) for _, r in held) * DENSE < n:
+                continue  # (an upper bound: rows holding several such words count again)
+            found = 0
+            if len(gram) == 1:
+                pairs = [b for pair, b in self.bits.items() if gram in pair]
+                found = _union_bits(pairs)
+                held = [(t, r) for t, r in held if not _in_pair_kept(t, gram, self.bits)]
+            mask = bytearray(n)
+            for _, rows in held:
+                if isinstance(rows, int):
+                    found |= rows
+                else:
+                    _mark(mask, rows)
+            found |= int(mask.translate(_TO_BITS), 2)
+            if found.bit_count() * DENSE >= n:
+                self.bits[gram] = found
+
+
+def _in_pair_kept(text: str, char: str, kept: dict[str, int]) -> bool:
+    """Whether some pair of `text` holding `char` is kept (its rows then hold the text's)."""
+    return any(char in text[k : k + 2] and text[k : k + 2] in kept for k in range(len(text) - 1))
+
+
+def _grams_of(text: str) -> set[str]:
+    """The characters and pairs of characters of a text, but those holding a space."""
+    return (
+        {*text, *(text[k : k + 2] for k in range(len(text) - 1))}
+        - {" "}
+        - {text[k : k + 2] for k in range(len(text) - 1) if " " in text[k : k + 2]}
+    )
+
+
+def _mark(mask: bytearray, rows: Iterable[int]) -> None:
+    """Set `mask[i]` to 1 for each of the rows (in C: no Python frame per row)."""
+    deque(map(mask.__setitem__, rows, repeat(1)), maxlen=0)
+
+
+def _bit_rows(bits: int, size: int, numbers: Sequence[int]) -> list[int]:
+    """The rows of `bits`, ascending, as the shared row numbers (`numbers[i]` is i) where
+    many; where few, found in the mask by a search for its ones (in C, a pass over every
+    byte of the mask costs ~2 ms at 251k)."""
+    if not bits:
+        return []
+    mask = format(bits, f"0{size}b").encode().translate(_FROM_BITS)
+    if bits.bit_count() * SPARSE >= size:
+        return list(compress(numbers, mask))
+    return [one.start() for one in _ONE.finditer(mask)]
+
+
+class _RowBits(Sequence[int]):
+    """Rows held as the bits of an int (row 0 the most significant of `size`), ascending: an
+    answer whose rows came from bits keeps them so (the next key ANDs them, the count is the
+    bits'), and makes its rows only when read, the newest first.
+
+    `numbers` are the engine's row numbers, shared rather than made anew."""
+
+    __slots__ = ("_count", "_mask", "_numbers", "_rows", "_top", "bits", "size")
+
+    def __init__(self, bits: int, size: int, numbers: Sequence[int]) -> None:
+        self.bits, self.size, self._numbers = bits, size, numbers
+        self._count = bits.bit_count()
+        self._rows: tuple[int, ...] | None = None
+        self._top: list[int] = []  # the newest rows made
+        self._mask: bytearray | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[int]: ...
+    def __getitem__(self, i: int | slice) -> int | Sequence[int]:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(self._count)
+            if start == 0 and step == 1 and stop < self._count and self._rows is None:
+                return self.newest(stop)
+            return self.rows()[i]
+        top = self._top
+        if 0 <= i < len(top):
+            return top[i]
+        if self._rows is None and 0 <= i < RANK_WINDOW:
+            return self.newest(i + 1)[i]
+        return self.rows()[i]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.rows())
+
+    def __contains__(self, row: object) -> bool:
+        if not isinstance(row, int) or not 0 <= row < self.size:
+            return False
+        if self._mask is None:
+            self._mask = _mask(self.bits, self.size)
+        return bool(self._mask[row])
+
+    def rows(self) -> tuple[int, ...]:
+        """Every row, ascending (made once; each made list is whole when set: threads may
+        read one answer together)."""
+        rows = self._rows
+        if rows is None:
+            top = self._top
+            whole = len(top) == self._count
+            rows = tuple(top if whole else _bit_rows(self.bits, self.size, self._numbers))
+            self._rows = rows
+        return rows
+
+    def newest(self, count: int) -> Sequence[int]:
+        """The first `count` rows: from the top bits only, widened until they hold enough."""
+        if count >= self._count or self._rows is not None:
+            return self.rows()[:count]
+        top = self._top
+        if len(top) < count:
+            span = max(count * 2, count * self.size // max(1, self._count) * 5 // 4)
+            while True:
+                span = min(span, self.size)
+                bits = self.bits >> (self.size - span)
+                if bits.bit_count() >= count or span == self.size:
+                    break
+                span *= 2
+            top = self._top = _bit_rows(bits, span, self._numbers)
+        return top[:count]
 
 
 def _ids_holding(text: str) -> re.Pattern[bytes]:
@@ -1412,7 +1758,9 @@ def _by_score(corrections: tuple[Correction, ...]) -> list[list[Correction]]:
 
 
 def _contains(rows: Sequence[int], row: int) -> bool:
-    """Membership in a sorted list, by bisection."""
+    """Membership in a sorted list, by bisection (or in rows held as bits)."""
+    if type(rows) is _RowBits:  # (not isinstance: an ABC's check costs a microsecond)
+        return row in rows
     at = bisect_left(rows, row)
     return at < len(rows) and rows[at] == row
 

@@ -19,14 +19,17 @@ def test_a_cached_engine_answers_as_a_built_one(fixtures_library: Path):
         generation = library.generation()
         built = SidebarSearch(library.load_index())
     assert engine_cache.load(fixtures_library, generation, SidebarSearch) is None  # none yet
+    built.search("berlin")
     assert engine_cache.save(fixtures_library, generation, built)
     cached = engine_cache.load(fixtures_library, generation, SidebarSearch)
     assert cached is not None and cached is not built
+    assert built._results and not cached._results  # recent answers are not kept
     for query in QUERIES:
         ours, theirs = cached.search(query), built.search(query)
         assert (ours.total, list(ours.rows)) == (theirs.total, list(theirs.rows)), query
         assert ours.corrections == theirs.corrections
     assert cached._keys == built._keys and cached._all == built._all  # (kept as one string)
+    assert cached._grams.bits == built._grams.bits  # the characters' and pairs' rows
     mode = engine_cache.cache_file(fixtures_library).stat().st_mode
     assert stat.S_IMODE(mode) == 0o600  # a pickle: the user's own, nobody else's
 

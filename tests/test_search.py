@@ -187,16 +187,21 @@ def test_scanning_for_id_prefixes_ranks_as_looking_them_up(index, monkeypatch, q
     assert (result.total, list(result.rows)) == _model(index, engine, query, limit=10)
 
 
-@pytest.fixture(params=["sets", "masks and bits"])
+@pytest.fixture(params=["sets", "masks and bits", "every pair"])
 def indexed(request, monkeypatch):
-    """Every term and rank tier through the word index (the fixtures are far below the sizes
-    where it is used), its rows joined as sets or marked in masks, common words kept as bits."""
+    """Every term and rank tier through the word index and the bits of characters and pairs
+    (the fixtures are far below the sizes where they are used), its rows joined as sets or
+    marked in masks, common words kept as bits; or every character and pair kept as bits, and
+    every word's rows made bits before they join them."""
     monkeypatch.setattr(search, "INDEXED", 0)
     monkeypatch.setattr(search, "SCAN_FROM", 0)
     monkeypatch.setattr(search, "TIER_FEW", 10**9)
     if request.param == "masks and bits":
         monkeypatch.setattr(search, "FEW", 0)
         monkeypatch.setattr(search, "MANY", 8)  # words in over 1/8 of the rows: bits
+    if request.param == "every pair":
+        monkeypatch.setattr(search, "DENSE", 10**9)
+        monkeypatch.setattr(search, "MARK_MOST", 0)
 
 
 def _scanned(monkeypatch, engine: SidebarSearch, query: str, limit: int):
@@ -467,9 +472,10 @@ def test_cancelled_search_returns_none_at_the_check_that_sees_it(big):
         calls += 1
         return calls >= 2
 
-    assert big.search("e", cancelled=cancel_at_the_second_check) is None
+    # (a phrase: read key by key, where a word's rows may come from bits without a pass)
+    assert big.search('"e s"', cancelled=cancel_at_the_second_check) is None
     assert calls == 2
-    assert big.search("e") is not None  # a cancelled search leaves nothing half-cached
+    assert big.search('"e s"') is not None  # a cancelled search leaves nothing half-cached
     assert big.search("qqqqzzzx", cancelled=lambda: True) is None  # cancelled while correcting
 
 
@@ -485,7 +491,9 @@ def test_cancellation_from_another_thread_stops_a_running_search(big):
         stop.wait(timeout=5)  # hold the search mid-way until the UI thread cancels it
         return stop.is_set()
 
-    worker = threading.Thread(target=lambda: answers.append(big.search("i", cancelled=cancelled)))
+    worker = threading.Thread(
+        target=lambda: answers.append(big.search('"i s"', cancelled=cancelled))
+    )
     worker.start()
     assert started.wait(timeout=5)  # the worker is inside the search, past its first check
     stop.set()
@@ -743,3 +751,57 @@ def test_a_coded_column_keeps_every_value_however_many_there_are():
     assert list(few) == ["S", "C", "S", "U"] and few[2] == "S" and few[1:3] == ["C", "S"]
     many = search._Coded([f"2009-{i}" for i in range(70_000)])  # more than two bytes can number
     assert len(many) == 70_000 and many[69_999] == "2009-69999" and set(many) == set(many[:])
+
+
+def test_character_and_pair_bits_are_the_rows_whose_key_holds_them(index, monkeypatch):
+    """Every character and pair (none of them rare enough to leave out) as bits: exactly the
+    rows whose key holds it, words and ids alike; the rarer ones left out by default."""
+    monkeypatch.setattr(search, "DENSE", 10**9)
+    engine = SidebarSearch(index, cache_size=0)
+    keys = engine._keys
+    grams = {k[j : j + g] for k in keys for g in (1, 2) for j in range(len(k) - g + 1)}
+    grams = {g for g in grams if " " not in g}
+    assert set(engine._grams.bits) == grams
+    for gram, bits in engine._grams.bits.items():
+        rows = [i for i, key in enumerate(keys) if gram in key]
+        assert list(search._RowBits(bits, len(keys), engine._all)) == rows, gram
+    monkeypatch.undo()
+    kept = SidebarSearch(index, cache_size=0)._grams.bits
+    assert kept and all(b.bit_count() * search.DENSE >= len(keys) for b in kept.values())
+    assert len(kept) < len(grams)
+
+
+@given(st.sets(st.integers(0, 999)), st.integers(0, 1200))
+@settings(max_examples=60, deadline=None)
+def test_rows_held_as_bits_read_as_the_sorted_rows(chosen: set[int], count: int):
+    rows = sorted(chosen)
+    held = search._RowBits(search._bits(rows, 1000), 1000, tuple(range(1000)))
+    assert len(held) == len(rows) and bool(held) == bool(rows)
+    assert list(held[:count]) == rows[:count]  # the newest first, from the top bits alone
+    if count < len(rows):
+        assert held[count] == rows[count]
+    assert all((i in held) == (i in chosen) for i in (*range(0, 1000, 7), -1, 1000))
+    assert list(held) == rows and list(held[::-1]) == rows[::-1]
+    assert held[count:] == tuple(rows[count:])
+
+
+@given(st.data())
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_the_picture_of_rows_held_as_bits_is_that_of_the_rows(engine, data):
+    size = len(engine)
+    rows = sorted(data.draw(st.sets(st.integers(0, size - 1))))
+    held = search._RowBits(search._bits(rows, size), size, engine._all)
+    assert engine.summary(held) == engine.summary(tuple(rows))
+
+
+@pytest.mark.parametrize("sparse", [1, 10**9])  # searched for, or every row read
+def test_rows_read_from_bits_searched_for_or_all_at_once(monkeypatch, sparse: int):
+    monkeypatch.setattr(search, "SPARSE", sparse)
+    rng = random.Random(5)
+    for size in (1, 7, 8, 9, 1000, 4099):
+        for share in (0.0, 0.01, 0.5, 1.0):
+            rows = sorted(i for i in range(size) if rng.random() < share)
+            bits = search._bits(rows, size)
+            assert search._bit_rows(bits, size, range(size)) == rows
