@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,15 +56,29 @@ def facts() -> dict:
     return json.loads(FACTS.read_text())
 
 
+def _home_in(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_session_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The libraries that session and module fixtures build (before any test's own isolation)
+    keep their engines and indexes in a cache of the session's, not the real user's."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _home_in(tmp_path_factory.mktemp("session-home"), monkeypatch)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """No test reads or writes the real user's config, data or library."""
+    """No test reads or writes the real user's config, data, cache or library."""
     home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    _home_in(home, monkeypatch)
     # A truecolor terminal unless a test says otherwise: the app picks its level colours by it.
     monkeypatch.setenv("COLORTERM", "truecolor")
     monkeypatch.delenv("CABLES_LIBRARY", raising=False)
