@@ -1253,10 +1253,9 @@ class _WordIndex:
         for needles in groups:
             arrays: list[Sequence[int]] = []
             for needle in needles:
-                text = needle.strip()
-                where = WHOLE if needle.endswith(" ") else START
-                if not needle.startswith(" ") or " " in text:
+                if (parsed := _one_word(needle)) is None:
                     return None
+                text, where = parsed
                 for word in self.matching(text, where):
                     arrays += [self.fields[f][word] for f in fields if word in self.fields[f]]
                 if 3 in fields:
@@ -1283,10 +1282,9 @@ class _WordIndex:
             got = 0
             mask = bytearray(span)
             for needle in needles:
-                text = needle.strip()
-                where = WHOLE if needle.endswith(" ") else START
-                if not needle.startswith(" ") or " " in text:
+                if (parsed := _one_word(needle)) is None:
                     return None
+                text, where = parsed
                 for word in self.matching(text, where):
                     for f in fields:
                         if (f, word) in self.bits:
@@ -1490,6 +1488,15 @@ class _RowBits(Sequence[int]):
                 span *= 2
             top = self._top = _bit_rows(bits, span, self._numbers)
         return top[:count]
+
+
+def _one_word(needle: str) -> Needle | None:
+    """A rank tier's needle (" word " whole, " word" starting one) as the word index reads it;
+    None where it is not one word."""
+    text = needle.strip()
+    if not needle.startswith(" ") or " " in text:
+        return None
+    return text, WHOLE if needle.endswith(" ") else START
 
 
 def _ids_holding(text: str) -> re.Pattern[bytes]:

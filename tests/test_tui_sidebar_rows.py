@@ -57,6 +57,19 @@ def on_screen(rows: CableList) -> list[str]:
     return [strip.text for strip in rows.render_lines(Region(0, 0, *rows.size))]
 
 
+def painted_lines(rows: CableList) -> list[int]:
+    """The lines the list paints from now on, in order (its `render_line`, counted)."""
+    painted: list[int] = []
+    render_line = rows.render_line
+
+    def counted(y: int) -> Strip:
+        painted.append(y)
+        return render_line(y)
+
+    rows.render_line = counted  # type: ignore[method-assign]
+    return painted
+
+
 async def test_a_key_repaints_the_lines_it_changed_and_every_line_is_right(synth_library):
     """A key repaints only the list's lines whose row changed (and the cursor's), not the 38
     lines of a full list: typing on through a word keeps most of its best matches. Whatever
@@ -68,14 +81,7 @@ async def test_a_key_repaints_the_lines_it_changed_and_every_line_is_right(synth
             w for i in range(len(index)) for w in index.subjects[i].lower().split() if len(w) > 5
         )
         word = words.most_common(1)[0][0]
-        painted: list[int] = []
-        render_line = rows.render_line
-
-        def counted(y: int) -> Strip:
-            painted.append(y)
-            return render_line(y)
-
-        rows.render_line = counted  # type: ignore[method-assign]
+        painted = painted_lines(rows)
         app.sidebar.query_one(Input).focus()
         repainted = []
         for end in range(1, len(word) + 1):
@@ -115,14 +121,7 @@ async def test_new_rows_repaint_the_lines_they_change(synth_library):
             second[y] = same[height + n]
         rows.set_rows(index, first)
         await pilot.pause()
-        painted: list[int] = []
-        render_line = rows.render_line
-
-        def counted(y: int) -> Strip:
-            painted.append(y)
-            return render_line(y)
-
-        rows.render_line = counted  # type: ignore[method-assign]
+        painted = painted_lines(rows)
         rows.set_rows(index, second)
         await pilot.pause()
         assert set(painted) == replaced | {0}  # (0: the cursor's line)
