@@ -152,10 +152,11 @@ class SearchClient:
             if self._loop is not None:
                 self._loop.remove_reader(conn.fileno())
             conn.close()  # the child reads EOF and exits
-        if process is not None and wait:
-            _end(process)
-        elif process is not None:
-            threading.Thread(target=_end, args=(process,), daemon=True).start()
+        if process is not None:
+            if wait:
+                _end(process)
+            else:
+                threading.Thread(target=_end, args=(process,), daemon=True).start()
 
     def restart(self) -> None:
         """A new child on the library as it is now (cables were imported since it loaded); the

@@ -365,7 +365,7 @@ class CablesApp(App[int]):
     def check_library(self) -> None:
         """Cables imported while the browser runs: when the library changed (one small query
         every few seconds, off the UI thread), a new search process loads it, and the list
-        follows once it is ready (`_on_search_event`)."""
+        follows as soon as it has the index (`_on_search_event`)."""
         try:
             changed = self.library.generation() != self._generation
         except LibraryError:

@@ -171,7 +171,7 @@ class CableList(ScrollView, can_focus=True):
             or before.hits is not None
             or after.hits is not None
             or before.source is not after.source
-            or before[2:4] != after[2:4]  # scrolled or resized
+            or (before.top, before.height) != (after.top, after.height)  # scrolled, resized
             or before.ref_width != after.ref_width
         ):
             self.refresh()
