@@ -969,7 +969,7 @@ class SidebarSearch:
                 mask = bytearray(size)
                 for span in spans:
                     _mark(mask, [i for i in span if i < size])
-                starting = bits & int(mask.translate(_TO_BITS), 2)
+                starting = bits & _mask_bits(mask)
                 yield _RowBits(starting, size, self._all), []
             else:
                 keys = self._keys
@@ -1212,7 +1212,7 @@ class _WordIndex:
                     found |= self.bits[f, word]
                 elif word in rows_of:
                     _mark(mask, rows_of[word])
-        return found | int(mask.translate(_TO_BITS), 2)
+        return found | _mask_bits(mask)
 
     def ids_holding(self, text: str) -> int:
         """The rows (bits) whose plain id holds `text` (they hold ASCII only)."""
@@ -1220,7 +1220,7 @@ class _WordIndex:
         if text.isascii():
             marks = b"".join(_ids_holding(text).findall(self.id_text)).decode()
             _mark(mask, map(_MARK.__rsub__, map(ord, marks)))
-        return int(mask.translate(_TO_BITS), 2)
+        return _mask_bits(mask)
 
     def cost(self, needles: list[Needle], enough: int) -> int:
         """About how many rows `rows` would mark one by one for the needles (counted until
@@ -1297,7 +1297,7 @@ class _WordIndex:
                     if len(held) > TIER_IDS:
                         return None
                     _mark(mask, [i for i in held if i < span])
-            found &= got | int(mask.translate(_TO_BITS), 2)
+            found &= got | _mask_bits(mask)
         return found
 
     def rows(self, needles: list[Needle], base: Sequence[int], ids: _SortedIds) -> list[int]:
@@ -1380,7 +1380,7 @@ class _Grams:
                     found |= rows
                 else:
                     _mark(mask, rows)
-            found |= int(mask.translate(_TO_BITS), 2)
+            found |= _mask_bits(mask)
             if found.bit_count() * DENSE >= n:
                 self.bits[gram] = found
 
@@ -1410,7 +1410,7 @@ def _bit_rows(bits: int, size: int, numbers: Sequence[int]) -> list[int]:
     byte of the mask costs ~2 ms at 251k)."""
     if not bits:
         return []
-    mask = format(bits, f"0{size}b").encode().translate(_FROM_BITS)
+    mask = _mask(bits, size)
     if bits.bit_count() * SPARSE >= size:
         return list(compress(numbers, mask))
     return [one.start() for one in _ONE.finditer(mask)]
@@ -1570,8 +1570,12 @@ def _mask(bits: int, size: int) -> bytearray:
 def _bits(rows: Sequence[int], size: int) -> int:
     """Rows as an int whose binary digits, most significant first, are rows 0 to size - 1."""
     mask = bytearray(size)
-    for i in rows:
-        mask[i] = 1
+    _mark(mask, rows)
+    return _mask_bits(mask)
+
+
+def _mask_bits(mask: bytes | bytearray) -> int:
+    """The rows of a mask (one byte each, 1: in) as bits, row 0 the most significant."""
     return int(mask.translate(_TO_BITS), 2)
 
 
