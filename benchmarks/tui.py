@@ -516,6 +516,7 @@ async def while_importing(library_path: Path) -> dict[str, float]:
         library = Library.open(copy)
         before = len(library.load_index())
         app = CablesApp(library)
+        app.driver_class = timed_driver([])  # frames painted, as in_app; no terminal read
         probe = StallProbe()
         figures: dict[str, float] = {}
         async with app.run_test(headless=False, size=SIZE) as pilot:
