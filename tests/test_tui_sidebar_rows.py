@@ -87,13 +87,14 @@ async def test_a_key_repaints_the_lines_it_changed_and_every_line_is_right(synth
         for end in range(1, len(word) + 1):
             height = rows.size.height
             before = list(rows.rows[:height])
+            width = rows.ref_width
             painted.clear()
             await pilot.press(word[end - 1])
             await shown(app, pilot, word[:end])
             after = list(rows.rows[:height])
             shown_now = on_screen(rows)
             changed = {y for y in range(height) if before[y : y + 1] != after[y : y + 1]}
-            if rows.ref_width == max(len(index.reference_ids[i]) for i in before or [0]):
+            if rows.ref_width == width and len(changed) <= height // 2:
                 assert set(painted) <= changed | {0}, word[:end]  # (0: the cursor's line)
             repainted.append(len(set(painted)))
             rows.refresh()  # every line anew
@@ -130,6 +131,64 @@ async def test_new_rows_repaint_the_lines_they_change(synth_library):
         rows.refresh()
         await pilot.pause()
         assert shown_now == on_screen(rows)
+
+
+async def test_the_ids_keep_their_padding_while_few_lines_change(synth_library):
+    """Shorter ids coming into a few lines keep the padding (a narrower one would repaint the
+    whole list); a longer id, most lines changing or a scroll fit it anew to the ids on
+    screen. The columns line up on every line, and a full repaint shows the same."""
+    async with running(synth_library, size=(120, 40)) as (app, pilot):
+        rows = app.query_one(CableList)
+        index = rows.index
+        by_length: dict[int, list[int]] = {}
+        for i in range(len(index)):
+            by_length.setdefault(len(index.reference_ids[i]), []).append(i)
+        height = rows.size.height
+        many = [length for length, ids in by_length.items() if len(ids) > height + 2]
+        short, long = min(many), max(many)
+        assert short < long
+
+        async def show(new: list[int]) -> set[int]:
+            painted = painted_lines(rows)
+            rows.set_rows(index, new)
+            await pilot.pause()
+            repainted = set(painted)
+            lines = on_screen(rows)
+            subjects = {
+                line.index(index.subjects[i][:8]) for line, i in zip(lines, new, strict=True)
+            }
+            assert len(subjects) == 1  # the subjects start in one column
+            rows.refresh()
+            await pilot.pause()
+            assert on_screen(rows) == lines
+            return repainted
+
+        first = by_length[short][:height]
+        first[3:5] = by_length[long][:2]
+        await show(first)
+        assert rows.ref_width == long
+        second = list(first)
+        second[3:5] = by_length[short][height : height + 2]  # the long ids leave
+        assert await show(second) == {0, 3, 4}  # (0: the cursor's line)
+        assert rows.ref_width == long  # kept
+        third = list(second)
+        third[10] = by_length[long][2]
+        assert await show(third) == {0, 10}  # within the padding
+
+        only_short = by_length[short][:height][::-1]
+        assert len(await show(only_short)) == height  # most lines changed: fitted anew
+        assert rows.ref_width == short
+        fourth = list(only_short)
+        fourth[5] = by_length[long][0]
+        assert len(await show(fourth)) == height  # a longer id: every line
+        assert rows.ref_width == long
+
+        rows.set_rows(index, by_length[long][:height] + by_length[short][:height])
+        await pilot.pause()
+        assert rows.ref_width == long
+        rows.scroll_to(y=height, animate=False)
+        await pilot.pause()
+        assert rows.ref_width == short  # scrolled to shorter ids only
 
 
 async def test_a_key_that_keeps_the_count_and_picture_repaints_neither(synth_library):

@@ -64,7 +64,18 @@ class _Window(NamedTuple):
     top: int
     height: int
     rows: tuple[int, ...]
-    ref_width: int
+    longest: int  # the longest id among `rows`
+
+    def same_frame(self, other: _Window | None) -> bool:
+        """Whether `other` has the rows of this index in these lines: else every line changed
+        (scrolled, resized, another index, hits)."""
+        return (
+            other is not None
+            and other.source is self.source
+            and other.hits is None
+            and self.hits is None
+            and (other.top, other.height) == (self.top, self.height)
+        )
 
 
 class CableList(ScrollView, can_focus=True):
@@ -84,8 +95,9 @@ class CableList(ScrollView, can_focus=True):
     # (`watch_cursor` repaints the two lines it concerns, not the whole list)
     cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
     # The rows change with every key: their number sets the scrollbar, not the layout (a
-    # layout pass repaints the whole screen, the cable view included). See `_resized`.
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    # layout pass repaints the whole screen, the cable view included), nor the lines (those
+    # that changed are repainted, see `_resized`).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
 
     class Opened(Message):
         """The user chose a cable (enter or click); a text-mode hit also names its paragraph
@@ -116,7 +128,10 @@ class CableList(ScrollView, can_focus=True):
         self.columns = columns
         self.index: CableIndex | None = None
         self.rows: Sequence[int] = ()
-        self.ref_width = 0  # the longest id on screen, set at each paint
+        # ids are padded to this: the longest on screen, kept while a key changes few lines
+        # (a narrower padding would repaint them all, see `_repaint`)
+        self.ref_width = 0
+        self._padded: _Window | None = None  # the window `ref_width` was fitted to
         self.hits: Sequence[SearchHit] | None = None  # text mode: one hit per row
         self.more = False  # further rows (titles) or hits (text) can be loaded
         self._base_style = Style()
@@ -149,36 +164,36 @@ class CableList(ScrollView, can_focus=True):
         self._repaint(before)
 
     def _window(self) -> _Window:
-        """What the lines on screen show: the rows under them, and the ids' padding."""
+        """What the lines on screen show: the rows under them, and their longest id."""
         top, height = int(self.scroll_y), self.scrollable_content_region.height
         shown = tuple(self.rows[top : top + height]) if self.hits is None else ()
-        return _Window(self.index, self.hits, top, height, shown, self._ref_width(shown))
+        longest = 0
+        if self.index is not None and shown:
+            ids = self.index.reference_ids
+            longest = max(len(ids[i]) for i in shown)
+        return _Window(self.index, self.hits, top, height, shown, longest)
 
-    def _ref_width(self, shown: Sequence[int]) -> int:
-        """The longest id among the rows `shown` (ids are padded to it: the columns line up)."""
-        if self.index is None or self.hits is not None:
-            return 0
-        ids = self.index.reference_ids
-        return max((len(ids[i]) for i in shown), default=0)
+    def _pad_to(self, window: _Window) -> None:
+        """Pad the ids to the longest in `window` (the columns line up)."""
+        self.ref_width, self._padded = window.longest, window
 
     def _repaint(self, before: _Window | None) -> None:
         """Repaint the lines whose row changed since `before` (a key often keeps many of them:
-        the same best matches, a word typed on), or every line where the ids' padding, the
-        scrolling or the kind of rows changed. Text hits are always repainted whole."""
+        the same best matches, a word typed on). The ids keep their padding then, unless a
+        longer one comes: a narrower one would repaint every line, a whole-list repaint on
+        nearly every other key. Every line is repainted, and the padding fitted anew, where
+        the scrolling or the kind of rows changed, or most lines did. Text hits: always."""
         after = self._window()
-        if (
-            before is None
-            or before.hits is not None
-            or after.hits is not None
-            or before.source is not after.source
-            or (before.top, before.height) != (after.top, after.height)  # scrolled, resized
-            or before.ref_width != after.ref_width
-        ):
-            self.refresh()
-            return
-        for y, (was, now) in enumerate(zip_longest(before.rows, after.rows)):
-            if was != now:
-                self.refresh_line(after.top + y)
+        if before is not None and after.same_frame(before) and after.same_frame(self._padded):
+            changed = [
+                y for y, (was, now) in enumerate(zip_longest(before.rows, after.rows)) if was != now
+            ]
+            if len(changed) <= after.height // 2 and after.longest <= self.ref_width:
+                for y in changed:
+                    self.refresh_line(after.top + y)
+                return
+        self._pad_to(after)
+        self.refresh()
 
     @property
     def selected(self) -> str | None:
@@ -226,9 +241,11 @@ class CableList(ScrollView, can_focus=True):
         # Styles looked up once per paint, not per line (each lookup walks the DOM).
         self._base_style = self.rich_style
         self._cursor_style = self.get_component_rich_style("cable-list--cursor")
-        # ids padded to the longest on screen, not in the crop: a repaint of a few lines
-        # (see `_repaint`) pads them as the others
-        self.ref_width = self._window().ref_width
+        # ids padded as `_repaint` decided; the list scrolled or resized since (Textual then
+        # repaints it whole): to the longest on screen now, not in the crop
+        window = self._window()
+        if not window.same_frame(self._padded) or window.longest > self.ref_width:
+            self._pad_to(window)
         bottom = int(self.scroll_y) + self.scrollable_content_region.height
         if self.more and max(bottom, self.cursor + 1) >= len(self.rows) - 2:
             self.more = False  # asked once; the next page says whether there is more
