@@ -119,13 +119,14 @@ def corpus(tmp_path_factory) -> Path:
     return out
 
 
-def _run_import(library: Path, *paths: Path) -> subprocess.Popen:
+def _run_import(library: Path, *paths: Path, options: tuple[str, ...] = ()) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "cables",
             "import",
+            *options,
             "--batch",
             str(BATCH),
             "--library",
@@ -193,6 +194,26 @@ def test_killed_import_leaves_a_consistent_library_a_second_run_completes(
         index = lib.load_index()
         assert len(index) == TOTAL and all(index.synthetic)
         assert lib.search("government", limit=5)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's idle scheduling class")
+@pytest.mark.parametrize(
+    ("options", "policy"), [((), "SCHED_IDLE"), (("--priority", "normal"), "SCHED_OTHER")]
+)
+def test_an_import_takes_only_the_cpu_time_others_leave(tmp_path, corpus, options, policy) -> None:
+    """`cables import` and its parsing processes run in the idle scheduling class (a browser
+    open meanwhile gets a core as soon as it wants one); `--priority normal` leaves them be."""
+    library = tmp_path / "lib.sqlite3"
+    process = _run_import(library, corpus, options=options)
+    try:
+        _wait_for_first_batch(library, process)
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert children  # the parsing processes
+        for pid in [process.pid, *map(int, children)]:
+            assert os.sched_getscheduler(pid) == getattr(os, policy), pid
+    finally:
+        process.kill()
+        process.communicate()
 
 
 def test_an_import_leaves_the_search_engine_ready_for_the_browser(tmp_path) -> None:

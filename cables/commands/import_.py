@@ -14,7 +14,14 @@ from typing import TextIO
 from cables import paths
 from cables.commands._shared import open_library
 from cables.exits import EXIT_FATAL, EXIT_OK, EXIT_SKIPPED
-from cables.importer import BATCH_CABLES, ImportFailed, Progress, import_paths, write_log
+from cables.importer import (
+    BATCH_CABLES,
+    ImportFailed,
+    Progress,
+    import_paths,
+    write_log,
+    yield_the_cpu,
+)
 from cables.sanitize import clean_line
 
 
@@ -32,6 +39,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"cables per transaction (default {BATCH_CABLES}): a kill or "
         "Ctrl-C loses at most the batch being written",
+    )
+    parser.add_argument(
+        "--priority",
+        choices=("background", "normal"),
+        default="background",
+        help="background (default): take only the CPU time other programs leave, so a browser "
+        "open meanwhile stays smooth (on a busy machine the import takes longer); normal: "
+        "compete for it as any program does",
     )
 
 
@@ -93,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
     if args.batch < 1:
         print("cables import: --batch must be 1 or more", file=sys.stderr)
         return EXIT_FATAL
+    if args.priority == "background":
+        yield_the_cpu()  # (before any thread or parsing process: they inherit it)
     inputs = [Path(p) for p in args.paths]
     opened = open_library(args, "import", create=True)
     if opened is None:
