@@ -4,8 +4,8 @@ Three runs over the same library:
 - the real `cables` command in tmux (private socket, 120x40), its output streamed by
   `pipe-pane` with a timestamp per read: launch -> first frame (the search box drawn; the
   median of 5 launches, with the UI process's CPU time by then; the app's modules are
-  byte-compiled first, as installing it does), launch ->
-  the first query answered on screen (ctrl+f and a key typed as soon as the first frame shows),
+  byte-compiled first, as installing it does), launch -> the first query answered on screen
+  (ctrl+f and a key typed as soon as the first frame shows; the median of the same launches),
   per key the time from `send-keys` to the bytes that show the new count line (`5,918 of
   251,287`) leaving the app, the memory of the app's processes (RSS summed) idle and after
   opening 50 cables;
@@ -247,30 +247,73 @@ def launch(tmux: Callable[..., str], stream: Stream) -> tuple[int, float, float]
     return start_mark, launched, frame
 
 
-def first_frames(library: Path, runs: int) -> dict[str, float]:
-    """Launch -> first frame over `runs` launches: one launch is at the mercy of whatever else
-    the machine did in that half second. The median, the slowest, and the median CPU time
-    of the UI process just after its first frame (not its search process's)."""
-    walls, cpus = [], []
+def first_answer(
+    tmux: Callable[..., str],
+    stream: Stream,
+    start_mark: int,
+    launched: float,
+    totals: dict[str, int],
+) -> tuple[float, float, bool]:
+    """`ctrl+f` and `p` typed at once on the first frame (searchable is when the app can
+    answer, not when a person's next key could come; `ctrl+f` takes the focus before the keys
+    right after it): when the first count line came and when the answer did, from the launch,
+    and whether the keys went nowhere (then typed again)."""
+    n = totals[""]
+    mark = stream.mark()
+    tmux("send-keys", "-t", "b", "C-f")
+    tmux("send-keys", "-t", "b", "-l", "p")
+    answer = f"{totals['p']:,} of {n:,}".encode()
+    # the first count line (the whole library's, or already the answer to the key typed)
+    count_shown = stream.wait_for(f" of {n:,}".encode(), start_mark) - launched
+    try:
+        return count_shown, stream.wait_for(answer, mark, timeout=10) - launched, False
+    except TimeoutError:
+        mark = stream.mark()
+        tmux("send-keys", "-t", "b", "C-f")
+        time.sleep(FOCUS_GAP)
+        tmux("send-keys", "-t", "b", "C-u")
+        tmux("send-keys", "-t", "b", "-l", "p")
+        return count_shown, stream.wait_for(answer, mark) - launched, True
+
+
+def first_frames(library: Path, runs: int, totals: dict[str, int]) -> dict[str, float]:
+    """Launch -> first frame, and -> a key typed at the first frame answered, over `runs`
+    launches: one launch is at the mercy of whatever else the machine did in that half second.
+    The medians, the slowest, and the median CPU time of the UI process just after its first
+    frame (not its search process's)."""
+    walls, cpus, counts, answers = [], [], [], []
+    lost = 0
     for _ in range(runs):
         with cables_in_tmux(library) as (tmux, stream):
             # (the shell waiting to start it: `exec` keeps its pid for `cables`)
             pid = int(tmux("display-message", "-p", "-t", "b", "#{pane_pid}").strip())
-            _mark, launched, frame = launch(tmux, stream)
+            start_mark, launched, frame = launch(tmux, stream)
             cpus.append(cpu_seconds(pid))  # (read a few ms after the frame)
+            count_shown, answered, missed = first_answer(tmux, stream, start_mark, launched, totals)
             left = descendants(pid)
         walls.append(frame - launched)
-        # the next launch on an idle machine: this one's search process may still be loading
+        counts.append(count_shown)
+        answers.append(answered)
+        lost += missed
+        # the next launch on an idle machine: this one's search process may still be saving
         deadline = time.perf_counter() + 10
         while any(Path(f"/proc/{p}").exists() for p in left) and time.perf_counter() < deadline:
             time.sleep(0.05)
     print("  launch -> first frame s " + " ".join(f"{w:.3f}" for w in walls))
     print("  ... CPU of the UI process by then s " + " ".join(f"{c:.2f}" for c in cpus))
+    print(
+        "  launch -> a key typed at the first frame answered s "
+        + " ".join(f"{a:.3f}" for a in answers)
+    )
     return {
         "first_frame_s": round(statistics.median(walls), 3),
         "first_frame_max_s": round(max(walls), 3),
         "first_frame_cpu_s": round(statistics.median(cpus), 3),
         "first_frame_runs": runs,
+        "count_shown_s": round(statistics.median(counts), 3),
+        "first_keys_lost": lost,
+        "searchable_s": round(statistics.median(answers), 3),
+        "searchable_max_s": round(max(answers), 3),
     }
 
 
@@ -278,29 +321,8 @@ def in_tmux(library: Path, totals: dict[str, int], sample_ids: list[str]) -> dic
     n = totals[""]
     figures: dict[str, float] = {}
     with cables_in_tmux(library) as (tmux, stream):
-        start_mark, launched, _frame = launch(tmux, stream)  # (first frames: `first_frames`)
-        mark = stream.mark()
-        # typed at once on the first frame: searchable is when the app can answer, not when a
-        # person's next key could come (ctrl+f takes the focus before the keys right after it)
-        tmux("send-keys", "-t", "b", "C-f")
-        tmux("send-keys", "-t", "b", "-l", "p")
-        answer = f"{totals['p']:,} of {n:,}".encode()
-        # the first count line (the whole library's, or already the answer to the key typed)
-        figures["count_shown_s"] = round(
-            stream.wait_for(f" of {n:,}".encode(), start_mark) - launched, 3
-        )
-        try:
-            answered = stream.wait_for(answer, mark, timeout=10)
-            figures["first_keys_lost"] = 0
-        except TimeoutError:  # the keys typed at the first frame went nowhere: type again
-            figures["first_keys_lost"] = 1
-            mark = stream.mark()
-            tmux("send-keys", "-t", "b", "C-f")
-            time.sleep(FOCUS_GAP)
-            tmux("send-keys", "-t", "b", "C-u")
-            tmux("send-keys", "-t", "b", "-l", "p")
-            answered = stream.wait_for(answer, mark)
-        figures["searchable_s"] = round(answered - launched, 3)
+        start_mark, launched, _frame = launch(tmux, stream)
+        first_answer(tmux, stream, start_mark, launched, totals)  # (timed in `first_frames`)
         pid = int(tmux("display-message", "-p", "-t", "b", "#{pane_pid}").strip())
         time.sleep(2)
         figures["idle_rss_mb"] = rss_mb(pid)
@@ -591,7 +613,7 @@ def main() -> int:
     figures["cables"] = totals[""]
     if not args.skip_tmux and shutil.which("tmux"):
         compiled()
-        figures.update(first_frames(library, FIRST_FRAME_RUNS))
+        figures.update(first_frames(library, FIRST_FRAME_RUNS, totals))
         figures.update(in_tmux(library, totals, sample_ids))
     figures.update(asyncio.run(in_app(library)))
     if not args.skip_import:
@@ -635,8 +657,16 @@ def readme_rows(f: dict[str, float]) -> str:
             f"{one('app_cpu_per_key_ms', 'ms')} / {one('search_cpu_per_key_ms', 'ms')}",
             "",
         ),
-        ("launch → first frame", one("first_frame_s", "s"), "≤ 0.3 s"),
-        ("launch → first query answered on screen", one("searchable_s", "s"), "≤ 0.5 s"),
+        (
+            "launch → first frame (median of 5; slowest)",
+            f"{one('first_frame_s', 's')} ({one('first_frame_max_s', 's')})",
+            "≤ 0.3 s",
+        ),
+        (
+            "launch → a key typed at the first frame answered on screen (median of 5; slowest)",
+            f"{one('searchable_s', 's')} ({one('searchable_max_s', 's')})",
+            "≤ 0.5 s",
+        ),
         ("idle memory, every process (RSS)", one("idle_rss_mb", "MB"), "≤ 250 MB"),
         ("… after opening 50 cables", one("rss_after_50_cables_mb", "MB"), ""),
         (
