@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from cables.commands import import_ as import_command
 from cables.formats import ParseError
 from cables.model import Cable
 from cables.parsing import ParseWarning, parse_path
@@ -69,6 +70,11 @@ def isolated_session_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     keep their engines and indexes in a cache of the session's, not the real user's."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         _home_in(tmp_path_factory.mktemp("session-home"), monkeypatch)
+        # `cables import` run in this process (`main([...])`) would put the test process in
+        # the idle scheduling class for good (unprivileged, it cannot come back), and every
+        # later subprocess with it. The real command does it in its own process: tested
+        # there (test_importer.py).
+        monkeypatch.setattr(import_command, "yield_the_cpu", lambda: None)
         yield
 
 
