@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
+from rich.console import RenderableType
+from rich.segment import Segment
 from rich.style import Style
 from test_tui_app import count, running
 from textual.geometry import Region
@@ -189,6 +191,43 @@ async def test_the_ids_keep_their_padding_while_few_lines_change(synth_library):
         rows.scroll_to(y=height, animate=False)
         await pilot.pause()
         assert rows.ref_width == short  # scrolled to shorter ids only
+
+
+async def test_the_scrollbar_repaints_only_when_drawn_otherwise(synth_library):
+    """A new number of rows that leaves the scrollbar as drawn (a thumb of one cell at the
+    top; no thumb) does not repaint it, one that changes it does; either way it shows what a
+    full repaint shows, and drags and scrolls over the rows there are."""
+    async with running(synth_library, size=(120, 40)) as (app, pilot):
+        rows = app.query_one(CableList)
+        n = len(rows.index)
+        bar = rows.vertical_scrollbar
+        renders: list[int] = []
+        render = bar.render
+
+        def counted() -> RenderableType:
+            renders.append(1)
+            return render()
+
+        bar.render = counted  # type: ignore[method-assign]
+
+        def drawn() -> list[list[Segment]]:
+            return [list(strip) for strip in bar.render_lines(Region(0, 0, *bar.size))]
+
+        for count, repainted in ((2000, True), (3000, False), (5, True), (10, False)):
+            renders.clear()
+            rows.set_rows(rows.index, [i % n for i in range(count)])
+            await pilot.pause()
+            assert bool(renders) == repainted, count
+            assert bar.window_virtual_size == count
+            shown = drawn()
+            bar.refresh()
+            await pilot.pause()
+            assert drawn() == shown, count
+        rows.set_rows(rows.index, [i % n for i in range(3000)])
+        await pilot.pause()
+        rows.scroll_end(animate=False)
+        await pilot.pause()
+        assert rows.scroll_y == 3000 - rows.scrollable_content_region.height
 
 
 async def test_a_key_that_keeps_the_count_and_picture_repaints_neither(synth_library):

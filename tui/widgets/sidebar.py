@@ -33,6 +33,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
@@ -156,12 +157,30 @@ class CableList(ScrollView, can_focus=True):
         # always there, see cables.tcss: the width never changes with the rows)
         size = Size(0, len(self.rows))
         if size != self.virtual_size:  # (the same number of rows: the same scrollbar)
+            drawn = self._bar(self.virtual_size.height)
             self.virtual_size = size
-            self._scroll_update(size)  # the scrollbar, as a layout pass would
+            if self._bar(size.height) != drawn:
+                self._scroll_update(size)  # the scrollbar, as a layout pass would
+            else:  # drawn the same (a thumb of one cell at the top, say): not repainted
+                self.vertical_scrollbar.set_reactive(ScrollBar.window_virtual_size, size.height)
+                self.scroll_y = self.validate_scroll_y(self.scroll_y)
         if top:
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
         self._repaint(before)
+
+    def _bar(self, rows: int) -> list[Segment]:
+        """The cells of the scrollbar as Textual draws it over `rows` rows, at this scroll: a
+        new number of rows often leaves it as it was (a frame's scrollbar took 1.2 ms)."""
+        height = self.scrollable_content_region.height
+        return list(
+            ScrollBarRender.render_bar(
+                size=height,
+                virtual_size=rows,
+                window_size=height if height < rows else 0,
+                position=self.scroll_y,
+            ).segments
+        )
 
     def _window(self) -> _Window:
         """What the lines on screen show: the rows under them, and their longest id."""
