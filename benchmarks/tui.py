@@ -427,7 +427,7 @@ async def in_app(library_path: Path) -> dict[str, float]:
         latencies: list[float] = []
         for query in QUERIES:
             await pilot.press("ctrl+f")
-            sidebar.query_one("#query").value = ""
+            app.post_message(events.Key("ctrl+u", None))  # the box cleared as in tmux, a key
             await until(lambda: sidebar.query_shown == "", app, "the cleared box")
             await pilot.pause(0.2)
             typed, per_key = "", []
