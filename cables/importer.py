@@ -114,16 +114,14 @@ Block = tuple[list[tuple[int, str, Prepared | Skipped]], int]
 
 
 def yield_the_cpu() -> None:
-    """Take only the CPU time no other program wants: this process, and the parsing processes
-    it starts, go to Linux's idle scheduling class, where a process that wants a core (the
-    UI of a browser open meanwhile) gets it at once. An import keeps every core busy, and on
-    two cores the browser's frames waited 20-60 ms for one; on an idle machine nothing
-    changes. Where there is no such class: the lowest priority (nice 19)."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        with suppress(OSError):  # (else as it is)
-            os.nice(19 - os.nice(0))
+    """Take the CPU time other programs leave: this process, and the parsing processes it
+    starts, at the lowest priority (nice 19), where a process that wants a core (the UI of a
+    browser open meanwhile) gets it first. An import keeps every core busy, and on two cores
+    the browser's frames waited 20-60 ms for one. Alone on a machine it imports as fast (the
+    idle scheduling class did not: its processes do not preempt one another on waking, and
+    the import took 10% longer)."""
+    with suppress(OSError):  # (else as it is)
+        os.nice(19 - os.nice(0))
 
 
 def parsers() -> int:

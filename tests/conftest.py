@@ -70,9 +70,9 @@ def isolated_session_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     keep their engines and indexes in a cache of the session's, not the real user's."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         _home_in(tmp_path_factory.mktemp("session-home"), monkeypatch)
-        # `cables import` run in this process (`main([...])`) would put the test process in
-        # the idle scheduling class for good (unprivileged, it cannot come back), and every
-        # later subprocess with it. The real command does it in its own process: tested
+        # `cables import` run in this process (`main([...])`) would lower the test process's
+        # priority for good (unprivileged, it cannot raise it again), and every later
+        # subprocess's with it. The real command does it in its own process: tested
         # there (test_importer.py).
         monkeypatch.setattr(import_command, "yield_the_cpu", lambda: None)
         yield

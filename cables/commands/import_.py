@@ -44,9 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--priority",
         choices=("background", "normal"),
         default="background",
-        help="background (default): take only the CPU time other programs leave, so a browser "
-        "open meanwhile stays smooth (on a busy machine the import takes longer); normal: "
-        "compete for it as any program does",
+        help="background (default): the lowest priority (nice 19), so a browser open meanwhile "
+        "stays smooth (on a busy machine the import takes longer); normal: as started",
     )
 
 
