@@ -8,8 +8,9 @@ then answers queries sent over a pipe. The newest query wins: one arriving while
 cancels it (the engine polls the pipe between chunks of rows), and queries queued while the
 engine was being prepared are answered once it is ready, newest only. Every answer carries its
 query's sequence number so the caller keeps only the latest. If the child dies, the client
-starts another and sends the latest query again; closing the client, or the parent exiting
-(the pipe closes), ends the child.
+starts another and sends the latest query again; after an import it is told to reload and
+executes itself anew in place (`SearchClient.restart`); closing the client, or the parent
+exiting (the pipe closes), ends the child.
 
 The client never blocks: `submit` writes a few bytes, and `receive` reads only what is waiting,
 so the UI can call both from its event loop (`attach` registers the pipe with asyncio).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import socket
 import subprocess
 import sys
@@ -112,6 +114,7 @@ class SearchClient:
         self.failed: str | None = None
         self._seq = 0
         self._latest: tuple[int, str, int] | None = None  # the newest query, resent after a restart
+        self._reloading = False  # told to reload, and not yet heard it reloading
         self._conn: Connection | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._deaths: list[float] = []
@@ -136,16 +139,14 @@ class SearchClient:
             parent = Connection(ours.detach())
         # theirs is closed here, so the child's death reads as EOF on ours
         self._conn, self._process = parent, process
-        self.ready, self.generation = False, None
+        self.ready, self.generation, self._reloading = False, None, False
         if self._latest is not None:
             self._send(*self._latest)
         if self._loop is not None:
             self._loop.add_reader(parent.fileno(), self._readable)
 
-    def close(self, *, wait: bool = True) -> None:
-        """End the child (were the app killed instead, the child reads EOF and exits).
-
-        `wait=False`: a thread waits for it to end, not the caller."""
+    def close(self) -> None:
+        """End the child (were the app killed instead, the child reads EOF and exits)."""
         conn, process = self._conn, self._process
         self._conn = self._process = None
         if conn is not None:
@@ -153,18 +154,23 @@ class SearchClient:
                 self._loop.remove_reader(conn.fileno())
             conn.close()  # the child reads EOF and exits
         if process is not None:
-            if wait:
-                _end(process)
-            else:
-                threading.Thread(target=_end, args=(process,), daemon=True).start()
+            _end(process)
 
     def restart(self) -> None:
-        """A new child on the library as it is now (cables were imported since it loaded); the
-        newest query is sent to it again. The old child is not waited for: one still building
-        its engine reads EOF only when done, and the UI thread waited up to a second for it
-        (on every batch an import committed)."""
-        self.close(wait=False)
-        self.start()
+        """The child again, on the library as it is now (cables were imported since it loaded):
+        told to, it executes itself anew in place, so this costs the caller, the UI thread, one
+        message (spawning a process from it stalled a frame by 3-14 ms on every batch an
+        import committed). The newest query is sent to it again; what the old image sends
+        before it reads the message is dropped (`receive`)."""
+        if self._conn is None:
+            self.start()
+            return
+        with contextlib.suppress(OSError):  # (gone: `receive` sees EOF and starts another)
+            self._conn.send(("reload",))
+        self._reloading = True
+        self.ready, self.generation = False, None
+        if self._latest is not None:
+            self._send(*self._latest)
 
     @property
     def pid(self) -> int | None:
@@ -206,7 +212,9 @@ class SearchClient:
                 events += self._child_died()
                 break
             kind = message[0]
-            if kind == "ready":
+            if self._reloading:  # the old image's (an answer of the old library's rows)
+                self._reloading = kind != "reloading"
+            elif kind == "ready":
                 ready = Ready(*message[1:])
                 self.ready, self.size, self.generation = True, ready.size, ready.generation
                 events.append(ready)
@@ -373,10 +381,13 @@ def serve(conn: Connection, library_path: str, limit: int) -> None:
                 unsaved = None
                 _give_back_freed_memory()  # (the pickle's 70 MB)
             message = conn.recv()
-            while conn.poll():  # only the newest query counts
+            while message[0] != "reload" and conn.poll():  # only the newest query counts
                 message = conn.recv()
         except (EOFError, OSError):
             return
+        if message[0] == "reload":
+            _reload(conn)
+            return  # (it could not: the client sees EOF and starts another child)
         _kind, seq, query, wanted = message
         for event in answer(
             engine,
@@ -497,6 +508,17 @@ def _portable(found: Matches) -> Matches:
     falls back on: that one holds the engine, which would be pickled whole, 100 MB)."""
     rows = found.rows if isinstance(found.rows, range) else array("i", found.rows)
     return replace(found, rows=rows, candidates=(), engine=None, fallback=None)
+
+
+def _reload(conn: Connection) -> None:
+    """Become a new child on the library as it is now: the same process and socket (what the
+    client sends from now on is read by the new image), a fresh interpreter (the old engine's
+    memory goes with the old image)."""
+    if not _send(conn, ("reloading",)):
+        return
+    os.set_inheritable(conn.fileno(), True)
+    with contextlib.suppress(OSError):
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
 
 def _send(conn: Connection, message: tuple[Any, ...]) -> bool:
