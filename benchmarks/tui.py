@@ -14,6 +14,8 @@ Three runs over the same library:
   UI loop while loading, typing and scrolling;
 - the app on a copy of the library while `cables import` adds new cables to it: the longest
   stall while importing, and how soon the first and the last new cables are listed.
+Peers in the same run: a bare Textual app (the search box alone) launched beside each launch
+of `cables`, and fzf over the same cables typed the same queries (`fzf_peer`).
 The ten queries of the issue are typed one key at a time after ctrl+f. A key whose count is the
 same as the key before cannot be seen from outside: tmux times only the keys that change it.
 Prints medians and p95, PASS/FAIL per target, exits 1 if any FAIL; the last line is JSON.
@@ -150,10 +152,13 @@ class Stream:
         return len(self.data)
 
     def wait_for(self, needle: bytes, start: int, timeout: float = 30) -> float:
-        """When the first read holding `needle` at or after offset `start` came in."""
+        """When the first read holding `needle` at or after offset `start` came in (a needle
+        starting with a digit: not one preceded by a digit, so `18/9` is not in `118/9`)."""
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             at = self.data.find(needle, start)
+            while at > 0 and needle[:1].isdigit() and self.data[at - 1 : at].isdigit():
+                at = self.data.find(needle, at + 1)
             if at >= 0:
                 end = at + len(needle)
                 return next(t for length, t in list(self.times) if length >= end)
@@ -201,6 +206,17 @@ def rss_mb(pid: int) -> float:
 def cables_in_tmux(library: Path) -> Iterator[tuple[Callable[..., str], Stream]]:
     """The real `cables` on `library` in a tmux session `b` of its own (private socket, 120x40,
     fresh data and config directories), started by `send-keys Enter`; its output streamed."""
+    cables = str(Path(sys.executable).with_name("cables"))
+    with tmux_session([cables, "--library", str(library)]) as session:
+        yield session
+
+
+@contextmanager
+def tmux_session(
+    argv: list[str], stdin: Path | None = None
+) -> Iterator[tuple[Callable[..., str], Stream]]:
+    """`argv` in a tmux session `b` of its own (private socket, 120x40, fresh data and config
+    directories, no fzf options), started by `send-keys Enter`; its output streamed."""
     socket = f"cables-bench-{uuid.uuid4().hex[:8]}"
     home = Path(tempfile.mkdtemp(prefix="cables-bench-"))
     stream_path = home / "stream"
@@ -210,14 +226,17 @@ def cables_in_tmux(library: Path) -> Iterator[tuple[Callable[..., str], Stream]]
             ["tmux", "-L", socket, *args], check=True, capture_output=True, text=True
         ).stdout
 
-    env = {"XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config")}
+    env = {
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "FZF_DEFAULT_OPTS": "",
+    }
     command = " ".join(
         [
             "exec env",
             *(f"{k}={shlex.quote(v)}" for k, v in env.items()),
-            shlex.quote(str(Path(sys.executable).with_name("cables"))),
-            "--library",
-            shlex.quote(str(library)),
+            *(shlex.quote(arg) for arg in argv),
+            *([f"< {shlex.quote(str(stdin))}"] if stdin else []),
         ]
     )
     shell = f"cd {shlex.quote(str(ROOT))} && read go && {command}"
@@ -238,7 +257,7 @@ def cables_in_tmux(library: Path) -> Iterator[tuple[Callable[..., str], Stream]]
 
 
 def launch(tmux: Callable[..., str], stream: Stream) -> tuple[int, float, float]:
-    """Start the session's `cables`: where its output starts in the stream, and when
+    """Start the session's app: where its output starts in the stream, and when
     (perf_counter) it started and its first frame (the search box) came."""
     start_mark = stream.mark()
     launched = time.perf_counter()
@@ -276,14 +295,32 @@ def first_answer(
         return count_shown, stream.wait_for(answer, mark) - launched, True
 
 
+# The peer of the first frame: a Textual app with nothing but the search box, launched the same
+# way right after each launch of `cables` (what Python and Textual alone cost on this machine
+# at this moment; the shared cores' speed varies by a third from one hour to the next).
+BARE_TEXTUAL = """
+from textual.app import App
+from textual.widgets import Input
+
+class Bare(App):
+    def compose(self):
+        yield Input(placeholder="Search id, subject")
+
+Bare().run()
+"""
+
+
 def first_frames(library: Path, runs: int, totals: dict[str, int]) -> dict[str, float]:
     """Launch -> first frame, and -> a key typed at the first frame answered, over `runs`
     launches: one launch is at the mercy of whatever else the machine did in that half second.
     The medians, the slowest, and the median CPU time of the UI process just after its first
-    frame (not its search process's)."""
-    walls, cpus, counts, answers = [], [], [], []
+    frame (not its search process's); the peer's median (`BARE_TEXTUAL`)."""
+    walls, cpus, counts, answers, bare = [], [], [], [], []
     lost = 0
     for _ in range(runs):
+        with tmux_session([sys.executable, "-c", BARE_TEXTUAL]) as (tmux, stream):
+            _mark, launched, frame = launch(tmux, stream)
+            bare.append(frame - launched)
         with cables_in_tmux(library) as (tmux, stream):
             # (the shell waiting to start it: `exec` keeps its pid for `cables`)
             pid = int(tmux("display-message", "-p", "-t", "b", "#{pane_pid}").strip())
@@ -301,6 +338,7 @@ def first_frames(library: Path, runs: int, totals: dict[str, int]) -> dict[str, 
             time.sleep(0.05)
     print("  launch -> first frame s " + " ".join(f"{w:.3f}" for w in walls))
     print("  ... CPU of the UI process by then s " + " ".join(f"{c:.2f}" for c in cpus))
+    print("  ... a bare Textual app's (the box alone) s " + " ".join(f"{w:.3f}" for w in bare))
     print(
         "  launch -> a key typed at the first frame answered s "
         + " ".join(f"{a:.3f}" for a in answers)
@@ -310,6 +348,7 @@ def first_frames(library: Path, runs: int, totals: dict[str, int]) -> dict[str, 
         "first_frame_max_s": round(max(walls), 3),
         "first_frame_cpu_s": round(statistics.median(cpus), 3),
         "first_frame_runs": runs,
+        "peer_bare_textual_first_frame_s": round(statistics.median(bare), 3),
         "count_shown_s": round(statistics.median(counts), 3),
         "first_keys_lost": lost,
         "searchable_s": round(statistics.median(answers), 3),
@@ -362,6 +401,71 @@ def in_tmux(library: Path, totals: dict[str, int], sample_ids: list[str]) -> dic
         time.sleep(2)
         figures["rss_after_50_cables_mb"] = rss_mb(pid)
     return figures
+
+
+def fzf_peer(library: Path) -> dict[str, float]:
+    """The peer of the keys: fzf, interactive in tmux as `cables` is, over the same cables (one
+    line each: id and subject): launch -> every line read and counted on screen, and per key
+    -> its new count (`5918/251287`) on screen, the same queries typed the same way. Its count
+    for each prefix comes from `fzf --filter` first (its matching is not ours)."""
+    from cables.library import Library
+
+    fzf = shutil.which("fzf")
+    if fzf is None:
+        print("  no fzf here: no peer for the keys")
+        return {}
+    work = Path(tempfile.mkdtemp(prefix="cables-bench-fzf-"))
+    try:
+        lines = work / "lines"
+        with Library.open(library) as opened:
+            index = opened.load_index()
+        rows = zip(index.reference_ids, index.subjects, strict=True)
+        lines.write_text("".join(f"{ref} {subject}\n" for ref, subject in rows))
+        n = len(index)
+        counts: dict[str, int] = {}
+        for query in QUERIES:
+            for end in range(1, len(query) + 1):
+                with lines.open("rb") as source:
+                    found = subprocess.run(
+                        [fzf, "--filter", query[:end]],
+                        stdin=source,
+                        capture_output=True,
+                        env={**os.environ, "FZF_DEFAULT_OPTS": ""},
+                    )
+                counts[query[:end]] = found.stdout.count(b"\n")
+        with tmux_session([fzf], stdin=lines) as (tmux, stream):
+            mark = stream.mark()
+            launched = time.perf_counter()
+            tmux("send-keys", "-t", "b", "Enter")
+            everything = f"{n}/{n}".encode()
+            ready = stream.wait_for(everything, mark) - launched
+            latencies: list[float] = []
+            for number, query in enumerate(QUERIES):
+                if number and counts[QUERIES[number - 1]] != n:
+                    mark = stream.mark()
+                    tmux("send-keys", "-t", "b", "C-u")
+                    stream.wait_for(everything, mark)
+                time.sleep(0.3)
+                typed, shown, per_key = "", n, []
+                for key in query:
+                    typed += key
+                    mark = stream.mark()
+                    sent = time.perf_counter()
+                    tmux("send-keys", "-t", "b", "-l", key)
+                    if counts[typed] != shown:
+                        on_screen = stream.wait_for(f"{counts[typed]}/{n}".encode(), mark)
+                        per_key.append((on_screen - sent) * 1000)
+                        shown = counts[typed]
+                    time.sleep(max(0.0, sent + KEY_GAP - time.perf_counter()))
+                latencies += per_key
+                print(
+                    f"  fzf {query!r}: per changed key ms "
+                    + " ".join(f"{ms:.0f}" for ms in per_key)
+                )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"  fzf launch -> all {n:,} lines counted on screen s {ready:.3f}")
+    return {"peer_fzf_ready_s": round(ready, 3), **summary("peer_fzf_key", latencies)}
 
 
 class StallProbe:
@@ -615,6 +719,7 @@ def main() -> int:
         compiled()
         figures.update(first_frames(library, FIRST_FRAME_RUNS, totals))
         figures.update(in_tmux(library, totals, sample_ids))
+        figures.update(fzf_peer(library))
     figures.update(asyncio.run(in_app(library)))
     if not args.skip_import:
         figures.update(asyncio.run(while_importing(library)))
@@ -653,6 +758,11 @@ def readme_rows(f: dict[str, float]) -> str:
         ("key → new count on screen, tmux (median / p95)", pair("screen_key"), "p95 ≤ 50 ms"),
         ("key → frame written, in the app (median / p95)", pair("app_key"), "p95 ≤ 30 ms"),
         (
+            "peer: fzf over the same cables, key → new count on screen (median / p95)",
+            pair("peer_fzf_key"),
+            "",
+        ),
+        (
             "CPU per key: UI process / search process",
             f"{one('app_cpu_per_key_ms', 'ms')} / {one('search_cpu_per_key_ms', 'ms')}",
             "",
@@ -661,6 +771,16 @@ def readme_rows(f: dict[str, float]) -> str:
             "launch → first frame (median of 5; slowest)",
             f"{one('first_frame_s', 's')} ({one('first_frame_max_s', 's')})",
             "≤ 0.3 s",
+        ),
+        (
+            "peer: a bare Textual app (the search box alone), launch → first frame (median of 5)",
+            one("peer_bare_textual_first_frame_s", "s"),
+            "",
+        ),
+        (
+            "peer: fzf, launch → every cable read and counted on screen",
+            one("peer_fzf_ready_s", "s"),
+            "",
         ),
         (
             "launch → a key typed at the first frame answered on screen (median of 5; slowest)",
