@@ -17,6 +17,7 @@ from textual.visual import Visual
 from textual.widgets import Input
 from tui_support import index_loaded, shown
 
+from cables.index import CableIndex
 from cables.library import Library
 from tui.app import CablesApp
 from tui.widgets.sidebar import CableList
@@ -105,15 +106,21 @@ async def test_a_key_repaints_the_lines_it_changed_and_every_line_is_right(synth
         assert min(repainted) < rows.size.height // 2, repainted
 
 
+def rows_by_id_length(index: CableIndex) -> dict[int, list[int]]:
+    """The index's row numbers by the length of their reference id."""
+    by_length: dict[int, list[int]] = {}
+    for i in range(len(index)):
+        by_length.setdefault(len(index.reference_ids[i]), []).append(i)
+    return by_length
+
+
 async def test_new_rows_repaint_the_lines_they_change(synth_library):
     """Rows replaced here and there (ids of one length: the padding stays) repaint those lines
     and the cursor's alone, and the screen then shows every row as a full repaint does."""
     async with running(synth_library, size=(120, 40)) as (app, pilot):
         rows = app.query_one(CableList)
         index = rows.index
-        by_length: dict[int, list[int]] = {}
-        for i in range(len(index)):
-            by_length.setdefault(len(index.reference_ids[i]), []).append(i)
+        by_length = rows_by_id_length(index)
         same = max(by_length.values(), key=len)
         height = rows.size.height
         assert len(same) > height + 10
@@ -142,9 +149,7 @@ async def test_the_ids_keep_their_padding_while_few_lines_change(synth_library):
     async with running(synth_library, size=(120, 40)) as (app, pilot):
         rows = app.query_one(CableList)
         index = rows.index
-        by_length: dict[int, list[int]] = {}
-        for i in range(len(index)):
-            by_length.setdefault(len(index.reference_ids[i]), []).append(i)
+        by_length = rows_by_id_length(index)
         height = rows.size.height
         many = [length for length, ids in by_length.items() if len(ids) > height + 2]
         short, long = min(many), max(many)
