@@ -45,7 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("background", "normal"),
         default="background",
         help="background (default): the lowest priority (nice 19), so a browser open meanwhile "
-        "stays smooth (on a busy machine the import takes longer); normal: as started",
+        "stays smooth (on a busy machine the import takes longer); normal: the priority it was "
+        "started with",
     )
 
 
