@@ -468,35 +468,54 @@ def fzf_peer(library: Path) -> dict[str, float]:
     return {"peer_fzf_ready_s": round(ready, 3), **summary("peer_fzf_key", latencies)}
 
 
+def thread_times() -> tuple[float, float]:
+    """This thread's CPU time and its time spent waiting for a core (ms), from the kernel's
+    schedstat (Linux); elsewhere the CPU time alone."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            ran, waited, _slices = f.read().split()
+    except OSError:
+        return time.thread_time() * 1000, 0.0
+    return int(ran) / 1e6, int(waited) / 1e6
+
+
 class StallProbe:
     """The UI loop's stalls per phase, each also in the UI thread's CPU time, which tells the
-    loop's own work from the time the machine gave to other processes (a busy machine)."""
+    loop's own work from the time the machine gave to other processes (a busy machine). Each
+    stall over the target is printed with its parts: the UI thread's CPU, its wait for a core,
+    and the rest (blocked, or its virtual CPU not running at all: the host's)."""
 
     def __init__(self) -> None:
         self.phase = "loading"
         self.running = True
         self.stalls: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
-        self.long_ones: dict[str, list[float]] = {}  # every stall over the target, per phase
+        # every stall over the target, per phase: (wall, CPU, waiting for a core) in ms
+        self.long_ones: dict[str, list[tuple[float, float, float]]] = {}
 
     async def run(self) -> None:
-        last, last_cpu = time.perf_counter(), time.thread_time()
+        last, (last_cpu, last_wait) = time.perf_counter(), thread_times()
         while self.running:
             await asyncio.sleep(0.002)
-            now, now_cpu = time.perf_counter(), time.thread_time()
+            now, (now_cpu, now_wait) = time.perf_counter(), thread_times()
             stall = (now - last - 0.002) * 1000
             self.stalls[self.phase] = max(self.stalls.get(self.phase, 0.0), stall)
-            busy = min(stall, (now_cpu - last_cpu) * 1000)
+            busy = min(stall, now_cpu - last_cpu)
             self.cpu[self.phase] = max(self.cpu.get(self.phase, 0.0), busy)
             if stall > TARGETS["max_stall_ms"]:
-                self.long_ones.setdefault(self.phase, []).append(stall)
-            last, last_cpu = now, now_cpu
+                parts = (stall, busy, now_wait - last_wait)
+                self.long_ones.setdefault(self.phase, []).append(parts)
+            last, last_cpu, last_wait = now, now_cpu, now_wait
 
     def figures(self) -> dict[str, float]:
         """Per phase its longest stall, wall and CPU (printing those over the target)."""
-        for name, ms_list in self.long_ones.items():
-            longest = " ".join(f"{ms:.0f}" for ms in sorted(ms_list, reverse=True)[:8])
-            print(f"  stalls over the target while {name}: {len(ms_list)}, longest ms {longest}")
+        for name, stalls in self.long_ones.items():
+            longest = sorted(stalls, reverse=True)[:8]
+            parts = ", ".join(
+                f"{wall:.0f} (CPU {cpu:.0f}, waiting {wait:.0f}, rest {wall - cpu - wait:.0f})"
+                for wall, cpu, wait in longest
+            )
+            print(f"  stalls over the target while {name}: {len(stalls)}, longest ms {parts}")
         figures: dict[str, float] = {}
         for name, ms in self.stalls.items():
             figures[f"stall_{name}_ms"] = round(ms, 1)
