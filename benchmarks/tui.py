@@ -296,7 +296,7 @@ def first_answer(
 
 
 # The peer of the first frame: a Textual app with nothing but the search box, launched the same
-# way right after each launch of `cables` (what Python and Textual alone cost on this machine
+# way just before each launch of `cables` (what Python and Textual alone cost on this machine
 # at this moment; the shared cores' speed varies by a third from one hour to the next).
 BARE_TEXTUAL = """
 from textual.app import App

@@ -364,7 +364,7 @@ class CablesApp(App[int]):
     @work(thread=True, exclusive=True, group="library-watch")
     def check_library(self) -> None:
         """Cables imported while the browser runs: when the library changed (one small query
-        every few seconds, off the UI thread), a new search process loads it, and the list
+        every few seconds, off the UI thread), the search process reloads it, and the list
         follows as soon as it has the index (`_on_search_event`)."""
         try:
             changed = self.library.generation() != self._generation
