@@ -356,6 +356,29 @@ def first_frames(library: Path, runs: int, totals: dict[str, int]) -> dict[str, 
     }
 
 
+def type_timed(
+    tmux: Callable[..., str],
+    stream: Stream,
+    query: str,
+    counts: dict[str, int],
+    count_line: Callable[[int], str],
+) -> list[float]:
+    """Type `query` a key at a time (KEY_GAP apart) into an empty box: per key that changes the
+    count (`counts`, by prefix; "" the whole), ms from `send-keys` to its count line on screen."""
+    typed, shown, per_key = "", counts[""], []
+    for key in query:
+        typed += key
+        mark = stream.mark()
+        sent = time.perf_counter()
+        tmux("send-keys", "-t", "b", "-l", key)
+        if counts[typed] != shown:
+            on_screen = stream.wait_for(count_line(counts[typed]).encode(), mark)
+            per_key.append((on_screen - sent) * 1000)
+            shown = counts[typed]
+        time.sleep(max(0.0, sent + KEY_GAP - time.perf_counter()))
+    return per_key
+
+
 def in_tmux(library: Path, totals: dict[str, int], sample_ids: list[str]) -> dict[str, float]:
     n = totals[""]
     figures: dict[str, float] = {}
@@ -373,17 +396,7 @@ def in_tmux(library: Path, totals: dict[str, int], sample_ids: list[str]) -> dic
             tmux("send-keys", "-t", "b", "C-u")
             stream.wait_for(f"{n:,} of {n:,}".encode(), mark)
             time.sleep(0.3)
-            typed, shown, per_key = "", n, []
-            for key in query:
-                typed += key
-                mark = stream.mark()
-                sent = time.perf_counter()
-                tmux("send-keys", "-t", "b", "-l", key)
-                if totals[typed] != shown:
-                    on_screen = stream.wait_for(f"{totals[typed]:,} of {n:,}".encode(), mark)
-                    per_key.append((on_screen - sent) * 1000)
-                    shown = totals[typed]
-                time.sleep(max(0.0, sent + KEY_GAP - time.perf_counter()))
+            per_key = type_timed(tmux, stream, query, totals, lambda c: f"{c:,} of {n:,}")
             time.sleep(0.3)
             latencies += per_key
             print(
@@ -422,7 +435,7 @@ def fzf_peer(library: Path) -> dict[str, float]:
         rows = zip(index.reference_ids, index.subjects, strict=True)
         lines.write_text("".join(f"{ref} {subject}\n" for ref, subject in rows))
         n = len(index)
-        counts: dict[str, int] = {}
+        counts = {"": n}
         for query in QUERIES:
             for end in range(1, len(query) + 1):
                 with lines.open("rb") as source:
@@ -446,17 +459,7 @@ def fzf_peer(library: Path) -> dict[str, float]:
                     tmux("send-keys", "-t", "b", "C-u")
                     stream.wait_for(everything, mark)
                 time.sleep(0.3)
-                typed, shown, per_key = "", n, []
-                for key in query:
-                    typed += key
-                    mark = stream.mark()
-                    sent = time.perf_counter()
-                    tmux("send-keys", "-t", "b", "-l", key)
-                    if counts[typed] != shown:
-                        on_screen = stream.wait_for(f"{counts[typed]}/{n}".encode(), mark)
-                        per_key.append((on_screen - sent) * 1000)
-                        shown = counts[typed]
-                    time.sleep(max(0.0, sent + KEY_GAP - time.perf_counter()))
+                per_key = type_timed(tmux, stream, query, counts, lambda c: f"{c}/{n}")
                 latencies += per_key
                 print(
                     f"  fzf {query!r}: per changed key ms "
