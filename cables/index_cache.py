@@ -15,6 +15,7 @@ second descriptor of its file, closed on a thread of its own once the mapping is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mmap
 import os
@@ -80,7 +81,9 @@ class _Closer:
     def run(self) -> None:
         """The file's last reference, if a newer index replaced it: its blocks are freed here."""
         while True:
-            os.close(self.retired.get())
+            fd = self.retired.get()
+            with contextlib.suppress(OSError):  # (EIO on some filesystems: closed all the same)
+                os.close(fd)
 
 
 _closer = _Closer()
