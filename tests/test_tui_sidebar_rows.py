@@ -218,16 +218,16 @@ async def test_the_scrollbar_repaints_only_when_drawn_otherwise(synth_library):
         def drawn() -> list[list[Segment]]:
             return [list(strip) for strip in bar.render_lines(Region(0, 0, *bar.size))]
 
-        for count, repainted in ((2000, True), (3000, False), (5, True), (10, False)):
+        for listed, repainted in ((2000, True), (3000, False), (5, True), (10, False)):
             renders.clear()
-            rows.set_rows(rows.index, [i % n for i in range(count)])
+            rows.set_rows(rows.index, [i % n for i in range(listed)])
             await pilot.pause()
-            assert bool(renders) == repainted, count
-            assert bar.window_virtual_size == count
+            assert bool(renders) == repainted, listed
+            assert bar.window_virtual_size == listed
             shown = drawn()
             bar.refresh()
             await pilot.pause()
-            assert drawn() == shown, count
+            assert drawn() == shown, listed
         rows.set_rows(rows.index, [i % n for i in range(3000)])
         await pilot.pause()
         rows.scroll_end(animate=False)
