@@ -437,15 +437,15 @@ def fzf_peer(library: Path) -> dict[str, float]:
         n = len(index)
         counts = {"": n}
         for query in QUERIES:
-            for end in range(1, len(query) + 1):
+            for prefix in {query[:end] for end in range(1, len(query) + 1)} - counts.keys():
                 with lines.open("rb") as source:
                     found = subprocess.run(
-                        [fzf, "--filter", query[:end]],
+                        [fzf, "--filter", prefix],
                         stdin=source,
                         capture_output=True,
                         env={**os.environ, "FZF_DEFAULT_OPTS": ""},
                     )
-                counts[query[:end]] = found.stdout.count(b"\n")
+                counts[prefix] = found.stdout.count(b"\n")
         with tmux_session([fzf], stdin=lines) as (tmux, stream):
             mark = stream.mark()
             launched = time.perf_counter()
