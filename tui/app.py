@@ -407,6 +407,9 @@ class CablesApp(App[int]):
                 self.view.move_to(found)
         if record:
             self.history.visit(Place(cable.reference_id, index=self.view.current))
+        # At once, not on the view's `Moved`: that message climbs the DOM a turn of the loop
+        # per widget, and the start's first frame (the last cable opened) came without them.
+        self._follow_view(cable, self.view.current)
         self._opened.append(cable)
         self._save_opened()
         return True
@@ -455,20 +458,22 @@ class CablesApp(App[int]):
             self.notify("No more text matches in the list", severity="warning")
 
     def on_cable_view_moved(self, event: CableView.Moved) -> None:
-        self.query_one(CableFooter).show(event.cable, event.index)
-        self.query_one(LevelStrip).show(event.cable, event.index)
+        self._follow_view(event.cable, event.index)
+
+    def _follow_view(self, cable: Cable | None, index: int) -> None:
+        """The footer, the level strip and the view's title show where the reader is."""
+        self.query_one(CableFooter).show(cable, index)
+        self.query_one(LevelStrip).show(cable, index)
         view = self.view
         title = self.query_one("#view-title", Label)
         count = view.find_count
         find = None if count is None else (view.find_query.text, count)
         title.update(  # one line always: no layout pass over the screen per move
-            view_title(
-                event.cable, view.section, raw=view.original, find=find, width=title.size.width
-            ),
+            view_title(cable, view.section, raw=view.original, find=find, width=title.size.width),
             layout=False,
         )
-        if event.cable is not None:
-            self.history.moved(event.cable.reference_id, event.index)
+        if cable is not None:
+            self.history.moved(cable.reference_id, index)
 
     def action_history_back(self) -> None:
         """Back in the cable history (binding id `back`: Textual's own `App.action_back`, which
