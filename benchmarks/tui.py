@@ -2,10 +2,12 @@
 
 Three runs over the same library:
 - the real `cables` command in tmux (private socket, 120x40), its output streamed by
-  `pipe-pane` with a timestamp per read: launch -> first frame (the search box drawn; the
-  median of 5 launches, with the UI process's CPU time by then; the app's modules are
-  byte-compiled first, as installing it does), launch -> the first query answered on screen
-  (ctrl+f and a key typed as soon as the first frame shows; the median of the same launches),
+  `pipe-pane` with a timestamp per read, as a reader with a full history finds it (200 cables
+  opened before: the last one opens at the start): launch -> first frame (the search box and
+  that cable drawn; the median of 5 launches, with the UI process's CPU time by then; the
+  app's modules are byte-compiled first, as installing it does), launch -> the first query
+  answered on screen (ctrl+f and a key typed as soon as the first frame shows; the median of
+  the same launches),
   per key the time from `send-keys` to the bytes that show the new count line (`5,918 of
   251,287`) leaving the app, the memory of the app's processes (RSS summed) idle and after
   opening 50 cables;
@@ -71,6 +73,7 @@ TARGETS = {  # figure -> limit (the issue's targets)
     "idle_rss_mb": 250.0,
 }
 FIRST_FRAME_RUNS = 5  # launches timed to the first frame (the median is the figure)
+HISTORY = 200  # cables opened before each launch (the state's limit): a reader's full history
 KEY_GAP = 0.12  # seconds between keys at least (a fast typist)
 FOCUS_GAP = 0.2  # after ctrl+f: the box takes focus on a later turn of the loop
 
@@ -119,6 +122,18 @@ def expected_totals(library_path: Path) -> tuple[dict[str, int], list[str]]:
             totals[query[:end]] = found.total
     totals[""] = len(engine)
     return totals, [index.reference_ids[i] for i in range(0, len(index), len(index) // 50)][:50]
+
+
+def full_history(library_path: Path) -> list[tuple[str, str]]:
+    """`HISTORY` cables as (id, subject), the last opened first: from a third of the way down
+    the list, so the one the app opens at the start is not among the rows it lists first."""
+    from cables.library import Library
+
+    with Library.open(library_path) as library:
+        index = library.load_index()
+    step = max(1, len(index) * 2 // 3 // HISTORY)
+    rows = range(len(index) // 3, len(index), step)
+    return [(index.reference_ids[i], index.subjects[i]) for i in rows][:HISTORY]
 
 
 # -- the real command in tmux ------------------------------------------------------------------
@@ -203,23 +218,35 @@ def rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def cables_in_tmux(library: Path) -> Iterator[tuple[Callable[..., str], Stream]]:
+def cables_in_tmux(
+    library: Path, history: list[tuple[str, str]]
+) -> Iterator[tuple[Callable[..., str], Stream]]:
     """The real `cables` on `library` in a tmux session `b` of its own (private socket, 120x40,
-    fresh data and config directories), started by `send-keys Enter`; its output streamed."""
+    fresh data and config directories, the cables of `history` opened before), started by
+    `send-keys Enter`; its output streamed."""
+    from cables.state import State, Visit
+
+    def opened_before(data: Path) -> None:
+        visits = [Visit(ref, subject) for ref, subject in history]
+        State(data / "cables" / "state.toml", history=visits).save()
+
     cables = str(Path(sys.executable).with_name("cables"))
-    with tmux_session([cables, "--library", str(library)]) as session:
+    with tmux_session([cables, "--library", str(library)], prepare=opened_before) as session:
         yield session
 
 
 @contextmanager
 def tmux_session(
-    argv: list[str], stdin: Path | None = None
+    argv: list[str], stdin: Path | None = None, prepare: Callable[[Path], None] | None = None
 ) -> Iterator[tuple[Callable[..., str], Stream]]:
     """`argv` in a tmux session `b` of its own (private socket, 120x40, fresh data and config
-    directories, no fzf options), started by `send-keys Enter`; its output streamed."""
+    directories, no fzf options), started by `send-keys Enter`; its output streamed.
+    `prepare` is given the data directory first."""
     socket = f"cables-bench-{uuid.uuid4().hex[:8]}"
     home = Path(tempfile.mkdtemp(prefix="cables-bench-"))
     stream_path = home / "stream"
+    if prepare is not None:
+        prepare(home / "data")
 
     def tmux(*args: str) -> str:
         return subprocess.run(
@@ -256,13 +283,18 @@ def tmux_session(
         shutil.rmtree(home, ignore_errors=True)
 
 
-def launch(tmux: Callable[..., str], stream: Stream) -> tuple[int, float, float]:
+def launch(
+    tmux: Callable[..., str], stream: Stream, opened: str | None = None
+) -> tuple[int, float, float]:
     """Start the session's app: where its output starts in the stream, and when
-    (perf_counter) it started and its first frame (the search box) came."""
+    (perf_counter) it started and its first frame came: the search box, and the cable
+    `opened` at the start where one is."""
     start_mark = stream.mark()
     launched = time.perf_counter()
     tmux("send-keys", "-t", "b", "Enter")
     frame = stream.wait_for(b"earch id", start_mark)  # (the cursor may sit on the S)
+    if opened is not None:
+        frame = max(frame, stream.wait_for(opened.encode(), start_mark))
     return start_mark, launched, frame
 
 
@@ -310,7 +342,9 @@ Bare().run()
 """
 
 
-def first_frames(library: Path, runs: int, totals: dict[str, int]) -> dict[str, float]:
+def first_frames(
+    library: Path, runs: int, totals: dict[str, int], history: list[tuple[str, str]]
+) -> dict[str, float]:
     """Launch -> first frame, and -> a key typed at the first frame answered, over `runs`
     launches: one launch is at the mercy of whatever else the machine did in that half second.
     The medians, the slowest, and the median CPU time of the UI process just after its first
@@ -321,10 +355,10 @@ def first_frames(library: Path, runs: int, totals: dict[str, int]) -> dict[str, 
         with tmux_session([sys.executable, "-c", BARE_TEXTUAL]) as (tmux, stream):
             _mark, launched, frame = launch(tmux, stream)
             bare.append(frame - launched)
-        with cables_in_tmux(library) as (tmux, stream):
+        with cables_in_tmux(library, history) as (tmux, stream):
             # (the shell waiting to start it: `exec` keeps its pid for `cables`)
             pid = int(tmux("display-message", "-p", "-t", "b", "#{pane_pid}").strip())
-            start_mark, launched, frame = launch(tmux, stream)
+            start_mark, launched, frame = launch(tmux, stream, opened=history[0][0])
             cpus.append(cpu_seconds(pid))  # (read a few ms after the frame)
             count_shown, answered, missed = first_answer(tmux, stream, start_mark, launched, totals)
             left = descendants(pid)
@@ -379,11 +413,13 @@ def type_timed(
     return per_key
 
 
-def in_tmux(library: Path, totals: dict[str, int], sample_ids: list[str]) -> dict[str, float]:
+def in_tmux(
+    library: Path, totals: dict[str, int], sample_ids: list[str], history: list[tuple[str, str]]
+) -> dict[str, float]:
     n = totals[""]
     figures: dict[str, float] = {}
-    with cables_in_tmux(library) as (tmux, stream):
-        start_mark, launched, _frame = launch(tmux, stream)
+    with cables_in_tmux(library, history) as (tmux, stream):
+        start_mark, launched, _frame = launch(tmux, stream, opened=history[0][0])
         first_answer(tmux, stream, start_mark, launched, totals)  # (timed in `first_frames`)
         pid = int(tmux("display-message", "-p", "-t", "b", "#{pane_pid}").strip())
         time.sleep(2)
@@ -739,8 +775,9 @@ def main() -> int:
     figures["cables"] = totals[""]
     if not args.skip_tmux and shutil.which("tmux"):
         compiled()
-        figures.update(first_frames(library, FIRST_FRAME_RUNS, totals))
-        figures.update(in_tmux(library, totals, sample_ids))
+        history = full_history(library)
+        figures.update(first_frames(library, FIRST_FRAME_RUNS, totals, history))
+        figures.update(in_tmux(library, totals, sample_ids, history))
         figures.update(fzf_peer(library))
     figures.update(asyncio.run(in_app(library)))
     if not args.skip_import:
