@@ -479,7 +479,7 @@ def test_opening_a_cable_neither_reads_nor_rewrites_the_bookmarks(tmp_path) -> N
     for _ in range(3):
         assert state.record_open(cable) is None
     assert path.read_bytes() == b"not toml ["  # neither read nor rewritten
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.toml", "state.toml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.json", "state.toml"]
     path.write_bytes(saved)
     again = State.load(path)
     assert len(again.bookmarks) == 10_000 and [v.ref for v in again.history] == ["09PARIS381"]

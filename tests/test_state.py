@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -130,6 +130,47 @@ def test_damaged_files_are_set_aside_with_a_warning(tmp_path: Path, content: byt
     assert aside.read_bytes() == content
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xfe\x00garbage",
+        b'{"version": 3, "history": [{"ref": "09MEXICO1055"}',  # cut short
+        b'["09MEXICO1055"]',
+        b'{"history": "09MEXICO1055"}',
+        b'{"history": [{"ref": 1055}]}',
+    ],
+)
+def test_a_damaged_history_file_is_set_aside_with_a_warning(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "state.toml"
+    (tmp_path / "history.json").write_bytes(content)
+    state = State.load(path)
+    assert state.warning and "kept as history.json.corrupt-" in state.warning
+    assert state.history == []
+    (aside,) = tmp_path.glob("history.json.corrupt-*")
+    assert aside.read_bytes() == content
+    state.record_open(cable())  # and the history is kept again
+    assert [v.ref for v in State.load(path).history] == ["00HARARE6677"]
+
+
+def test_the_history_of_an_older_version_is_read_then_replaced(tmp_path: Path) -> None:
+    """Version 2 kept the history in `history.toml` (version 1 in `state.toml`): it is read
+    until the history is next saved, as `history.json`, and then removed."""
+    path = tmp_path / "state.toml"
+    old = tmp_path / "history.toml"
+    old.write_text(
+        'version = 2\n\n[[history]]\nref = "09MEXICO1055"\nsubject = "MEXICO"\n'
+        'opened = "2026-11-01T10:00:00Z"\n'
+    )
+    state = State.load(path)
+    assert [(v.ref, v.subject) for v in state.history] == [("09MEXICO1055", "MEXICO")]
+    state.record_open(cable())
+    assert not old.exists()
+    document = json.loads((tmp_path / "history.json").read_text())
+    assert document["version"] == 3
+    assert [v["ref"] for v in document["history"]] == ["00HARARE6677", "09MEXICO1055"]
+    assert [v.ref for v in State.load(path).history] == ["00HARARE6677", "09MEXICO1055"]
+
+
 def test_good_entries_are_kept_from_a_partly_damaged_file(tmp_path: Path) -> None:
     path = tmp_path / "state.toml"
     path.write_text(
@@ -205,7 +246,7 @@ def test_kill_9_while_saving_never_leaves_a_half_written_file(
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    document = tomllib.loads(path.with_name("history.toml").read_text())  # whole, old or new
+    document = json.loads(path.with_name("history.json").read_text())  # whole, old or new
     state = State.load(path)
     assert state.warning is None and len(state.history) == len(document["history"]) == saved
     assert state.history[0].ref == ("09STATE21" if saved == 21 else "09STATE20")
