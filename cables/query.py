@@ -10,11 +10,11 @@ Textual; what each filter means against the cables is for the engine that runs t
 
 from __future__ import annotations
 
-import calendar
 import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from cables.model import Level
@@ -277,8 +277,10 @@ def _one_date(text: str) -> str:
         out += f"-{int(month):02d}"
     if day is not None:
         assert month is not None
-        if not 1 <= int(day) <= calendar.monthrange(int(year), int(month))[1]:
-            raise ValueError(f"{text}: no day {day} in that month")
+        try:
+            date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{text}: no day {day} in that month") from None
         out += f"-{int(day):02d}"
     return out
 
