@@ -22,6 +22,7 @@ from tui.app import CablesApp
 from tui.screens.bookmarks import BookmarksScreen, HistoryScreen
 from tui.screens.help import HelpScreen, LegendScreen
 from tui.screens.picker import PickerScreen
+from tui.widgets.cable_view import GUTTER, CableView
 from tui.widgets.footer import CableFooter, footer_text
 from tui.widgets.level_strip import LevelStrip
 from tui.widgets.sidebar import CableList, Sidebar
@@ -210,6 +211,26 @@ async def test_open_ref_with_anchor(fixtures_library):
         assert app.view.cable.reference_id == "09MEXICO1055"
         assert current(app)[0] == 11
         assert "¶ 11/13" in footer(app)
+        # on screen: the view scrolled to it once it had a size
+        start, _end = app.view._spans[app.view.current]
+        assert app.view.scroll_y <= start < app.view.scroll_y + app.view.size.height
+        assert app.view.scroll_y > 0
+
+
+async def test_the_cable_opened_at_the_start_is_laid_out_once(fixtures_library, monkeypatch):
+    """The view has no size when the start opens its cable: it is laid out by its first
+    paint, at its own width, not also at the app's width before it (a long cable's layout is
+    milliseconds of the first frame)."""
+    widths: list[int] = []
+    layout = CableView._layout
+
+    def counted(self, cable, width):
+        widths.append(width)
+        return layout(self, cable, width)
+
+    monkeypatch.setattr(CableView, "_layout", counted)
+    async with running(fixtures_library, open_ref="09MEXICO1055", anchor="par11") as (app, _p):
+        assert widths == [app.view.scrollable_content_region.width - GUTTER]
 
 
 async def test_synthetic_cable_is_labelled_and_refused_a_link(synth_library):

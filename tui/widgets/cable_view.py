@@ -177,7 +177,11 @@ class CableView(ScrollView, can_focus=True):
         self._reset(self.validate_current(index))
         self.target_level = None
         self._held = True  # the scroll below is ours: the current paragraph stays
-        self._relayout()
+        if self.scrollable_content_region.width:
+            self._relayout()
+        else:  # no size yet (the start's cable): laid out once, at its width, by its first paint
+            self._lines, self._spans, self._leads, self._starts = [], [], [], []
+            self._laid_out_width = -1
         self.scroll_to(x=0, y=0, animate=False)
         self._held = False
         self._reveal()
