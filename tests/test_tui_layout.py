@@ -1,13 +1,11 @@
 """The screen is laid out (a whole-screen reflow and repaint) only when something moved: not
-again after the first frame while the index loads, for a resize to the same size or a hidden
-widget hidden again (Pilot on the real fixtures library, Textual's layout passes counted)."""
+again after the first frame while the index loads (Pilot on the real fixtures library,
+Textual's layout passes counted)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from textual import events
-from textual.geometry import Size
 from textual.strip import Strip
 from tui_support import LayoutCount, index_loaded
 
@@ -28,46 +26,6 @@ async def test_no_second_layout_after_the_first_frame_while_loading(fixtures_lib
             assert app.view.cable is not None  # the first cable opened meanwhile
             assert app.sidebar.cable_list.rows
             assert layouts.passes == 0
-
-
-async def test_a_resize_to_the_size_laid_out_lays_nothing_out(fixtures_library):
-    """The app's first Resize reached the screen after the screen had been laid out at that
-    size as it showed, and Textual laid out and drew the whole screen again: a second frame
-    right after the first, and the list's first frame later (55-78 ms to the full count at
-    251k). A terminal that changes size is still laid out anew."""
-    with Library.open(fixtures_library) as library:
-        app = CablesApp(library)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await index_loaded(app, pilot)
-            layouts = LayoutCount(app)
-            app.screen.post_message(events.Resize(Size(120, 40), Size(120, 40)))
-            await pilot.pause(0.1)
-            assert layouts.passes == 0
-            await pilot.resize_terminal(100, 30)
-            await pilot.pause(0.1)
-            assert layouts.passes >= 1
-
-
-async def test_a_widget_hidden_and_still_hidden_lays_nothing_out(fixtures_library):
-    """Setting the display of a widget its styles hid to none (as Textual does to its toast
-    rack once the first frame is out) asked for a whole layout and repaint. Showing it still
-    lays the screen out, and hiding it again too (it took room meanwhile)."""
-    with Library.open(fixtures_library) as library:
-        app = CablesApp(library)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await index_loaded(app, pilot)
-            error = app.sidebar.query_one("#error")
-            assert not error.display  # (hidden by cables.tcss)
-            layouts = LayoutCount(app)
-            error.display = False
-            await pilot.pause(0.1)
-            assert layouts.passes == 0
-            error.display = True
-            await pilot.pause(0.1)
-            assert layouts.passes == 1
-            error.display = False
-            await pilot.pause(0.1)
-            assert layouts.passes == 2
 
 
 async def test_the_focus_moving_repaints_what_it_restyles_not_the_whole_screen(

@@ -104,12 +104,10 @@ class MainScreen(Screen[None]):
     for them right after the first frame (the loading phase's 18-20 ms stall at 251k). Both
     are answered by the layout already done, unless it showed or hid a scrollbar (a widget's
     content then moves): only then they stay. A scrollbar's own asks are never needed: its
-    size is its widget's `scrollbar-size`; nor are those of a widget hidden then and now, or a
-    resize to the size already laid out.
+    size is its widget's `scrollbar-size`.
     """
 
     _laid_out_at = 0.0  # when the last whole-screen layout began (the messages' clock)
-    _hidden: frozenset[Widget] = frozenset()  # the widgets that layout left out (display none)
 
     # The focus moving restyles the widgets it leaves and reaches, which repaint themselves:
     # Textual also repainted the whole screen for it (the longest stall of scrolling at 251k).
@@ -123,18 +121,10 @@ class MainScreen(Screen[None]):
         widgets = [self, *self.walk_children(Widget)]
         bars = [(w.show_vertical_scrollbar, w.show_horizontal_scrollbar) for w in widgets]
         super()._refresh_layout(size, scroll)
-        self._hidden = frozenset(w for w in widgets if not w.display)
         after = [(w.show_vertical_scrollbar, w.show_horizontal_scrollbar) for w in widgets]
         if after == bars:
             for widget in widgets:
                 widget._layout_required = False
-
-    def _screen_resized(self, size: Size) -> None:
-        """The app's first Resize reaches the screen after the screen was laid out at that size
-        as it showed, and Textual laid it out and drew it whole again: a second frame right
-        after the first. A resize to the size the screen is laid out at needs no layout."""
-        if size != self._compositor.size:
-            super()._screen_resized(size)
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Textual lays the screen out as it first shows (drawing all of it), then asks for
@@ -146,16 +136,8 @@ class MainScreen(Screen[None]):
             self._repaint_required = False
 
     async def _on_layout(self, message: messages.Layout) -> None:
-        # (a scrollbar asks as its styles first apply, yet its size is its widget's setting;
-        # a widget hidden at the last layout and still hidden takes no room: Textual's toast
-        # rack asks once its display is first set, to the none its styles gave it, for a
-        # whole layout and repaint with the first list)
-        widget = message.widget
-        if (
-            message.time < self._laid_out_at
-            or isinstance(widget, ScrollBar)
-            or (widget in self._hidden and not widget.display)
-        ):
+        # (a scrollbar asks as its styles first apply, yet its size is its widget's setting)
+        if message.time < self._laid_out_at or isinstance(message.widget, ScrollBar):
             message.stop()
             message.prevent_default()
             return
