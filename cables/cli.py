@@ -34,21 +34,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# The options every command takes, before it or after it; each is followed by its value.
+GLOBAL_OPTIONS = {
+    "--library": "library file (default: $CABLES_LIBRARY, config, data dir)",
+    "--config": "config file (default: $CABLES_CONFIG, then the config dir)",
+}
+
+
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # SUPPRESS on the subparsers so a value given before the command is not reset after it.
     default = None if top else argparse.SUPPRESS
-    parser.add_argument(
-        "--library",
-        metavar="PATH",
-        default=default,
-        help="library file (default: $CABLES_LIBRARY, config, data dir)",
-    )
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        default=default,
-        help="config file (default: $CABLES_CONFIG, then the config dir)",
-    )
+    for option, help_text in GLOBAL_OPTIONS.items():
+        parser.add_argument(option, metavar="PATH", default=default, help=help_text)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -110,7 +107,7 @@ def _run(argv: Sequence[str] | None, collecting: bool) -> int:
     if command is None and not helping:
         args_list.insert(_first_positional(args_list), "open")
         command = "open"
-    args = build_parser(command, every=helping or command is None).parse_args(args_list)
+    args = build_parser(command, every=helping).parse_args(args_list)
     if collecting and args.command not in BROWSER:
         gc.enable()
     module = importlib.import_module(f"cables.commands.{COMMANDS[args.command][0]}")
@@ -133,7 +130,7 @@ def _first_positional(argv: Sequence[str]) -> int:
     `cables [--library X] [REF]` gets its implied `open` inserted."""
     i = 0
     while i < len(argv) and argv[i].startswith("-"):
-        i += 2 if argv[i] in ("--library", "--config") else 1
+        i += 2 if argv[i] in GLOBAL_OPTIONS else 1
     return min(i, len(argv))
 
 

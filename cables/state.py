@@ -107,8 +107,8 @@ def _read(path: Path, kinds: dict[str, type]) -> tuple[dict[str, list[Any]] | No
         document = _parse(path, data.decode("utf-8"))
     except ValueError as exc:  # (undecodable text, and both parsers' errors, are ValueErrors)
         return {}, _set_aside(path, f"not readable ({exc})")
-    raws = {key: document.get(key, []) for key in kinds} if isinstance(document, dict) else {}
-    if len(raws) < len(kinds) or not all(isinstance(raw, list) for raw in raws.values()):
+    raws = {key: document.get(key, []) for key in kinds} if isinstance(document, dict) else None
+    if raws is None or not all(isinstance(raw, list) for raw in raws.values()):
         return {}, _set_aside(path, "not in the expected shape")
     entries = {
         key: [e for e in (_entry(kinds[key], r) for r in raw) if e] for key, raw in raws.items()
